@@ -1,0 +1,6 @@
+//! Server functions: the browser's API. Each one is thin: authorize, call the domain layer,
+//! and let `respond` give failures their HTTP status.
+
+pub mod auth;
+pub mod customers;
+pub mod partners;

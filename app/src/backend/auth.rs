@@ -1,0 +1,119 @@
+//! Signing in and out.
+
+use super::{audit, now, password, request, session, throttle, AppState};
+use crate::AppError;
+use sqlx::{Acquire, Row};
+
+/// Email addresses are one identity per address, compared case-insensitively.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Checks the credentials and, on success, starts a fresh session and returns its token; the
+/// session the browser came with (if any) ends, so no earlier token outlives a sign-in.
+/// Every outcome is audited; failures feed the throttle.
+pub async fn sign_in(
+    state: &AppState,
+    email: &str,
+    password_attempt: &str,
+    previous_token: Option<&str>,
+) -> Result<String, AppError> {
+    let email = normalize_email(email);
+    if email.is_empty() || password_attempt.is_empty() {
+        return Err(AppError::bad_request("Enter your email and password."));
+    }
+    if email.len() > 254 || password_attempt.len() > 1024 {
+        return Err(AppError::BadCredentials);
+    }
+    let client_addr = request::client_addr(state.security.trust_forwarded_for);
+    let throttle_addr = client_addr.clone().unwrap_or_else(|| "unknown".into());
+    let mut conn = state.db.pool.acquire().await?;
+
+    let pause = throttle::check(&mut conn, &email, &throttle_addr).await?;
+    if !pause.is_zero() {
+        tokio::time::sleep(pause).await;
+    }
+
+    let person = sqlx::query("SELECT id, full_name, password_hash FROM persons WHERE email = $1")
+        .bind(&email)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let stored_hash: Option<String> = match &person {
+        Some(p) => p.try_get("password_hash")?,
+        None => None,
+    };
+    // argon2 is CPU-bound; keep it off the async workers.
+    let attempt = password_attempt.to_string();
+    let ok = tokio::task::spawn_blocking(move || password::verify(&attempt, stored_hash.as_deref()))
+        .await
+        .map_err(|_| AppError::Internal)?;
+    let person_id: Option<i64> = person.as_ref().map(|p| p.try_get("id")).transpose()?;
+
+    let mut tx = conn.begin().await?;
+    match (ok, person_id) {
+        (true, Some(person_id)) => {
+            if let Some(previous) = previous_token {
+                sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                    .bind(session::token_hash(previous))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let tenant = first_tenant(&mut tx, person_id).await?;
+            let token =
+                session::create(&mut tx, person_id, tenant, client_addr.as_deref(), request::user_agent().as_deref()).await?;
+            sqlx::query("UPDATE persons SET last_login_at = $1 WHERE id = $2")
+                .bind(now())
+                .bind(person_id)
+                .execute(&mut *tx)
+                .await?;
+            throttle::record_success(&mut tx, &email, &throttle_addr).await?;
+            let name: String = person.as_ref().map(|p| p.try_get("full_name")).transpose()?.unwrap_or_default();
+            let mut entry = audit::Entry::new("auth.sign_in").target("person", Some(person_id), &email).from_addr(client_addr);
+            entry.actor_person_id = Some(person_id);
+            entry.actor_label = format!("{name} <{email}>");
+            audit::record(&mut tx, entry.in_tenant(tenant)).await?;
+            tx.commit().await?;
+            Ok(token)
+        }
+        _ => {
+            throttle::record_failure(&mut tx, &email, &throttle_addr).await?;
+            let entry = audit::Entry::new("auth.sign_in_failed").target("person", person_id, &email).from_addr(client_addr);
+            audit::record(&mut tx, entry).await?;
+            tx.commit().await?;
+            Err(AppError::BadCredentials)
+        }
+    }
+}
+
+/// The first partner tenant a person works in (by name), for a new session to start in.
+async fn first_tenant(conn: &mut sqlx::AnyConnection, person_id: i64) -> Result<Option<i64>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT t.id FROM memberships m JOIN tenants t ON t.id = m.tenant_id
+         WHERE m.person_id = $1 AND m.kind = 'partner' AND m.state = 'active' AND t.status = 'active'
+         ORDER BY t.name LIMIT 1",
+    )
+    .bind(person_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| r.try_get("id")).transpose()
+}
+
+/// Ends the session on the server (the cookie alone is not trusted to be dropped).
+pub async fn sign_out(state: &AppState, actor: &super::Actor) -> Result<(), AppError> {
+    let mut tx = state.db.pool.begin().await?;
+    sqlx::query("DELETE FROM sessions WHERE id = $1").bind(actor.session_id).execute(&mut *tx).await?;
+    let entry = audit::Entry::new("auth.sign_out").by(actor).target("person", Some(actor.person_id), &actor.email);
+    audit::record(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_trimmed_and_lowercased() {
+        assert_eq!(normalize_email("  Ann@Example.COM "), "ann@example.com");
+    }
+}

@@ -1,0 +1,236 @@
+//! Authorization, in one place. Every server function starts with one of:
+//!
+//! * [`authorize`]`(permission)` → a [`TenantScope`]: the actor may do this in their active tenant;
+//! * [`authorize_operator`]`()` → an [`OperatorScope`]: the actor runs the platform.
+//!
+//! Repository functions take one of these scopes as their first argument and filter every query
+//! by it. The scopes can only be built here, so data cannot be reached without passing the check.
+
+use super::{request, session, state, AppState, Db};
+use crate::model::{Permission, SessionInfo, TenantRef};
+use crate::AppError;
+use sqlx::Row;
+use std::collections::BTreeSet;
+
+/// The signed-in person with everything they are allowed, as resolved from the session.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub session_id: i64,
+    pub person_id: i64,
+    pub email: String,
+    pub full_name: String,
+    pub is_operator: bool,
+    /// Partner tenants the person belongs to, with their role there.
+    pub partner_roles: Vec<PartnerRole>,
+    /// The tenant this session works in (validated against the memberships).
+    pub active_tenant: Option<TenantRef>,
+    /// Permissions held in the active tenant.
+    pub permissions: BTreeSet<Permission>,
+    pub role_name: Option<String>,
+    pub client_addr: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PartnerRole {
+    pub tenant: TenantRef,
+    pub role_id: i64,
+    pub role_name: String,
+}
+
+impl Actor {
+    /// How audit entries name this actor.
+    pub fn label(&self) -> String {
+        format!("{} <{}>", self.full_name, self.email)
+    }
+}
+
+/// Proof that the actor holds a permission in one tenant; repositories scope by `tenant_id()`.
+#[derive(Debug, Clone)]
+pub struct TenantScope {
+    tenant_id: i64,
+    pub actor: Actor,
+    pub db: Db,
+}
+
+impl TenantScope {
+    pub fn tenant_id(&self) -> i64 {
+        self.tenant_id
+    }
+}
+
+/// Proof that the actor is a platform operator.
+#[derive(Debug, Clone)]
+pub struct OperatorScope {
+    pub actor: Actor,
+    pub db: Db,
+}
+
+/// The actor of the current request, or `Unauthenticated`.
+pub async fn current_actor() -> Result<(AppState, Actor), AppError> {
+    let state = state()?;
+    let token = request::session_token().ok_or(AppError::Unauthenticated)?;
+    let session = session::resolve(&state.db, &state.security, &token)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let client_addr = request::client_addr(state.security.trust_forwarded_for);
+    let actor = load_actor(&state.db, &session, client_addr).await?;
+    Ok((state, actor))
+}
+
+/// Checks that the signed-in actor holds `permission` in their active tenant.
+pub async fn authorize(permission: Permission) -> Result<TenantScope, AppError> {
+    let (state, actor) = current_actor().await?;
+    let tenant = actor
+        .active_tenant
+        .clone()
+        .ok_or_else(|| AppError::forbidden("you have no partner workspace"))?;
+    if !actor.permissions.contains(&permission) {
+        return Err(AppError::forbidden(format!("your role does not include {permission}")));
+    }
+    Ok(TenantScope { tenant_id: tenant.id, actor, db: state.db })
+}
+
+pub async fn authorize_operator() -> Result<OperatorScope, AppError> {
+    let (state, actor) = current_actor().await?;
+    if !actor.is_operator {
+        return Err(AppError::forbidden("only platform operators may do this"));
+    }
+    Ok(OperatorScope { actor, db: state.db })
+}
+
+/// Makes `tenant_id` the session's working tenant, if the actor may work there.
+pub async fn switch_tenant(tenant_id: i64) -> Result<(), AppError> {
+    let (state, actor) = current_actor().await?;
+    let allowed = if actor.is_operator {
+        tenant_exists(&state.db, tenant_id).await?
+    } else {
+        actor.partner_roles.iter().any(|r| r.tenant.id == tenant_id)
+    };
+    if !allowed {
+        return Err(AppError::forbidden("you cannot work in that partner's space"));
+    }
+    session::set_active_tenant(&state.db, actor.session_id, tenant_id).await?;
+    Ok(())
+}
+
+/// What the browser needs to shape its UI.
+pub async fn session_info(actor: &Actor, db: &Db) -> Result<SessionInfo, AppError> {
+    let tenants = if actor.is_operator {
+        all_tenants(db).await?
+    } else {
+        actor.partner_roles.iter().map(|r| r.tenant.clone()).collect()
+    };
+    Ok(SessionInfo {
+        person_name: actor.full_name.clone(),
+        email: actor.email.clone(),
+        is_operator: actor.is_operator,
+        tenant: actor.active_tenant.clone(),
+        tenants,
+        role_name: actor.role_name.clone(),
+        permissions: actor.permissions.iter().copied().collect(),
+    })
+}
+
+async fn load_actor(db: &Db, session: &session::Session, client_addr: Option<String>) -> Result<Actor, AppError> {
+    let person = sqlx::query("SELECT email, full_name FROM persons WHERE id = $1")
+        .bind(session.person_id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let memberships = sqlx::query(
+        "SELECT m.kind, m.tenant_id, m.role_id, t.name AS tenant_name, r.name AS role_name
+         FROM memberships m
+         LEFT JOIN tenants t ON t.id = m.tenant_id
+         LEFT JOIN roles r ON r.id = m.role_id
+         WHERE m.person_id = $1 AND m.state = 'active' AND m.kind IN ('operator', 'partner')
+           AND (t.id IS NULL OR t.status = 'active')
+         ORDER BY t.name",
+    )
+    .bind(session.person_id)
+    .fetch_all(&db.pool)
+    .await?;
+
+    let mut is_operator = false;
+    let mut partner_roles = Vec::new();
+    for m in &memberships {
+        match m.try_get::<String, _>("kind")?.as_str() {
+            "operator" => is_operator = true,
+            _ => partner_roles.push(PartnerRole {
+                tenant: TenantRef { id: m.try_get("tenant_id")?, name: m.try_get("tenant_name")? },
+                role_id: m.try_get("role_id")?,
+                role_name: m.try_get("role_name")?,
+            }),
+        }
+    }
+
+    // The session's tenant if still allowed, else the first one the person belongs to.
+    let wanted = session.active_tenant_id;
+    let (active_tenant, permissions, role_name) = if is_operator {
+        let tenant = match wanted {
+            Some(id) => tenant_ref(db, id).await?,
+            None => None,
+        };
+        let tenant = match tenant {
+            Some(t) => Some(t),
+            None => all_tenants(db).await?.into_iter().next(),
+        };
+        (tenant, Permission::ALL.into_iter().collect(), Some("Operator".to_string()))
+    } else {
+        let role = partner_roles
+            .iter()
+            .find(|r| Some(r.tenant.id) == wanted)
+            .or_else(|| partner_roles.first());
+        match role {
+            Some(role) => (
+                Some(role.tenant.clone()),
+                role_permissions(db, role.role_id).await?,
+                Some(role.role_name.clone()),
+            ),
+            None => (None, BTreeSet::new(), None),
+        }
+    };
+
+    Ok(Actor {
+        session_id: session.id,
+        person_id: session.person_id,
+        email: person.try_get("email")?,
+        full_name: person.try_get("full_name")?,
+        is_operator,
+        partner_roles,
+        active_tenant,
+        permissions,
+        role_name,
+        client_addr,
+    })
+}
+
+async fn role_permissions(db: &Db, role_id: i64) -> Result<BTreeSet<Permission>, AppError> {
+    let rows = sqlx::query("SELECT permission FROM role_permissions WHERE role_id = $1")
+        .bind(role_id)
+        .fetch_all(&db.pool)
+        .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| r.try_get::<String, _>("permission").ok())
+        .filter_map(|k| Permission::from_key(&k))
+        .collect())
+}
+
+async fn tenant_ref(db: &Db, id: i64) -> Result<Option<TenantRef>, AppError> {
+    let row = sqlx::query("SELECT id, name FROM tenants WHERE id = $1").bind(id).fetch_optional(&db.pool).await?;
+    Ok(match row {
+        Some(r) => Some(TenantRef { id: r.try_get("id")?, name: r.try_get("name")? }),
+        None => None,
+    })
+}
+
+async fn tenant_exists(db: &Db, id: i64) -> Result<bool, AppError> {
+    Ok(tenant_ref(db, id).await?.is_some())
+}
+
+async fn all_tenants(db: &Db) -> Result<Vec<TenantRef>, AppError> {
+    let rows = sqlx::query("SELECT id, name FROM tenants ORDER BY name").fetch_all(&db.pool).await?;
+    rows.iter()
+        .map(|r| Ok(TenantRef { id: r.try_get("id")?, name: r.try_get("name")? }))
+        .collect()
+}

@@ -1,0 +1,357 @@
+//! Customer accounts of one tenant. Every function takes a [`TenantScope`] and filters by it.
+
+use super::TenantScope;
+use crate::list_query::{parse_date, CustomerQuery, Cursor, SortField};
+use super::{audit, now};
+use crate::model::{
+    CustomerCount, CustomerPage, CustomerRow, CustomerStatus, Selection, SidebarCustomers, StatusChange, TenantRef,
+};
+use crate::AppError;
+use sqlx::Row;
+
+const SIDEBAR_LIMIT: i64 = 200;
+/// Counting stops here: past it the list says "10,000+" instead of scanning a million rows.
+pub const COUNT_CAP: i64 = 10_000;
+
+/// The lower-cased text the list's search box matches (name, contact, email, phones, city).
+/// Computed here, not in SQL, so both databases lower-case Unicode the same way.
+pub fn search_text(parts: &[Option<&str>]) -> String {
+    parts.iter().flatten().map(|p| p.trim()).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// SQL with `$n` placeholders numbered as values are bound (sqlx's QueryBuilder emits `?` for
+/// `Any`, which PostgreSQL rejects).
+#[derive(Default)]
+struct Sql {
+    text: String,
+    args: Vec<Value>,
+}
+
+#[derive(Clone)]
+enum Value {
+    Int(i64),
+    Text(String),
+}
+
+impl Sql {
+    fn push(&mut self, sql: &str) -> &mut Self {
+        self.text.push_str(sql);
+        self
+    }
+    fn bind(&mut self, value: Value) -> &mut Self {
+        self.args.push(value);
+        self.text.push_str(&format!("${}", self.args.len()));
+        self
+    }
+    fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+        self.args.iter().fold(sqlx::query(&self.text), |q, v| match v {
+            Value::Int(i) => q.bind(*i),
+            Value::Text(s) => q.bind(s.clone()),
+        })
+    }
+}
+
+/// The expression a sort orders by; NULLs become '' so keyset comparisons stay total.
+fn sort_expr(field: SortField) -> &'static str {
+    match field {
+        SortField::Name => "c.name",
+        SortField::Country => "COALESCE(c.country, '')",
+        SortField::City => "COALESCE(c.city, '')",
+        SortField::Status => "c.status",
+        SortField::Created => "c.created_at",
+    }
+}
+
+fn sort_value(field: SortField, row: &CustomerRow) -> String {
+    match field {
+        SortField::Name => row.name.clone(),
+        SortField::Country => row.country.clone().unwrap_or_default(),
+        SortField::City => row.city.clone().unwrap_or_default(),
+        SortField::Status => row.status.key().to_string(),
+        SortField::Created => row.created_at.to_string(),
+    }
+}
+
+fn like_pattern(text: &str) -> String {
+    let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+fn day_start(date: &str) -> Option<i64> {
+    parse_date(date).map(|d| d.midnight().assume_utc().unix_timestamp())
+}
+
+/// `WHERE …` for the tenant and every filter of the query (not the cursor).
+fn push_filters(sql: &mut Sql, tenant_id: i64, q: &CustomerQuery) {
+    sql.push(" WHERE c.tenant_id = ").bind(Value::Int(tenant_id));
+    if !q.search.is_empty() {
+        sql.push(" AND c.search_text LIKE ").bind(Value::Text(like_pattern(&q.search))).push(" ESCAPE '\\'");
+    }
+    if let Some(status) = q.status {
+        sql.push(" AND c.status = ").bind(Value::Text(status.key().into()));
+    }
+    if !q.countries.is_empty() {
+        sql.push(" AND c.country IN (");
+        for (i, country) in q.countries.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(Value::Text(country.clone()));
+        }
+        sql.push(")");
+    }
+    if let Some(city) = &q.city {
+        sql.push(" AND c.city = ").bind(Value::Text(city.clone()));
+    }
+    if let Some(network) = q.network {
+        sql.push(" AND c.parent_id = ").bind(Value::Int(network));
+    }
+    if let Some(workflow) = &q.workflow {
+        sql.push(" AND c.workflow = ").bind(Value::Text(workflow.clone()));
+    }
+    if let Some(from) = q.created_from.as_deref().and_then(day_start) {
+        sql.push(" AND c.created_at >= ").bind(Value::Int(from));
+    }
+    if let Some(to) = q.created_to.as_deref().and_then(day_start) {
+        sql.push(" AND c.created_at < ").bind(Value::Int(to + 86_400));
+    }
+}
+
+/// One page of the tenant's customers for `q`, by keyset: the cursor names the row a page
+/// starts after (or, going back, before), so deep pages cost the same as the first.
+pub async fn list(scope: &TenantScope, q: &CustomerQuery) -> Result<CustomerPage, AppError> {
+    let expr = sort_expr(q.sort);
+    let backwards = q.cursor.as_ref().is_some_and(|c| c.before);
+    // Reading backwards walks the order in reverse, then flips the rows back.
+    let descending = q.descending != backwards;
+    let (cmp, dir) = if descending { ("<", "DESC") } else { (">", "ASC") };
+
+    let mut sql = Sql::default();
+    sql.push(
+        "SELECT c.id, c.name, c.status, c.contact_first_name, c.contact_last_name, c.contact_email,
+                c.city, c.country, c.created_at, c.parent_id, p.name AS network
+         FROM customers c LEFT JOIN customers p ON p.id = c.parent_id AND p.tenant_id = c.tenant_id",
+    );
+    push_filters(&mut sql, scope.tenant_id(), q);
+    if let Some(cursor) = &q.cursor {
+        let key = match q.sort {
+            SortField::Created => match cursor.key.parse() {
+                Ok(n) => Value::Int(n),
+                Err(_) => return Err(AppError::bad_request("That page link is out of date; start from the first page.")),
+            },
+            _ => Value::Text(cursor.key.clone()),
+        };
+        sql.push(&format!(" AND ({expr}, c.id) {cmp} (")).bind(key).push(", ").bind(Value::Int(cursor.id)).push(")");
+    }
+    sql.push(&format!(" ORDER BY {expr} {dir}, c.id {dir} LIMIT ")).bind(Value::Int(q.page_size as i64 + 1));
+
+    let fetched = sql.query().fetch_all(&scope.db.pool).await?;
+    let mut rows = fetched.iter().map(customer_row).collect::<Result<Vec<_>, _>>()?;
+    let more = rows.len() > q.page_size as usize;
+    rows.truncate(q.page_size as usize);
+    if backwards {
+        rows.reverse();
+    }
+    let cursor_at = |row: &CustomerRow, before: bool| Cursor { before, key: sort_value(q.sort, row), id: row.id };
+    let (has_prev, has_next) = match &q.cursor {
+        None => (false, more),
+        Some(c) if c.before => (more, true),
+        Some(_) => (true, more),
+    };
+    Ok(CustomerPage {
+        prev: if has_prev { rows.first().map(|r| cursor_at(r, true)) } else { None },
+        next: if has_next { rows.last().map(|r| cursor_at(r, false)) } else { None },
+        count: count(scope, q).await?,
+        rows,
+        page_size: q.page_size,
+    })
+}
+
+/// How many customers match: exact up to [`COUNT_CAP`], "more than that" beyond.
+pub async fn count(scope: &TenantScope, q: &CustomerQuery) -> Result<CustomerCount, AppError> {
+    let mut sql = Sql::default();
+    sql.push("SELECT COUNT(*) AS n FROM (SELECT 1 FROM customers c");
+    push_filters(&mut sql, scope.tenant_id(), q);
+    sql.push(" LIMIT ").bind(Value::Int(COUNT_CAP + 1)).push(") capped");
+    let n: i64 = sql.query().fetch_one(&scope.db.pool).await?.try_get("n")?;
+    Ok(if n > COUNT_CAP { CustomerCount::AtLeast(COUNT_CAP as u64) } else { CustomerCount::Exact(n as u64) })
+}
+
+/// The most customers one bulk change may touch; past it the user is asked to narrow the filter.
+pub const BULK_LIMIT: usize = 10_000;
+const MAX_SELECTED_IDS: usize = 1_000;
+
+/// The selected customers of this tenant as (id, name, status). Ids that are not this tenant's
+/// refuse the whole request: nothing of another tenant is ever touched, or even confirmed to exist.
+async fn resolve_selection(
+    conn: &mut sqlx::AnyConnection,
+    scope: &TenantScope,
+    selection: &Selection,
+) -> Result<Vec<(i64, String, String)>, AppError> {
+    let mut sql = Sql::default();
+    sql.push("SELECT c.id, c.name, c.status FROM customers c");
+    match selection {
+        Selection::Ids(ids) => {
+            if ids.is_empty() {
+                return Err(AppError::bad_request("Select at least one customer."));
+            }
+            if ids.len() > MAX_SELECTED_IDS {
+                return Err(AppError::bad_request(format!(
+                    "Select at most {MAX_SELECTED_IDS} customers by hand, or use \"select all matching\"."
+                )));
+            }
+            sql.push(" WHERE c.tenant_id = ").bind(Value::Int(scope.tenant_id())).push(" AND c.id IN (");
+            for (i, id) in ids.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(Value::Int(*id));
+            }
+            sql.push(")");
+        }
+        Selection::Matching(query) => push_filters(&mut sql, scope.tenant_id(), &CustomerQuery::from_query_string(query)),
+    }
+    sql.push(" LIMIT ").bind(Value::Int(BULK_LIMIT as i64 + 1));
+    let rows = sql.query().fetch_all(&mut *conn).await?;
+    let found = rows
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?, r.try_get("status")?)))
+        .collect::<Result<Vec<(i64, String, String)>, sqlx::Error>>()?;
+    if let Selection::Ids(ids) = selection {
+        let mut wanted = ids.clone();
+        wanted.sort_unstable();
+        wanted.dedup();
+        if found.len() != wanted.len() {
+            return Err(AppError::not_found("some of the selected customers no longer exist here"));
+        }
+    }
+    if found.len() > BULK_LIMIT {
+        return Err(AppError::bad_request(format!(
+            "That is more than {BULK_LIMIT} customers; narrow the filter and repeat for each part."
+        )));
+    }
+    Ok(found)
+}
+
+fn tally(status: CustomerStatus, found: &[(i64, String, String)]) -> StatusChange {
+    let changed = found.iter().filter(|(_, _, s)| s != status.key()).count() as u64;
+    StatusChange { status, changed, unchanged: found.len() as u64 - changed }
+}
+
+/// What activating or disabling `selection` would do, for the confirmation.
+pub async fn preview_status(scope: &TenantScope, selection: &Selection, status: CustomerStatus) -> Result<StatusChange, AppError> {
+    let mut conn = scope.db.pool.acquire().await?;
+    Ok(tally(status, &resolve_selection(&mut conn, scope, selection).await?))
+}
+
+/// Activates or disables the selected customers, all or nothing: one transaction changes each
+/// customer whose status differs, writes an audit entry per customer, and, when disabling,
+/// ends every session of those customers' users.
+pub async fn set_status(scope: &TenantScope, selection: &Selection, status: CustomerStatus) -> Result<StatusChange, AppError> {
+    let mut tx = scope.db.pool.begin().await?;
+    let found = resolve_selection(&mut tx, scope, selection).await?;
+    let outcome = tally(status, &found);
+    let at = now();
+    let action = match status {
+        CustomerStatus::Active => "customer.activate",
+        CustomerStatus::Disabled => "customer.disable",
+    };
+    for (id, name, old) in found.iter().filter(|(_, _, s)| s != status.key()) {
+        sqlx::query(
+            "UPDATE customers SET status = $1, status_changed_at = $2, status_changed_by = $3,
+                    updated_at = $2, updated_by = $3, version = version + 1
+             WHERE id = $4 AND tenant_id = $5",
+        )
+        .bind(status.key())
+        .bind(at)
+        .bind(scope.actor.person_id)
+        .bind(*id)
+        .bind(scope.tenant_id())
+        .execute(&mut *tx)
+        .await?;
+        if status == CustomerStatus::Disabled {
+            sqlx::query(
+                "DELETE FROM sessions WHERE person_id IN
+                   (SELECT person_id FROM memberships WHERE kind = 'customer' AND customer_id = $1)",
+            )
+            .bind(*id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let entry = audit::Entry::new(action)
+            .by(&scope.actor)
+            .in_tenant(Some(scope.tenant_id()))
+            .target("customer", Some(*id), name.clone())
+            .change("status", old.as_str(), status.key());
+        audit::record(&mut tx, entry).await?;
+    }
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+fn customer_row(r: &sqlx::any::AnyRow) -> Result<CustomerRow, sqlx::Error> {
+    let first: Option<String> = r.try_get("contact_first_name")?;
+    let last: Option<String> = r.try_get("contact_last_name")?;
+    let contact_name = [first, last].into_iter().flatten().collect::<Vec<_>>().join(" ");
+    let status: String = r.try_get("status")?;
+    Ok(CustomerRow {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        status: CustomerStatus::from_key(&status).unwrap_or(CustomerStatus::Disabled),
+        contact_name,
+        contact_email: r.try_get("contact_email")?,
+        city: r.try_get("city")?,
+        country: r.try_get("country")?,
+        network: r.try_get("network")?,
+        network_id: r.try_get("parent_id")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+/// The tenant's active customers for the sidebar, by name, cut at a readable length.
+pub async fn sidebar(scope: &TenantScope) -> Result<SidebarCustomers, AppError> {
+    let rows = sqlx::query(
+        "SELECT id, name FROM customers WHERE tenant_id = $1 AND status = 'active' ORDER BY name, id LIMIT $2",
+    )
+    .bind(scope.tenant_id())
+    .bind(SIDEBAR_LIMIT)
+    .fetch_all(&scope.db.pool)
+    .await?;
+    let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM customers WHERE tenant_id = $1 AND status = 'active'")
+        .bind(scope.tenant_id())
+        .fetch_one(&scope.db.pool)
+        .await?
+        .try_get("n")?;
+    Ok(SidebarCustomers {
+        customers: rows
+            .iter()
+            .map(|r| Ok(TenantRef { id: r.try_get("id")?, name: r.try_get("name")? }))
+            .collect::<Result<_, sqlx::Error>>()?,
+        total: total as u64,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_text_is_lowercase_unicode_and_skips_blanks() {
+        assert_eq!(search_text(&[Some("ÉCOLE Müller"), None, Some("  "), Some("Berlin")]), "école müller berlin");
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("50%_Off"), "%50\\%\\_off%");
+    }
+
+    #[test]
+    fn placeholders_are_numbered_in_bind_order() {
+        let mut sql = Sql::default();
+        push_filters(&mut sql, 7, &CustomerQuery::from_query_string("q=ab&country=DE,FR&status=active"));
+        assert_eq!(
+            sql.text,
+            " WHERE c.tenant_id = $1 AND c.search_text LIKE $2 ESCAPE '\\' AND c.status = $3 AND c.country IN ($4, $5)"
+        );
+    }
+}

@@ -1,0 +1,91 @@
+//! One pool type for both databases. `sqlx::Any` lets every query be written once; the schema
+//! keeps to types both sides share (BIGINT, TEXT, 0/1 flags, Unix-second times) and queries use
+//! `$n` placeholders, which SQLite also accepts.
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Executor};
+use std::path::Path;
+use std::str::FromStr;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DbKind {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub kind: DbKind,
+}
+
+impl Db {
+    /// Connects (creating a SQLite file and its directory when missing) and applies migrations.
+    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+        install_default_drivers();
+        let kind = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            DbKind::Postgres
+        } else if url.starts_with("sqlite:") {
+            DbKind::Sqlite
+        } else {
+            return Err(sqlx::Error::Configuration(
+                format!("unsupported database URL (use sqlite:… or postgres://…): {url}").into(),
+            ));
+        };
+        let pool = match kind {
+            DbKind::Sqlite => {
+                prepare_sqlite_file(url).await?;
+                AnyPoolOptions::new()
+                    .max_connections(8)
+                    // Per-connection settings Any cannot carry in the URL.
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            conn.execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;")
+                                .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(url)
+                    .await?
+            }
+            DbKind::Postgres => AnyPoolOptions::new().max_connections(16).connect(url).await?,
+        };
+        let db = Self { pool, kind };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// For the few queries whose SQL differs between the dialects.
+    pub fn is_postgres(&self) -> bool {
+        self.kind == DbKind::Postgres
+    }
+
+    async fn migrate(&self) -> Result<(), sqlx::Error> {
+        let migrator = match self.kind {
+            DbKind::Sqlite => &SQLITE_MIGRATIONS,
+            DbKind::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+}
+
+/// Creates the SQLite file (and its directory) and switches it to WAL, which the file remembers:
+/// readers then never block the writer.
+async fn prepare_sqlite_file(url: &str) -> Result<(), sqlx::Error> {
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
+    use sqlx::{ConnectOptions, Connection};
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal);
+    if let Some(dir) = Path::new(options.get_filename()).parent() {
+        if !dir.as_os_str().is_empty() {
+            std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
+        }
+    }
+    options.connect().await?.close().await
+}

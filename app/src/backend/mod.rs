@@ -1,0 +1,73 @@
+//! Server-only domain layer: database access, authentication, authorization, audit and the
+//! repositories. Server functions in `crate::api` stay thin and call into here.
+
+pub mod audit;
+pub mod auth;
+pub mod authz;
+pub mod customers;
+pub mod db;
+pub mod password;
+pub mod request;
+pub mod seed;
+pub mod session;
+pub mod tenants;
+pub mod throttle;
+
+use std::time::Duration;
+
+pub use authz::{authorize, authorize_operator, current_actor, Actor, OperatorScope, TenantScope};
+pub use db::{Db, DbKind};
+
+/// Everything a request handler needs, provided to every server function as Leptos context.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: leptos::config::LeptosOptions,
+    pub db: Db,
+    pub security: SecurityConfig,
+}
+
+impl axum::extract::FromRef<AppState> for leptos::config::LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// Session and sign-in policy (PRODUCT.md §12); the server's flags fill it in.
+#[derive(Clone, Debug)]
+pub struct SecurityConfig {
+    /// Mark the session cookie `Secure` (serve over https).
+    pub secure_cookies: bool,
+    /// A session unused for this long ends.
+    pub idle_timeout: Duration,
+    /// A session ends this long after sign-in, however busy.
+    pub absolute_timeout: Duration,
+    /// Take the client address from the first `X-Forwarded-For` entry (behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            idle_timeout: Duration::from_secs(30 * 60),
+            absolute_timeout: Duration::from_secs(12 * 60 * 60),
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+/// The current time as UTC Unix seconds, the unit of every timestamp column.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}
+
+/// The application state of the request being handled.
+pub fn state() -> Result<AppState, crate::AppError> {
+    leptos::prelude::use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the request context");
+        crate::AppError::Internal
+    })
+}

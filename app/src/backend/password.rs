@@ -1,0 +1,49 @@
+//! Password hashing: argon2id with the OWASP minimum (19 MiB, 2 passes, 1 lane).
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use std::sync::OnceLock;
+
+fn hasher() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+pub fn hash(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    hasher()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 hashing cannot fail with valid parameters")
+        .to_string()
+}
+
+/// Verifies against a stored hash. With no hash (unknown email, or no password set yet) it
+/// verifies against a dummy so that the answer takes as long either way: timing must not reveal
+/// which emails exist.
+pub fn verify(password: &str, stored: Option<&str>) -> bool {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| hash("clientele-timing-equaliser"));
+    let (encoded, real) = match stored {
+        Some(h) => (h, true),
+        None => (dummy.as_str(), false),
+    };
+    let Ok(parsed) = PasswordHash::new(encoded) else {
+        return false;
+    };
+    hasher().verify_password(password.as_bytes(), &parsed).is_ok() && real
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_argon2id_with_required_cost_and_verify() {
+        let h = hash("correct horse");
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
+        assert!(verify("correct horse", Some(&h)));
+        assert!(!verify("wrong horse", Some(&h)));
+        assert!(!verify("correct horse", None));
+        assert!(!verify("x", Some("not a hash")));
+    }
+}

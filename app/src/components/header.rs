@@ -1,0 +1,45 @@
+use crate::model::SessionInfo;
+use crate::Auth;
+use leptos::prelude::*;
+
+#[component]
+pub fn AppHeader(info: SessionInfo) -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let tenant_name = info.tenant.as_ref().map(|t| t.name.clone());
+    let current_tenant = info.tenant.as_ref().map(|t| t.id);
+    let can_switch = info.tenants.len() > 1;
+    let role = info.role_name.clone().unwrap_or_default();
+    view! {
+        <header class="app-header">
+            <a class="brand" href="/">"Clientele"</a>
+            <div class="tenant">
+                {if can_switch {
+                    let options = info.tenants.clone();
+                    leptos::either::Either::Left(view! {
+                        <ActionForm action=auth.switch_tenant attr:class="tenant-switch">
+                            <label for="tenant-select">"Partner"</label>
+                            <select id="tenant-select" name="tenant_id">
+                                {options.into_iter().map(|t| {
+                                    let selected = Some(t.id) == current_tenant;
+                                    view! { <option value=t.id.to_string() selected=selected>{t.name}</option> }
+                                }).collect_view()}
+                            </select>
+                            <button type="submit" class="button button-small">"Switch"</button>
+                        </ActionForm>
+                    })
+                } else {
+                    leptos::either::Either::Right(view! {
+                        <span class="tenant-name" data-testid="tenant-name">{tenant_name.unwrap_or_default()}</span>
+                    })
+                }}
+            </div>
+            <div class="who">
+                <span class="person" data-testid="person-name">{info.person_name.clone()}</span>
+                <span class="role">{role}</span>
+                <ActionForm action=auth.logout>
+                    <button type="submit" class="button button-quiet">"Sign out"</button>
+                </ActionForm>
+            </div>
+        </header>
+    }
+}

@@ -1,0 +1,4 @@
+pub mod feedback;
+pub mod header;
+pub mod shell;
+pub mod sidebar;

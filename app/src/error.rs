@@ -1,0 +1,84 @@
+//! The one error type of every server function. It crosses the wire as JSON, so the browser
+//! shows the same message the server chose; on the server each variant maps to an HTTP status.
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Please sign in to continue.")]
+    Unauthenticated,
+    /// Deliberately says nothing about whether the email exists.
+    #[error("The email or password is not correct.")]
+    BadCredentials,
+    #[error("Too many sign-in attempts. Try again in {0} seconds.")]
+    Throttled(u64),
+    #[error("Not permitted: {0}.")]
+    Forbidden(String),
+    #[error("Not found: {0}.")]
+    NotFound(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+    /// Transport-level failures (network, decoding) raised by the server-function machinery.
+    #[error("Could not reach the server: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn forbidden(what: impl Into<String>) -> Self {
+        Self::Forbidden(what.into())
+    }
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::NotFound(what.into())
+    }
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::BadRequest(message.into())
+    }
+
+    /// The HTTP status a server function answers with when it fails this way.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            Self::Unauthenticated | Self::BadCredentials => 401,
+            Self::Forbidden(_) => 403,
+            Self::NotFound(_) => 404,
+            Self::BadRequest(_) => 400,
+            Self::Throttled(_) => 429,
+            Self::Internal | Self::Transport(_) => 500,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        let error = match value {
+            // The caller sent arguments that do not decode: their mistake, not ours.
+            ServerFnErrorErr::Args(message) | ServerFnErrorErr::Deserialization(message) => {
+                Self::BadRequest(format!("The request was malformed: {message}"))
+            }
+            other => Self::Transport(other.to_string()),
+        };
+        // On the server this runs inside the request, before any handler code: give the
+        // response the error's status here (server_fn itself always answers 500).
+        #[cfg(feature = "ssr")]
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(http::StatusCode::from_u16(error.status_code()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
+        }
+        error
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        // The details go to the log, never to the browser.
+        tracing::error!(%error, "database error");
+        Self::Internal
+    }
+}

@@ -1,0 +1,97 @@
+//! Clientele's application crate: the Leptos UI (rendered on the server, hydrated in the
+//! browser), the server functions it calls, and — behind the `ssr` feature — the domain layer.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod backend;
+pub mod components;
+pub mod error;
+pub mod list_query;
+pub mod model;
+pub mod pages;
+
+pub use error::AppError;
+
+use api::auth::{get_session, Login, Logout, SwitchTenant};
+use api::customers::SetCustomersStatus;
+use components::shell::Shell;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{ParentRoute, Route, Router, Routes},
+    path, SsrMode,
+};
+use model::SessionInfo;
+use pages::{customers::CustomersPage, home::HomePage, login::LoginPage, not_found::NotFound, settings::SettingsPage};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Sign-in state shared by every page. The actions' versions key the session resource, so
+/// signing in, out or switching partner refreshes what the UI shows.
+#[derive(Clone, Copy)]
+pub struct Auth {
+    pub login: ServerAction<Login>,
+    pub logout: ServerAction<Logout>,
+    pub switch_tenant: ServerAction<SwitchTenant>,
+    pub session: Resource<Result<Option<SessionInfo>, AppError>>,
+}
+
+/// Changes to customers that other parts of the page (the list, the sidebar) must follow at once.
+#[derive(Clone, Copy)]
+pub struct CustomerActions {
+    pub set_status: ServerAction<SetCustomersStatus>,
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let login = ServerAction::<Login>::new();
+    let logout = ServerAction::<Logout>::new();
+    let switch_tenant = ServerAction::<SwitchTenant>::new();
+    let session = Resource::new(
+        move || (login.version().get(), logout.version().get(), switch_tenant.version().get()),
+        |_| get_session(),
+    );
+    provide_context(Auth { login, logout, switch_tenant, session });
+    provide_context(CustomerActions { set_status: ServerAction::<SetCustomersStatus>::new() });
+
+    // Effects run only in the browser, after hydration: end-to-end tests wait for this marker
+    // before they click, so no click lands on a page that is not yet interactive.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/clientele.css"/>
+        <Title text="Clientele"/>
+        <Router>
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("") view=Shell ssr=SsrMode::Async>
+                    <Route path=path!("") view=HomePage/>
+                    <Route path=path!("customers") view=CustomersPage/>
+                    <Route path=path!("settings") view=SettingsPage/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

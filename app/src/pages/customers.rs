@@ -1,0 +1,549 @@
+//! `/customers`: the tenant's customers. Search, filters, sort and page all live in the URL
+//! (see `list_query`), so reloads, shared links and back/forward reproduce the view.
+
+use crate::api::customers::{list_customers, preview_customers_status, SetCustomersStatus};
+use crate::components::feedback::{ErrorNotice, Loading};
+use crate::list_query::{CustomerQuery, SortField};
+use crate::model::{format_date, CustomerCount, CustomerPage, CustomerStatus, Permission, Selection, PAGE_SIZES};
+use crate::{Auth, CustomerActions};
+use std::collections::BTreeSet;
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::NavigateOptions;
+use std::time::Duration;
+
+const SEARCH_DEBOUNCE: Duration = Duration::from_millis(300);
+
+fn href(q: &CustomerQuery) -> String {
+    let qs = q.to_query_string();
+    if qs.is_empty() { "/customers".into() } else { format!("/customers?{qs}") }
+}
+
+#[component]
+pub fn CustomersPage() -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let location = use_location();
+    let query = Memo::new(move |_| CustomerQuery::from_query_string(&location.search.get()));
+    let navigate = use_navigate();
+    // Typing replaces the history entry; every other change adds one, so Back undoes it.
+    let go = Callback::new(move |(q, replace): (CustomerQuery, bool)| {
+        navigate(&href(&q), NavigateOptions { replace, scroll: false, ..Default::default() });
+    });
+    let actions = expect_context::<CustomerActions>();
+    let customers = Resource::new(
+        move || (query.get().to_query_string(), auth.switch_tenant.version().get(), actions.set_status.version().get()),
+        |(qs, _, _)| list_customers(qs),
+    );
+    let can_disable = Signal::derive(move || {
+        auth.session.get().and_then(Result::ok).flatten().is_some_and(|s| s.can(Permission::CustomersDisable))
+    });
+    let picked = Picked::new();
+    // A different view is a different set of rows: start the selection over.
+    Effect::new(move |_| {
+        query.track();
+        picked.clear();
+    });
+
+    view! {
+        <div class="page-head">
+            <h1>"Customers"</h1>
+        </div>
+        <Toolbar query go/>
+        <Chips query go/>
+        <Transition fallback=|| view! { <Loading/> }>
+            {move || Suspend::new(async move {
+                match customers.await {
+                    Ok(page) => Either::Left(view! {
+                        <BulkBar picked query count=page.count page_size=page.page_size can_disable/>
+                        <CustomerTable page query picked can_disable/>
+                    }),
+                    Err(error) => Either::Right(view! { <ErrorNotice error/> }),
+                }
+            })}
+        </Transition>
+        <ConfirmStatus picked/>
+    }
+}
+
+/// The rows picked for a bulk change, and the change waiting for confirmation.
+#[derive(Clone, Copy)]
+struct Picked {
+    ids: RwSignal<BTreeSet<i64>>,
+    /// Every customer matching the current filter, not only the ticked rows.
+    all_matching: RwSignal<bool>,
+    /// The ids of the rows on screen, in order (for shift-click ranges and "select page").
+    page_ids: StoredValue<Vec<i64>>,
+    last_clicked: StoredValue<Option<usize>>,
+    /// A change the user asked for, shown in the confirmation dialog.
+    pending: RwSignal<Option<(Selection, CustomerStatus)>>,
+    /// What the last confirmed change did, announced above the list.
+    done: RwSignal<Option<String>>,
+}
+
+impl Picked {
+    fn new() -> Self {
+        Self {
+            ids: RwSignal::new(BTreeSet::new()),
+            all_matching: RwSignal::new(false),
+            page_ids: StoredValue::new(Vec::new()),
+            last_clicked: StoredValue::new(None),
+            pending: RwSignal::new(None),
+            done: RwSignal::new(None),
+        }
+    }
+    fn clear(&self) {
+        self.ids.set(BTreeSet::new());
+        self.all_matching.set(false);
+        self.last_clicked.set_value(None);
+    }
+    /// Ticks or unticks row `index`; with shift held, the whole range from the last click.
+    fn click(&self, index: usize, checked: bool, shift: bool) {
+        let ids = self.page_ids.get_value();
+        let from = match (shift, self.last_clicked.get_value()) {
+            (true, Some(last)) => last.min(index),
+            _ => index,
+        };
+        let to = match (shift, self.last_clicked.get_value()) {
+            (true, Some(last)) => last.max(index),
+            _ => index,
+        };
+        self.ids.update(|set| {
+            for id in &ids[from..=to.min(ids.len().saturating_sub(1))] {
+                if checked { set.insert(*id); } else { set.remove(id); }
+            }
+        });
+        self.all_matching.set(false);
+        self.last_clicked.set_value(Some(index));
+    }
+    fn selection(&self, query: &CustomerQuery) -> Selection {
+        if self.all_matching.get_untracked() {
+            Selection::Matching(query.first_page().to_query_string())
+        } else {
+            Selection::Ids(self.ids.get_untracked().into_iter().collect())
+        }
+    }
+}
+
+/// "N selected" with the bulk actions, shown while anything is selected.
+#[component]
+fn BulkBar(picked: Picked, query: Memo<CustomerQuery>, count: CustomerCount, page_size: u32, can_disable: Signal<bool>) -> impl IntoView {
+    let total_text = StoredValue::new(count.to_string());
+    let more_than_page = match count {
+        CustomerCount::Exact(n) => n > page_size as u64,
+        CustomerCount::AtLeast(_) => true,
+    };
+    let page_full = move || {
+        let on_page = picked.page_ids.get_value();
+        !on_page.is_empty() && picked.ids.with(|ids| on_page.iter().all(|id| ids.contains(id)))
+    };
+    let ask = move |status: CustomerStatus| {
+        picked.done.set(None);
+        picked.pending.set(Some((picked.selection(&query.get_untracked()), status)));
+    };
+    view! {
+        <Show when=move || picked.done.get().is_some()>
+            <div class="notice notice-success" role="status">{move || picked.done.get()}</div>
+        </Show>
+        <Show when=move || can_disable.get() && (picked.all_matching.get() || !picked.ids.with(BTreeSet::is_empty))>
+            <div class="bulk-bar" role="region" aria-label="Selection">
+                <strong data-testid="selected-count">
+                    {move || if picked.all_matching.get() {
+                        format!("All {} selected", total_text.get_value())
+                    } else {
+                        format!("{} selected", picked.ids.with(BTreeSet::len))
+                    }}
+                </strong>
+                <Show when=move || more_than_page && page_full() && !picked.all_matching.get()>
+                    <button type="button" class="button button-small" on:click=move |_| picked.all_matching.set(true)>
+                        {move || format!("Select all {} matching", total_text.get_value())}
+                    </button>
+                </Show>
+                <button type="button" class="button button-small" on:click=move |_| ask(CustomerStatus::Active)>"Activate"</button>
+                <button type="button" class="button button-small button-danger" on:click=move |_| ask(CustomerStatus::Disabled)>"Disable"</button>
+                <button type="button" class="button button-small button-link" on:click=move |_| picked.clear()>"Clear selection"</button>
+            </div>
+        </Show>
+    }
+}
+
+/// Confirms a status change with its real effect (counted on the server) before applying it.
+#[component]
+fn ConfirmStatus(picked: Picked) -> impl IntoView {
+    let actions = expect_context::<CustomerActions>();
+    let set_status = actions.set_status;
+    let preview = Resource::new(
+        move || picked.pending.get(),
+        |pending| async move {
+            match pending {
+                Some((selection, status)) => Some(preview_customers_status(selection, status).await),
+                None => None,
+            }
+        },
+    );
+    // When the change lands: close, say what happened, drop the selection.
+    Effect::new(move |_| {
+        if let Some(result) = set_status.value().get() {
+            match result {
+                Ok(change) => {
+                    let verb = match change.status {
+                        CustomerStatus::Active => "Activated",
+                        CustomerStatus::Disabled => "Disabled",
+                    };
+                    let noun = if change.changed == 1 { "customer" } else { "customers" };
+                    picked.done.set(Some(format!("{verb} {} {noun}.", change.changed)));
+                    picked.pending.set(None);
+                    picked.clear();
+                }
+                Err(_) => {}
+            }
+        }
+    });
+    let confirm_button = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if picked.pending.get().is_some() {
+            if let Some(button) = confirm_button.get() {
+                let _ = button.focus();
+            }
+        }
+    });
+    let close = move || {
+        picked.pending.set(None);
+        set_status.clear();
+    };
+    view! {
+        <Show when=move || picked.pending.get().is_some()>
+            <div class="modal-backdrop">
+                <div class="modal" role="dialog" aria-modal="true" aria-labelledby="confirm-status-title"
+                    on:keydown=move |ev| if ev.key() == "Escape" { close() }>
+                    <h2 id="confirm-status-title">
+                        {move || match picked.pending.get().map(|(_, s)| s) {
+                            Some(CustomerStatus::Disabled) => "Disable customers?",
+                            _ => "Activate customers?",
+                        }}
+                    </h2>
+                    <Transition fallback=|| view! { <p class="muted">"Counting…"</p> }>
+                        {move || Suspend::new(async move {
+                            match preview.await {
+                                Some(Ok(change)) => Either::Left(view! { <p data-testid="confirm-effect">{effect_text(&change)}</p> }),
+                                Some(Err(error)) => Either::Right(Some(view! { <ErrorNotice error/> })),
+                                None => Either::Right(None),
+                            }
+                        })}
+                    </Transition>
+                    {move || set_status.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error/> })}
+                    <div class="modal-actions">
+                        <button type="button" class="button" on:click=move |_| close()>"Cancel"</button>
+                        <button type="button" class="button button-primary" node_ref=confirm_button
+                            disabled=move || set_status.pending().get()
+                            on:click=move |_| {
+                                if let Some((selection, status)) = picked.pending.get_untracked() {
+                                    set_status.dispatch(SetCustomersStatus { selection, status });
+                                }
+                            }>
+                            {move || match picked.pending.get().map(|(_, s)| s) {
+                                Some(CustomerStatus::Disabled) => "Disable",
+                                _ => "Activate",
+                            }}
+                        </button>
+                    </div>
+                </div>
+            </div>
+        </Show>
+    }
+}
+
+fn effect_text(change: &crate::model::StatusChange) -> String {
+    let plural = |n: u64| if n == 1 { "customer" } else { "customers" };
+    let already = if change.unchanged > 0 {
+        format!(" {} already {}.", change.unchanged, change.status.label().to_lowercase())
+    } else {
+        String::new()
+    };
+    match change.status {
+        CustomerStatus::Disabled => format!(
+            "{} {} will be disabled: their users are signed out and cannot sign in until the account is activated again. Nothing is deleted.{already}",
+            change.changed,
+            plural(change.changed)
+        ),
+        CustomerStatus::Active => format!(
+            "{} {} will be activated: their users can sign in again.{already}",
+            change.changed,
+            plural(change.changed)
+        ),
+    }
+}
+
+#[component]
+fn Toolbar(query: Memo<CustomerQuery>, go: Callback<(CustomerQuery, bool)>) -> impl IntoView {
+    let search = RwSignal::new(query.get_untracked().search);
+    // Keep the box in step with the URL (back/forward, chips, clear all).
+    Effect::new(move |_| search.set(query.get().search));
+    let typed = StoredValue::new(0u64);
+    let on_input = move |ev: leptos::ev::Event| {
+        let text = event_target_value(&ev);
+        search.set(text.clone());
+        typed.update_value(|n| *n += 1);
+        let this = typed.get_value();
+        set_timeout(
+            move || {
+                if typed.get_value() == this {
+                    let q = CustomerQuery { search: text.trim().to_string(), ..query.get_untracked().first_page() };
+                    go.run((q, true));
+                }
+            },
+            SEARCH_DEBOUNCE,
+        );
+    };
+    let set_status = move |ev: leptos::ev::Event| {
+        let status = CustomerStatus::from_key(&event_target_value(&ev));
+        go.run((CustomerQuery { status, ..query.get_untracked().first_page() }, false));
+    };
+    let set_date = move |to: bool| {
+        move |ev: leptos::ev::Event| {
+            let value = event_target_value(&ev);
+            let value = (!value.is_empty()).then_some(value);
+            let mut q = query.get_untracked().first_page();
+            if to { q.created_to = value } else { q.created_from = value }
+            go.run((q, false));
+        }
+    };
+    view! {
+        <div class="toolbar" role="search">
+            <input
+                type="search"
+                class="search"
+                aria-label="Search customers"
+                placeholder="Search name, contact, email, phone, city…"
+                prop:value=search
+                on:input=on_input
+            />
+            <label class="filter">
+                "Status "
+                <select aria-label="Status" on:change=set_status prop:value=move || query.get().status.map(|s| s.key()).unwrap_or("")>
+                    <option value="">"Any"</option>
+                    <option value="active">"Active"</option>
+                    <option value="disabled">"Disabled"</option>
+                </select>
+            </label>
+            <label class="filter">
+                "Created from "
+                <input type="date" aria-label="Created from" prop:value=move || query.get().created_from.unwrap_or_default() on:change=set_date(false)/>
+            </label>
+            <label class="filter">
+                "to "
+                <input type="date" aria-label="Created to" prop:value=move || query.get().created_to.unwrap_or_default() on:change=set_date(true)/>
+            </label>
+        </div>
+    }
+}
+
+/// The active filters as removable chips.
+#[component]
+fn Chips(query: Memo<CustomerQuery>, go: Callback<(CustomerQuery, bool)>) -> impl IntoView {
+    let chips = move || {
+        let q = query.get();
+        let base = q.first_page();
+        let mut chips: Vec<(String, CustomerQuery)> = Vec::new();
+        if !q.search.is_empty() {
+            chips.push((format!("Search: {}", q.search), CustomerQuery { search: String::new(), ..base.clone() }));
+        }
+        if let Some(status) = q.status {
+            chips.push((format!("Status: {}", status.label()), CustomerQuery { status: None, ..base.clone() }));
+        }
+        for country in &q.countries {
+            let rest = q.countries.iter().filter(|c| *c != country).cloned().collect();
+            chips.push((format!("Country: {country}"), CustomerQuery { countries: rest, ..base.clone() }));
+        }
+        if let Some(city) = &q.city {
+            chips.push((format!("City: {city}"), CustomerQuery { city: None, ..base.clone() }));
+        }
+        if let Some(network) = q.network {
+            chips.push((format!("Network #{network}"), CustomerQuery { network: None, ..base.clone() }));
+        }
+        if let Some(workflow) = &q.workflow {
+            chips.push((format!("Workflow: {workflow}"), CustomerQuery { workflow: None, ..base.clone() }));
+        }
+        if let Some(from) = &q.created_from {
+            chips.push((format!("Created from {from}"), CustomerQuery { created_from: None, ..base.clone() }));
+        }
+        if let Some(to) = &q.created_to {
+            chips.push((format!("Created to {to}"), CustomerQuery { created_to: None, ..base.clone() }));
+        }
+        chips
+    };
+    view! {
+        <Show when=move || query.get().has_filters()>
+            <div class="chips" aria-label="Active filters">
+                {move || chips().into_iter().map(|(label, without)| {
+                    let remove = format!("Remove filter {label}");
+                    view! {
+                        <span class="chip">
+                            {label}
+                            <button type="button" class="chip-remove" aria-label=remove on:click=move |_| go.run((without.clone(), false))>"×"</button>
+                        </span>
+                    }
+                }).collect_view()}
+                <button type="button" class="button button-small" on:click=move |_| {
+                    let q = query.get_untracked();
+                    go.run((CustomerQuery { sort: q.sort, descending: q.descending, page_size: q.page_size, ..Default::default() }, false))
+                }>"Clear all"</button>
+            </div>
+        </Show>
+    }
+}
+
+#[component]
+fn SortHeader(label: &'static str, field: SortField, query: Memo<CustomerQuery>) -> impl IntoView {
+    let q = query.get_untracked();
+    let active = q.sort == field;
+    let next = CustomerQuery { sort: field, descending: active && !q.descending, ..q.first_page() };
+    let aria_sort = if !active { "none" } else if q.descending { "descending" } else { "ascending" };
+    let arrow = if !active { "" } else if q.descending { " ▼" } else { " ▲" };
+    view! {
+        <th scope="col" aria-sort=aria_sort>
+            <A href=href(&next)>{label}{arrow}</A>
+        </th>
+    }
+}
+
+#[component]
+fn CustomerTable(page: CustomerPage, query: Memo<CustomerQuery>, picked: Picked, can_disable: Signal<bool>) -> impl IntoView {
+    let q = query.get_untracked();
+    picked.page_ids.set_value(page.rows.iter().map(|r| r.id).collect());
+    let page_ticked = move || {
+        let on_page = picked.page_ids.get_value();
+        !on_page.is_empty() && picked.ids.with(|ids| on_page.iter().all(|id| ids.contains(id)))
+    };
+    let first = q.first_page();
+    let with = move |f: &dyn Fn(&mut CustomerQuery)| {
+        let mut next = first.clone();
+        f(&mut next);
+        href(&next)
+    };
+    let prev = page.prev.clone().map(|c| href(&CustomerQuery { cursor: Some(c), ..q.clone() }));
+    let next = page.next.clone().map(|c| href(&CustomerQuery { cursor: Some(c), ..q.clone() }));
+    let empty = page.rows.is_empty();
+    let filtered = q.has_filters();
+    let size = page.page_size;
+    view! {
+        <div class="table-wrap">
+            <table class="data-table">
+                <thead>
+                    <tr>
+                        <Show when=move || can_disable.get()>
+                            <th scope="col" class="check">
+                                <input type="checkbox" aria-label="Select all on this page"
+                                    prop:checked=page_ticked
+                                    on:change=move |ev| {
+                                        let checked = event_target_checked(&ev);
+                                        let len = picked.page_ids.with_value(Vec::len);
+                                        if len > 0 {
+                                            picked.last_clicked.set_value(Some(0));
+                                            picked.click(len - 1, checked, true);
+                                        }
+                                    }/>
+                            </th>
+                        </Show>
+                        <SortHeader label="Name" field=SortField::Name query/>
+                        <SortHeader label="Status" field=SortField::Status query/>
+                        <th scope="col">"Contact"</th>
+                        <th scope="col">"Email"</th>
+                        <SortHeader label="City" field=SortField::City query/>
+                        <SortHeader label="Country" field=SortField::Country query/>
+                        <th scope="col">"Network"</th>
+                        <SortHeader label="Created" field=SortField::Created query/>
+                        <th scope="col" class="row-actions"><span class="visually-hidden">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {page.rows.into_iter().enumerate().map(|(index, c)| {
+                        let id = c.id;
+                        let select_label = format!("Select {}", c.name);
+                        let (action, target, action_label) = match c.status {
+                            CustomerStatus::Active => ("Disable", CustomerStatus::Disabled, format!("Disable {}", c.name)),
+                            CustomerStatus::Disabled => ("Activate", CustomerStatus::Active, format!("Activate {}", c.name)),
+                        };
+                        let badge = match c.status {
+                            CustomerStatus::Active => "badge badge-active",
+                            CustomerStatus::Disabled => "badge badge-disabled",
+                        };
+                        let email = c.contact_email.clone().unwrap_or_default();
+                        let email_title = email.clone();
+                        let city_link = c.city.clone().filter(|s| !s.is_empty()).map(|city| {
+                            let link = with(&|q: &mut CustomerQuery| q.city = Some(city.clone()));
+                            view! { <A href=link attr:class="cell-filter" attr:title="Show only this city">{city.clone()}</A> }
+                        });
+                        let country_link = c.country.clone().filter(|s| !s.is_empty()).map(|country| {
+                            let link = with(&|q: &mut CustomerQuery| if !q.countries.contains(&country) { q.countries.push(country.clone()); q.countries.sort(); });
+                            view! { <A href=link attr:class="cell-filter" attr:title="Show only this country">{country.clone()}</A> }
+                        });
+                        let network_link = c.network.clone().zip(c.network_id).map(|(name, id)| {
+                            let link = with(&|q: &mut CustomerQuery| q.network = Some(id));
+                            view! { <A href=link attr:class="cell-filter" attr:title="Show this network's sub-accounts">{name}</A> }
+                        });
+                        view! {
+                            <tr>
+                                <Show when=move || can_disable.get()>
+                                    <td class="check">
+                                        <input type="checkbox" aria-label=select_label.clone()
+                                            prop:checked=move || picked.ids.with(|ids| ids.contains(&id))
+                                            on:click=move |ev| {
+                                                picked.click(index, event_target_checked(&ev), ev.shift_key());
+                                            }/>
+                                    </td>
+                                </Show>
+                                <td class="name">{c.name}</td>
+                                <td><span class=badge>{c.status.label()}</span></td>
+                                <td>{c.contact_name}</td>
+                                <td class="email" title=email_title>{email}</td>
+                                <td>{city_link}</td>
+                                <td>{country_link}</td>
+                                <td>{network_link}</td>
+                                <td>{format_date(c.created_at)}</td>
+                                <td class="row-actions">
+                                    <Show when=move || can_disable.get()>
+                                        <button type="button" class="button button-small" aria-label=action_label.clone()
+                                            on:click=move |_| {
+                                                picked.done.set(None);
+                                                picked.pending.set(Some((Selection::Ids(vec![id]), target)));
+                                            }>
+                                            {action}
+                                        </button>
+                                    </Show>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {empty.then(|| view! {
+                <p class="empty">{if filtered { "No customers match these filters." } else { "No customers yet." }}</p>
+            })}
+        </div>
+        <nav class="pager" aria-label="Pages">
+            <span class="muted" data-testid="customer-count">{page.count.to_string()}</span>
+            <span class="pager-links">
+                {match prev {
+                    Some(link) => Either::Left(view! { <A href=link>"Previous"</A> }),
+                    None => Either::Right(view! { <span class="disabled" aria-disabled="true">"Previous"</span> }),
+                }}
+                {match next {
+                    Some(link) => Either::Left(view! { <A href=link>"Next"</A> }),
+                    None => Either::Right(view! { <span class="disabled" aria-disabled="true">"Next"</span> }),
+                }}
+            </span>
+            <span class="page-sizes">
+                "Per page: "
+                {PAGE_SIZES.into_iter().map(|s| {
+                    if s == size {
+                        Either::Left(view! { <strong aria-current="true">{s}</strong> })
+                    } else {
+                        Either::Right(view! { <A href=href(&CustomerQuery { page_size: s, ..query.get_untracked().first_page() })>{s}</A> })
+                    }
+                }).collect_view()}
+            </span>
+        </nav>
+    }
+}

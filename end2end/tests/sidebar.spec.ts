@@ -1,0 +1,44 @@
+import { expect, test } from "@playwright/test";
+import { signIn } from "./helpers";
+
+const partnerRoles = [
+  { email: "admin@northwind.test", role: "Partner admin" },
+  { email: "manager@northwind.test", role: "Account manager" },
+  { email: "support@bluebird.test", role: "Support" },
+  { email: "viewer@bluebird.test", role: "Viewer" },
+];
+
+for (const { email, role } of partnerRoles) {
+  test(`the sidebar of a ${role} shows Customers and active customers, no Settings`, async ({ page }) => {
+    await signIn(page, email);
+    const nav = page.getByRole("navigation", { name: "Main" });
+    await expect(nav.getByRole("link", { name: "Customers" })).toBeVisible();
+    await expect(nav.getByRole("link", { name: "Settings" })).toHaveCount(0);
+    await expect(nav.getByRole("heading", { name: "Active customers" })).toBeVisible();
+    await expect(page.locator(".who .role")).toHaveText(role);
+  });
+}
+
+test("the operator's sidebar has Settings, listing every partner", async ({ page }) => {
+  await signIn(page, "operator@clientele.test");
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await nav.getByRole("link", { name: "Settings" }).click();
+  await expect(page).toHaveURL(/\/settings$/);
+  const table = page.getByRole("table");
+  await expect(table).toContainText("Northwind Telecom");
+  await expect(table).toContainText("Bluebird Networks");
+  await page.getByRole("button", { name: "Manage customers of Bluebird Networks" }).click();
+  await expect(page).toHaveURL(/\/customers$/);
+  await expect(page.getByLabel("Partner")).toHaveValue(/\d+/);
+  await expect(page.locator("#tenant-select option:checked")).toHaveText("Bluebird Networks");
+});
+
+test("the sidebar filter narrows the active customers", async ({ page }) => {
+  await signIn(page, "admin@northwind.test");
+  const section = page.getByRole("region", { name: "Active customers" });
+  const filter = page.getByRole("searchbox", { name: "Filter active customers" });
+  await filter.fill("group");
+  const items = section.getByRole("listitem");
+  await expect(items.first()).toContainText("Group");
+  for (const text of await items.allTextContents()) expect(text.toLowerCase()).toContain("group");
+});

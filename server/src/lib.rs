@@ -1,0 +1,65 @@
+//! The Clientele server: configuration, the axum router around the Leptos app, and the HTTP
+//! concerns that sit in front of every request (CSRF origin check, security headers, health).
+
+pub mod config;
+pub mod security;
+
+use app::backend::{AppState, Db};
+use axum::{routing::get, Router};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+
+pub use config::Config;
+
+/// Longest time any request may take to start its response.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Builds the whole application for a connected database. Integration tests call this too.
+pub fn router(state: AppState) -> Router {
+    // Route discovery renders the app once using Leptos' process-wide state; doing it while
+    // other requests are being rendered (tests build many routers in parallel) can lose a
+    // wake-up and hang a render. So it happens once per process, as it would at start-up.
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    let routes = ROUTES.get_or_init(|| generate_route_list(app::App)).clone();
+    let context_state = state.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            {
+                let options = state.leptos_options.clone();
+                move || app::shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .layer(axum::middleware::from_fn(security::reject_cross_origin_writes))
+        .layer(axum::middleware::from_fn(security::add_security_headers))
+        // A response that has not started within this time fails (408) instead of spinning.
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Liveness and database reachability, for load balancers.
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> (http::StatusCode, &'static str) {
+    match sqlx::query("SELECT 1").execute(&state.db.pool).await {
+        Ok(_) => (http::StatusCode::OK, "ok"),
+        Err(_) => (http::StatusCode::SERVICE_UNAVAILABLE, "database unreachable"),
+    }
+}
+
+/// Connects to the database (running migrations) and seeds demo data when asked.
+pub async fn prepare_state(config: &Config) -> Result<AppState, sqlx::Error> {
+    let url = config.database_url();
+    let db = Db::connect(&url).await?;
+    if config.demo {
+        if app::backend::seed::demo(&db).await? {
+            tracing::info!("demo data seeded");
+        } else {
+            tracing::info!("demo data already present");
+        }
+    }
+    Ok(AppState { leptos_options: config.leptos_options(), db, security: config.security() })
+}

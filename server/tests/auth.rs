@@ -1,0 +1,133 @@
+//! Signing in and out, sessions, timeouts, throttling, CSRF, audit of sign-ins.
+
+mod common;
+use common::{TestApp, PASSWORD};
+use http::StatusCode;
+
+async fn sign_in_with_good_credentials_sets_a_hardened_session_cookie(app: TestApp) {
+    let mut client = app.client();
+    let res = client.login("Admin@Acme.test ", PASSWORD).await;
+    assert_eq!(res.status, StatusCode::OK, "{res:?}");
+    let cookie = res.set_cookie().expect("a session cookie");
+    assert!(cookie.starts_with("clientele_session="), "{cookie}");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "not configured for https: {cookie}");
+    let token = cookie.split(';').next().unwrap().split('=').nth(1).unwrap().to_string();
+    assert_eq!(token.len(), 64, "256-bit token, hex encoded");
+    // Only a hash of the token is stored.
+    let stored = app.scalar(&format!("SELECT COUNT(*) FROM sessions WHERE token_hash = '{token}'")).await;
+    assert_eq!(stored, 0);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM sessions").await, 1);
+
+    let info = client.call("session", &[]).await.json();
+    assert_eq!(info["email"], "admin@acme.test");
+    assert_eq!(info["tenant"]["name"], "Acme Partners");
+    assert_eq!(info["role_name"], "Partner admin");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.sign_in'").await, 1);
+}
+
+async fn bad_credentials_get_one_generic_answer_and_are_audited(app: TestApp) {
+    let mut client = app.client();
+    let wrong_password = client.login("admin@acme.test", "nope-nope").await;
+    let unknown_email = client.login("nobody@acme.test", "nope-nope").await;
+    for res in [&wrong_password, &unknown_email] {
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(res.error_kind(), "BadCredentials");
+        assert!(res.set_cookie().is_none());
+    }
+    assert_eq!(wrong_password.body, unknown_email.body, "no account enumeration");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM sessions").await, 0);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.sign_in_failed'").await, 2);
+    let empty = client.login("", "").await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+}
+
+async fn every_login_starts_a_new_session(app: TestApp) {
+    let mut client = app.signed_in("admin@acme.test").await;
+    let first = client.cookie.clone().unwrap();
+    client.login("admin@acme.test", PASSWORD).await;
+    let second = client.cookie.clone().unwrap();
+    assert_ne!(first, second, "a fresh token at every sign-in");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM sessions").await, 1, "the earlier session ended");
+}
+
+async fn sign_out_ends_the_session_on_the_server(app: TestApp) {
+    let mut client = app.signed_in("admin@acme.test").await;
+    let stolen_cookie = client.cookie.clone();
+    let res = client.call("logout", &[]).await;
+    assert_eq!(res.status, StatusCode::OK, "{res:?}");
+    assert!(res.set_cookie().unwrap().contains("Max-Age=0"));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM sessions").await, 0);
+    // Replaying the old cookie gets nothing.
+    let mut replay = app.client();
+    replay.cookie = stolen_cookie;
+    let res = replay.call("customers/list", &[("query", "")]).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(replay.call("session", &[]).await.json(), serde_json::Value::Null);
+}
+
+async fn idle_sessions_time_out(app: TestApp) {
+    let mut client = app.signed_in("admin@acme.test").await;
+    app.execute(&format!("UPDATE sessions SET last_seen_at = last_seen_at - {}", 31 * 60)).await;
+    let res = client.call("customers/list", &[("query", "")]).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM sessions").await, 0, "the expired session is removed");
+}
+
+async fn busy_sessions_still_end_after_the_absolute_timeout(app: TestApp) {
+    let mut client = app.signed_in("admin@acme.test").await;
+    // Busy (seen just now) but signed in 12 hours ago.
+    app.execute(&format!("UPDATE sessions SET created_at = created_at - {}", 12 * 3600)).await;
+    let res = client.call("customers/list", &[("query", "")]).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+}
+
+async fn recently_used_sessions_stay_alive(app: TestApp) {
+    let mut client = app.signed_in("admin@acme.test").await;
+    app.execute(&format!("UPDATE sessions SET last_seen_at = last_seen_at - {}", 29 * 60)).await;
+    let res = client.call("customers/list", &[("query", "")]).await;
+    assert_eq!(res.status, StatusCode::OK);
+    // ...and the use pushed the idle deadline forward.
+    let idle = app.scalar("SELECT MAX(last_seen_at) - MIN(created_at) FROM sessions").await;
+    assert!(idle >= 0);
+}
+
+async fn throttling_slows_the_guessing_address_but_never_locks_out_the_owner(app: TestApp) {
+    let mut attacker = app.client_from("203.0.113.9");
+    for _ in 0..5 {
+        assert_eq!(attacker.login("admin@acme.test", "guess").await.status, StatusCode::UNAUTHORIZED);
+    }
+    let throttled = attacker.login("admin@acme.test", PASSWORD).await;
+    assert_eq!(throttled.status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits: {throttled:?}");
+    assert_eq!(throttled.error_kind(), "Throttled");
+    // The real user, elsewhere, signs in at once.
+    let mut owner = app.client_from("198.51.100.7");
+    assert_eq!(owner.login("admin@acme.test", PASSWORD).await.status, StatusCode::OK);
+}
+
+async fn cross_site_writes_are_refused(app: TestApp) {
+    let mut client = app.client();
+    client.origin = Some("https://evil.example".into());
+    let res = client.login("admin@acme.test", PASSWORD).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM sessions").await, 0, "nothing happened");
+    client.origin = None;
+    client.fetch_site = Some("cross-site".into());
+    assert_eq!(client.login("admin@acme.test", PASSWORD).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM sessions").await, 0, "nothing happened");
+    client.fetch_site = Some("same-origin".into());
+    client.origin = Some("http://clientele.test".into());
+    assert_eq!(client.login("admin@acme.test", PASSWORD).await.status, StatusCode::OK);
+}
+
+on_both_databases!(
+    sign_in_with_good_credentials_sets_a_hardened_session_cookie,
+    bad_credentials_get_one_generic_answer_and_are_audited,
+    every_login_starts_a_new_session,
+    sign_out_ends_the_session_on_the_server,
+    idle_sessions_time_out,
+    busy_sessions_still_end_after_the_absolute_timeout,
+    recently_used_sessions_stay_alive,
+    throttling_slows_the_guessing_address_but_never_locks_out_the_owner,
+    cross_site_writes_are_refused,
+);
