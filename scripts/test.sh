@@ -7,10 +7,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 start=$(date +%s)
 
 say "Rust tests (SQLite and PostgreSQL)"
+# This also builds target/debug/server, the binary the browser tests run.
 cargo test -p app -p server
 
-say "building the app for the browser tests"
-cargo leptos build
+say "building the browser bundle (WASM, CSS) for the browser tests"
+# Only the frontend: a full `cargo leptos build` would compile the server a second time, with
+# other features, doubling the build's time and disk.
+cargo leptos build --frontend-only
 
 say "Playwright browser tests (Chromium)"
 (cd end2end && npx playwright test)

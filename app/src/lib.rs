@@ -5,6 +5,7 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod backend;
 pub mod components;
+pub mod countries;
 pub mod error;
 pub mod list_query;
 pub mod model;

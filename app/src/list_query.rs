@@ -126,7 +126,7 @@ impl CustomerQuery {
                     q.countries = value
                         .split(',')
                         .map(|c| c.trim().to_ascii_uppercase())
-                        .filter(|c| c.len() == 2 && c.chars().all(|ch| ch.is_ascii_uppercase()))
+                        .filter(|c| crate::countries::name(c).is_some())
                         .take(MAX_COUNTRIES)
                         .collect();
                     q.countries.sort();
@@ -191,6 +191,11 @@ impl CustomerQuery {
         Self { cursor: None, ..self.clone() }
     }
 
+    /// Only what decides which customers match (for counting): no sort, size or cursor.
+    pub fn filters_only(&self) -> Self {
+        Self { sort: SortField::Name, descending: false, page_size: PAGE_SIZES[0], cursor: None, ..self.clone() }
+    }
+
     pub fn has_filters(&self) -> bool {
         !self.search.is_empty()
             || self.status.is_some()
@@ -230,7 +235,7 @@ mod tests {
     #[test]
     fn malformed_values_fall_back_to_defaults() {
         let q = CustomerQuery::from_query_string(
-            "status=zombie&country=Germany,de,1X&network=-3&from=2024-02-30&to=soon&sort=shoe&size=7&after=nocursor&extra=1",
+            "status=zombie&country=Germany,de,1X,XX&network=-3&from=2024-02-30&to=soon&sort=shoe&size=7&after=nocursor&extra=1",
         );
         assert_eq!(q.status, None);
         assert_eq!(q.countries, vec!["DE".to_string()]);

@@ -155,25 +155,46 @@ impl fmt::Display for CustomerCount {
             Self::Exact(n) => (n, ""),
             Self::AtLeast(n) => (n, "+"),
         };
-        let digits = n.to_string();
-        let mut grouped = String::new();
-        for (i, ch) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(ch);
-        }
         let noun = if matches!(self, Self::Exact(1)) { "customer" } else { "customers" };
-        write!(f, "{grouped}{plus} {noun}")
+        write!(f, "{}{plus} {noun}", group_thousands(n))
     }
 }
 
-/// One page of the customer list, with the cursors of its neighbours.
+impl CustomerCount {
+    /// The number alone: "1,234" or "10,000+".
+    pub fn number(&self) -> String {
+        match *self {
+            Self::Exact(n) => group_thousands(n),
+            Self::AtLeast(n) => format!("{}+", group_thousands(n)),
+        }
+    }
+
+    pub fn exceeds(&self, n: u64) -> bool {
+        match *self {
+            Self::Exact(count) => count > n,
+            Self::AtLeast(floor) => floor >= n,
+        }
+    }
+}
+
+fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    grouped
+}
+
+/// One page of the customer list, with the cursors of its neighbours. The count comes
+/// separately (`count_customers`), so a slow count never holds up the rows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerPage {
     pub rows: Vec<CustomerRow>,
     pub page_size: u32,
-    pub count: CustomerCount,
     pub prev: Option<crate::list_query::Cursor>,
     pub next: Option<crate::list_query::Cursor>,
 }
@@ -196,12 +217,23 @@ pub struct StatusChange {
     pub unchanged: u64,
 }
 
-/// An entry of the sidebar's "Active customers" section.
+/// The sidebar's "Active customers": one level of them (top-level customers, a network's
+/// sub-accounts, or every customer matching a filter), by name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SidebarCustomers {
-    pub customers: Vec<TenantRef>,
-    /// How many active customers the tenant has in all (the list may be cut short).
-    pub total: u64,
+    pub customers: Vec<SidebarCustomer>,
+    /// True when more matched than are listed.
+    pub more: bool,
+    /// How many active customers the tenant has in all.
+    pub total: CustomerCount,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SidebarCustomer {
+    pub id: i64,
+    pub name: String,
+    /// Active sub-accounts: more than none makes this a network that expands.
+    pub sub_accounts: u64,
 }
 
 /// A partner as the operator's Settings area lists it.

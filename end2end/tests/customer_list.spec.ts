@@ -39,6 +39,20 @@ test("clicking a city adds a filter chip that can be removed", async ({ page }) 
   await expect(page).not.toHaveURL(/city=/);
 });
 
+test("the country picker adds countries by name; each is a removable chip", async ({ page }) => {
+  await signIn(page, "viewer@northwind.test");
+  await page.getByLabel("Add country").selectOption({ label: "Germany" });
+  await expect(page).toHaveURL(/country=DE/);
+  await expect(page.getByText("Country: Germany")).toBeVisible();
+  await page.getByLabel("Add country").selectOption({ label: "France" });
+  await expect(page).toHaveURL(/country=DE%2CFR|country=DE,FR/);
+  const countries = await page.locator("tbody tr td:nth-child(6)").allTextContents();
+  expect(countries.length).toBeGreaterThan(0);
+  for (const c of countries) expect(["DE", "FR"]).toContain(c.trim());
+  await page.getByRole("button", { name: "Remove filter Country: Germany" }).click();
+  await expect(page).toHaveURL(/country=FR$/);
+});
+
 test("keyset paging, page size and sorting live in the URL", async ({ page }) => {
   await signIn(page, "viewer@bluebird.test");
   const firstRow = page.locator("tbody tr").first();

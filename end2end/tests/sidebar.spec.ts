@@ -42,3 +42,17 @@ test("the sidebar filter narrows the active customers", async ({ page }) => {
   await expect(items.first()).toContainText("Group");
   for (const text of await items.allTextContents()) expect(text.toLowerCase()).toContain("group");
 });
+
+test("a network in the sidebar expands to its active sub-accounts", async ({ page }) => {
+  await signIn(page, "admin@northwind.test");
+  const section = page.getByRole("region", { name: "Active customers" });
+  const network = section.getByRole("button", { name: /sub-accounts?$/ }).first();
+  await expect(network).toHaveAttribute("aria-expanded", "false");
+  await network.click();
+  await expect(network).toHaveAttribute("aria-expanded", "true");
+  const accounts = page.locator(`#${await network.getAttribute("aria-controls")}`);
+  const expected = Number((await network.getAttribute("aria-label"))!.match(/: (\d+) sub-account/)![1]);
+  await expect(accounts.getByRole("listitem")).toHaveCount(expected);
+  await network.click();
+  await expect(accounts).toHaveCount(0);
+});

@@ -12,8 +12,14 @@ fn names(res: &common::TestResponse) -> Vec<String> {
 
 async fn anonymous_calls_are_refused(app: TestApp) {
     let mut client = app.client();
-    for endpoint in ["customers/list", "customers/sidebar", "partners/list"] {
-        let res = client.call(endpoint, FIRST_PAGE).await;
+    let calls: [(&str, &[(&str, &str)]); 4] = [
+        ("customers/list", FIRST_PAGE),
+        ("customers/count", FIRST_PAGE),
+        ("customers/sidebar", &[("filter", "")]),
+        ("partners/list", &[]),
+    ];
+    for (endpoint, args) in calls {
+        let res = client.call(endpoint, args).await;
         assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{endpoint}");
         assert_eq!(res.error_kind(), "Unauthenticated");
     }
@@ -25,8 +31,19 @@ async fn partner_users_see_only_their_own_tenant(app: TestApp) {
     assert_eq!(res.status, StatusCode::OK, "{res:?}");
     assert_eq!(names(&res), ["Alpha Bakery", "Bravo Dental", "Charlie Cafe"]);
     assert_eq!(res.json()["rows"][2]["network"], "Alpha Bakery");
-    let sidebar = acme.call("customers/sidebar", &[]).await.json();
-    assert_eq!(sidebar["total"], 2, "disabled customers are not in the sidebar");
+    let sidebar = acme.call("customers/sidebar", &[("filter", "")]).await.json();
+    assert_eq!(sidebar["total"], serde_json::json!({ "Exact": 2 }), "disabled customers are not in the sidebar");
+    // Top level: the network (with its one active sub-account); the sub-account sits under it.
+    assert_eq!(sidebar["customers"], serde_json::json!([{ "id": app.fixture.acme_customer, "name": "Alpha Bakery", "sub_accounts": 1 }]));
+    let network = app.fixture.acme_customer.to_string();
+    let subs = acme.call("customers/sidebar", &[("filter", ""), ("network", &network)]).await.json();
+    assert_eq!(subs["customers"][0]["name"], "Charlie Cafe");
+    let filtered = acme.call("customers/sidebar", &[("filter", "CAFE")]).await.json();
+    assert_eq!(filtered["customers"].as_array().unwrap().len(), 1, "a filter searches every level: {filtered}");
+    // Another tenant's network shows nothing of it.
+    let globex_network = app.fixture.globex_customer.to_string();
+    let foreign = acme.call("customers/sidebar", &[("filter", ""), ("network", &globex_network)]).await.json();
+    assert_eq!(foreign["customers"], serde_json::json!([]));
 }
 
 async fn switching_into_another_partner_is_refused(app: TestApp) {

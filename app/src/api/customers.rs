@@ -1,4 +1,4 @@
-use crate::model::{CustomerPage, CustomerStatus, Selection, SidebarCustomers, StatusChange};
+use crate::model::{CustomerCount, CustomerPage, CustomerStatus, Selection, SidebarCustomers, StatusChange};
 use leptos::server_fn::codec::Json;
 use crate::AppError;
 use leptos::prelude::*;
@@ -16,11 +16,23 @@ pub async fn list_customers(query: String) -> Result<CustomerPage, AppError> {
     .await
 }
 
-#[server(endpoint = "customers/sidebar")]
-pub async fn list_sidebar_customers() -> Result<SidebarCustomers, AppError> {
+/// How many customers the list's query matches (exact up to 10,000). Only the filters count:
+/// sort and page are ignored.
+#[server(endpoint = "customers/count")]
+pub async fn count_customers(query: String) -> Result<CustomerCount, AppError> {
     request::respond(async move {
         let scope = authorize(Permission::CustomersView).await?;
-        customers::sidebar(&scope).await
+        customers::count(&scope, &CustomerQuery::from_query_string(&query)).await
+    })
+    .await
+}
+
+/// The sidebar's active customers: top level, a network's sub-accounts, or those matching `filter`.
+#[server(endpoint = "customers/sidebar")]
+pub async fn list_sidebar_customers(filter: String, network: Option<i64>) -> Result<SidebarCustomers, AppError> {
+    request::respond(async move {
+        let scope = authorize(Permission::CustomersView).await?;
+        customers::sidebar(&scope, &filter, network).await
     })
     .await
 }

@@ -1,10 +1,10 @@
 //! Customer accounts of one tenant. Every function takes a [`TenantScope`] and filters by it.
 
-use super::TenantScope;
-use crate::list_query::{parse_date, CustomerQuery, Cursor, SortField};
-use super::{audit, now};
+use super::customer_sql::{choose_search_via, push_from_where, SearchVia, Sql, Value};
+use super::{audit, now, TenantScope};
+use crate::list_query::{CustomerQuery, Cursor, SortField, MAX_SEARCH_CHARS};
 use crate::model::{
-    CustomerCount, CustomerPage, CustomerRow, CustomerStatus, Selection, SidebarCustomers, StatusChange, TenantRef,
+    CustomerCount, CustomerPage, CustomerRow, CustomerStatus, Selection, SidebarCustomer, SidebarCustomers, StatusChange,
 };
 use crate::AppError;
 use sqlx::Row;
@@ -17,38 +17,6 @@ pub const COUNT_CAP: i64 = 10_000;
 /// Computed here, not in SQL, so both databases lower-case Unicode the same way.
 pub fn search_text(parts: &[Option<&str>]) -> String {
     parts.iter().flatten().map(|p| p.trim()).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ").to_lowercase()
-}
-
-/// SQL with `$n` placeholders numbered as values are bound (sqlx's QueryBuilder emits `?` for
-/// `Any`, which PostgreSQL rejects).
-#[derive(Default)]
-struct Sql {
-    text: String,
-    args: Vec<Value>,
-}
-
-#[derive(Clone)]
-enum Value {
-    Int(i64),
-    Text(String),
-}
-
-impl Sql {
-    fn push(&mut self, sql: &str) -> &mut Self {
-        self.text.push_str(sql);
-        self
-    }
-    fn bind(&mut self, value: Value) -> &mut Self {
-        self.args.push(value);
-        self.text.push_str(&format!("${}", self.args.len()));
-        self
-    }
-    fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
-        self.args.iter().fold(sqlx::query(&self.text), |q, v| match v {
-            Value::Int(i) => q.bind(*i),
-            Value::Text(s) => q.bind(s.clone()),
-        })
-    }
 }
 
 /// The expression a sort orders by; NULLs become '' so keyset comparisons stay total.
@@ -72,51 +40,6 @@ fn sort_value(field: SortField, row: &CustomerRow) -> String {
     }
 }
 
-fn like_pattern(text: &str) -> String {
-    let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
-fn day_start(date: &str) -> Option<i64> {
-    parse_date(date).map(|d| d.midnight().assume_utc().unix_timestamp())
-}
-
-/// `WHERE …` for the tenant and every filter of the query (not the cursor).
-fn push_filters(sql: &mut Sql, tenant_id: i64, q: &CustomerQuery) {
-    sql.push(" WHERE c.tenant_id = ").bind(Value::Int(tenant_id));
-    if !q.search.is_empty() {
-        sql.push(" AND c.search_text LIKE ").bind(Value::Text(like_pattern(&q.search))).push(" ESCAPE '\\'");
-    }
-    if let Some(status) = q.status {
-        sql.push(" AND c.status = ").bind(Value::Text(status.key().into()));
-    }
-    if !q.countries.is_empty() {
-        sql.push(" AND c.country IN (");
-        for (i, country) in q.countries.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(Value::Text(country.clone()));
-        }
-        sql.push(")");
-    }
-    if let Some(city) = &q.city {
-        sql.push(" AND c.city = ").bind(Value::Text(city.clone()));
-    }
-    if let Some(network) = q.network {
-        sql.push(" AND c.parent_id = ").bind(Value::Int(network));
-    }
-    if let Some(workflow) = &q.workflow {
-        sql.push(" AND c.workflow = ").bind(Value::Text(workflow.clone()));
-    }
-    if let Some(from) = q.created_from.as_deref().and_then(day_start) {
-        sql.push(" AND c.created_at >= ").bind(Value::Int(from));
-    }
-    if let Some(to) = q.created_to.as_deref().and_then(day_start) {
-        sql.push(" AND c.created_at < ").bind(Value::Int(to + 86_400));
-    }
-}
-
 /// One page of the tenant's customers for `q`, by keyset: the cursor names the row a page
 /// starts after (or, going back, before), so deep pages cost the same as the first.
 pub async fn list(scope: &TenantScope, q: &CustomerQuery) -> Result<CustomerPage, AppError> {
@@ -126,13 +49,13 @@ pub async fn list(scope: &TenantScope, q: &CustomerQuery) -> Result<CustomerPage
     let descending = q.descending != backwards;
     let (cmp, dir) = if descending { ("<", "DESC") } else { (">", "ASC") };
 
+    let via = choose_search_via(&scope.db, q).await?;
     let mut sql = Sql::default();
     sql.push(
         "SELECT c.id, c.name, c.status, c.contact_first_name, c.contact_last_name, c.contact_email,
-                c.city, c.country, c.created_at, c.parent_id, p.name AS network
-         FROM customers c LEFT JOIN customers p ON p.id = c.parent_id AND p.tenant_id = c.tenant_id",
+                c.city, c.country, c.created_at, c.parent_id",
     );
-    push_filters(&mut sql, scope.tenant_id(), q);
+    push_from_where(&mut sql, scope.db.kind, scope.tenant_id(), q, via);
     if let Some(cursor) = &q.cursor {
         let key = match q.sort {
             SortField::Created => match cursor.key.parse() {
@@ -149,6 +72,7 @@ pub async fn list(scope: &TenantScope, q: &CustomerQuery) -> Result<CustomerPage
     let mut rows = fetched.iter().map(customer_row).collect::<Result<Vec<_>, _>>()?;
     let more = rows.len() > q.page_size as usize;
     rows.truncate(q.page_size as usize);
+    name_networks(scope, &mut rows).await?;
     if backwards {
         rows.reverse();
     }
@@ -161,17 +85,43 @@ pub async fn list(scope: &TenantScope, q: &CustomerQuery) -> Result<CustomerPage
     Ok(CustomerPage {
         prev: if has_prev { rows.first().map(|r| cursor_at(r, true)) } else { None },
         next: if has_next { rows.last().map(|r| cursor_at(r, false)) } else { None },
-        count: count(scope, q).await?,
         rows,
         page_size: q.page_size,
     })
 }
 
+/// Fills in the network names of a page's rows: one lookup for the page, after the sort and
+/// limit, rather than a join the database might evaluate for every matching row.
+async fn name_networks(scope: &TenantScope, rows: &mut [CustomerRow]) -> Result<(), AppError> {
+    let mut ids: Vec<i64> = rows.iter().filter_map(|r| r.network_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::default();
+    sql.push("SELECT id, name FROM customers WHERE tenant_id = ")
+        .bind(Value::Int(scope.tenant_id()))
+        .push(" AND id IN ")
+        .bind_list(ids.into_iter().map(Value::Int));
+    let names = sql
+        .query()
+        .fetch_all(&scope.db.pool)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get::<i64, _>("id")?, r.try_get::<String, _>("name")?)))
+        .collect::<Result<std::collections::HashMap<_, _>, sqlx::Error>>()?;
+    for row in rows {
+        row.network = row.network_id.and_then(|id| names.get(&id).cloned());
+    }
+    Ok(())
+}
+
 /// How many customers match: exact up to [`COUNT_CAP`], "more than that" beyond.
 pub async fn count(scope: &TenantScope, q: &CustomerQuery) -> Result<CustomerCount, AppError> {
     let mut sql = Sql::default();
-    sql.push("SELECT COUNT(*) AS n FROM (SELECT 1 FROM customers c");
-    push_filters(&mut sql, scope.tenant_id(), q);
+    sql.push("SELECT COUNT(*) AS n FROM (SELECT 1");
+    push_from_where(&mut sql, scope.db.kind, scope.tenant_id(), q, SearchVia::Index);
     sql.push(" LIMIT ").bind(Value::Int(COUNT_CAP + 1)).push(") capped");
     let n: i64 = sql.query().fetch_one(&scope.db.pool).await?.try_get("n")?;
     Ok(if n > COUNT_CAP { CustomerCount::AtLeast(COUNT_CAP as u64) } else { CustomerCount::Exact(n as u64) })
@@ -189,7 +139,7 @@ async fn resolve_selection(
     selection: &Selection,
 ) -> Result<Vec<(i64, String, String)>, AppError> {
     let mut sql = Sql::default();
-    sql.push("SELECT c.id, c.name, c.status FROM customers c");
+    sql.push("SELECT c.id, c.name, c.status");
     match selection {
         Selection::Ids(ids) => {
             if ids.is_empty() {
@@ -200,16 +150,15 @@ async fn resolve_selection(
                     "Select at most {MAX_SELECTED_IDS} customers by hand, or use \"select all matching\"."
                 )));
             }
-            sql.push(" WHERE c.tenant_id = ").bind(Value::Int(scope.tenant_id())).push(" AND c.id IN (");
-            for (i, id) in ids.iter().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.bind(Value::Int(*id));
-            }
-            sql.push(")");
+            sql.push(" FROM customers c WHERE c.tenant_id = ")
+                .bind(Value::Int(scope.tenant_id()))
+                .push(" AND c.id IN ")
+                .bind_list(ids.iter().map(|id| Value::Int(*id)));
         }
-        Selection::Matching(query) => push_filters(&mut sql, scope.tenant_id(), &CustomerQuery::from_query_string(query)),
+        Selection::Matching(query) => {
+            let query = CustomerQuery::from_query_string(query);
+            push_from_where(&mut sql, scope.db.kind, scope.tenant_id(), &query, SearchVia::Index)
+        }
     }
     sql.push(" LIMIT ").bind(Value::Int(BULK_LIMIT as i64 + 1));
     let rows = sql.query().fetch_all(&mut *conn).await?;
@@ -302,33 +251,50 @@ fn customer_row(r: &sqlx::any::AnyRow) -> Result<CustomerRow, sqlx::Error> {
         contact_email: r.try_get("contact_email")?,
         city: r.try_get("city")?,
         country: r.try_get("country")?,
-        network: r.try_get("network")?,
+        network: None,
         network_id: r.try_get("parent_id")?,
         created_at: r.try_get("created_at")?,
     })
 }
 
-/// The tenant's active customers for the sidebar, by name, cut at a readable length.
-pub async fn sidebar(scope: &TenantScope) -> Result<SidebarCustomers, AppError> {
-    let rows = sqlx::query(
-        "SELECT id, name FROM customers WHERE tenant_id = $1 AND status = 'active' ORDER BY name, id LIMIT $2",
-    )
-    .bind(scope.tenant_id())
-    .bind(SIDEBAR_LIMIT)
-    .fetch_all(&scope.db.pool)
-    .await?;
-    let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM customers WHERE tenant_id = $1 AND status = 'active'")
-        .bind(scope.tenant_id())
-        .fetch_one(&scope.db.pool)
+/// One level of the sidebar's active customers: the top-level ones (networks and customers
+/// outside any), the sub-accounts of `network`, or, with a filter, every active customer
+/// matching it at any level. Built on the list's own filters, so it is as fast at a million.
+pub async fn sidebar(scope: &TenantScope, filter: &str, network: Option<i64>) -> Result<SidebarCustomers, AppError> {
+    let q = CustomerQuery {
+        search: filter.trim().chars().take(MAX_SEARCH_CHARS).collect(),
+        status: Some(CustomerStatus::Active),
+        network,
+        ..CustomerQuery::default()
+    };
+    let via = choose_search_via(&scope.db, &q).await?;
+    let mut sql = Sql::default();
+    sql.push(
+        "SELECT c.id, c.name, (SELECT COUNT(*) FROM customers s
+                               WHERE s.parent_id = c.id AND s.tenant_id = c.tenant_id AND s.status = 'active') AS sub_accounts",
+    );
+    push_from_where(&mut sql, scope.db.kind, scope.tenant_id(), &q, via);
+    if network.is_none() && q.search.is_empty() {
+        sql.push(" AND c.parent_id IS NULL");
+    }
+    sql.push(" ORDER BY c.name, c.id LIMIT ").bind(Value::Int(SIDEBAR_LIMIT + 1));
+    let mut customers = sql
+        .query()
+        .fetch_all(&scope.db.pool)
         .await?
-        .try_get("n")?;
-    Ok(SidebarCustomers {
-        customers: rows
-            .iter()
-            .map(|r| Ok(TenantRef { id: r.try_get("id")?, name: r.try_get("name")? }))
-            .collect::<Result<_, sqlx::Error>>()?,
-        total: total as u64,
-    })
+        .iter()
+        .map(|r| {
+            Ok(SidebarCustomer {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                sub_accounts: r.try_get::<i64, _>("sub_accounts")? as u64,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let more = customers.len() as i64 > SIDEBAR_LIMIT;
+    customers.truncate(SIDEBAR_LIMIT as usize);
+    let all_active = CustomerQuery { status: Some(CustomerStatus::Active), ..CustomerQuery::default() };
+    Ok(SidebarCustomers { customers, more, total: count(scope, &all_active).await? })
 }
 
 #[cfg(test)]
@@ -340,18 +306,4 @@ mod tests {
         assert_eq!(search_text(&[Some("ÉCOLE Müller"), None, Some("  "), Some("Berlin")]), "école müller berlin");
     }
 
-    #[test]
-    fn like_patterns_escape_wildcards() {
-        assert_eq!(like_pattern("50%_Off"), "%50\\%\\_off%");
-    }
-
-    #[test]
-    fn placeholders_are_numbered_in_bind_order() {
-        let mut sql = Sql::default();
-        push_filters(&mut sql, 7, &CustomerQuery::from_query_string("q=ab&country=DE,FR&status=active"));
-        assert_eq!(
-            sql.text,
-            " WHERE c.tenant_id = $1 AND c.search_text LIKE $2 ESCAPE '\\' AND c.status = $3 AND c.country IN ($4, $5)"
-        );
-    }
 }

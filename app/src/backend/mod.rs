@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod authz;
+pub mod customer_sql;
 pub mod customers;
 pub mod db;
 pub mod password;

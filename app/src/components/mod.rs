@@ -1,3 +1,4 @@
+pub mod debounce;
 pub mod feedback;
 pub mod header;
 pub mod shell;

@@ -1,13 +1,15 @@
 //! The left sidebar: what the role may open, and the tenant's active customers.
 
 use crate::api::customers::list_sidebar_customers;
-use crate::model::{Permission, SessionInfo};
-use crate::Auth;
+use crate::components::debounce::Debounce;
+use crate::model::{Permission, SessionInfo, SidebarCustomers};
+use crate::{Auth, CustomerActions};
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-/// Past this many customers the section gets a filter box.
-const FILTER_FROM: usize = 12;
+/// Past this many active customers the section gets a filter box.
+const FILTER_FROM: u64 = 12;
 
 #[component]
 pub fn Sidebar(info: SessionInfo) -> impl IntoView {
@@ -23,61 +25,154 @@ pub fn Sidebar(info: SessionInfo) -> impl IntoView {
     }
 }
 
+/// Refetch whenever the tenant changes or a customer is activated or disabled anywhere on the
+/// page, so a disabled customer leaves the sidebar at once.
+fn changes() -> impl Fn() -> (usize, usize) + Copy + Send + Sync + 'static {
+    let auth = expect_context::<Auth>();
+    let actions = expect_context::<CustomerActions>();
+    move || (auth.switch_tenant.version().get(), actions.set_status.version().get())
+}
+
 #[component]
 fn ActiveCustomers() -> impl IntoView {
-    let auth = expect_context::<Auth>();
-    let changes = expect_context::<crate::CustomerActions>();
-    // A customer disabled anywhere on the page leaves this list at once.
-    let customers = Resource::new(
-        move || (auth.switch_tenant.version().get(), changes.set_status.version().get()),
-        |_| list_sidebar_customers(),
-    );
+    let changes = changes();
+    let top_level = Resource::new(changes, |_| list_sidebar_customers(String::new(), None));
+    // What is typed, and what is searched once typing pauses.
+    let typed = RwSignal::new(String::new());
     let filter = RwSignal::new(String::new());
+    let debounce = Debounce::new();
     view! {
         <section class="sidebar-customers" aria-labelledby="active-customers-heading">
             <h2 id="active-customers-heading">"Active customers"</h2>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    match customers.await {
-                        Ok(list) => {
-                            let total = list.total;
-                            let shown = list.customers.len() as u64;
-                            let long = list.customers.len() > FILTER_FROM;
-                            let all = StoredValue::new(list.customers);
-                            let visible = move || {
-                                let needle = filter.get().to_lowercase();
-                                all.with_value(|all| {
-                                    all.iter()
-                                        .filter(|c| needle.is_empty() || c.name.to_lowercase().contains(&needle))
-                                        .cloned()
-                                        .collect::<Vec<_>>()
-                                })
-                            };
-                            leptos::either::Either::Left(view! {
-                                <p class="muted count">{total} " active"</p>
-                                {long.then(|| view! {
-                                    <input
-                                        type="search"
-                                        class="sidebar-filter"
-                                        aria-label="Filter active customers"
-                                        placeholder="Filter…"
-                                        bind:value=filter
-                                    />
-                                })}
-                                <ul class="customer-links">
-                                    <For each=visible key=|c| c.id let:c>
-                                        <li>{c.name}</li>
-                                    </For>
-                                </ul>
-                                {(total > shown).then(|| view! {
-                                    <p class="muted">{format!("Showing the first {shown}.")}</p>
-                                })}
-                            })
-                        }
-                        Err(error) => leptos::either::Either::Right(view! { <p class="muted">{error.to_string()}</p> }),
+                    match top_level.await {
+                        Ok(list) => Either::Left(view! {
+                            <p class="muted count">{list.total.number()} " active"</p>
+                            {list.total.exceeds(FILTER_FROM).then(|| view! {
+                                <input
+                                    type="search"
+                                    class="sidebar-filter"
+                                    aria-label="Filter active customers"
+                                    placeholder="Filter…"
+                                    prop:value=typed
+                                    on:input=move |ev| {
+                                        let text = event_target_value(&ev);
+                                        typed.set(text.clone());
+                                        debounce.call(move || filter.set(text.trim().to_string()));
+                                    }
+                                />
+                            })}
+                            <Show
+                                when=move || filter.with(String::is_empty)
+                                fallback=move || view! { <FilteredCustomers filter/> }
+                            >
+                                <TopLevelItems list=list.clone()/>
+                            </Show>
+                        }),
+                        Err(error) => Either::Right(view! { <p class="muted">{error.to_string()}</p> }),
                     }
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// Every active customer matching the filter, at any level.
+#[component]
+fn FilteredCustomers(filter: RwSignal<String>) -> impl IntoView {
+    let changes = changes();
+    let matching = Resource::new(move || (filter.get(), changes()), |(filter, _)| list_sidebar_customers(filter, None));
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Searching…"</p> }>
+            {move || Suspend::new(async move {
+                match matching.await {
+                    Ok(list) if list.customers.is_empty() => {
+                        Either::Left(view! { <p class="muted empty-note">"No active customer matches."</p> })
+                    }
+                    Ok(list) => Either::Right(Either::Left(view! { <PlainItems list/> })),
+                    Err(error) => Either::Right(Either::Right(view! { <p class="muted">{error.to_string()}</p> })),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The top level: networks open to show their sub-accounts.
+#[component]
+fn TopLevelItems(list: SidebarCustomers) -> impl IntoView {
+    let shown = list.customers.len();
+    view! {
+        <ul class="customer-links">
+            {list.customers.into_iter().map(|c| {
+                if c.sub_accounts > 0 {
+                    Either::Left(view! { <NetworkItem id=c.id name=c.name sub_accounts=c.sub_accounts/> })
+                } else {
+                    Either::Right(view! { <li>{c.name}</li> })
+                }
+            }).collect_view()}
+        </ul>
+        <MoreNote more=list.more shown/>
+    }
+}
+
+/// A flat list: filter results, or one network's sub-accounts.
+#[component]
+fn PlainItems(list: SidebarCustomers) -> impl IntoView {
+    let shown = list.customers.len();
+    view! {
+        <ul class="customer-links">
+            {list.customers.into_iter().map(|c| view! { <li>{c.name}</li> }).collect_view()}
+        </ul>
+        <MoreNote more=list.more shown/>
+    }
+}
+
+#[component]
+fn MoreNote(more: bool, shown: usize) -> impl IntoView {
+    more.then(|| view! { <p class="muted more-note">{format!("Showing the first {shown}; filter to find others.")}</p> })
+}
+
+#[component]
+fn NetworkItem(id: i64, name: String, sub_accounts: u64) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let list_id = format!("network-{id}-accounts");
+    let label = format!("{name}: {sub_accounts} sub-account{}", if sub_accounts == 1 { "" } else { "s" });
+    view! {
+        <li class="network">
+            <button
+                type="button"
+                class="network-toggle"
+                aria-expanded=move || open.get().to_string()
+                aria-controls=list_id.clone()
+                aria-label=label
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                <span class="disclosure" aria-hidden="true">{move || if open.get() { "▾" } else { "▸" }}</span>
+                {name}
+                <span class="sub-count" aria-hidden="true">{sub_accounts}</span>
+            </button>
+            <Show when=move || open.get()>
+                <SubAccounts network=id list_id=list_id.clone()/>
+            </Show>
+        </li>
+    }
+}
+
+#[component]
+fn SubAccounts(network: i64, list_id: String) -> impl IntoView {
+    let changes = changes();
+    let accounts = Resource::new(changes, move |_| list_sidebar_customers(String::new(), Some(network)));
+    view! {
+        <div id=list_id class="sub-accounts">
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match accounts.await {
+                        Ok(list) => Either::Left(view! { <PlainItems list/> }),
+                        Err(error) => Either::Right(view! { <p class="muted">{error.to_string()}</p> }),
+                    }
+                })}
+            </Transition>
+        </div>
     }
 }

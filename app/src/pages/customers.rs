@@ -1,7 +1,8 @@
 //! `/customers`: the tenant's customers. Search, filters, sort and page all live in the URL
 //! (see `list_query`), so reloads, shared links and back/forward reproduce the view.
 
-use crate::api::customers::{list_customers, preview_customers_status, SetCustomersStatus};
+use crate::api::customers::{count_customers, list_customers, preview_customers_status, SetCustomersStatus};
+use crate::components::debounce::Debounce;
 use crate::components::feedback::{ErrorNotice, Loading};
 use crate::list_query::{CustomerQuery, SortField};
 use crate::model::{format_date, CustomerCount, CustomerPage, CustomerStatus, Permission, Selection, PAGE_SIZES};
@@ -12,9 +13,6 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
-use std::time::Duration;
-
-const SEARCH_DEBOUNCE: Duration = Duration::from_millis(300);
 
 fn href(q: &CustomerQuery) -> String {
     let qs = q.to_query_string();
@@ -36,6 +34,25 @@ pub fn CustomersPage() -> impl IntoView {
         move || (query.get().to_query_string(), auth.switch_tenant.version().get(), actions.set_status.version().get()),
         |(qs, _, _)| list_customers(qs),
     );
+    // The count is fetched apart from the rows, in the browser, so a slow count never holds up
+    // a page (a Resource read under the list's Transition would make it wait). It is not
+    // fetched again when only the sort or page changes.
+    let count_key = Memo::new(move |_| {
+        (query.get().filters_only().to_query_string(), auth.switch_tenant.version().get(), actions.set_status.version().get())
+    });
+    let count_state = RwSignal::new(None::<Result<CustomerCount, crate::AppError>>);
+    Effect::new(move |_| {
+        let key = count_key.get();
+        count_state.set(None);
+        leptos::task::spawn_local(async move {
+            let result = count_customers(key.0.clone()).await;
+            // A newer view may have started meanwhile; only its own answer may land.
+            if count_key.get_untracked() == key {
+                count_state.set(Some(result));
+            }
+        });
+    });
+    let count = Signal::derive(move || count_state.get().and_then(Result::ok));
     let can_disable = Signal::derive(move || {
         auth.session.get().and_then(Result::ok).flatten().is_some_and(|s| s.can(Permission::CustomersDisable))
     });
@@ -56,8 +73,8 @@ pub fn CustomersPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match customers.await {
                     Ok(page) => Either::Left(view! {
-                        <BulkBar picked query count=page.count page_size=page.page_size can_disable/>
-                        <CustomerTable page query picked can_disable/>
+                        <BulkBar picked query count page_size=page.page_size can_disable/>
+                        <CustomerTable page query picked can_disable count_state/>
                     }),
                     Err(error) => Either::Right(view! { <ErrorNotice error/> }),
                 }
@@ -128,11 +145,18 @@ impl Picked {
 
 /// "N selected" with the bulk actions, shown while anything is selected.
 #[component]
-fn BulkBar(picked: Picked, query: Memo<CustomerQuery>, count: CustomerCount, page_size: u32, can_disable: Signal<bool>) -> impl IntoView {
-    let total_text = StoredValue::new(count.to_string());
-    let more_than_page = match count {
-        CustomerCount::Exact(n) => n > page_size as u64,
-        CustomerCount::AtLeast(_) => true,
+fn BulkBar(
+    picked: Picked,
+    query: Memo<CustomerQuery>,
+    count: Signal<Option<CustomerCount>>,
+    page_size: u32,
+    can_disable: Signal<bool>,
+) -> impl IntoView {
+    let total_text = move || count.get().map(|c| c.to_string()).unwrap_or_default();
+    let more_than_page = move || match count.get() {
+        Some(CustomerCount::Exact(n)) => n > page_size as u64,
+        Some(CustomerCount::AtLeast(_)) => true,
+        None => false,
     };
     let page_full = move || {
         let on_page = picked.page_ids.get_value();
@@ -150,14 +174,14 @@ fn BulkBar(picked: Picked, query: Memo<CustomerQuery>, count: CustomerCount, pag
             <div class="bulk-bar" role="region" aria-label="Selection">
                 <strong data-testid="selected-count">
                     {move || if picked.all_matching.get() {
-                        format!("All {} selected", total_text.get_value())
+                        format!("All {} selected", total_text())
                     } else {
                         format!("{} selected", picked.ids.with(BTreeSet::len))
                     }}
                 </strong>
-                <Show when=move || more_than_page && page_full() && !picked.all_matching.get()>
+                <Show when=move || more_than_page() && page_full() && !picked.all_matching.get()>
                     <button type="button" class="button button-small" on:click=move |_| picked.all_matching.set(true)>
-                        {move || format!("Select all {} matching", total_text.get_value())}
+                        {move || format!("Select all {} matching", total_text())}
                     </button>
                 </Show>
                 <button type="button" class="button button-small" on:click=move |_| ask(CustomerStatus::Active)>"Activate"</button>
@@ -280,25 +304,30 @@ fn Toolbar(query: Memo<CustomerQuery>, go: Callback<(CustomerQuery, bool)>) -> i
     let search = RwSignal::new(query.get_untracked().search);
     // Keep the box in step with the URL (back/forward, chips, clear all).
     Effect::new(move |_| search.set(query.get().search));
-    let typed = StoredValue::new(0u64);
+    let debounce = Debounce::new();
     let on_input = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
         search.set(text.clone());
-        typed.update_value(|n| *n += 1);
-        let this = typed.get_value();
-        set_timeout(
-            move || {
-                if typed.get_value() == this {
-                    let q = CustomerQuery { search: text.trim().to_string(), ..query.get_untracked().first_page() };
-                    go.run((q, true));
-                }
-            },
-            SEARCH_DEBOUNCE,
-        );
+        debounce.call(move || {
+            let q = CustomerQuery { search: text.trim().to_string(), ..query.get_untracked().first_page() };
+            go.run((q, true));
+        });
     };
     let set_status = move |ev: leptos::ev::Event| {
         let status = CustomerStatus::from_key(&event_target_value(&ev));
         go.run((CustomerQuery { status, ..query.get_untracked().first_page() }, false));
+    };
+    let add_country = move |ev: leptos::ev::Event| {
+        let code = event_target_value(&ev);
+        if code.is_empty() {
+            return;
+        }
+        let mut q = query.get_untracked().first_page();
+        if !q.countries.contains(&code) {
+            q.countries.push(code);
+            q.countries.sort();
+        }
+        go.run((q, false));
     };
     let set_date = move |to: bool| {
         move |ev: leptos::ev::Event| {
@@ -328,6 +357,20 @@ fn Toolbar(query: Memo<CustomerQuery>, go: Callback<(CustomerQuery, bool)>) -> i
                 </select>
             </label>
             <label class="filter">
+                "Country "
+                <select aria-label="Add country" on:change=add_country prop:value="">
+                    <option value="">"Add…"</option>
+                    {move || {
+                        let chosen = query.get().countries;
+                        crate::countries::all_by_name()
+                            .into_iter()
+                            .filter(|(code, _)| !chosen.iter().any(|c| c == code))
+                            .map(|(code, name)| view! { <option value=code>{name}</option> })
+                            .collect_view()
+                    }}
+                </select>
+            </label>
+            <label class="filter">
                 "Created from "
                 <input type="date" aria-label="Created from" prop:value=move || query.get().created_from.unwrap_or_default() on:change=set_date(false)/>
             </label>
@@ -354,7 +397,8 @@ fn Chips(query: Memo<CustomerQuery>, go: Callback<(CustomerQuery, bool)>) -> imp
         }
         for country in &q.countries {
             let rest = q.countries.iter().filter(|c| *c != country).cloned().collect();
-            chips.push((format!("Country: {country}"), CustomerQuery { countries: rest, ..base.clone() }));
+            let name = crate::countries::name(country).unwrap_or(country);
+            chips.push((format!("Country: {name}"), CustomerQuery { countries: rest, ..base.clone() }));
         }
         if let Some(city) = &q.city {
             chips.push((format!("City: {city}"), CustomerQuery { city: None, ..base.clone() }));
@@ -409,7 +453,13 @@ fn SortHeader(label: &'static str, field: SortField, query: Memo<CustomerQuery>)
 }
 
 #[component]
-fn CustomerTable(page: CustomerPage, query: Memo<CustomerQuery>, picked: Picked, can_disable: Signal<bool>) -> impl IntoView {
+fn CustomerTable(
+    page: CustomerPage,
+    query: Memo<CustomerQuery>,
+    picked: Picked,
+    can_disable: Signal<bool>,
+    count_state: RwSignal<Option<Result<CustomerCount, crate::AppError>>>,
+) -> impl IntoView {
     let q = query.get_untracked();
     picked.page_ids.set_value(page.rows.iter().map(|r| r.id).collect());
     let page_ticked = move || {
@@ -500,7 +550,7 @@ fn CustomerTable(page: CustomerPage, query: Memo<CustomerQuery>, picked: Picked,
                                 <td class="email" title=email_title>{email}</td>
                                 <td>{city_link}</td>
                                 <td>{country_link}</td>
-                                <td>{network_link}</td>
+                                <td class="network-cell">{network_link}</td>
                                 <td>{format_date(c.created_at)}</td>
                                 <td class="row-actions">
                                     <Show when=move || can_disable.get()>
@@ -523,7 +573,13 @@ fn CustomerTable(page: CustomerPage, query: Memo<CustomerQuery>, picked: Picked,
             })}
         </div>
         <nav class="pager" aria-label="Pages">
-            <span class="muted" data-testid="customer-count">{page.count.to_string()}</span>
+            <span class="muted" data-testid="customer-count" aria-live="polite">
+                {move || match count_state.get() {
+                    None => "Counting…".to_string(),
+                    Some(Ok(count)) => count.to_string(),
+                    Some(Err(_)) => "Count unavailable".to_string(),
+                }}
+            </span>
             <span class="pager-links">
                 {match prev {
                     Some(link) => Either::Left(view! { <A href=link>"Previous"</A> }),

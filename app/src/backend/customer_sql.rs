@@ -1,0 +1,201 @@
+//! The SQL behind the customer list: the tenant and filter conditions of a [`CustomerQuery`],
+//! and how its search terms reach an index. Shared by the list, its count and bulk selections,
+//! so all three always agree on which customers a view holds.
+
+use super::{Db, DbKind};
+use crate::list_query::CustomerQuery;
+use sqlx::Row;
+
+/// SQL with `$n` placeholders numbered as values are bound (sqlx's QueryBuilder emits `?` for
+/// `Any`, which PostgreSQL rejects).
+#[derive(Default)]
+pub struct Sql {
+    pub text: String,
+    args: Vec<Value>,
+}
+
+#[derive(Clone)]
+pub enum Value {
+    Int(i64),
+    Text(String),
+}
+
+impl Sql {
+    pub fn push(&mut self, sql: &str) -> &mut Self {
+        self.text.push_str(sql);
+        self
+    }
+    pub fn bind(&mut self, value: Value) -> &mut Self {
+        self.args.push(value);
+        self.text.push_str(&format!("${}", self.args.len()));
+        self
+    }
+    /// `(a, b, …)` with each value bound.
+    pub fn bind_list(&mut self, values: impl IntoIterator<Item = Value>) -> &mut Self {
+        self.push("(");
+        for (i, value) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(value);
+        }
+        self.push(")")
+    }
+    pub fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+        self.args.iter().fold(sqlx::query(&self.text), |q, v| match v {
+            Value::Int(i) => q.bind(*i),
+            Value::Text(s) => q.bind(s.clone()),
+        })
+    }
+}
+
+/// Search terms, lower-cased; a customer matches when its search text contains every one.
+pub fn search_terms(search: &str) -> Vec<String> {
+    let mut terms: Vec<String> = search.split_whitespace().map(str::to_lowercase).collect();
+    terms.sort();
+    terms.dedup();
+    terms.truncate(MAX_TERMS);
+    terms
+}
+const MAX_TERMS: usize = 8;
+
+/// Terms this short have no trigram, so no index can find them: they are matched by scanning.
+const MIN_INDEXED_CHARS: usize = 3;
+
+/// How the search terms are matched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SearchVia {
+    /// The trigram index finds the matching rows first (SQLite: the FTS5 table drives the query;
+    /// PostgreSQL: the planner uses the pg_trgm index for `LIKE`).
+    Index,
+    /// `LIKE` checks each row the query walks anyway. On SQLite this wins when a term matches
+    /// so many customers that walking the sort order finds a page of them sooner than the index
+    /// could list them all (see [`choose_search_via`]).
+    Scan,
+}
+
+/// The tenant's customers `c` matching every filter of `q` (not its cursor): `FROM … WHERE …`.
+pub fn push_from_where(sql: &mut Sql, db: DbKind, tenant_id: i64, q: &CustomerQuery, via: SearchVia) {
+    let terms = search_terms(&q.search);
+    let (indexed, scanned): (Vec<&String>, Vec<&String>) = match (db, via) {
+        (DbKind::Sqlite, SearchVia::Index) => terms.iter().partition(|t| t.chars().count() >= MIN_INDEXED_CHARS),
+        _ => (Vec::new(), terms.iter().collect()),
+    };
+    if indexed.is_empty() {
+        sql.push(" FROM customers c");
+    } else {
+        // CROSS JOIN keeps the search table first, so SQLite reads only the matching rows.
+        sql.push(" FROM customers_search s CROSS JOIN customers c ON c.id = s.rowid");
+    }
+    sql.push(" WHERE c.tenant_id = ").bind(Value::Int(tenant_id));
+    if !indexed.is_empty() {
+        sql.push(" AND s.search_text MATCH ").bind(Value::Text(fts_match_expression(&indexed)));
+    }
+    for term in scanned {
+        sql.push(" AND c.search_text LIKE ").bind(Value::Text(like_pattern(term)));
+        if db == DbKind::Sqlite {
+            // PostgreSQL's LIKE escapes with a backslash by default; SQLite's needs telling.
+            sql.push(" ESCAPE '\\'");
+        }
+    }
+    if let Some(status) = q.status {
+        sql.push(" AND c.status = ").bind(Value::Text(status.key().into()));
+    }
+    if !q.countries.is_empty() {
+        sql.push(" AND c.country IN ").bind_list(q.countries.iter().cloned().map(Value::Text));
+    }
+    if let Some(city) = &q.city {
+        sql.push(" AND c.city = ").bind(Value::Text(city.clone()));
+    }
+    if let Some(network) = q.network {
+        sql.push(" AND c.parent_id = ").bind(Value::Int(network));
+    }
+    if let Some(workflow) = &q.workflow {
+        sql.push(" AND c.workflow = ").bind(Value::Text(workflow.clone()));
+    }
+    if let Some(from) = q.created_from.as_deref().and_then(day_start) {
+        sql.push(" AND c.created_at >= ").bind(Value::Int(from));
+    }
+    if let Some(to) = q.created_to.as_deref().and_then(day_start) {
+        sql.push(" AND c.created_at < ").bind(Value::Int(to + 86_400));
+    }
+}
+
+/// Past this many index hits, SQLite finds a sorted page faster by walking the sort order.
+const INDEX_HITS_FOR_SCAN: i64 = 5_000;
+
+/// Index or scan for one page of `q`. PostgreSQL's planner makes this choice itself from its
+/// statistics; SQLite's cannot see how many rows a full-text match returns, so we count them
+/// (cheaply, stopping at the threshold) and choose.
+pub async fn choose_search_via(db: &Db, q: &CustomerQuery) -> Result<SearchVia, sqlx::Error> {
+    let terms = search_terms(&q.search);
+    let indexed: Vec<&String> = terms.iter().filter(|t| t.chars().count() >= MIN_INDEXED_CHARS).collect();
+    if db.kind != DbKind::Sqlite || indexed.is_empty() {
+        return Ok(SearchVia::Index);
+    }
+    let hits: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM (SELECT rowid FROM customers_search WHERE search_text MATCH $1 LIMIT $2) hits",
+    )
+    .bind(fts_match_expression(&indexed))
+    .bind(INDEX_HITS_FOR_SCAN + 1)
+    .fetch_one(&db.pool)
+    .await?
+    .try_get("n")?;
+    Ok(if hits > INDEX_HITS_FOR_SCAN { SearchVia::Scan } else { SearchVia::Index })
+}
+
+/// Each term as an FTS5 phrase (quotes doubled), all required. Over a trigram table a phrase
+/// matches wherever the text contains it, the same rows `LIKE '%term%'` would.
+fn fts_match_expression(terms: &[&String]) -> String {
+    terms.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect::<Vec<_>>().join(" AND ")
+}
+
+fn like_pattern(term: &str) -> String {
+    let escaped = term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+fn day_start(date: &str) -> Option<i64> {
+    crate::list_query::parse_date(date).map(|d| d.midnight().assume_utc().unix_timestamp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("50%_off"), "%50\\%\\_off%");
+    }
+
+    #[test]
+    fn terms_are_lowercased_deduplicated_and_bounded() {
+        assert_eq!(search_terms("  Müller  anna MÜLLER "), vec!["anna", "müller"]);
+        assert_eq!(search_terms("a b c d e f g h i j").len(), MAX_TERMS);
+    }
+
+    #[test]
+    fn fts_phrases_are_quoted() {
+        let terms = [r#"o"neil"#.to_string(), "AND".to_string()];
+        assert_eq!(fts_match_expression(&terms.iter().collect::<Vec<_>>()), r#""o""neil" AND "AND""#);
+    }
+
+    #[test]
+    fn placeholders_are_numbered_in_bind_order() {
+        let q = CustomerQuery::from_query_string("q=ab+smith&country=DE,FR&status=active");
+        let mut sql = Sql::default();
+        push_from_where(&mut sql, DbKind::Sqlite, 7, &q, SearchVia::Index);
+        assert_eq!(
+            sql.text,
+            " FROM customers_search s CROSS JOIN customers c ON c.id = s.rowid WHERE c.tenant_id = $1 \
+             AND s.search_text MATCH $2 AND c.search_text LIKE $3 ESCAPE '\\' AND c.status = $4 AND c.country IN ($5, $6)"
+        );
+        let mut sql = Sql::default();
+        push_from_where(&mut sql, DbKind::Postgres, 7, &q, SearchVia::Index);
+        assert_eq!(
+            sql.text,
+            " FROM customers c WHERE c.tenant_id = $1 AND c.search_text LIKE $2 AND c.search_text LIKE $3 \
+             AND c.status = $4 AND c.country IN ($5, $6)"
+        );
+    }
+}
