@@ -4,5 +4,6 @@
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE INDEX customers_search_trgm ON customers USING gin (search_text gin_trgm_ops);
 
--- Status and country filters (and their count) read this index alone.
+-- Country and city filters, with or without status, are counted from these indexes alone.
 CREATE INDEX customers_tenant_country_status ON customers (tenant_id, country, status);
+CREATE INDEX customers_tenant_city_status    ON customers (tenant_id, city, status);

@@ -17,5 +17,6 @@ CREATE TRIGGER customers_search_update AFTER UPDATE OF search_text ON customers 
     INSERT INTO customers_search (rowid, search_text) VALUES (new.id, new.search_text);
 END;
 
--- Status and country filters (and their count) read this index alone.
+-- Country and city filters, with or without status, are counted from these indexes alone.
 CREATE INDEX customers_tenant_country_status ON customers (tenant_id, country, status);
+CREATE INDEX customers_tenant_city_status    ON customers (tenant_id, city, status);

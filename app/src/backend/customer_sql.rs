@@ -70,14 +70,86 @@ pub enum SearchVia {
     Index,
     /// `LIKE` checks each row the query walks anyway. On SQLite this wins when a term matches
     /// so many customers that walking the sort order finds a page of them sooner than the index
-    /// could list them all (see [`choose_search_via`]).
+    /// could list them all (see [`choose_access`]).
     Scan,
 }
 
-/// The tenant's customers `c` matching every filter of `q` (not its cursor): `FROM … WHERE …`.
-pub fn push_from_where(sql: &mut Sql, db: DbKind, tenant_id: i64, q: &CustomerQuery, via: SearchVia) {
+/// How a query reaches its rows. Only SQLite needs telling: its planner cannot see how many
+/// rows a full-text match returns, and it overrates the country and city indexes (it would read
+/// and sort 150,000 German customers rather than walk the name order for 26 of them).
+/// PostgreSQL's planner decides both from its statistics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Access {
+    pub search: SearchVia,
+    /// Look up country and city filters in their indexes (else check them row by row).
+    pub place_index: bool,
+}
+
+impl Access {
+    /// Every index the filters can use: right for counts and bulk selections, which need
+    /// every match and no order.
+    pub const INDEXED: Access = Access { search: SearchVia::Index, place_index: true };
+}
+
+/// Past this many matches, a sorted page is found faster by walking the sort order and
+/// checking each row than by fetching every match through an index and sorting them.
+const MATCHES_FOR_WALK: i64 = 5_000;
+
+/// The access for one sorted page of `q`: on SQLite, counts (cheaply, stopping at the
+/// threshold) how many rows the search index and the place indexes would hand over, and walks
+/// the sort order instead when that is many.
+pub async fn choose_access(db: &Db, q: &CustomerQuery, tenant_id: i64) -> Result<Access, sqlx::Error> {
+    if db.kind != DbKind::Sqlite {
+        return Ok(Access::INDEXED);
+    }
     let terms = search_terms(&q.search);
-    let (indexed, scanned): (Vec<&String>, Vec<&String>) = match (db, via) {
+    let indexed: Vec<&String> = terms.iter().filter(|t| t.chars().count() >= MIN_INDEXED_CHARS).collect();
+    let search = if indexed.is_empty() {
+        SearchVia::Index
+    } else {
+        let hits: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM (SELECT rowid FROM customers_search WHERE search_text MATCH $1 LIMIT $2) hits",
+        )
+        .bind(fts_match_expression(&indexed))
+        .bind(MATCHES_FOR_WALK + 1)
+        .fetch_one(&db.pool)
+        .await?
+        .try_get("n")?;
+        if hits > MATCHES_FOR_WALK { SearchVia::Scan } else { SearchVia::Index }
+    };
+    let place_index = if q.countries.is_empty() && q.city.is_none() {
+        true
+    } else {
+        // Answered from the (tenant, country, status) or (tenant, city, status) index alone.
+        let mut sql = Sql::default();
+        sql.push("SELECT COUNT(*) AS n FROM (SELECT 1 FROM customers c WHERE c.tenant_id = ").bind(Value::Int(tenant_id));
+        push_place_and_status(&mut sql, q, true);
+        sql.push(" LIMIT ").bind(Value::Int(MATCHES_FOR_WALK + 1)).push(") hits");
+        let hits: i64 = sql.query().fetch_one(&db.pool).await?.try_get("n")?;
+        hits <= MATCHES_FOR_WALK
+    };
+    Ok(Access { search, place_index })
+}
+
+/// Status, country and city conditions. Without `indexed`, the place columns are written
+/// `+c.country`, which keeps SQLite from using their indexes (PostgreSQL reads it as the column).
+fn push_place_and_status(sql: &mut Sql, q: &CustomerQuery, indexed: bool) {
+    let prefix = if indexed { "" } else { "+" };
+    if let Some(status) = q.status {
+        sql.push(" AND c.status = ").bind(Value::Text(status.key().into()));
+    }
+    if !q.countries.is_empty() {
+        sql.push(&format!(" AND {prefix}c.country IN ")).bind_list(q.countries.iter().cloned().map(Value::Text));
+    }
+    if let Some(city) = &q.city {
+        sql.push(&format!(" AND {prefix}c.city = ")).bind(Value::Text(city.clone()));
+    }
+}
+
+/// The tenant's customers `c` matching every filter of `q` (not its cursor): `FROM … WHERE …`.
+pub fn push_from_where(sql: &mut Sql, db: DbKind, tenant_id: i64, q: &CustomerQuery, access: Access) {
+    let terms = search_terms(&q.search);
+    let (indexed, scanned): (Vec<&String>, Vec<&String>) = match (db, access.search) {
         (DbKind::Sqlite, SearchVia::Index) => terms.iter().partition(|t| t.chars().count() >= MIN_INDEXED_CHARS),
         _ => (Vec::new(), terms.iter().collect()),
     };
@@ -98,15 +170,7 @@ pub fn push_from_where(sql: &mut Sql, db: DbKind, tenant_id: i64, q: &CustomerQu
             sql.push(" ESCAPE '\\'");
         }
     }
-    if let Some(status) = q.status {
-        sql.push(" AND c.status = ").bind(Value::Text(status.key().into()));
-    }
-    if !q.countries.is_empty() {
-        sql.push(" AND c.country IN ").bind_list(q.countries.iter().cloned().map(Value::Text));
-    }
-    if let Some(city) = &q.city {
-        sql.push(" AND c.city = ").bind(Value::Text(city.clone()));
-    }
+    push_place_and_status(sql, q, access.place_index || db != DbKind::Sqlite);
     if let Some(network) = q.network {
         sql.push(" AND c.parent_id = ").bind(Value::Int(network));
     }
@@ -119,29 +183,6 @@ pub fn push_from_where(sql: &mut Sql, db: DbKind, tenant_id: i64, q: &CustomerQu
     if let Some(to) = q.created_to.as_deref().and_then(day_start) {
         sql.push(" AND c.created_at < ").bind(Value::Int(to + 86_400));
     }
-}
-
-/// Past this many index hits, SQLite finds a sorted page faster by walking the sort order.
-const INDEX_HITS_FOR_SCAN: i64 = 5_000;
-
-/// Index or scan for one page of `q`. PostgreSQL's planner makes this choice itself from its
-/// statistics; SQLite's cannot see how many rows a full-text match returns, so we count them
-/// (cheaply, stopping at the threshold) and choose.
-pub async fn choose_search_via(db: &Db, q: &CustomerQuery) -> Result<SearchVia, sqlx::Error> {
-    let terms = search_terms(&q.search);
-    let indexed: Vec<&String> = terms.iter().filter(|t| t.chars().count() >= MIN_INDEXED_CHARS).collect();
-    if db.kind != DbKind::Sqlite || indexed.is_empty() {
-        return Ok(SearchVia::Index);
-    }
-    let hits: i64 = sqlx::query(
-        "SELECT COUNT(*) AS n FROM (SELECT rowid FROM customers_search WHERE search_text MATCH $1 LIMIT $2) hits",
-    )
-    .bind(fts_match_expression(&indexed))
-    .bind(INDEX_HITS_FOR_SCAN + 1)
-    .fetch_one(&db.pool)
-    .await?
-    .try_get("n")?;
-    Ok(if hits > INDEX_HITS_FOR_SCAN { SearchVia::Scan } else { SearchVia::Index })
 }
 
 /// Each term as an FTS5 phrase (quotes doubled), all required. Over a trigram table a phrase
@@ -184,18 +225,25 @@ mod tests {
     fn placeholders_are_numbered_in_bind_order() {
         let q = CustomerQuery::from_query_string("q=ab+smith&country=DE,FR&status=active");
         let mut sql = Sql::default();
-        push_from_where(&mut sql, DbKind::Sqlite, 7, &q, SearchVia::Index);
+        push_from_where(&mut sql, DbKind::Sqlite, 7, &q, Access::INDEXED);
         assert_eq!(
             sql.text,
             " FROM customers_search s CROSS JOIN customers c ON c.id = s.rowid WHERE c.tenant_id = $1 \
              AND s.search_text MATCH $2 AND c.search_text LIKE $3 ESCAPE '\\' AND c.status = $4 AND c.country IN ($5, $6)"
         );
         let mut sql = Sql::default();
-        push_from_where(&mut sql, DbKind::Postgres, 7, &q, SearchVia::Index);
+        push_from_where(&mut sql, DbKind::Postgres, 7, &q, Access::INDEXED);
         assert_eq!(
             sql.text,
             " FROM customers c WHERE c.tenant_id = $1 AND c.search_text LIKE $2 AND c.search_text LIKE $3 \
              AND c.status = $4 AND c.country IN ($5, $6)"
+        );
+        let mut sql = Sql::default();
+        push_from_where(&mut sql, DbKind::Sqlite, 7, &q, Access { search: SearchVia::Scan, place_index: false });
+        assert_eq!(
+            sql.text,
+            " FROM customers c WHERE c.tenant_id = $1 AND c.search_text LIKE $2 ESCAPE '\\' \
+             AND c.search_text LIKE $3 ESCAPE '\\' AND c.status = $4 AND +c.country IN ($5, $6)"
         );
     }
 }

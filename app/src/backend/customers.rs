@@ -1,6 +1,6 @@
 //! Customer accounts of one tenant. Every function takes a [`TenantScope`] and filters by it.
 
-use super::customer_sql::{choose_search_via, push_from_where, SearchVia, Sql, Value};
+use super::customer_sql::{choose_access, push_from_where, Access, Sql, Value};
 use super::{audit, now, TenantScope};
 use crate::list_query::{CustomerQuery, Cursor, SortField, MAX_SEARCH_CHARS};
 use crate::model::{
@@ -12,6 +12,9 @@ use sqlx::Row;
 const SIDEBAR_LIMIT: i64 = 200;
 /// Counting stops here: past it the list says "10,000+" instead of scanning a million rows.
 pub const COUNT_CAP: i64 = 10_000;
+/// A search counts only this far: each match it counts is a row read (the trigram index
+/// cannot confirm a match alone), so "1,000+" keeps a common term as quick as a rare one.
+pub const SEARCH_COUNT_CAP: i64 = 1_000;
 
 /// The lower-cased text the list's search box matches (name, contact, email, phones, city).
 /// Computed here, not in SQL, so both databases lower-case Unicode the same way.
@@ -49,13 +52,13 @@ pub async fn list(scope: &TenantScope, q: &CustomerQuery) -> Result<CustomerPage
     let descending = q.descending != backwards;
     let (cmp, dir) = if descending { ("<", "DESC") } else { (">", "ASC") };
 
-    let via = choose_search_via(&scope.db, q).await?;
+    let access = choose_access(&scope.db, q, scope.tenant_id()).await?;
     let mut sql = Sql::default();
     sql.push(
         "SELECT c.id, c.name, c.status, c.contact_first_name, c.contact_last_name, c.contact_email,
                 c.city, c.country, c.created_at, c.parent_id",
     );
-    push_from_where(&mut sql, scope.db.kind, scope.tenant_id(), q, via);
+    push_from_where(&mut sql, scope.db.kind, scope.tenant_id(), q, access);
     if let Some(cursor) = &q.cursor {
         let key = match q.sort {
             SortField::Created => match cursor.key.parse() {
@@ -117,14 +120,16 @@ async fn name_networks(scope: &TenantScope, rows: &mut [CustomerRow]) -> Result<
     Ok(())
 }
 
-/// How many customers match: exact up to [`COUNT_CAP`], "more than that" beyond.
+/// How many customers match: exact up to [`COUNT_CAP`] (or [`SEARCH_COUNT_CAP`] when
+/// searching), "more than that" beyond.
 pub async fn count(scope: &TenantScope, q: &CustomerQuery) -> Result<CustomerCount, AppError> {
+    let cap = if q.search.trim().is_empty() { COUNT_CAP } else { SEARCH_COUNT_CAP };
     let mut sql = Sql::default();
     sql.push("SELECT COUNT(*) AS n FROM (SELECT 1");
-    push_from_where(&mut sql, scope.db.kind, scope.tenant_id(), q, SearchVia::Index);
-    sql.push(" LIMIT ").bind(Value::Int(COUNT_CAP + 1)).push(") capped");
+    push_from_where(&mut sql, scope.db.kind, scope.tenant_id(), q, Access::INDEXED);
+    sql.push(" LIMIT ").bind(Value::Int(cap + 1)).push(") capped");
     let n: i64 = sql.query().fetch_one(&scope.db.pool).await?.try_get("n")?;
-    Ok(if n > COUNT_CAP { CustomerCount::AtLeast(COUNT_CAP as u64) } else { CustomerCount::Exact(n as u64) })
+    Ok(if n > cap { CustomerCount::AtLeast(cap as u64) } else { CustomerCount::Exact(n as u64) })
 }
 
 /// The most customers one bulk change may touch; past it the user is asked to narrow the filter.
@@ -157,7 +162,7 @@ async fn resolve_selection(
         }
         Selection::Matching(query) => {
             let query = CustomerQuery::from_query_string(query);
-            push_from_where(&mut sql, scope.db.kind, scope.tenant_id(), &query, SearchVia::Index)
+            push_from_where(&mut sql, scope.db.kind, scope.tenant_id(), &query, Access::INDEXED)
         }
     }
     sql.push(" LIMIT ").bind(Value::Int(BULK_LIMIT as i64 + 1));
@@ -267,13 +272,13 @@ pub async fn sidebar(scope: &TenantScope, filter: &str, network: Option<i64>) ->
         network,
         ..CustomerQuery::default()
     };
-    let via = choose_search_via(&scope.db, &q).await?;
+    let access = choose_access(&scope.db, &q, scope.tenant_id()).await?;
     let mut sql = Sql::default();
     sql.push(
         "SELECT c.id, c.name, (SELECT COUNT(*) FROM customers s
                                WHERE s.parent_id = c.id AND s.tenant_id = c.tenant_id AND s.status = 'active') AS sub_accounts",
     );
-    push_from_where(&mut sql, scope.db.kind, scope.tenant_id(), &q, via);
+    push_from_where(&mut sql, scope.db.kind, scope.tenant_id(), &q, access);
     if network.is_none() && q.search.is_empty() {
         sql.push(" AND c.parent_id IS NULL");
     }
