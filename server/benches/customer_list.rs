@@ -136,12 +136,14 @@ async fn bench(db: Db, o: &Options) -> Vec<Report> {
         ("City filter", "customers/list", "city=Lyon".into()),
         ("Search, common surname part", "customers/list", common.clone()),
         ("Search, rarer surname part", "customers/list", rare.clone()),
+        ("Search, two letters, no match", "customers/list", "q=qx".into()),
         ("Deep keyset page (row n/2)", "customers/list", deep),
         ("Count, everything", "customers/count", String::new()),
         ("Count, status + country", "customers/count", "status=active&country=DE".into()),
         ("Count, city", "customers/count", "city=Lyon".into()),
         ("Count, common surname part", "customers/count", common),
         ("Count, rarer surname part", "customers/count", rare),
+        ("Count, two letters, no match", "customers/count", "q=qx".into()),
     ];
     let mut reports = Vec::new();
     for (question, endpoint, query) in questions {

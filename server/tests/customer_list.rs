@@ -94,9 +94,14 @@ async fn filters_combine_and_match_exactly(app: TestApp) {
         check("q=zürich", &|r| r["city"] == "Zürich"),
         // Every term must match, in any order; short terms (no trigram) are matched too.
         check("q=lyon+schmidt", &|r| r["city"] == "Lyon" && r["contact_name"].as_str().unwrap().contains("Schmidt")),
+        // Terms under 3 characters match the start of a word: Lyon, not Italy.
         check("q=ly+SCH", &|r| {
             let text = format!("{} {} {} {}", r["name"], r["contact_name"], r["contact_email"], r["city"]).to_lowercase();
-            text.contains("ly") && text.contains("sch")
+            text.split_whitespace().any(|w| w.trim_matches('"').starts_with("ly")) && text.contains("sch")
+        }),
+        check("q=ch", &|r| {
+            let text = format!("{} {} {} {}", r["name"], r["contact_name"], r["contact_email"], r["city"]).to_lowercase();
+            text.split(|c: char| c.is_whitespace() || c == '"').any(|w| w.starts_with("ch"))
         }),
         check("q=\"op 3", &|_| false),
         check("q=100%25", &|_| false),
@@ -189,7 +194,7 @@ async fn every_access_path_finds_the_same_customers(app: TestApp) {
             sql.query().fetch_all(&db.pool).await.unwrap().iter().map(|r| r.get::<i64, _>("id")).collect::<Vec<_>>()
         }
     };
-    for query in ["q=schmi", "q=ly+SCH", "q=müller&country=CH", "country=FR&status=active", "city=Lyon&q=kim", "q=%22op+3"] {
+    for query in ["q=schmi", "q=ly+SCH", "q=ch", "q=s+kim", "q=müller&country=CH", "country=FR&status=active", "city=Lyon&q=kim", "q=%22op+3"] {
         let expected = found(query, Access::INDEXED).await;
         for search in [SearchVia::Index, SearchVia::Scan] {
             for place_index in [true, false] {

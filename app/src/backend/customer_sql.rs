@@ -49,9 +49,10 @@ impl Sql {
     }
 }
 
-/// Search terms, lower-cased; a customer matches when its search text contains every one.
+/// Search terms as needles (lower-cased, see [`needle`]); a customer matches when its search
+/// text contains every one.
 pub fn search_terms(search: &str) -> Vec<String> {
-    let mut terms: Vec<String> = search.split_whitespace().map(str::to_lowercase).collect();
+    let mut terms: Vec<String> = search.split_whitespace().map(|t| needle(&t.to_lowercase())).collect();
     terms.sort();
     terms.dedup();
     terms.truncate(MAX_TERMS);
@@ -59,7 +60,14 @@ pub fn search_terms(search: &str) -> Vec<String> {
 }
 const MAX_TERMS: usize = 8;
 
-/// Terms this short have no trigram, so no index can find them: they are matched by scanning.
+/// How a term is found in `search_text`: 3+ characters anywhere; shorter terms at the start
+/// of a word, that is after a space (the search text starts with one, so its first word counts
+/// too). The space also gives a two-letter term its trigram, so an index can find it.
+fn needle(term: &str) -> String {
+    if term.chars().count() < 3 { format!(" {term}") } else { term.to_string() }
+}
+
+/// Needles this short have no trigram, so no index can find them: they are matched by scanning.
 const MIN_INDEXED_CHARS: usize = 3;
 
 /// How the search terms are matched.
@@ -211,7 +219,7 @@ mod tests {
 
     #[test]
     fn terms_are_lowercased_deduplicated_and_bounded() {
-        assert_eq!(search_terms("  Müller  anna MÜLLER "), vec!["anna", "müller"]);
+        assert_eq!(search_terms("  Müller  anna MÜLLER Ab x"), vec![" ab", " x", "anna", "müller"]);
         assert_eq!(search_terms("a b c d e f g h i j").len(), MAX_TERMS);
     }
 
@@ -223,7 +231,7 @@ mod tests {
 
     #[test]
     fn placeholders_are_numbered_in_bind_order() {
-        let q = CustomerQuery::from_query_string("q=ab+smith&country=DE,FR&status=active");
+        let q = CustomerQuery::from_query_string("q=a+smith&country=DE,FR&status=active");
         let mut sql = Sql::default();
         push_from_where(&mut sql, DbKind::Sqlite, 7, &q, Access::INDEXED);
         assert_eq!(

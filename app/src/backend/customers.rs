@@ -16,10 +16,13 @@ pub const COUNT_CAP: i64 = 10_000;
 /// cannot confirm a match alone), so "1,000+" keeps a common term as quick as a rare one.
 pub const SEARCH_COUNT_CAP: i64 = 1_000;
 
-/// The lower-cased text the list's search box matches (name, contact, email, phones, city).
-/// Computed here, not in SQL, so both databases lower-case Unicode the same way.
+/// The lower-cased text the list's search box matches (name, contact, email, phones, city),
+/// each word after a space, the first too, so "starts a word" is "follows a space" (see
+/// `customer_sql::needle`). Computed here, not in SQL, so both databases lower-case Unicode
+/// the same way.
 pub fn search_text(parts: &[Option<&str>]) -> String {
-    parts.iter().flatten().map(|p| p.trim()).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ").to_lowercase()
+    let words: Vec<&str> = parts.iter().flatten().flat_map(|p| p.split_whitespace()).collect();
+    format!(" {}", words.join(" ")).to_lowercase()
 }
 
 /// The expression a sort orders by; NULLs become '' so keyset comparisons stay total.
@@ -308,7 +311,8 @@ mod tests {
 
     #[test]
     fn search_text_is_lowercase_unicode_and_skips_blanks() {
-        assert_eq!(search_text(&[Some("ÉCOLE Müller"), None, Some("  "), Some("Berlin")]), "école müller berlin");
+        assert_eq!(search_text(&[Some("ÉCOLE Müller"), None, Some("  "), Some("Berlin")]), " école müller berlin");
+        assert_eq!(search_text(&[Some("Anna\tvan  Dijk")]), " anna van dijk", "single spaces between words");
     }
 
 }
