@@ -5,6 +5,7 @@ use leptos::server_fn::{
     codec::JsonEncoding,
     error::{FromServerFnError, ServerFnErrorErr},
 };
+use crate::customer_record::{FieldErrors, StoredCustomer};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -22,6 +23,15 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    /// Field key → problem, shown next to each field.
+    #[error("Some fields need attention.")]
+    Invalid(FieldErrors),
+    /// An edit carried an old version: here is the record as it is now.
+    #[error("Someone else changed this customer while you were editing.")]
+    Conflict(Box<StoredCustomer>),
+    /// Another customer of the tenant has this exact name; saving again with consent creates it anyway.
+    #[error("Another customer is already called \u{201c}{0}\u{201d}.")]
+    DuplicateName(String),
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// Transport-level failures (network, decoding) raised by the server-function machinery.
@@ -39,6 +49,10 @@ impl AppError {
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::BadRequest(message.into())
     }
+    /// One field's problem, as the form shows it.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Self::Invalid([(field.to_string(), message.into())].into())
+    }
 
     /// The HTTP status a server function answers with when it fails this way.
     pub fn status_code(&self) -> u16 {
@@ -47,6 +61,8 @@ impl AppError {
             Self::Forbidden(_) => 403,
             Self::NotFound(_) => 404,
             Self::BadRequest(_) => 400,
+            Self::Invalid(_) => 422,
+            Self::Conflict(_) | Self::DuplicateName(_) => 409,
             Self::Throttled(_) => 429,
             Self::Internal | Self::Transport(_) => 500,
         }

@@ -6,6 +6,7 @@ pub mod api;
 pub mod backend;
 pub mod components;
 pub mod countries;
+pub mod customer_record;
 pub mod error;
 pub mod list_query;
 pub mod model;
@@ -23,7 +24,10 @@ use leptos_router::{
     path, SsrMode,
 };
 use model::SessionInfo;
-use pages::{customers::CustomersPage, home::HomePage, login::LoginPage, not_found::NotFound, settings::SettingsPage};
+use pages::{
+    customer_detail::CustomerDetailPage, customer_fields::CustomerFieldsPage, customers::CustomersPage, home::HomePage,
+    login::LoginPage, not_found::NotFound, settings::SettingsPage,
+};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -56,10 +60,26 @@ pub struct Auth {
     pub session: Resource<Result<Option<SessionInfo>, AppError>>,
 }
 
-/// Changes to customers that other parts of the page (the list, the sidebar) must follow at once.
+/// Changes to customers that other parts of the page (the list, the sidebar, the detail page)
+/// must follow at once, and the dialogs any page can open.
 #[derive(Clone, Copy)]
 pub struct CustomerActions {
     pub set_status: ServerAction<SetCustomersStatus>,
+    /// The add/edit dialog, when open.
+    pub editor: RwSignal<Option<components::customer_form::FormTarget>>,
+    /// The customer whose delete dialog is open.
+    pub deleting: RwSignal<Option<i64>>,
+    /// Bumped after every create, edit or delete: views that show customers fetch again.
+    pub changed: RwSignal<u64>,
+    /// What the last change did, announced at the top of the page.
+    pub notice: RwSignal<Option<String>>,
+}
+
+impl CustomerActions {
+    /// Anything that changes what customers look like: a status change or a saved record.
+    pub fn version(&self) -> (usize, u64) {
+        (self.set_status.version().get(), self.changed.get())
+    }
 }
 
 #[component]
@@ -73,7 +93,13 @@ pub fn App() -> impl IntoView {
         |_| get_session(),
     );
     provide_context(Auth { login, logout, switch_tenant, session });
-    provide_context(CustomerActions { set_status: ServerAction::<SetCustomersStatus>::new() });
+    provide_context(CustomerActions {
+        set_status: ServerAction::<SetCustomersStatus>::new(),
+        editor: RwSignal::new(None),
+        deleting: RwSignal::new(None),
+        changed: RwSignal::new(0),
+        notice: RwSignal::new(None),
+    });
 
     // Effects run only in the browser, after hydration: end-to-end tests wait for this marker
     // before they click, so no click lands on a page that is not yet interactive.
@@ -92,7 +118,9 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=Shell ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage/>
                     <Route path=path!("customers") view=CustomersPage/>
+                    <Route path=path!("customers/:id") view=CustomerDetailPage/>
                     <Route path=path!("settings") view=SettingsPage/>
+                    <Route path=path!("settings/fields") view=CustomerFieldsPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -2,5 +2,7 @@
 //! and let `respond` give failures their HTTP status.
 
 pub mod auth;
+pub mod customer_records;
 pub mod customers;
+pub mod field_config;
 pub mod partners;

@@ -4,9 +4,11 @@
 pub mod audit;
 pub mod auth;
 pub mod authz;
+pub mod customer_records;
 pub mod customer_sql;
 pub mod customers;
 pub mod db;
+pub mod field_config;
 pub mod password;
 pub mod request;
 pub mod seed;

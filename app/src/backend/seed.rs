@@ -82,6 +82,7 @@ pub struct NewCustomer {
     pub parent_id: Option<i64>,
     pub disabled: bool,
     pub created_at: Option<i64>,
+    pub workflow: Option<String>,
 }
 
 pub async fn insert_customer(conn: &mut sqlx::AnyConnection, tenant_id: i64, c: &NewCustomer) -> Result<i64, sqlx::Error> {
@@ -89,8 +90,8 @@ pub async fn insert_customer(conn: &mut sqlx::AnyConnection, tenant_id: i64, c: 
     sqlx::query(
         "INSERT INTO customers (tenant_id, name, street, city, postal_code, country, contact_first_name,
                                 contact_last_name, contact_email, phone_primary, parent_id, status,
-                                status_changed_at, created_at, updated_at, search_text)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $13, $14) RETURNING id",
+                                status_changed_at, created_at, updated_at, search_text, workflow)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $13, $14, $15) RETURNING id",
     )
     .bind(tenant_id)
     .bind(&c.name)
@@ -113,6 +114,7 @@ pub async fn insert_customer(conn: &mut sqlx::AnyConnection, tenant_id: i64, c: 
         c.phone_primary.as_deref(),
         c.city.as_deref(),
     ]))
+    .bind(&c.workflow)
     .fetch_one(&mut *conn)
     .await?
     .try_get("id")
@@ -145,6 +147,21 @@ pub async fn demo(db: &Db) -> Result<bool, sqlx::Error> {
             let pid = create_person(db, &email, &full_name, DEMO_PASSWORD).await?;
             add_partner_user(db, pid, tenant_id, role_key).await?;
         }
+        for (position, workflow) in DEMO_WORKFLOWS.iter().enumerate() {
+            sqlx::query("INSERT INTO workflows (tenant_id, name, position) VALUES ($1, $2, $3)")
+                .bind(tenant_id)
+                .bind(*workflow)
+                .bind(position as i64 + 1)
+                .execute(&db.pool)
+                .await?;
+        }
+        sqlx::query(
+            "INSERT INTO custom_fields (tenant_id, key, label, kind, required, help_text, options, position)
+             VALUES ($1, 'support_plan', 'Support plan', 'choice', 0, 'The plan in the customer''s contract.', '[\"Basic\",\"Standard\",\"Premium\"]', 1)",
+        )
+        .bind(tenant_id)
+        .execute(&db.pool)
+        .await?;
         seed_customers(db, tenant_id, slug, rng_seed).await?;
     }
     Ok(wrote)
@@ -184,6 +201,28 @@ const NAME_B: [&str; 12] = [
 ];
 const NAME_C: [&str; 6] = ["GmbH", "Ltd", "SARL", "BV", "Inc", "& Co"];
 
+const DEMO_WORKFLOWS: [&str; 3] = ["Onboarding", "Live", "Renewal due"];
+
+/// A landline number that is valid for the country by libphonenumber's rules, so demo
+/// customers pass the form's checks when edited.
+fn demo_phone(country: &str, rng: &mut StdRng) -> String {
+    let (prefix, digits) = match country {
+        "DE" => ("+49 30 ", 8),
+        "FR" => ("+33 1 ", 8),
+        "GB" => ("+44 20 7", 7),
+        "NL" => ("+31 20 ", 7),
+        "ES" => ("+34 91 ", 7),
+        "IT" => ("+39 02 ", 8),
+        "US" => ("+1 512 2", 6),
+        "CA" => ("+1 416 2", 6),
+        "SE" => ("+46 8 ", 7),
+        "PL" => ("+48 22 ", 7),
+        _ => ("+41 44 ", 7),
+    };
+    let number: String = (0..digits).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect();
+    format!("{prefix}{number}")
+}
+
 /// About 1,000 plausible customers: varied places and contacts, one in ten disabled, and a few
 /// dozen networks with sub-accounts.
 async fn seed_customers(db: &Db, tenant_id: i64, slug: &str, rng_seed: u64) -> Result<(), sqlx::Error> {
@@ -220,12 +259,13 @@ async fn seed_customers(db: &Db, tenant_id: i64, slug: &str, rng_seed: u64) -> R
             contact_first_name: Some(first.to_string()),
             contact_last_name: Some(last.to_string()),
             contact_email: Some(format!("{email_local}{}@example-{slug}.test", i + 1)),
-            phone_primary: Some(format!("+{} {:03} {:07}", 30 + rng.gen_range(0..20), rng.gen_range(100..999), rng.gen_range(0..9_999_999))),
+            phone_primary: Some(demo_phone(country, &mut rng)),
             street: Some(format!("{} {}", rng.gen_range(1..200), ["Main Street", "Station Road", "Market Square", "Park Lane"][rng.gen_range(0..4)])),
             postal_code: Some(format!("{:05}", rng.gen_range(1000..99999))),
             parent_id: parent,
             disabled: !is_network && rng.gen_bool(0.1),
             created_at: Some(start + rng.gen_range(0..3 * 365 * 86_400)),
+            workflow: Some(DEMO_WORKFLOWS[rng.gen_range(0..DEMO_WORKFLOWS.len())].to_string()),
         };
         let id = insert_customer(&mut tx, tenant_id, &customer).await?;
         if is_network {

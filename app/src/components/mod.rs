@@ -1,4 +1,6 @@
+pub mod customer_form;
 pub mod debounce;
+pub mod delete_customer;
 pub mod feedback;
 pub mod header;
 pub mod shell;

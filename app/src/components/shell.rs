@@ -1,8 +1,11 @@
 //! The signed-in frame: header, role-driven sidebar and the page. Signed-out visitors are sent
 //! to the login page (the server refuses them anyway).
 
-use super::{feedback::ErrorNotice, header::AppHeader, sidebar::Sidebar};
-use crate::Auth;
+use super::{
+    customer_form::CustomerFormDialog, delete_customer::DeleteCustomerDialog, feedback::ErrorNotice, header::AppHeader,
+    sidebar::Sidebar,
+};
+use crate::{Auth, CustomerActions};
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect};
@@ -19,8 +22,11 @@ pub fn Shell() -> impl IntoView {
                         <div class="layout">
                             <Sidebar info/>
                             <main id="main" class="content">
+                                <PageNotice/>
                                 <Outlet/>
                             </main>
+                            <CustomerFormDialog/>
+                            <DeleteCustomerDialog/>
                         </div>
                     }),
                     Ok(None) => EitherOf3::B(view! { <Redirect path="/login"/> }),
@@ -28,5 +34,32 @@ pub fn Shell() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// What the last customer change did ("Created …", "Deleted …"); it fades after a while.
+#[component]
+fn PageNotice() -> impl IntoView {
+    let actions = expect_context::<CustomerActions>();
+    Effect::new(move |_| {
+        if let Some(text) = actions.notice.get() {
+            set_timeout(
+                move || {
+                    // Only if no newer notice replaced it meanwhile.
+                    if actions.notice.get_untracked().as_ref() == Some(&text) {
+                        actions.notice.set(None);
+                    }
+                },
+                std::time::Duration::from_secs(10),
+            );
+        }
+    });
+    view! {
+        {move || actions.notice.get().map(|text| view! {
+            <div class="notice notice-success page-notice" role="status">
+                {text}
+                <button type="button" class="chip-remove" aria-label="Dismiss" on:click=move |_| actions.notice.set(None)>"×"</button>
+            </div>
+        })}
     }
 }

@@ -14,23 +14,25 @@ const FILTER_FROM: u64 = 12;
 #[component]
 pub fn Sidebar(info: SessionInfo) -> impl IntoView {
     let can_view = info.can(Permission::CustomersView) && info.tenant.is_some();
+    let can_configure = info.can(Permission::TenantConfigure) && info.tenant.is_some();
     view! {
         <nav class="sidebar" aria-label="Main">
             <ul class="nav">
                 {can_view.then(|| view! { <li><A href="/customers">"Customers"</A></li> })}
                 {info.is_operator.then(|| view! { <li><A href="/settings">"Settings"</A></li> })}
+                {can_configure.then(|| view! { <li><A href="/settings/fields">"Customer fields"</A></li> })}
             </ul>
             {can_view.then(|| view! { <ActiveCustomers/> })}
         </nav>
     }
 }
 
-/// Refetch whenever the tenant changes or a customer is activated or disabled anywhere on the
-/// page, so a disabled customer leaves the sidebar at once.
-fn changes() -> impl Fn() -> (usize, usize) + Copy + Send + Sync + 'static {
+/// Refetch whenever the tenant changes or a customer is activated, disabled, added, edited or
+/// deleted anywhere on the page, so a disabled customer leaves the sidebar at once.
+fn changes() -> impl Fn() -> (usize, (usize, u64)) + Copy + Send + Sync + 'static {
     let auth = expect_context::<Auth>();
     let actions = expect_context::<CustomerActions>();
-    move || (auth.switch_tenant.version().get(), actions.set_status.version().get())
+    move || (auth.switch_tenant.version().get(), actions.version())
 }
 
 #[component]
@@ -108,7 +110,7 @@ fn TopLevelItems(list: SidebarCustomers) -> impl IntoView {
                 if c.sub_accounts > 0 {
                     Either::Left(view! { <NetworkItem id=c.id name=c.name sub_accounts=c.sub_accounts/> })
                 } else {
-                    Either::Right(view! { <li>{c.name}</li> })
+                    Either::Right(view! { <li><A href=format!("/customers/{}", c.id)>{c.name}</A></li> })
                 }
             }).collect_view()}
         </ul>
@@ -122,7 +124,7 @@ fn PlainItems(list: SidebarCustomers) -> impl IntoView {
     let shown = list.customers.len();
     view! {
         <ul class="customer-links">
-            {list.customers.into_iter().map(|c| view! { <li>{c.name}</li> }).collect_view()}
+            {list.customers.into_iter().map(|c| view! { <li><A href=format!("/customers/{}", c.id)>{c.name}</A></li> }).collect_view()}
         </ul>
         <MoreNote more=list.more shown/>
     }

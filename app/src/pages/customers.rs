@@ -2,6 +2,7 @@
 //! (see `list_query`), so reloads, shared links and back/forward reproduce the view.
 
 use crate::api::customers::{count_customers, list_customers, preview_customers_status, SetCustomersStatus};
+use crate::components::customer_form::FormTarget;
 use crate::components::debounce::Debounce;
 use crate::components::feedback::{ErrorNotice, Loading};
 use crate::list_query::{CustomerQuery, SortField};
@@ -31,14 +32,14 @@ pub fn CustomersPage() -> impl IntoView {
     });
     let actions = expect_context::<CustomerActions>();
     let customers = Resource::new(
-        move || (query.get().to_query_string(), auth.switch_tenant.version().get(), actions.set_status.version().get()),
+        move || (query.get().to_query_string(), auth.switch_tenant.version().get(), actions.version()),
         |(qs, _, _)| list_customers(qs),
     );
     // The count is fetched apart from the rows, in the browser, so a slow count never holds up
     // a page (a Resource read under the list's Transition would make it wait). It is not
     // fetched again when only the sort or page changes.
     let count_key = Memo::new(move |_| {
-        (query.get().filters_only().to_query_string(), auth.switch_tenant.version().get(), actions.set_status.version().get())
+        (query.get().filters_only().to_query_string(), auth.switch_tenant.version().get(), actions.version())
     });
     let count_state = RwSignal::new(None::<Result<CustomerCount, crate::AppError>>);
     Effect::new(move |_| {
@@ -53,9 +54,12 @@ pub fn CustomersPage() -> impl IntoView {
         });
     });
     let count = Signal::derive(move || count_state.get().and_then(Result::ok));
-    let can_disable = Signal::derive(move || {
-        auth.session.get().and_then(Result::ok).flatten().is_some_and(|s| s.can(Permission::CustomersDisable))
-    });
+    let can = move |permission: Permission| {
+        Signal::derive(move || auth.session.get().and_then(Result::ok).flatten().is_some_and(|s| s.can(permission)))
+    };
+    let can_disable = can(Permission::CustomersDisable);
+    let row_perms = RowPermissions { edit: can(Permission::CustomersEdit), delete: can(Permission::CustomersDelete) };
+    let can_create = can(Permission::CustomersCreate);
     let picked = Picked::new();
     // A different view is a different set of rows: start the selection over.
     Effect::new(move |_| {
@@ -66,6 +70,11 @@ pub fn CustomersPage() -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>"Customers"</h1>
+            <Show when=move || can_create.get()>
+                <button type="button" class="button button-primary" on:click=move |_| actions.editor.set(Some(FormTarget::New))>
+                    "New customer"
+                </button>
+            </Show>
         </div>
         <Toolbar query go/>
         <Chips query go/>
@@ -74,7 +83,7 @@ pub fn CustomersPage() -> impl IntoView {
                 match customers.await {
                     Ok(page) => Either::Left(view! {
                         <BulkBar picked query count page_size=page.page_size can_disable/>
-                        <CustomerTable page query picked can_disable count_state/>
+                        <CustomerTable page query picked can_disable row_perms count_state/>
                     }),
                     Err(error) => Either::Right(view! { <ErrorNotice error/> }),
                 }
@@ -82,6 +91,13 @@ pub fn CustomersPage() -> impl IntoView {
         </Transition>
         <ConfirmStatus picked/>
     }
+}
+
+/// Which row actions the user's role allows (hidden otherwise; the server checks again).
+#[derive(Clone, Copy)]
+struct RowPermissions {
+    edit: Signal<bool>,
+    delete: Signal<bool>,
 }
 
 /// The rows picked for a bulk change, and the change waiting for confirmation.
@@ -458,8 +474,10 @@ fn CustomerTable(
     query: Memo<CustomerQuery>,
     picked: Picked,
     can_disable: Signal<bool>,
+    row_perms: RowPermissions,
     count_state: RwSignal<Option<Result<CustomerCount, crate::AppError>>>,
 ) -> impl IntoView {
+    let actions = expect_context::<CustomerActions>();
     let q = query.get_untracked();
     picked.page_ids.set_value(page.rows.iter().map(|r| r.id).collect());
     let page_ticked = move || {
@@ -511,6 +529,9 @@ fn CustomerTable(
                     {page.rows.into_iter().enumerate().map(|(index, c)| {
                         let id = c.id;
                         let select_label = format!("Select {}", c.name);
+                        let view_label = format!("View {}", c.name);
+                        let edit_label = format!("Edit {}", c.name);
+                        let delete_label = format!("Delete {}", c.name);
                         let (action, target, action_label) = match c.status {
                             CustomerStatus::Active => ("Disable", CustomerStatus::Disabled, format!("Disable {}", c.name)),
                             CustomerStatus::Disabled => ("Activate", CustomerStatus::Active, format!("Activate {}", c.name)),
@@ -544,7 +565,7 @@ fn CustomerTable(
                                             }/>
                                     </td>
                                 </Show>
-                                <td class="name">{c.name}</td>
+                                <td class="name"><A href=format!("/customers/{id}")>{c.name.clone()}</A></td>
                                 <td><span class=badge>{c.status.label()}</span></td>
                                 <td>{c.contact_name}</td>
                                 <td class="email" title=email_title>{email}</td>
@@ -553,6 +574,11 @@ fn CustomerTable(
                                 <td class="network-cell">{network_link}</td>
                                 <td>{format_date(c.created_at)}</td>
                                 <td class="row-actions">
+                                    <A href=format!("/customers/{id}") attr:class="button button-small" attr:aria-label=view_label>"View"</A>
+                                    <Show when=move || row_perms.edit.get()>
+                                        <button type="button" class="button button-small" aria-label=edit_label.clone()
+                                            on:click=move |_| actions.editor.set(Some(FormTarget::Edit(id)))>"Edit"</button>
+                                    </Show>
                                     <Show when=move || can_disable.get()>
                                         <button type="button" class="button button-small" aria-label=action_label.clone()
                                             on:click=move |_| {
@@ -561,6 +587,10 @@ fn CustomerTable(
                                             }>
                                             {action}
                                         </button>
+                                    </Show>
+                                    <Show when=move || row_perms.delete.get()>
+                                        <button type="button" class="button button-small button-danger-quiet" aria-label=delete_label.clone()
+                                            on:click=move |_| actions.deleting.set(Some(id))>"Delete"</button>
                                     </Show>
                                 </td>
                             </tr>

@@ -1,3 +1,5 @@
+pub mod customer_detail;
+pub mod customer_fields;
 pub mod customers;
 pub mod home;
 pub mod login;

@@ -1,0 +1,212 @@
+//! A tenant's customer-form configuration (PRODUCT.md §3, §10): built-in field modes, custom
+//! fields and workflows. Reading it needs only the tenant; changing it needs `tenant.configure`
+//! (checked by the server functions) and is audited.
+
+use super::{audit, customer_records, TenantScope};
+use crate::customer_record::{
+    validate_custom_field, validate_workflows, BuiltinField, CustomField, CustomFieldDraft, CustomFieldKind, FieldConfig,
+    FieldMode, MAX_CUSTOM_FIELDS,
+};
+use crate::AppError;
+use sqlx::{AnyConnection, Row};
+
+/// The configuration of `tenant_id`, custom fields and workflows in their order.
+pub async fn load(conn: &mut AnyConnection, tenant_id: i64) -> Result<FieldConfig, AppError> {
+    let mut config = FieldConfig::default();
+    for r in sqlx::query("SELECT field, mode FROM tenant_field_modes WHERE tenant_id = $1").bind(tenant_id).fetch_all(&mut *conn).await? {
+        let (field, mode): (String, String) = (r.try_get("field")?, r.try_get("mode")?);
+        if let (Some(field), Some(mode)) = (BuiltinField::from_key(&field), FieldMode::from_key(&mode)) {
+            config.modes.insert(field, mode);
+        }
+    }
+    let fields = sqlx::query(
+        "SELECT id, key, label, kind, required, help_text, options FROM custom_fields WHERE tenant_id = $1 ORDER BY position, id",
+    )
+    .bind(tenant_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in &fields {
+        let kind: String = r.try_get("kind")?;
+        let options: String = r.try_get("options")?;
+        config.custom_fields.push(CustomField {
+            id: r.try_get("id")?,
+            key: r.try_get("key")?,
+            label: r.try_get("label")?,
+            kind: CustomFieldKind::from_key(&kind).unwrap_or(CustomFieldKind::Text),
+            required: r.try_get::<i64, _>("required")? == 1,
+            help_text: r.try_get("help_text")?,
+            options: serde_json::from_str(&options).unwrap_or_default(),
+        });
+    }
+    config.workflows = sqlx::query("SELECT name FROM workflows WHERE tenant_id = $1 ORDER BY position, id")
+        .bind(tenant_id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| r.try_get("name"))
+        .collect::<Result<_, _>>()?;
+    Ok(config)
+}
+
+fn entry(scope: &TenantScope, action: &str, label: impl Into<String>) -> audit::Entry {
+    audit::Entry::new(action).by(&scope.actor).in_tenant(Some(scope.tenant_id())).target("tenant", Some(scope.tenant_id()), label)
+}
+
+/// Makes a built-in field required, optional or hidden. Hiding keeps every stored value.
+pub async fn set_mode(scope: &TenantScope, field: BuiltinField, mode: FieldMode) -> Result<FieldConfig, AppError> {
+    let mut tx = scope.db.pool.begin().await?;
+    let before = load(&mut tx, scope.tenant_id()).await?.mode(field);
+    sqlx::query(
+        "INSERT INTO tenant_field_modes (tenant_id, field, mode) VALUES ($1, $2, $3)
+         ON CONFLICT (tenant_id, field) DO UPDATE SET mode = excluded.mode",
+    )
+    .bind(scope.tenant_id())
+    .bind(field.key())
+    .bind(mode.key())
+    .execute(&mut *tx)
+    .await?;
+    let change = entry(scope, "tenant.field_mode", "customer form").change(field.key(), before.key(), mode.key());
+    audit::record(&mut tx, change).await?;
+    let config = load(&mut tx, scope.tenant_id()).await?;
+    tx.commit().await?;
+    Ok(config)
+}
+
+/// Adds a custom field or changes one. Its type is fixed once created (stored values are in
+/// that type's form); keys are unique in the tenant and never reused for another field.
+pub async fn save_custom_field(scope: &TenantScope, draft: &CustomFieldDraft) -> Result<FieldConfig, AppError> {
+    let draft = draft.normalized();
+    let errors = validate_custom_field(&draft);
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let kind = draft.kind.expect("validated");
+    let mut tx = scope.db.pool.begin().await?;
+    let config = load(&mut tx, scope.tenant_id()).await?;
+    let clash = config.custom_fields.iter().any(|f| f.key == draft.key && Some(f.id) != draft.id);
+    if clash {
+        return Err(AppError::invalid("key", "Another custom field already uses this key."));
+    }
+    let options = serde_json::to_string(&draft.options).map_err(|_| AppError::Internal)?;
+    let label = draft.label.clone();
+    let audit_entry = match draft.id {
+        None => {
+            if config.custom_fields.len() >= MAX_CUSTOM_FIELDS {
+                return Err(AppError::bad_request(format!("A partner can have at most {MAX_CUSTOM_FIELDS} custom fields.")));
+            }
+            sqlx::query(
+                "INSERT INTO custom_fields (tenant_id, key, label, kind, required, help_text, options, position)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(scope.tenant_id())
+            .bind(&draft.key)
+            .bind(&draft.label)
+            .bind(kind.key())
+            .bind(draft.required as i64)
+            .bind(&draft.help_text)
+            .bind(&options)
+            .bind(config.custom_fields.len() as i64 + 1)
+            .execute(&mut *tx)
+            .await?;
+            entry(scope, "tenant.custom_field.create", label).change("key", serde_json::Value::Null, draft.key.as_str())
+        }
+        Some(id) => {
+            let old = config.custom_fields.iter().find(|f| f.id == id).ok_or_else(|| AppError::not_found("no such custom field"))?;
+            if old.kind != kind {
+                return Err(AppError::invalid("kind", "A field's type cannot change; add a new field instead."));
+            }
+            if old.key != draft.key {
+                return Err(AppError::invalid("key", "A field's key cannot change once it exists."));
+            }
+            sqlx::query(
+                "UPDATE custom_fields SET label = $1, required = $2, help_text = $3, options = $4 WHERE id = $5 AND tenant_id = $6",
+            )
+            .bind(&draft.label)
+            .bind(draft.required as i64)
+            .bind(&draft.help_text)
+            .bind(&options)
+            .bind(id)
+            .bind(scope.tenant_id())
+            .execute(&mut *tx)
+            .await?;
+            entry(scope, "tenant.custom_field.update", label)
+                .change("label", old.label.as_str(), draft.label.as_str())
+                .change("required", old.required, draft.required)
+                .change("help_text", old.help_text.as_str(), draft.help_text.as_str())
+                .change("options", old.options.clone(), draft.options.clone())
+        }
+    };
+    audit::record(&mut tx, audit_entry).await?;
+    let config = load(&mut tx, scope.tenant_id()).await?;
+    tx.commit().await?;
+    Ok(config)
+}
+
+/// Removes a custom field and every customer's value of it.
+pub async fn delete_custom_field(scope: &TenantScope, id: i64) -> Result<FieldConfig, AppError> {
+    let mut tx = scope.db.pool.begin().await?;
+    let config = load(&mut tx, scope.tenant_id()).await?;
+    let field = config.custom_fields.iter().find(|f| f.id == id).ok_or_else(|| AppError::not_found("no such custom field"))?;
+    let affected: Vec<i64> = sqlx::query("SELECT customer_id FROM customer_field_values WHERE field_id = $1")
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get("customer_id"))
+        .collect::<Result<_, _>>()?;
+    sqlx::query("DELETE FROM customer_field_values WHERE field_id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM custom_fields WHERE id = $1 AND tenant_id = $2").bind(id).bind(scope.tenant_id()).execute(&mut *tx).await?;
+    // The removed values must stop matching searches.
+    customer_records::refresh_search_text(&mut tx, scope, &affected).await?;
+    let change = entry(scope, "tenant.custom_field.delete", field.label.clone()).change("key", field.key.as_str(), serde_json::Value::Null);
+    audit::record(&mut tx, change).await?;
+    let config = load(&mut tx, scope.tenant_id()).await?;
+    tx.commit().await?;
+    Ok(config)
+}
+
+/// Moves a custom field one place up or down in the form.
+pub async fn move_custom_field(scope: &TenantScope, id: i64, up: bool) -> Result<FieldConfig, AppError> {
+    let mut tx = scope.db.pool.begin().await?;
+    let mut fields = load(&mut tx, scope.tenant_id()).await?.custom_fields;
+    let index = fields.iter().position(|f| f.id == id).ok_or_else(|| AppError::not_found("no such custom field"))?;
+    let other = if up { index.checked_sub(1) } else { Some(index + 1).filter(|i| *i < fields.len()) };
+    if let Some(other) = other {
+        fields.swap(index, other);
+        for (position, field) in fields.iter().enumerate() {
+            sqlx::query("UPDATE custom_fields SET position = $1 WHERE id = $2 AND tenant_id = $3")
+                .bind(position as i64 + 1)
+                .bind(field.id)
+                .bind(scope.tenant_id())
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    let config = load(&mut tx, scope.tenant_id()).await?;
+    tx.commit().await?;
+    Ok(config)
+}
+
+/// Replaces the tenant's workflows with `names`, in that order. Customers in a workflow that
+/// is removed keep it until edited (the form then asks for one of the current workflows).
+pub async fn set_workflows(scope: &TenantScope, names: &[String]) -> Result<FieldConfig, AppError> {
+    let names: Vec<String> = names.iter().map(|n| n.trim().to_string()).collect();
+    if let Some(problem) = validate_workflows(&names) {
+        return Err(AppError::invalid("workflows", problem));
+    }
+    let mut tx = scope.db.pool.begin().await?;
+    let before = load(&mut tx, scope.tenant_id()).await?.workflows;
+    sqlx::query("DELETE FROM workflows WHERE tenant_id = $1").bind(scope.tenant_id()).execute(&mut *tx).await?;
+    for (position, name) in names.iter().enumerate() {
+        sqlx::query("INSERT INTO workflows (tenant_id, name, position) VALUES ($1, $2, $3)")
+            .bind(scope.tenant_id())
+            .bind(name)
+            .bind(position as i64 + 1)
+            .execute(&mut *tx)
+            .await?;
+    }
+    audit::record(&mut tx, entry(scope, "tenant.workflows", "workflows").change("workflows", before, names.clone())).await?;
+    let config = load(&mut tx, scope.tenant_id()).await?;
+    tx.commit().await?;
+    Ok(config)
+}

@@ -1,0 +1,360 @@
+//! One customer at a time: create, edit with versions, the tenant's field configuration and
+//! custom fields, detail, delete — with permissions and tenant isolation — on both databases.
+
+mod common;
+use common::{TestApp, TestResponse};
+use http::StatusCode;
+use serde_json::{json, Value};
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    app.scalar(sql).await
+}
+
+fn ok(res: &TestResponse) -> Value {
+    assert_eq!(res.status, StatusCode::OK, "{res:?}");
+    res.json()
+}
+
+fn field_errors(res: &TestResponse) -> Value {
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{res:?}");
+    res.json()["Invalid"].clone()
+}
+
+async fn create(client: &mut common::Client<'_>, input: Value) -> TestResponse {
+    client.call_json("customers/create", json!({ "input": input, "allow_duplicate_name": false })).await
+}
+
+async fn creating_validates_on_the_server_then_stores_and_audits(app: TestApp) {
+    let mut admin = app.signed_in("admin@acme.test").await;
+    let before = count(&app, "SELECT COUNT(*) FROM customers").await;
+
+    let bad = create(&mut admin, json!({ "name": "  ", "contact_email": "anna@", "country": "XX", "phone_primary": "12" })).await;
+    let errors = field_errors(&bad);
+    assert_eq!(errors.as_object().unwrap().keys().collect::<Vec<_>>(), ["contact_email", "country", "name", "phone_primary"]);
+    assert_eq!(errors["name"], "Name is required.");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM customers").await, before, "a refused create writes nothing");
+
+    let input = json!({
+        "name": " Delta Dental ", "city": "Hamburg", "country": "de", "contact_first_name": "Dora",
+        "contact_last_name": "Dietrich", "contact_email": "Dora@Delta.example", "phone_primary": "040 1234567",
+    });
+    let id = ok(&create(&mut admin, input).await).as_i64().unwrap();
+    let form = ok(&admin.call_json("customers/form", json!({ "id": id })).await);
+    let stored = &form["current"]["values"];
+    assert_eq!(stored["name"], "Delta Dental", "trimmed");
+    assert_eq!(stored["country"], "DE", "upper-cased");
+    assert_eq!(stored["contact_email"], "dora@delta.example");
+    assert_eq!(form["current"]["version"], 1);
+
+    use sqlx::Row;
+    let entry = sqlx::query("SELECT action, target_id, changes FROM audit_log WHERE action = 'customer.create'")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(entry.get::<Option<i64>, _>("target_id"), Some(id));
+    let changes: Value = serde_json::from_str(&entry.get::<String, _>("changes")).unwrap();
+    assert_eq!(changes["name"], json!([null, "Delta Dental"]));
+    assert_eq!(changes["city"], json!([null, "Hamburg"]));
+
+    // The new customer is found by the list's search, on any of its searchable fields.
+    for q in ["dietrich", "delta", "040 123", "hamburg"] {
+        let page = ok(&admin.call("customers/list", &[("query", &format!("q={q}"))]).await);
+        assert_eq!(page["rows"].as_array().unwrap().len(), 1, "search {q}");
+    }
+}
+
+async fn duplicate_names_are_warned_about_then_allowed(app: TestApp) {
+    let mut admin = app.signed_in("admin@acme.test").await;
+    let res = create(&mut admin, json!({ "name": "Alpha Bakery" })).await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert_eq!(res.json(), json!({ "DuplicateName": "Alpha Bakery" }));
+    let res = admin.call_json("customers/create", json!({ "input": { "name": "Alpha Bakery" }, "allow_duplicate_name": true })).await;
+    ok(&res);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM customers WHERE name = 'Alpha Bakery'").await, 2);
+    // Another tenant's names do not count.
+    let mut globex = app.signed_in("admin@globex.test").await;
+    ok(&create(&mut globex, json!({ "name": "Alpha Bakery" })).await);
+}
+
+async fn an_edit_on_an_old_version_is_a_conflict_with_the_current_values(app: TestApp) {
+    let mut admin = app.signed_in("admin@acme.test").await;
+    let id = app.fixture.acme_customer;
+    let form = ok(&admin.call_json("customers/form", json!({ "id": id })).await);
+    let mut mine = form["current"]["values"].clone();
+    let version = form["current"]["version"].as_i64().unwrap();
+
+    // Someone else saves first.
+    let mut theirs = mine.clone();
+    theirs["city"] = json!("Munich");
+    let res = admin.call_json("customers/update", json!({ "id": id, "version": version, "input": theirs, "allow_duplicate_name": false })).await;
+    assert_eq!(ok(&res), json!(version + 1));
+
+    mine["contact_first_name"] = json!("Anna");
+    let res = admin.call_json("customers/update", json!({ "id": id, "version": version, "input": mine, "allow_duplicate_name": false })).await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{res:?}");
+    let current = &res.json()["Conflict"];
+    assert_eq!(current["version"], version + 1);
+    assert_eq!(current["values"]["city"], "Munich");
+    let stored = count(&app, &format!("SELECT COUNT(*) FROM customers WHERE id = {id} AND contact_first_name IS NULL")).await;
+    assert_eq!(stored, 1, "the stale edit wrote nothing");
+
+    // Re-applied on the current version, it lands, and the audit shows exactly what moved.
+    let res = admin.call_json("customers/update", json!({ "id": id, "version": version + 1, "input": mine, "allow_duplicate_name": false })).await;
+    assert_eq!(ok(&res), json!(version + 2));
+    let form = ok(&admin.call_json("customers/form", json!({ "id": id })).await);
+    assert_eq!(form["current"]["values"]["contact_first_name"], "Anna");
+    assert_eq!(form["current"]["values"]["city"], "Berlin", "mine was based on Berlin: re-applying restores it, knowingly");
+}
+
+async fn required_and_hidden_fields_follow_the_tenant_configuration(app: TestApp) {
+    let mut admin = app.signed_in("admin@acme.test").await;
+    let id = app.fixture.acme_customer;
+    app.execute(&format!("UPDATE customers SET suite = 'Unit 4' WHERE id = {id}")).await;
+    ok(&admin.call_json("settings/field-mode", json!({ "field": "ContactEmail", "mode": "Required" })).await);
+    let config = ok(&admin.call_json("settings/field-mode", json!({ "field": "Suite", "mode": "Hidden" })).await);
+    assert_eq!(config["modes"], json!({ "Suite": "Hidden", "ContactEmail": "Required" }));
+
+    let errors = field_errors(&create(&mut admin, json!({ "name": "Echo Eyewear" })).await);
+    assert_eq!(errors, json!({ "contact_email": "Email is required." }));
+
+    // A hidden field is neither checked nor changed: its stored value stays.
+    let form = ok(&admin.call_json("customers/form", json!({ "id": id })).await);
+    let mut input = form["current"]["values"].clone();
+    input["suite"] = json!("x".repeat(500));
+    input["contact_email"] = json!("alpha@bakery.example");
+    let res = admin.call_json("customers/update", json!({ "id": id, "version": 1, "input": input, "allow_duplicate_name": false })).await;
+    ok(&res);
+    let suite: String = {
+        use sqlx::Row;
+        sqlx::query("SELECT suite FROM customers WHERE id = $1").bind(id).fetch_one(&app.db.pool).await.unwrap().get("suite")
+    };
+    assert_eq!(suite, "Unit 4");
+
+    // Shown again, the value is there.
+    ok(&admin.call_json("settings/field-mode", json!({ "field": "Suite", "mode": "Optional" })).await);
+    let form = ok(&admin.call_json("customers/form", json!({ "id": id })).await);
+    assert_eq!(form["current"]["values"]["suite"], "Unit 4");
+}
+
+async fn each_custom_field_type_is_checked_stored_and_searchable(app: TestApp) {
+    let mut admin = app.signed_in("admin@acme.test").await;
+    let fields = [
+        json!({ "label": "Account code", "kind": "Text", "required": true }),
+        json!({ "label": "Seats", "kind": "Number" }),
+        json!({ "label": "Renewal", "kind": "Date" }),
+        json!({ "label": "VIP", "kind": "YesNo" }),
+        json!({ "label": "Tier", "kind": "Choice", "options": ["Gold", "Silver"] }),
+    ];
+    let mut config = Value::Null;
+    for field in fields {
+        config = ok(&admin.call_json("settings/custom-field", json!({ "draft": field })).await);
+    }
+    let keys: Vec<&str> = config["custom_fields"].as_array().unwrap().iter().map(|f| f["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["account_code", "seats", "renewal", "vip", "tier"]);
+    let clash = admin.call_json("settings/custom-field", json!({ "draft": { "label": "Seats", "kind": "Text" } })).await;
+    assert_eq!(field_errors(&clash)["key"], "Another custom field already uses this key.");
+    let no_options = admin.call_json("settings/custom-field", json!({ "draft": { "label": "Size", "kind": "Choice" } })).await;
+    assert!(field_errors(&no_options)["options"].is_string());
+
+    let bad = json!({ "name": "Foxtrot Foods", "custom": {
+        "seats": "a dozen", "renewal": "2027-02-30", "vip": "maybe", "tier": "Bronze", "unknown": "ignored" } });
+    let errors = field_errors(&create(&mut admin, bad).await);
+    assert_eq!(
+        errors.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["custom.account_code", "custom.renewal", "custom.seats", "custom.tier", "custom.vip"]
+    );
+
+    let good = json!({ "name": "Foxtrot Foods", "custom": {
+        "account_code": "FX-2291", "seats": "12.5", "renewal": "2027-02-28", "vip": "yes", "tier": "Gold" } });
+    let id = ok(&create(&mut admin, good).await).as_i64().unwrap();
+    let form = ok(&admin.call_json("customers/form", json!({ "id": id })).await);
+    assert_eq!(
+        form["current"]["values"]["custom"],
+        json!({ "account_code": "FX-2291", "seats": "12.5", "renewal": "2027-02-28", "vip": "yes", "tier": "Gold" })
+    );
+    let found = ok(&admin.call("customers/list", &[("query", "q=fx-2291")]).await);
+    assert_eq!(found["rows"][0]["id"], id, "custom values join the search");
+
+    // Removing a field removes its values, from the record and from the search.
+    let code_field = config["custom_fields"][0]["id"].as_i64().unwrap();
+    ok(&admin.call_json("settings/custom-field-delete", json!({ "id": code_field })).await);
+    let found = ok(&admin.call("customers/list", &[("query", "q=fx-2291")]).await);
+    assert_eq!(found["rows"], json!([]));
+    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM customer_field_values WHERE customer_id = {id}")).await, 4);
+}
+
+async fn networks_stay_in_the_tenant_and_never_loop(app: TestApp) {
+    let mut admin = app.signed_in("admin@acme.test").await;
+    let alpha = app.fixture.acme_customer;
+    let charlie = app.scalar("SELECT id FROM customers WHERE name = 'Charlie Cafe'").await;
+    let foreign = create(&mut admin, json!({ "name": "Golf", "parent_id": app.fixture.globex_customer })).await;
+    assert_eq!(field_errors(&foreign)["network"], "Choose a network of this partner.");
+
+    let form = ok(&admin.call_json("customers/form", json!({ "id": alpha })).await);
+    assert_eq!(form["networks"], json!([{ "id": alpha, "name": "Alpha Bakery" }]));
+    let mut input = form["current"]["values"].clone();
+    input["parent_id"] = json!(charlie);
+    let res = admin.call_json("customers/update", json!({ "id": alpha, "version": 1, "input": input, "allow_duplicate_name": false })).await;
+    assert!(field_errors(&res)["network"].as_str().unwrap().contains("inside itself"));
+
+    let sub = ok(&create(&mut admin, json!({ "name": "Hotel", "parent_id": alpha })).await).as_i64().unwrap();
+    let detail = ok(&admin.call_json("customers/detail", json!({ "id": alpha })).await);
+    assert_eq!(detail["sub_account_count"], 2);
+    assert!(detail["sub_accounts"].as_array().unwrap().iter().any(|s| s["id"] == sub));
+}
+
+async fn delete_needs_the_typed_name_and_takes_everything_of_the_customer(app: TestApp) {
+    let mut admin = app.signed_in("admin@acme.test").await;
+    let bravo = app.scalar("SELECT id FROM customers WHERE name = 'Bravo Dental'").await;
+    // A customer user with a session, and a custom value.
+    let person = app::backend::seed::create_person(&app.db, "user@bravo.test", "Bea Bravo", common::PASSWORD).await.unwrap();
+    app.execute(&format!(
+        "INSERT INTO memberships (person_id, kind, tenant_id, customer_id, customer_role, created_at) VALUES ({person}, 'customer', {}, {bravo}, 'owner', 0)",
+        app.fixture.acme
+    ))
+    .await;
+    app.execute(&format!("INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at) VALUES ('h', {person}, 0, 0)")).await;
+    let config = ok(&admin.call_json("settings/custom-field", json!({ "draft": { "label": "Notes", "kind": "Text" } })).await);
+    let field = config["custom_fields"][0]["id"].as_i64().unwrap();
+    app.execute(&format!("INSERT INTO customer_field_values (customer_id, field_id, value) VALUES ({bravo}, {field}, 'x')")).await;
+
+    let impact = ok(&admin.call_json("customers/delete-impact", json!({ "id": bravo })).await);
+    assert_eq!(impact, json!({ "id": bravo, "name": "Bravo Dental", "sub_accounts": 0, "users": 1, "custom_values": 1 }));
+
+    let wrong = admin.call_json("customers/delete", json!({ "id": bravo, "confirm_name": "bravo dental" })).await;
+    assert!(field_errors(&wrong)["confirm_name"].is_string());
+    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM customers WHERE id = {bravo}")).await, 1);
+
+    ok(&admin.call_json("customers/delete", json!({ "id": bravo, "confirm_name": "Bravo Dental" })).await);
+    for (what, sql) in [
+        ("customer", format!("SELECT COUNT(*) FROM customers WHERE id = {bravo}")),
+        ("membership", format!("SELECT COUNT(*) FROM memberships WHERE customer_id = {bravo}")),
+        ("session", format!("SELECT COUNT(*) FROM sessions WHERE person_id = {person}")),
+        ("custom value", format!("SELECT COUNT(*) FROM customer_field_values WHERE customer_id = {bravo}")),
+    ] {
+        assert_eq!(count(&app, &sql).await, 0, "{what} deleted");
+    }
+    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM persons WHERE id = {person}")).await, 1, "the identity stays");
+    let audit = count(&app, &format!("SELECT COUNT(*) FROM audit_log WHERE action = 'customer.delete' AND target_id = {bravo} AND target_label = 'Bravo Dental'")).await;
+    assert_eq!(audit, 1, "the audit entry outlives the record");
+
+    // A network with sub-accounts is refused until they move.
+    let alpha = app.fixture.acme_customer;
+    let res = admin.call_json("customers/delete", json!({ "id": alpha, "confirm_name": "Alpha Bakery" })).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert!(res.json()["BadRequest"].as_str().unwrap().contains("1 sub-account"));
+    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM customers WHERE id = {alpha}")).await, 1);
+}
+
+async fn a_viewer_cannot_create_edit_delete_or_configure(app: TestApp) {
+    let mut viewer = app.signed_in("viewer@acme.test").await;
+    let id = app.fixture.acme_customer;
+    let calls = [
+        ("customers/form", json!({ "id": null }), "customers.create"),
+        ("customers/create", json!({ "input": { "name": "X" }, "allow_duplicate_name": false }), "customers.create"),
+        ("customers/form", json!({ "id": id }), "customers.edit"),
+        ("customers/update", json!({ "id": id, "version": 1, "input": { "name": "X" }, "allow_duplicate_name": false }), "customers.edit"),
+        ("customers/delete-impact", json!({ "id": id }), "customers.delete"),
+        ("customers/delete", json!({ "id": id, "confirm_name": "Alpha Bakery" }), "customers.delete"),
+        ("settings/fields", json!({}), "tenant.configure"),
+        ("settings/field-mode", json!({ "field": "City", "mode": "Required" }), "tenant.configure"),
+        ("settings/custom-field", json!({ "draft": { "label": "X", "kind": "Text" } }), "tenant.configure"),
+        ("settings/workflows", json!({ "workflows": ["A"] }), "tenant.configure"),
+    ];
+    for (endpoint, body, permission) in calls {
+        let res = viewer.call_json(endpoint, body).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{endpoint}");
+        assert_eq!(res.json()["Forbidden"], format!("your role does not include {permission}"), "{endpoint}");
+    }
+    // Viewing is allowed.
+    let detail = ok(&viewer.call_json("customers/detail", json!({ "id": id })).await);
+    assert_eq!(detail["stored"]["values"]["name"], "Alpha Bakery");
+    assert_eq!(detail["audit"], Value::Null, "no audit.view, no audit entries");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM customers WHERE name = 'X'").await, 0);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM custom_fields").await, 0);
+}
+
+async fn another_tenants_customer_cannot_be_read_edited_or_deleted(app: TestApp) {
+    let mut admin = app.signed_in("admin@acme.test").await;
+    let theirs = app.fixture.globex_customer;
+    let calls = [
+        ("customers/detail", json!({ "id": theirs })),
+        ("customers/form", json!({ "id": theirs })),
+        ("customers/update", json!({ "id": theirs, "version": 1, "input": { "name": "Pwned" }, "allow_duplicate_name": true })),
+        ("customers/delete-impact", json!({ "id": theirs })),
+        ("customers/delete", json!({ "id": theirs, "confirm_name": "Globex Secret Customer" })),
+    ];
+    for (endpoint, body) in calls {
+        let res = admin.call_json(endpoint, body).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{endpoint}: {res:?}");
+        assert!(!res.body.contains("Globex Secret"), "{endpoint} leaks nothing");
+    }
+    let name = count(&app, &format!("SELECT COUNT(*) FROM customers WHERE id = {theirs} AND name = 'Globex Secret Customer' AND version = 1")).await;
+    assert_eq!(name, 1, "untouched");
+}
+
+async fn workflows_are_offered_and_checked(app: TestApp) {
+    let mut admin = app.signed_in("admin@acme.test").await;
+    let bad = admin.call_json("settings/workflows", json!({ "workflows": ["Live", "live"] })).await;
+    assert!(field_errors(&bad)["workflows"].is_string());
+    let config = ok(&admin.call_json("settings/workflows", json!({ "workflows": [" Onboarding ", "Live"] })).await);
+    assert_eq!(config["workflows"], json!(["Onboarding", "Live"]));
+    let errors = field_errors(&create(&mut admin, json!({ "name": "India", "workflow": "Churned" })).await);
+    assert_eq!(errors["workflow"], "Choose one of this partner's workflows.");
+    let id = ok(&create(&mut admin, json!({ "name": "India", "workflow": "Live" })).await).as_i64().unwrap();
+    let listed = ok(&admin.call("customers/list", &[("query", "workflow=Live")]).await);
+    assert_eq!(listed["rows"][0]["id"], id);
+}
+
+/// Demo customers can be edited without first repairing them: they pass the form's rules.
+async fn demo_customers_pass_the_form_rules(app: TestApp) {
+    use app::customer_record::{validate, CustomerInput};
+    use sqlx::Row;
+    app::backend::seed::demo(&app.db).await.unwrap();
+    let tenant = app.scalar("SELECT id FROM tenants WHERE slug = 'northwind'").await;
+    let mut conn = app.db.pool.acquire().await.unwrap();
+    let config = app::backend::field_config::load(&mut conn, tenant).await.unwrap();
+    assert_eq!(config.workflows, ["Onboarding", "Live", "Renewal due"]);
+    let rows = sqlx::query(
+        "SELECT name, street, city, postal_code, country, contact_first_name, contact_last_name, contact_email,
+                phone_primary, workflow, parent_id FROM customers WHERE tenant_id = $1",
+    )
+    .bind(tenant)
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 1000);
+    let text = |r: &sqlx::any::AnyRow, c: &str| r.get::<Option<String>, _>(c).unwrap_or_default();
+    for r in &rows {
+        let input = CustomerInput {
+            name: text(r, "name"),
+            street: text(r, "street"),
+            city: text(r, "city"),
+            postal_code: text(r, "postal_code"),
+            country: text(r, "country"),
+            contact_first_name: text(r, "contact_first_name"),
+            contact_last_name: text(r, "contact_last_name"),
+            contact_email: text(r, "contact_email"),
+            phone_primary: text(r, "phone_primary"),
+            workflow: text(r, "workflow"),
+            parent_id: r.get("parent_id"),
+            ..Default::default()
+        };
+        let errors = validate(&input.normalized(&config), &config);
+        assert!(errors.is_empty(), "{input:?}: {errors:?}");
+    }
+}
+
+on_both_databases!(
+    demo_customers_pass_the_form_rules,
+    creating_validates_on_the_server_then_stores_and_audits,
+    duplicate_names_are_warned_about_then_allowed,
+    an_edit_on_an_old_version_is_a_conflict_with_the_current_values,
+    required_and_hidden_fields_follow_the_tenant_configuration,
+    each_custom_field_type_is_checked_stored_and_searchable,
+    networks_stay_in_the_tenant_and_never_loop,
+    delete_needs_the_typed_name_and_takes_everything_of_the_customer,
+    a_viewer_cannot_create_edit_delete_or_configure,
+    another_tenants_customer_cannot_be_read_edited_or_deleted,
+    workflows_are_offered_and_checked,
+);
