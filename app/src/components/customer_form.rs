@@ -110,11 +110,15 @@ fn FormDialog(form: CustomerForm) -> impl IntoView {
     let title = if editing_id.is_some() { "Edit customer" } else { "New customer" };
 
     let dialog = NodeRef::<leptos::html::Dialog>::new();
+    // The element exists before it is in the document, and only a connected dialog can be
+    // shown modally: open it on the next frame.
     Effect::new(move |_| {
         if let Some(d) = dialog.get() {
-            if !d.open() {
-                let _ = d.show_modal();
-            }
+            request_animation_frame(move || {
+                if d.is_connected() && !d.open() {
+                    let _ = d.show_modal();
+                }
+            });
         }
     });
     let close = move || actions.editor.set(None);

@@ -58,11 +58,15 @@ fn DeleteDialog(impact: DeleteImpact) -> impl IntoView {
     };
     let blocked = impact.sub_accounts > 0;
     let dialog = NodeRef::<leptos::html::Dialog>::new();
+    // The element exists before it is in the document, and only a connected dialog can be
+    // shown modally: open it on the next frame.
     Effect::new(move |_| {
         if let Some(d) = dialog.get() {
-            if !d.open() {
-                let _ = d.show_modal();
-            }
+            request_animation_frame(move || {
+                if d.is_connected() && !d.open() {
+                    let _ = d.show_modal();
+                }
+            });
         }
     });
     let close = move || actions.deleting.set(None);
