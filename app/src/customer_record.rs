@@ -200,6 +200,33 @@ impl FieldConfig {
     }
 }
 
+/// What the customer list can filter by beyond its fixed filters: the tenant's workflows and
+/// its choice and yes/no custom fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ListFilters {
+    pub workflows: Vec<String>,
+    pub fields: Vec<CustomField>,
+}
+
+impl ListFilters {
+    pub fn from_config(config: FieldConfig) -> Self {
+        let fields = config
+            .custom_fields
+            .into_iter()
+            .filter(|f| matches!(f.kind, CustomFieldKind::Choice | CustomFieldKind::YesNo))
+            .collect();
+        Self { workflows: if config.modes.get(&BuiltinField::Workflow) == Some(&FieldMode::Hidden) { Vec::new() } else { config.workflows }, fields }
+    }
+
+    /// The values a field can be filtered by, as (value, label).
+    pub fn choices(field: &CustomField) -> Vec<(String, String)> {
+        match field.kind {
+            CustomFieldKind::YesNo => vec![("yes".into(), "Yes".into()), ("no".into(), "No".into())],
+            _ => field.options.iter().map(|o| (o.clone(), o.clone())).collect(),
+        }
+    }
+}
+
 /// What the add/edit form submits: text as typed (trimmed before use), the network as an id,
 /// custom values by field key. Yes/no values are "yes" or "no"; dates are YYYY-MM-DD.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]

@@ -64,6 +64,8 @@ pub struct CustomerQuery {
     /// Sub-accounts of this network (customer id).
     pub network: Option<i64>,
     pub workflow: Option<String>,
+    /// Custom field filters: (field key, value), by key, at most one per field (`f.<key>=<value>`).
+    pub fields: Vec<(String, String)>,
     /// Inclusive dates, `YYYY-MM-DD` (UTC).
     pub created_from: Option<String>,
     pub created_to: Option<String>,
@@ -82,6 +84,7 @@ impl Default for CustomerQuery {
             city: None,
             network: None,
             workflow: None,
+            fields: Vec::new(),
             created_from: None,
             created_to: None,
             sort: SortField::Name,
@@ -95,6 +98,7 @@ impl Default for CustomerQuery {
 pub const MAX_SEARCH_CHARS: usize = 100;
 const MAX_FILTER_CHARS: usize = 100;
 const MAX_COUNTRIES: usize = 50;
+const MAX_FIELD_FILTERS: usize = 10;
 
 fn clean(value: &str, max: usize) -> Option<String> {
     let value = value.trim();
@@ -142,12 +146,22 @@ impl CustomerQuery {
                 "size" => {
                     q.page_size = value.parse().ok().filter(|s| PAGE_SIZES.contains(s)).unwrap_or(PAGE_SIZES[0])
                 }
+                other if other.starts_with("f.") => {
+                    let field = &other[2..];
+                    if let (None, Some(value)) = (crate::customer_record::check_custom_key(field), clean(&value, MAX_FILTER_CHARS)) {
+                        q.fields.retain(|(k, _)| k != field);
+                        if q.fields.len() < MAX_FIELD_FILTERS {
+                            q.fields.push((field.to_string(), value));
+                        }
+                    }
+                }
                 "after" => after = Cursor::parse(&value, false),
                 "before" => before = Cursor::parse(&value, true),
                 _ => {}
             }
         }
         q.cursor = after.or(before);
+        q.fields.sort();
         q
     }
 
@@ -170,6 +184,9 @@ impl CustomerQuery {
         }
         if let Some(network) = self.network {
             out.append_pair("network", &network.to_string());
+        }
+        for (key, value) in &self.fields {
+            out.append_pair(&format!("f.{key}"), value);
         }
         if self.sort != SortField::Name {
             out.append_pair("sort", self.sort.key());
@@ -203,6 +220,7 @@ impl CustomerQuery {
             || self.city.is_some()
             || self.network.is_some()
             || self.workflow.is_some()
+            || !self.fields.is_empty()
             || self.created_from.is_some()
             || self.created_to.is_some()
     }
@@ -221,6 +239,7 @@ mod tests {
             city: Some("São Paulo".into()),
             network: Some(42),
             workflow: Some("onboarding".into()),
+            fields: vec![("tier".into(), "Gold & more".into())],
             created_from: Some("2024-01-31".into()),
             created_to: Some("2024-12-31".into()),
             sort: SortField::Created,
@@ -245,6 +264,15 @@ mod tests {
         assert_eq!(q.sort, SortField::Name);
         assert_eq!(q.page_size, 25);
         assert_eq!(q.cursor, None);
+    }
+
+    #[test]
+    fn custom_field_filters_are_keyed_sorted_and_checked() {
+        let q = CustomerQuery::from_query_string("f.tier=Gold&f.vip=yes&f.tier=Silver&f.Bad-Key=x&f.empty=%20");
+        assert_eq!(q.fields, [("tier".to_string(), "Silver".to_string()), ("vip".to_string(), "yes".to_string())]);
+        assert!(q.has_filters());
+        assert_eq!(CustomerQuery::from_query_string(&q.to_query_string()), q);
+        assert_eq!(q.to_query_string(), "f.tier=Silver&f.vip=yes");
     }
 
     #[test]

@@ -162,3 +162,17 @@ test("a viewer can open a customer but sees no New, Edit or Delete", async ({ pa
   await expect(page.getByRole("button", { name: /^(Edit|Delete|Disable|Activate)$/ })).toHaveCount(0);
   await expect(page.getByRole("link", { name: "Customer fields" })).toHaveCount(0);
 });
+
+test("workflow and custom field filters follow the partner's configuration and live in the URL", async ({ page }) => {
+  await signIn(page, "viewer@northwind.test");
+  await openCustomers(page);
+  await page.getByLabel("Workflow").selectOption("Live");
+  await expect(page).toHaveURL(/workflow=Live/);
+  await expect(page.getByRole("button", { name: "Remove filter Workflow: Live" })).toBeVisible();
+  await page.getByLabel("Support plan").selectOption("Premium");
+  await expect(page).toHaveURL(/f\.support_plan=Premium/);
+  await expect(page.getByText("No customers match these filters.")).toBeVisible();
+  await page.goBack();
+  await expect(page).not.toHaveURL(/support_plan/);
+  await expect(page.locator("tbody tr").first()).toBeVisible();
+});

@@ -306,6 +306,40 @@ async fn workflows_are_offered_and_checked(app: TestApp) {
     assert_eq!(listed["rows"][0]["id"], id);
 }
 
+async fn the_list_filters_by_choice_and_yes_no_fields(app: TestApp) {
+    let mut admin = app.signed_in("admin@acme.test").await;
+    for field in [
+        json!({ "label": "Tier", "kind": "Choice", "options": ["Gold", "Silver"] }),
+        json!({ "label": "VIP", "kind": "YesNo" }),
+        json!({ "label": "Notes", "kind": "Text" }),
+    ] {
+        ok(&admin.call_json("settings/custom-field", json!({ "draft": field })).await);
+    }
+    ok(&admin.call_json("settings/workflows", json!({ "workflows": ["Live"] })).await);
+    let mut ids = Vec::new();
+    for (name, tier, vip) in [("Kilo", "Gold", "yes"), ("Lima", "Gold", "no"), ("Mike", "Silver", "yes")] {
+        let input = json!({ "name": name, "custom": { "tier": tier, "vip": vip } });
+        ids.push(ok(&create(&mut admin, input).await).as_i64().unwrap());
+    }
+    let listed = |res: &TestResponse| -> Vec<i64> {
+        ok(res)["rows"].as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()).collect()
+    };
+    assert_eq!(listed(&admin.call("customers/list", &[("query", "f.tier=Gold")]).await), [ids[0], ids[1]]);
+    assert_eq!(listed(&admin.call("customers/list", &[("query", "f.tier=Gold&f.vip=yes")]).await), [ids[0]]);
+    assert_eq!(ok(&admin.call("customers/count", &[("query", "f.vip=yes")]).await), json!({ "Exact": 2 }));
+    assert_eq!(listed(&admin.call("customers/list", &[("query", "f.tier=Bronze")]).await), Vec::<i64>::new());
+
+    // Any role that sees the list may ask what it can filter by: workflows, choice and yes/no fields.
+    let mut viewer = app.signed_in("viewer@acme.test").await;
+    let filters = ok(&viewer.call("customers/filters", &[]).await);
+    assert_eq!(filters["workflows"], json!(["Live"]));
+    let keys: Vec<&str> = filters["fields"].as_array().unwrap().iter().map(|f| f["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["tier", "vip"]);
+    // Another tenant's values never match.
+    let mut globex = app.signed_in("admin@globex.test").await;
+    assert_eq!(listed(&globex.call("customers/list", &[("query", "f.tier=Gold")]).await), Vec::<i64>::new());
+}
+
 /// Demo customers can be edited without first repairing them: they pass the form's rules.
 async fn demo_customers_pass_the_form_rules(app: TestApp) {
     use app::customer_record::{validate, CustomerInput};
@@ -347,6 +381,7 @@ async fn demo_customers_pass_the_form_rules(app: TestApp) {
 
 on_both_databases!(
     demo_customers_pass_the_form_rules,
+    the_list_filters_by_choice_and_yes_no_fields,
     creating_validates_on_the_server_then_stores_and_audits,
     duplicate_names_are_warned_about_then_allowed,
     an_edit_on_an_old_version_is_a_conflict_with_the_current_values,

@@ -1,3 +1,4 @@
+use crate::customer_record::ListFilters;
 use crate::model::{CustomerCount, CustomerPage, CustomerStatus, Selection, SidebarCustomers, StatusChange};
 use leptos::server_fn::codec::Json;
 use crate::AppError;
@@ -23,6 +24,16 @@ pub async fn count_customers(query: String) -> Result<CustomerCount, AppError> {
     request::respond(async move {
         let scope = authorize(Permission::CustomersView).await?;
         customers::count(&scope, &CustomerQuery::from_query_string(&query)).await
+    })
+    .await
+}
+
+/// The tenant's workflows and filterable custom fields, for the list's filter pickers.
+#[server(endpoint = "customers/filters")]
+pub async fn get_list_filters() -> Result<ListFilters, AppError> {
+    request::respond(async move {
+        let scope = authorize(Permission::CustomersView).await?;
+        crate::backend::field_config::list_filters(&scope).await
     })
     .await
 }

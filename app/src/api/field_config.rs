@@ -11,8 +11,7 @@ use crate::{backend::{authorize, field_config, request}, model::Permission};
 pub async fn get_field_config() -> Result<FieldConfig, AppError> {
     request::respond(async move {
         let scope = authorize(Permission::TenantConfigure).await?;
-        let mut conn = scope.db.pool.acquire().await?;
-        field_config::load(&mut conn, scope.tenant_id()).await
+        field_config::for_tenant(&scope).await
     })
     .await
 }

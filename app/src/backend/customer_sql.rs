@@ -185,6 +185,19 @@ pub fn push_from_where(sql: &mut Sql, db: DbKind, tenant_id: i64, q: &CustomerQu
     if let Some(workflow) = &q.workflow {
         sql.push(" AND c.workflow = ").bind(Value::Text(workflow.clone()));
     }
+    for (key, value) in &q.fields {
+        // A semi-join the planner can drive from the (field_id, value, customer_id) index.
+        sql.push(
+            " AND c.id IN (SELECT v.customer_id FROM customer_field_values v JOIN custom_fields f ON f.id = v.field_id \
+               WHERE f.tenant_id = ",
+        )
+        .bind(Value::Int(tenant_id))
+        .push(" AND f.key = ")
+        .bind(Value::Text(key.clone()))
+        .push(" AND v.value = ")
+        .bind(Value::Text(value.clone()))
+        .push(")");
+    }
     if let Some(from) = q.created_from.as_deref().and_then(day_start) {
         sql.push(" AND c.created_at >= ").bind(Value::Int(from));
     }

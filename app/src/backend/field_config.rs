@@ -5,7 +5,7 @@
 use super::{audit, customer_records, TenantScope};
 use crate::customer_record::{
     validate_custom_field, validate_workflows, BuiltinField, CustomField, CustomFieldDraft, CustomFieldKind, FieldConfig,
-    FieldMode, MAX_CUSTOM_FIELDS,
+    FieldMode, ListFilters, MAX_CUSTOM_FIELDS,
 };
 use crate::AppError;
 use sqlx::{AnyConnection, Row};
@@ -46,6 +46,18 @@ pub async fn load(conn: &mut AnyConnection, tenant_id: i64) -> Result<FieldConfi
         .map(|r| r.try_get("name"))
         .collect::<Result<_, _>>()?;
     Ok(config)
+}
+
+/// What the list may filter by (any role that sees customers may ask).
+pub async fn list_filters(scope: &TenantScope) -> Result<ListFilters, AppError> {
+    let mut conn = scope.db.pool.acquire().await?;
+    Ok(ListFilters::from_config(load(&mut conn, scope.tenant_id()).await?))
+}
+
+/// The configuration of the scope's tenant.
+pub async fn for_tenant(scope: &TenantScope) -> Result<FieldConfig, AppError> {
+    let mut conn = scope.db.pool.acquire().await?;
+    load(&mut conn, scope.tenant_id()).await
 }
 
 fn entry(scope: &TenantScope, action: &str, label: impl Into<String>) -> audit::Entry {

@@ -1,7 +1,8 @@
 //! `/customers`: the tenant's customers. Search, filters, sort and page all live in the URL
 //! (see `list_query`), so reloads, shared links and back/forward reproduce the view.
 
-use crate::api::customers::{count_customers, list_customers, preview_customers_status, SetCustomersStatus};
+use crate::api::customers::{count_customers, list_customers, get_list_filters, preview_customers_status, SetCustomersStatus};
+use crate::customer_record::ListFilters;
 use crate::components::customer_form::FormTarget;
 use crate::components::debounce::Debounce;
 use crate::components::feedback::{ErrorNotice, Loading};
@@ -60,6 +61,7 @@ pub fn CustomersPage() -> impl IntoView {
     let can_disable = can(Permission::CustomersDisable);
     let row_perms = RowPermissions { edit: can(Permission::CustomersEdit), delete: can(Permission::CustomersDelete) };
     let can_create = can(Permission::CustomersCreate);
+    let filters = Resource::new(move || (auth.switch_tenant.version().get(), actions.changed.get()), |_| get_list_filters());
     let picked = Picked::new();
     // A different view is a different set of rows: start the selection over.
     Effect::new(move |_| {
@@ -76,7 +78,7 @@ pub fn CustomersPage() -> impl IntoView {
                 </button>
             </Show>
         </div>
-        <Toolbar query go/>
+        <Toolbar query go filters/>
         <Chips query go/>
         <Transition fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
@@ -316,7 +318,11 @@ fn effect_text(change: &crate::model::StatusChange) -> String {
 }
 
 #[component]
-fn Toolbar(query: Memo<CustomerQuery>, go: Callback<(CustomerQuery, bool)>) -> impl IntoView {
+fn Toolbar(
+    query: Memo<CustomerQuery>,
+    go: Callback<(CustomerQuery, bool)>,
+    filters: Resource<Result<ListFilters, crate::AppError>>,
+) -> impl IntoView {
     let search = RwSignal::new(query.get_untracked().search);
     // Keep the box in step with the URL (back/forward, chips, clear all).
     Effect::new(move |_| search.set(query.get().search));
@@ -386,6 +392,11 @@ fn Toolbar(query: Memo<CustomerQuery>, go: Callback<(CustomerQuery, bool)>) -> i
                     }}
                 </select>
             </label>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    filters.await.ok().map(|filters| view! { <ConfigFilters filters query go/> })
+                })}
+            </Transition>
             <label class="filter">
                 "Created from "
                 <input type="date" aria-label="Created from" prop:value=move || query.get().created_from.unwrap_or_default() on:change=set_date(false)/>
@@ -396,6 +407,60 @@ fn Toolbar(query: Memo<CustomerQuery>, go: Callback<(CustomerQuery, bool)>) -> i
             </label>
         </div>
     }
+}
+
+/// Filters that follow the tenant's configuration: workflow, and each choice or yes/no field.
+#[component]
+fn ConfigFilters(filters: ListFilters, query: Memo<CustomerQuery>, go: Callback<(CustomerQuery, bool)>) -> impl IntoView {
+    let set_workflow = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        go.run((CustomerQuery { workflow: (!value.is_empty()).then_some(value), ..query.get_untracked().first_page() }, false));
+    };
+    let workflows = filters.workflows.clone();
+    view! {
+        {(!workflows.is_empty()).then(|| view! {
+            <label class="filter">
+                "Workflow "
+                <select aria-label="Workflow" on:change=set_workflow prop:value=move || query.get().workflow.unwrap_or_default()>
+                    <option value="">"Any"</option>
+                    {workflows.into_iter().map(|w| view! { <option value=w.clone()>{w.clone()}</option> }).collect_view()}
+                </select>
+            </label>
+        })}
+        {filters.fields.into_iter().map(|field| {
+            let key = field.key.clone();
+            let current = {
+                let key = key.clone();
+                move || query.get().fields.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()).unwrap_or_default()
+            };
+            let on_change = move |ev: leptos::ev::Event| {
+                let value = event_target_value(&ev);
+                let mut q = query.get_untracked().first_page();
+                q.fields.retain(|(k, _)| *k != key);
+                if !value.is_empty() {
+                    q.fields.push((key.clone(), value));
+                    q.fields.sort();
+                }
+                go.run((q, false));
+            };
+            view! {
+                <label class="filter">
+                    {format!("{} ", field.label)}
+                    <select aria-label=field.label.clone() on:change=on_change prop:value=current>
+                        <option value="">"Any"</option>
+                        {ListFilters::choices(&field).into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
+                    </select>
+                </label>
+            }
+        }).collect_view()}
+    }
+}
+
+/// "support_plan" → "Support plan": a chip's name for a custom field filter.
+fn humanize(key: &str) -> String {
+    let words = key.replace('_', " ");
+    let mut chars = words.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// The active filters as removable chips.
@@ -424,6 +489,10 @@ fn Chips(query: Memo<CustomerQuery>, go: Callback<(CustomerQuery, bool)>) -> imp
         }
         if let Some(workflow) = &q.workflow {
             chips.push((format!("Workflow: {workflow}"), CustomerQuery { workflow: None, ..base.clone() }));
+        }
+        for (key, value) in &q.fields {
+            let rest = q.fields.iter().filter(|(k, _)| k != key).cloned().collect();
+            chips.push((format!("{}: {value}", humanize(key)), CustomerQuery { fields: rest, ..base.clone() }));
         }
         if let Some(from) = &q.created_from {
             chips.push((format!("Created from {from}"), CustomerQuery { created_from: None, ..base.clone() }));
