@@ -60,6 +60,15 @@ pub struct Auth {
     pub session: Resource<Result<Option<SessionInfo>, AppError>>,
 }
 
+impl Auth {
+    /// Whether the signed-in person may do `permission` in the active tenant, to hide what
+    /// they may not (the server checks again on every call).
+    pub fn can(&self, permission: model::Permission) -> Signal<bool> {
+        let session = self.session;
+        Signal::derive(move || session.get().and_then(Result::ok).flatten().is_some_and(|s| s.can(permission)))
+    }
+}
+
 /// Changes to customers that other parts of the page (the list, the sidebar, the detail page)
 /// must follow at once, and the dialogs any page can open.
 #[derive(Clone, Copy)]

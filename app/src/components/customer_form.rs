@@ -4,7 +4,8 @@
 //! `customer_record::validate`, the same ones the server applies.
 
 use crate::api::customer_records::{get_customer_form, CreateCustomer, UpdateCustomer};
-use crate::components::feedback::{ErrorNotice, Loading};
+use crate::components::feedback::ErrorNotice;
+use crate::components::modal::{open_when_attached, ModalLoadFailed, ModalLoading};
 use crate::customer_record::{
     validate, BuiltinField, CustomField, CustomFieldKind, CustomerForm, CustomerInput, FieldConfig, FieldErrors, FieldMode,
     StoredCustomer,
@@ -39,19 +40,12 @@ fn FormLoader(target: FormTarget) -> impl IntoView {
     let form = Resource::new(|| (), move |_| get_customer_form(id));
     let actions = expect_context::<CustomerActions>();
     view! {
-        <Suspense fallback=|| view! { <div class="modal-backdrop"><div class="modal"><Loading/></div></div> }>
+        <Suspense fallback=|| view! { <ModalLoading/> }>
             {move || Suspend::new(async move {
                 match form.await {
                     Ok(form) => Either::Left(view! { <FormDialog form/> }),
                     Err(error) => Either::Right(view! {
-                        <div class="modal-backdrop">
-                            <div class="modal" role="alertdialog" aria-modal="true" aria-label="Cannot open the form">
-                                <ErrorNotice error/>
-                                <div class="modal-actions">
-                                    <button type="button" class="button" on:click=move |_| actions.editor.set(None)>"Close"</button>
-                                </div>
-                            </div>
-                        </div>
+                        <ModalLoadFailed error label="Cannot open the form" on_close=Callback::new(move |_| actions.editor.set(None))/>
                     }),
                 }
             })}
@@ -110,17 +104,7 @@ fn FormDialog(form: CustomerForm) -> impl IntoView {
     let title = if editing_id.is_some() { "Edit customer" } else { "New customer" };
 
     let dialog = NodeRef::<leptos::html::Dialog>::new();
-    // The element exists before it is in the document, and only a connected dialog can be
-    // shown modally: open it on the next frame.
-    Effect::new(move |_| {
-        if let Some(d) = dialog.get() {
-            request_animation_frame(move || {
-                if d.is_connected() && !d.open() {
-                    let _ = d.show_modal();
-                }
-            });
-        }
-    });
+    open_when_attached(dialog);
     let close = move || actions.editor.set(None);
     let request_close = move || {
         if dirty() && !asking_discard.get_untracked() {

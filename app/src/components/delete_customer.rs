@@ -3,7 +3,8 @@
 //! until they are moved or deleted (docs/ARCHITECTURE.md explains why).
 
 use crate::api::customer_records::{get_delete_impact, DeleteCustomer};
-use crate::components::feedback::{ErrorNotice, Loading};
+use crate::components::feedback::ErrorNotice;
+use crate::components::modal::{open_when_attached, ModalLoadFailed, ModalLoading};
 use crate::customer_record::DeleteImpact;
 use crate::{AppError, CustomerActions};
 use leptos::either::Either;
@@ -22,19 +23,12 @@ fn DeleteLoader(id: i64) -> impl IntoView {
     let impact = Resource::new(|| (), move |_| get_delete_impact(id));
     let actions = expect_context::<CustomerActions>();
     view! {
-        <Suspense fallback=|| view! { <div class="modal-backdrop"><div class="modal"><Loading/></div></div> }>
+        <Suspense fallback=|| view! { <ModalLoading/> }>
             {move || Suspend::new(async move {
                 match impact.await {
                     Ok(impact) => Either::Left(view! { <DeleteDialog impact/> }),
                     Err(error) => Either::Right(view! {
-                        <div class="modal-backdrop">
-                            <div class="modal" role="alertdialog" aria-modal="true" aria-label="Cannot delete">
-                                <ErrorNotice error/>
-                                <div class="modal-actions">
-                                    <button type="button" class="button" on:click=move |_| actions.deleting.set(None)>"Close"</button>
-                                </div>
-                            </div>
-                        </div>
+                        <ModalLoadFailed error label="Cannot delete" on_close=Callback::new(move |_| actions.deleting.set(None))/>
                     }),
                 }
             })}
@@ -58,17 +52,7 @@ fn DeleteDialog(impact: DeleteImpact) -> impl IntoView {
     };
     let blocked = impact.sub_accounts > 0;
     let dialog = NodeRef::<leptos::html::Dialog>::new();
-    // The element exists before it is in the document, and only a connected dialog can be
-    // shown modally: open it on the next frame.
-    Effect::new(move |_| {
-        if let Some(d) = dialog.get() {
-            request_animation_frame(move || {
-                if d.is_connected() && !d.open() {
-                    let _ = d.show_modal();
-                }
-            });
-        }
-    });
+    open_when_attached(dialog);
     let close = move || actions.deleting.set(None);
     let navigate = use_navigate();
     let location = use_location();

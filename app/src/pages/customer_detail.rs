@@ -65,11 +65,8 @@ fn action_label(action: &str) -> &str {
 fn Detail(detail: CustomerDetail) -> impl IntoView {
     let auth = expect_context::<Auth>();
     let actions = expect_context::<CustomerActions>();
-    let can = move |permission: Permission| {
-        Signal::derive(move || auth.session.get().and_then(Result::ok).flatten().is_some_and(|s| s.can(permission)))
-    };
     let (can_edit, can_disable, can_delete) =
-        (can(Permission::CustomersEdit), can(Permission::CustomersDisable), can(Permission::CustomersDelete));
+        (auth.can(Permission::CustomersEdit), auth.can(Permission::CustomersDisable), auth.can(Permission::CustomersDelete));
     let id = detail.stored.id;
     let values = detail.stored.values.clone();
     let config = detail.config.clone();

@@ -55,12 +55,9 @@ pub fn CustomersPage() -> impl IntoView {
         });
     });
     let count = Signal::derive(move || count_state.get().and_then(Result::ok));
-    let can = move |permission: Permission| {
-        Signal::derive(move || auth.session.get().and_then(Result::ok).flatten().is_some_and(|s| s.can(permission)))
-    };
-    let can_disable = can(Permission::CustomersDisable);
-    let row_perms = RowPermissions { edit: can(Permission::CustomersEdit), delete: can(Permission::CustomersDelete) };
-    let can_create = can(Permission::CustomersCreate);
+    let can_disable = auth.can(Permission::CustomersDisable);
+    let row_perms = RowPermissions { edit: auth.can(Permission::CustomersEdit), delete: auth.can(Permission::CustomersDelete) };
+    let can_create = auth.can(Permission::CustomersCreate);
     let filters = Resource::new(move || (auth.switch_tenant.version().get(), actions.changed.get()), |_| get_list_filters());
     let picked = Picked::new();
     // A different view is a different set of rows: start the selection over.
