@@ -293,6 +293,30 @@ async fn another_tenants_customer_cannot_be_read_edited_or_deleted(app: TestApp)
     assert_eq!(name, 1, "untouched");
 }
 
+async fn another_tenants_custom_fields_cannot_be_changed(app: TestApp) {
+    let mut acme = app.signed_in("admin@acme.test").await;
+    let config = ok(&acme.call_json("settings/custom-field", json!({ "draft": { "label": "Tier", "kind": "Text" } })).await);
+    let field = config["custom_fields"][0]["id"].as_i64().unwrap();
+    ok(&acme.call_json("settings/custom-field", json!({ "draft": { "label": "Seats", "kind": "Number" } })).await);
+    let moved = ok(&acme.call_json("settings/custom-field-move", json!({ "id": field, "up": false })).await);
+    assert_eq!(moved["custom_fields"][1]["key"], "tier");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'tenant.custom_field.move'").await, 1, "reordering is audited");
+
+    let mut globex = app.signed_in("admin@globex.test").await;
+    let calls = [
+        ("settings/custom-field", json!({ "draft": { "id": field, "key": "tier", "label": "Pwned", "kind": "Text" } })),
+        ("settings/custom-field-move", json!({ "id": field, "up": true })),
+        ("settings/custom-field-delete", json!({ "id": field })),
+    ];
+    for (endpoint, body) in calls {
+        let res = globex.call_json(endpoint, body).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{endpoint}: {res:?}");
+    }
+    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM custom_fields WHERE id = {field} AND label = 'Tier'")).await, 1, "untouched");
+    let theirs = ok(&globex.call("customers/filters", &[]).await);
+    assert_eq!(theirs["fields"], json!([]), "Acme's fields are not Globex's filters");
+}
+
 async fn workflows_are_offered_and_checked(app: TestApp) {
     let mut admin = app.signed_in("admin@acme.test").await;
     let bad = admin.call_json("settings/workflows", json!({ "workflows": ["Live", "live"] })).await;
@@ -392,4 +416,5 @@ on_both_databases!(
     a_viewer_cannot_create_edit_delete_or_configure,
     another_tenants_customer_cannot_be_read_edited_or_deleted,
     workflows_are_offered_and_checked,
+    another_tenants_custom_fields_cannot_be_changed,
 );

@@ -184,6 +184,7 @@ pub async fn move_custom_field(scope: &TenantScope, id: i64, up: bool) -> Result
     let index = fields.iter().position(|f| f.id == id).ok_or_else(|| AppError::not_found("no such custom field"))?;
     let other = if up { index.checked_sub(1) } else { Some(index + 1).filter(|i| *i < fields.len()) };
     if let Some(other) = other {
+        let before: Vec<String> = fields.iter().map(|f| f.key.clone()).collect();
         fields.swap(index, other);
         for (position, field) in fields.iter().enumerate() {
             sqlx::query("UPDATE custom_fields SET position = $1 WHERE id = $2 AND tenant_id = $3")
@@ -193,6 +194,8 @@ pub async fn move_custom_field(scope: &TenantScope, id: i64, up: bool) -> Result
                 .execute(&mut *tx)
                 .await?;
         }
+        let after: Vec<String> = fields.iter().map(|f| f.key.clone()).collect();
+        audit::record(&mut tx, entry(scope, "tenant.custom_field.move", "custom fields").change("order", before, after)).await?;
     }
     let config = load(&mut tx, scope.tenant_id()).await?;
     tx.commit().await?;
