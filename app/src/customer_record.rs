@@ -378,24 +378,43 @@ fn check_builtin(field: BuiltinField, value: &str, mode: FieldMode, input: &Cust
 
 /// RFC 5322 syntax (the `email_address` crate), and a domain with a dot: an address people
 /// can actually write to.
-fn check_email(value: &str) -> Option<String> {
+pub fn check_email(value: &str) -> Option<String> {
     let valid = email_address::EmailAddress::parse_with_options(value, email_address::Options::default().without_display_text())
         .ok()
         .is_some_and(|a| a.domain().contains('.') && !a.domain().starts_with('['));
     (!valid).then(|| "Enter an email address like name@example.com.".into())
 }
 
-/// A number valid for its country by libphonenumber's rules: international (+…) or national
-/// for the customer's country.
+/// Phone numbers: the browser checks the shape (digits, separators, a plausible length); the
+/// server additionally checks the number against libphonenumber's metadata for its country.
+/// That metadata is ~3 MB, so it stays out of the WASM bundle; a number with a good shape but
+/// an impossible number plan is flagged when the form is saved.
 fn check_phone(value: &str, country: &str) -> Option<String> {
-    let region = country.parse::<phonenumber::country::Id>().ok();
-    if region.is_none() && !value.starts_with('+') {
+    let international = value.starts_with('+');
+    if !international && isocountry::CountryCode::for_alpha2(&country.to_ascii_uppercase()).is_err() {
         return Some("Start with + and the country code, or choose the customer's country first.".into());
     }
+    let body = value.strip_prefix('+').unwrap_or(value);
+    let shape_ok = body.chars().all(|c| c.is_ascii_digit() || " -.()/".contains(c));
+    let digits = body.chars().filter(char::is_ascii_digit).count();
+    if !shape_ok || !(6..=17).contains(&digits) {
+        return Some("This is not a valid phone number.".into());
+    }
+    check_phone_number_plan(value, country)
+}
+
+#[cfg(feature = "ssr")]
+fn check_phone_number_plan(value: &str, country: &str) -> Option<String> {
+    let region = country.parse::<phonenumber::country::Id>().ok();
     match phonenumber::parse(region, value) {
         Ok(number) if phonenumber::is_valid(&number) => None,
         _ => Some("This is not a valid phone number.".into()),
     }
+}
+
+#[cfg(not(feature = "ssr"))]
+fn check_phone_number_plan(_value: &str, _country: &str) -> Option<String> {
+    None
 }
 
 /// Whether `value` is acceptable for a custom field (empty means unset).
@@ -426,12 +445,11 @@ fn parse_date(value: &str) -> Option<time::Date> {
     time::Date::parse(value, time::macros::format_description!("[year]-[month]-[day]")).ok()
 }
 
-/// What the add/edit form needs: the configuration, the networks a customer may belong to,
-/// and, when editing, the stored values with their version.
+/// What the add/edit form needs: the configuration and, when editing, the stored values with
+/// their version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerForm {
     pub config: FieldConfig,
-    pub networks: Vec<NetworkChoice>,
     pub current: Option<StoredCustomer>,
 }
 
@@ -447,6 +465,9 @@ pub struct StoredCustomer {
     pub id: i64,
     pub version: i64,
     pub values: CustomerInput,
+    /// The network `values.parent_id` names, for the form's network picker (which searches
+    /// every customer as the user types for other choices).
+    pub network: Option<NetworkChoice>,
 }
 
 /// When something happened and who did it (None when that person no longer exists).
@@ -642,6 +663,9 @@ mod tests {
         }
     }
 
+    /// The number-plan check runs only on the server (see `check_phone`).
+    const PHONE_PLAN_CHECKED: bool = cfg!(feature = "ssr");
+
     /// (what changes, the field that must then be in error, or None for "still valid").
     #[test]
     fn good_and_bad_inputs() {
@@ -666,6 +690,7 @@ mod tests {
             ("letters as a phone", |i| i.phone_primary = "call me".into(), Some("phone_primary")),
             ("too short a phone", |i| i.phone_primary = "+49 12".into(), Some("phone_primary")),
             ("national phone without a country", |i| { i.country.clear(); i.phone_primary = "030 1234567".into() }, Some("phone_primary")),
+            ("a phone with a good shape but no such number plan", |i| i.phone_primary = "+44 1 2345".into(), PHONE_PLAN_CHECKED.then_some("phone_primary")),
             ("known workflow", |i| i.workflow = "Live".into(), None),
             ("unknown workflow", |i| i.workflow = "Dead".into(), Some("workflow")),
             ("required custom missing", |i| { i.custom.remove("seats"); }, Some("custom.seats")),

@@ -111,6 +111,7 @@ async fn bench(db: Db, o: &Options) -> Vec<Report> {
         leptos_options: leptos::config::LeptosOptions::builder().output_name("clientele").build(),
         db: db.clone(),
         security: SecurityConfig::default(),
+        mail: Default::default(),
     };
     let server = tokio::spawn(async move {
         axum::serve(listener, server::router(state).into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
@@ -138,12 +139,18 @@ async fn bench(db: Db, o: &Options) -> Vec<Report> {
         ("Search, rarer surname part", "customers/list", rare.clone()),
         ("Search, two letters, no match", "customers/list", "q=qx".into()),
         ("Deep keyset page (row n/2)", "customers/list", deep),
+        ("Choice field filter (f.plan)", "customers/list", "f.plan=Premium".into()),
+        ("Yes/no field filter, rare (f.key_account)", "customers/list", "f.key_account=yes".into()),
+        ("Choice field + country", "customers/list", "f.plan=Premium&country=DE".into()),
+        ("Search, a custom text value", "customers/list", format!("q=ac-{:07}", o.rows * 7 / 10 + 1)),
         ("Count, everything", "customers/count", String::new()),
         ("Count, status + country", "customers/count", "status=active&country=DE".into()),
         ("Count, city", "customers/count", "city=Lyon".into()),
         ("Count, common surname part", "customers/count", common),
         ("Count, rarer surname part", "customers/count", rare),
         ("Count, two letters, no match", "customers/count", "q=qx".into()),
+        ("Count, choice field", "customers/count", "f.plan=Premium".into()),
+        ("Count, yes/no field, rare", "customers/count", "f.key_account=yes".into()),
     ];
     let mut reports = Vec::new();
     for (question, endpoint, query) in questions {
@@ -236,15 +243,23 @@ async fn ensure_data(db: &Db, rows: usize) -> i64 {
             .unwrap()
             .get("n");
         assert_eq!(have as usize, rows, "the kept bench database is incomplete; run with --fresh");
+        let fields: i64 = sqlx::query("SELECT COUNT(*) AS n FROM custom_fields WHERE tenant_id = $1")
+            .bind(tenant)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap()
+            .get("n");
+        assert_eq!(fields, 3, "the kept bench database predates its custom fields; run with --fresh");
         return tenant;
     }
     let started = Instant::now();
     let other = seed::create_tenant(db, "Other Partner", "bench-other").await.unwrap();
-    insert_customers(db, other, 10_000, 2).await;
+    insert_customers(db, other, 10_000, 2, None).await;
     let tenant = seed::create_tenant(db, "Bench Partner", "bench").await.unwrap();
     let person = seed::create_person(db, ADMIN, "Bench Admin", PASSWORD).await.unwrap();
     seed::add_partner_user(db, person, tenant, "partner_admin").await.unwrap();
-    insert_customers(db, tenant, rows, 1).await;
+    let fields = create_custom_fields(db, tenant).await;
+    insert_customers(db, tenant, rows, 1, Some(fields)).await;
     // The steady state autovacuum keeps a live PostgreSQL in: statistics for the planner, and a
     // visibility map that lets counts read the filter indexes alone. Until autovacuum has run
     // after a bulk import, filter counts read the table (12-20 ms instead of 2 at a million).
@@ -252,6 +267,48 @@ async fn ensure_data(db: &Db, rows: usize) -> i64 {
     sqlx::query(settle).execute(&db.pool).await.unwrap();
     eprintln!("{:?}: {} customers written in {:.0?}", db.kind, group(rows), started.elapsed());
     tenant
+}
+
+/// The bench tenant's custom fields: ids of (plan, key account, account code).
+#[derive(Clone, Copy)]
+struct BenchFields {
+    plan: i64,
+    key_account: i64,
+    account_code: i64,
+}
+
+/// A choice field most customers have a value in, a yes/no field a few answer "yes", and a text
+/// code every customer has (which joins the search).
+async fn create_custom_fields(db: &Db, tenant: i64) -> BenchFields {
+    let mut ids = Vec::new();
+    for (position, (key, label, kind, options)) in [
+        ("plan", "Plan", "choice", r#"["Basic","Standard","Premium"]"#),
+        ("key_account", "Key account", "yes_no", "[]"),
+        ("account_code", "Account code", "text", "[]"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        sqlx::query("INSERT INTO custom_fields (tenant_id, key, label, kind, options, position) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(tenant)
+            .bind(key)
+            .bind(label)
+            .bind(kind)
+            .bind(options)
+            .bind(position as i64 + 1)
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        let id: i64 = sqlx::query("SELECT id FROM custom_fields WHERE tenant_id = $1 AND key = $2")
+            .bind(tenant)
+            .bind(key)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap()
+            .get("id");
+        ids.push(id);
+    }
+    BenchFields { plan: ids[0], key_account: ids[1], account_code: ids[2] }
 }
 
 const FIRST: [&str; 24] = [
@@ -296,8 +353,9 @@ fn surname(rng: &mut StdRng) -> &'static str {
 
 /// Writes customers in multi-row INSERTs, a few thousand per transaction. Every hundredth is
 /// a network; one in ten of the others is a sub-account of an earlier network; one in ten is
-/// disabled.
-async fn insert_customers(db: &Db, tenant: i64, rows: usize, rng_seed: u64) {
+/// disabled. With `fields`, 60% have a plan (Basic, Standard, Premium as 5:3:2), 40% answer
+/// "key account" (one in twenty-five of them "yes"), and every one has an account code.
+async fn insert_customers(db: &Db, tenant: i64, rows: usize, rng_seed: u64, fields: Option<BenchFields>) {
     let mut rng = StdRng::seed_from_u64(rng_seed);
     let start = app::backend::now() - 5 * 365 * 86_400;
     let mut networks: Vec<i64> = Vec::new();
@@ -310,6 +368,7 @@ async fn insert_customers(db: &Db, tenant: i64, rows: usize, rng_seed: u64) {
              contact_email, phone_primary, parent_id, status, status_changed_at, created_at, updated_at, search_text) VALUES ",
         );
         let mut values: Vec<(i64, String, &str, &str, &str, &str, String, String, Option<i64>, &str, i64, String)> = Vec::new();
+        let mut custom: Vec<(i64, i64, String)> = Vec::new();
         for i in 0..n {
             let index = written + i;
             let (country, city) = PLACES[rng.gen_range(0..PLACES.len())];
@@ -326,7 +385,22 @@ async fn insert_customers(db: &Db, tenant: i64, rows: usize, rng_seed: u64) {
             let phone = format!("+{} {:03} {:07}", 30 + rng.gen_range(0..20), rng.gen_range(100..999), rng.gen_range(0..9_999_999));
             let status = if !is_network && rng.gen_bool(0.1) { "disabled" } else { "active" };
             let created = start + rng.gen_range(0..5 * 365 * 86_400);
-            let text = search_text(&[Some(&name), Some(first), Some(last), Some(&email), Some(&phone), Some(city)]);
+            let (mut plan, mut code) = (None, None);
+            if let Some(f) = fields {
+                if rng.gen_bool(0.6) {
+                    let p = ["Basic", "Basic", "Basic", "Basic", "Basic", "Standard", "Standard", "Standard", "Premium", "Premium"][rng.gen_range(0..10)];
+                    plan = Some(p);
+                    custom.push((next_id, f.plan, p.to_string()));
+                }
+                if rng.gen_bool(0.4) {
+                    custom.push((next_id, f.key_account, if rng.gen_bool(0.04) { "yes" } else { "no" }.to_string()));
+                }
+                let c = format!("AC-{:07}", index + 1);
+                code = Some(c.clone());
+                custom.push((next_id, f.account_code, c));
+            }
+            // The same composition as the app's own (built-in fields, then custom values but yes/no).
+            let text = search_text(&[Some(&name), Some(first), Some(last), Some(&email), Some(&phone), None, Some(city), plan, code.as_deref()]);
             if is_network {
                 networks.push(next_id);
             }
@@ -362,6 +436,15 @@ async fn insert_customers(db: &Db, tenant: i64, rows: usize, rng_seed: u64) {
                 .bind(text);
         }
         query.execute(&db.pool).await.unwrap();
+        if !custom.is_empty() {
+            let placeholders: Vec<String> = (0..custom.len()).map(|i| format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3)).collect();
+            let sql = format!("INSERT INTO customer_field_values (customer_id, field_id, value) VALUES {}", placeholders.join(", "));
+            let mut query = sqlx::query(&sql);
+            for (customer, field, value) in custom {
+                query = query.bind(customer).bind(field).bind(value);
+            }
+            query.execute(&db.pool).await.unwrap();
+        }
         written += n;
         if written % 100_000 == 0 {
             eprintln!("{:?}: {} / {}", db.kind, group(written), group(rows));

@@ -190,8 +190,10 @@ async fn networks_stay_in_the_tenant_and_never_loop(app: TestApp) {
     let foreign = create(&mut admin, json!({ "name": "Golf", "parent_id": app.fixture.globex_customer })).await;
     assert_eq!(field_errors(&foreign)["network"], "Choose a network of this partner.");
 
+    let charlie_form = ok(&admin.call_json("customers/form", json!({ "id": charlie })).await);
+    assert_eq!(charlie_form["current"]["network"], json!({ "id": alpha, "name": "Alpha Bakery" }));
     let form = ok(&admin.call_json("customers/form", json!({ "id": alpha })).await);
-    assert_eq!(form["networks"], json!([{ "id": alpha, "name": "Alpha Bakery" }]));
+    assert_eq!(form["current"]["network"], json!(null));
     let mut input = form["current"]["values"].clone();
     input["parent_id"] = json!(charlie);
     let res = admin.call_json("customers/update", json!({ "id": alpha, "version": 1, "input": input, "allow_duplicate_name": false })).await;
@@ -403,6 +405,32 @@ async fn demo_customers_pass_the_form_rules(app: TestApp) {
     }
 }
 
+async fn a_field_changes_type_or_options_only_when_every_value_fits(app: TestApp) {
+    let mut admin = app.signed_in("admin@acme.test").await;
+    let config = ok(&admin.call_json("settings/custom-field", json!({ "draft": { "label": "Seats", "kind": "Text" } })).await);
+    let field = config["custom_fields"][0]["id"].as_i64().unwrap();
+    ok(&create(&mut admin, json!({ "name": "Seat One", "custom": { "seats": "12" } })).await);
+    let ten = ok(&create(&mut admin, json!({ "name": "Seat Two", "custom": { "seats": "ten" } })).await).as_i64().unwrap();
+    let change = |kind: &str, options: Value| json!({ "draft": { "id": field, "key": "seats", "label": "Seats", "kind": kind, "options": options } });
+
+    let refused = admin.call_json("settings/custom-field", change("Number", json!([]))).await;
+    assert_eq!(field_errors(&refused)["kind"], "1 customer has a value that a number field cannot hold (“ten”). Change those customers first.");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM custom_fields WHERE kind = 'text'").await, 1, "nothing changed");
+
+    let form = ok(&admin.call_json("customers/form", json!({ "id": ten })).await);
+    let mut input = form["current"]["values"].clone();
+    input["custom"]["seats"] = json!("10");
+    ok(&admin.call_json("customers/update", json!({ "id": ten, "version": 1, "input": input, "allow_duplicate_name": false })).await);
+    let config = ok(&admin.call_json("settings/custom-field", change("Number", json!([]))).await);
+    assert_eq!(config["custom_fields"][0]["kind"], "Number");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'tenant.custom_field.update'").await, 1);
+
+    // A choice field's options: removing one that customers hold is refused the same way.
+    ok(&admin.call_json("settings/custom-field", change("Choice", json!(["10", "12", "20"]))).await);
+    let refused = admin.call_json("settings/custom-field", change("Choice", json!(["10", "20"]))).await;
+    assert_eq!(field_errors(&refused)["options"], "1 customer has a value that is not among these options (“12”). Change those customers first.");
+}
+
 on_both_databases!(
     demo_customers_pass_the_form_rules,
     the_list_filters_by_choice_and_yes_no_fields,
@@ -417,4 +445,5 @@ on_both_databases!(
     another_tenants_customer_cannot_be_read_edited_or_deleted,
     workflows_are_offered_and_checked,
     another_tenants_custom_fields_cannot_be_changed,
+    a_field_changes_type_or_options_only_when_every_value_fits,
 );

@@ -26,8 +26,6 @@ const TEXT_FIELDS: [BuiltinField; 12] = [
     BuiltinField::PhoneSecondary,
     BuiltinField::Workflow,
 ];
-/// How many networks the form offers; past this the list is cut (see docs/ARCHITECTURE.md).
-const NETWORK_CHOICES: i64 = 500;
 const DETAIL_SUB_ACCOUNTS: i64 = 50;
 const DETAIL_USERS: i64 = 20;
 const DETAIL_AUDIT: i64 = 20;
@@ -44,36 +42,17 @@ pub async fn form(scope: &TenantScope, id: Option<i64>) -> Result<CustomerForm, 
         Some(id) => Some(load_stored(&mut conn, scope, id).await?.ok_or_else(not_found)?),
         None => None,
     };
-    let networks = network_choices(&mut conn, scope, current.as_ref().and_then(|c| c.values.parent_id)).await?;
-    Ok(CustomerForm { config, networks, current })
-}
-
-/// Networks a customer may be put in: every customer that already has sub-accounts, by name,
-/// plus `keep` (the current network) so editing never loses it.
-async fn network_choices(conn: &mut AnyConnection, scope: &TenantScope, keep: Option<i64>) -> Result<Vec<NetworkChoice>, AppError> {
-    let rows = sqlx::query(
-        "SELECT p.id, p.name FROM customers p
-         WHERE p.tenant_id = $1
-           AND (p.id IN (SELECT parent_id FROM customers WHERE parent_id IS NOT NULL AND tenant_id = $1) OR p.id = $2)
-         ORDER BY p.name, p.id LIMIT $3",
-    )
-    .bind(scope.tenant_id())
-    .bind(keep.unwrap_or(0))
-    .bind(NETWORK_CHOICES)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| Ok(NetworkChoice { id: r.try_get("id")?, name: r.try_get("name")? }))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    Ok(CustomerForm { config, current })
 }
 
 /// The stored editable values of one of the tenant's customers.
 async fn load_stored(conn: &mut AnyConnection, scope: &TenantScope, id: i64) -> Result<Option<StoredCustomer>, AppError> {
     let Some(row) = sqlx::query(
-        "SELECT id, version, name, street, suite, city, state_province, postal_code, country, contact_first_name,
-                contact_last_name, contact_email, phone_primary, phone_secondary, workflow, parent_id
-         FROM customers WHERE id = $1 AND tenant_id = $2",
+        "SELECT c.id, c.version, c.name, c.street, c.suite, c.city, c.state_province, c.postal_code, c.country,
+                c.contact_first_name, c.contact_last_name, c.contact_email, c.phone_primary, c.phone_secondary,
+                c.workflow, c.parent_id, p.name AS network_name
+         FROM customers c LEFT JOIN customers p ON p.id = c.parent_id AND p.tenant_id = c.tenant_id
+         WHERE c.id = $1 AND c.tenant_id = $2",
     )
     .bind(id)
     .bind(scope.tenant_id())
@@ -99,7 +78,11 @@ async fn load_stored(conn: &mut AnyConnection, scope: &TenantScope, id: i64) -> 
     for r in &custom {
         values.custom.insert(r.try_get("key")?, r.try_get("value")?);
     }
-    Ok(Some(StoredCustomer { id: row.try_get("id")?, version: row.try_get("version")?, values }))
+    let network = match (values.parent_id, row.try_get::<Option<String>, _>("network_name")?) {
+        (Some(id), Some(name)) => Some(NetworkChoice { id, name }),
+        _ => None,
+    };
+    Ok(Some(StoredCustomer { id: row.try_get("id")?, version: row.try_get("version")?, values, network }))
 }
 
 /// Validates `input` against the tenant's configuration and the database (network, duplicate
@@ -249,7 +232,7 @@ fn audit_changes(mut entry: audit::Entry, before: Option<&CustomerInput>, after:
 
 /// Creates a customer; returns its id.
 pub async fn create(scope: &TenantScope, input: &CustomerInput, allow_duplicate_name: bool) -> Result<i64, AppError> {
-    let mut tx = scope.db.pool.begin().await?;
+    let mut tx = scope.db.begin().await?;
     let config = field_config::load(&mut tx, scope.tenant_id()).await?;
     let values = prepare(&mut tx, scope, &config, input, None, allow_duplicate_name).await?;
     let search = search_text_for(&config, &values);
@@ -294,7 +277,7 @@ pub async fn update(
     input: &CustomerInput,
     allow_duplicate_name: bool,
 ) -> Result<i64, AppError> {
-    let mut tx = scope.db.pool.begin().await?;
+    let mut tx = scope.db.begin().await?;
     let stored = load_stored(&mut tx, scope, id).await?.ok_or_else(not_found)?;
     if stored.version != version {
         return Err(AppError::Conflict(Box::new(stored)));
@@ -497,7 +480,7 @@ async fn impact(conn: &mut AnyConnection, scope: &TenantScope, id: i64) -> Resul
 /// it, their sessions), in one transaction. `typed_name` must repeat the name. A network with
 /// sub-accounts is refused until they are moved or deleted. The audit entry keeps the values.
 pub async fn delete(scope: &TenantScope, id: i64, typed_name: &str) -> Result<(), AppError> {
-    let mut tx = scope.db.pool.begin().await?;
+    let mut tx = scope.db.begin().await?;
     let impact = impact(&mut tx, scope, id).await?;
     if typed_name.trim() != impact.name {
         return Err(AppError::invalid("confirm_name", "Type the customer's name exactly to confirm."));

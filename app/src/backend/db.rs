@@ -74,6 +74,25 @@ impl Db {
         Ok(db)
     }
 
+    /// Starts a transaction that may write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`): a transaction that read first and wrote later would otherwise fail
+    /// with "database is locked" when another writer got in between, instead of waiting.
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        self.pool.begin_with(self.begin_statement()).await
+    }
+
+    /// The same on a connection already held (sign-in reads the throttle before writing).
+    pub async fn begin_on<'c>(&self, conn: &'c mut sqlx::AnyConnection) -> Result<sqlx::Transaction<'c, sqlx::Any>, sqlx::Error> {
+        sqlx::Connection::begin_with(conn, self.begin_statement()).await
+    }
+
+    fn begin_statement(&self) -> &'static str {
+        match self.kind {
+            DbKind::Sqlite => "BEGIN IMMEDIATE",
+            DbKind::Postgres => "BEGIN",
+        }
+    }
+
     /// For the few queries whose SQL differs between the dialects.
     pub fn is_postgres(&self) -> bool {
         self.kind == DbKind::Postgres

@@ -4,7 +4,7 @@
 
 use super::{audit, customer_records, TenantScope};
 use crate::customer_record::{
-    validate_custom_field, validate_workflows, BuiltinField, CustomField, CustomFieldDraft, CustomFieldKind, FieldConfig,
+    check_custom, validate_custom_field, validate_workflows, BuiltinField, CustomField, CustomFieldDraft, CustomFieldKind, FieldConfig,
     FieldMode, ListFilters, MAX_CUSTOM_FIELDS,
 };
 use crate::AppError;
@@ -66,7 +66,7 @@ fn entry(scope: &TenantScope, action: &str, label: impl Into<String>) -> audit::
 
 /// Makes a built-in field required, optional or hidden. Hiding keeps every stored value.
 pub async fn set_mode(scope: &TenantScope, field: BuiltinField, mode: FieldMode) -> Result<FieldConfig, AppError> {
-    let mut tx = scope.db.pool.begin().await?;
+    let mut tx = scope.db.begin().await?;
     let before = load(&mut tx, scope.tenant_id()).await?.mode(field);
     sqlx::query(
         "INSERT INTO tenant_field_modes (tenant_id, field, mode) VALUES ($1, $2, $3)
@@ -84,8 +84,9 @@ pub async fn set_mode(scope: &TenantScope, field: BuiltinField, mode: FieldMode)
     Ok(config)
 }
 
-/// Adds a custom field or changes one. Its type is fixed once created (stored values are in
-/// that type's form); keys are unique in the tenant and never reused for another field.
+/// Adds a custom field or changes one. Keys are unique in the tenant and never change. A type
+/// (or a choice field's options) may change only while every stored value fits the new rules,
+/// so no customer is left with a value its form would refuse.
 pub async fn save_custom_field(scope: &TenantScope, draft: &CustomFieldDraft) -> Result<FieldConfig, AppError> {
     let draft = draft.normalized();
     let errors = validate_custom_field(&draft);
@@ -93,7 +94,7 @@ pub async fn save_custom_field(scope: &TenantScope, draft: &CustomFieldDraft) ->
         return Err(AppError::Invalid(errors));
     }
     let kind = draft.kind.expect("validated");
-    let mut tx = scope.db.pool.begin().await?;
+    let mut tx = scope.db.begin().await?;
     let config = load(&mut tx, scope.tenant_id()).await?;
     let clash = config.custom_fields.iter().any(|f| f.key == draft.key && Some(f.id) != draft.id);
     if clash {
@@ -124,16 +125,19 @@ pub async fn save_custom_field(scope: &TenantScope, draft: &CustomFieldDraft) ->
         }
         Some(id) => {
             let old = config.custom_fields.iter().find(|f| f.id == id).ok_or_else(|| AppError::not_found("no such custom field"))?;
-            if old.kind != kind {
-                return Err(AppError::invalid("kind", "A field's type cannot change; add a new field instead."));
-            }
             if old.key != draft.key {
                 return Err(AppError::invalid("key", "A field's key cannot change once it exists."));
             }
+            let changed = CustomField { kind, options: draft.options.clone(), ..old.clone() };
+            if old.kind != kind || (kind == CustomFieldKind::Choice && old.options != draft.options) {
+                refuse_misfitting_values(&mut tx, &changed, old.kind != kind).await?;
+            }
             sqlx::query(
-                "UPDATE custom_fields SET label = $1, required = $2, help_text = $3, options = $4 WHERE id = $5 AND tenant_id = $6",
+                "UPDATE custom_fields SET label = $1, kind = $2, required = $3, help_text = $4, options = $5
+                 WHERE id = $6 AND tenant_id = $7",
             )
             .bind(&draft.label)
+            .bind(kind.key())
             .bind(draft.required as i64)
             .bind(&draft.help_text)
             .bind(&options)
@@ -143,6 +147,7 @@ pub async fn save_custom_field(scope: &TenantScope, draft: &CustomFieldDraft) ->
             .await?;
             entry(scope, "tenant.custom_field.update", label)
                 .change("label", old.label.as_str(), draft.label.as_str())
+                .change("kind", old.kind.key(), kind.key())
                 .change("required", old.required, draft.required)
                 .change("help_text", old.help_text.as_str(), draft.help_text.as_str())
                 .change("options", old.options.clone(), draft.options.clone())
@@ -154,9 +159,52 @@ pub async fn save_custom_field(scope: &TenantScope, draft: &CustomFieldDraft) ->
     Ok(config)
 }
 
+/// Refuses a change of type or options that some stored values would not survive, naming a
+/// few of them. Walks the field's distinct values in index order, a page at a time, so memory
+/// stays bounded even for a free-text field set on a million customers.
+async fn refuse_misfitting_values(conn: &mut AnyConnection, changed: &CustomField, type_change: bool) -> Result<(), AppError> {
+    const PAGE: i64 = 5_000;
+    const EXAMPLES: usize = 3;
+    let (mut after, mut misfits, mut examples) = (String::new(), 0_i64, Vec::new());
+    loop {
+        let rows = sqlx::query(
+            "SELECT value, COUNT(*) AS customers FROM customer_field_values WHERE field_id = $1 AND value > $2
+             GROUP BY value ORDER BY value LIMIT $3",
+        )
+        .bind(changed.id)
+        .bind(&after)
+        .bind(PAGE)
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in &rows {
+            let value: String = r.try_get("value")?;
+            if check_custom(changed, &value).is_some() {
+                misfits += r.try_get::<i64, _>("customers")?;
+                if examples.len() < EXAMPLES {
+                    examples.push(format!("“{}”", value.chars().take(40).collect::<String>()));
+                }
+            }
+            after = value;
+        }
+        if (rows.len() as i64) < PAGE {
+            break;
+        }
+    }
+    if misfits == 0 {
+        return Ok(());
+    }
+    let (customers, verb) = if misfits == 1 { ("1 customer has a value".to_string(), "is") } else { (format!("{misfits} customers have values"), "are") };
+    let (field, rule) = if type_change {
+        ("kind", format!("that a {} field cannot hold", changed.kind.label().to_lowercase()))
+    } else {
+        ("options", format!("that {verb} not among these options"))
+    };
+    Err(AppError::invalid(field, format!("{customers} {rule} ({}). Change those customers first.", examples.join(", "))))
+}
+
 /// Removes a custom field and every customer's value of it.
 pub async fn delete_custom_field(scope: &TenantScope, id: i64) -> Result<FieldConfig, AppError> {
-    let mut tx = scope.db.pool.begin().await?;
+    let mut tx = scope.db.begin().await?;
     let config = load(&mut tx, scope.tenant_id()).await?;
     let field = config.custom_fields.iter().find(|f| f.id == id).ok_or_else(|| AppError::not_found("no such custom field"))?;
     let affected: Vec<i64> = sqlx::query("SELECT customer_id FROM customer_field_values WHERE field_id = $1")
@@ -179,7 +227,7 @@ pub async fn delete_custom_field(scope: &TenantScope, id: i64) -> Result<FieldCo
 
 /// Moves a custom field one place up or down in the form.
 pub async fn move_custom_field(scope: &TenantScope, id: i64, up: bool) -> Result<FieldConfig, AppError> {
-    let mut tx = scope.db.pool.begin().await?;
+    let mut tx = scope.db.begin().await?;
     let mut fields = load(&mut tx, scope.tenant_id()).await?.custom_fields;
     let index = fields.iter().position(|f| f.id == id).ok_or_else(|| AppError::not_found("no such custom field"))?;
     let other = if up { index.checked_sub(1) } else { Some(index + 1).filter(|i| *i < fields.len()) };
@@ -209,7 +257,7 @@ pub async fn set_workflows(scope: &TenantScope, names: &[String]) -> Result<Fiel
     if let Some(problem) = validate_workflows(&names) {
         return Err(AppError::invalid("workflows", problem));
     }
-    let mut tx = scope.db.pool.begin().await?;
+    let mut tx = scope.db.begin().await?;
     let before = load(&mut tx, scope.tenant_id()).await?.workflows;
     sqlx::query("DELETE FROM workflows WHERE tenant_id = $1").bind(scope.tenant_id()).execute(&mut *tx).await?;
     for (position, name) in names.iter().enumerate() {

@@ -6,9 +6,10 @@
 use crate::api::customer_records::{get_customer_form, CreateCustomer, UpdateCustomer};
 use crate::components::feedback::ErrorNotice;
 use crate::components::modal::{open_when_attached, ModalLoadFailed, ModalLoading};
+use crate::components::network_picker::NetworkPicker;
 use crate::customer_record::{
     validate, BuiltinField, CustomField, CustomFieldKind, CustomerForm, CustomerInput, FieldConfig, FieldErrors, FieldMode,
-    StoredCustomer,
+    NetworkChoice, StoredCustomer,
 };
 use crate::{AppError, CustomerActions};
 use leptos::either::Either;
@@ -71,12 +72,13 @@ fn focus_field(key: &str) {
 #[component]
 fn FormDialog(form: CustomerForm) -> impl IntoView {
     let actions = expect_context::<CustomerActions>();
-    let CustomerForm { config, networks, current } = form;
+    let CustomerForm { config, current } = form;
     let editing_id = current.as_ref().map(|c| c.id);
     let start = current.as_ref().map(|c| c.values.clone()).unwrap_or_default();
     let values = RwSignal::new(start.clone());
     let initial = RwSignal::new(start);
     let version = RwSignal::new(current.as_ref().map(|c| c.version).unwrap_or(0));
+    let network = RwSignal::new(current.as_ref().and_then(|c| c.network.clone()));
     let config = StoredValue::new(config);
     let touched = RwSignal::new(BTreeSet::<String>::new());
     let submitted = RwSignal::new(false);
@@ -226,7 +228,6 @@ fn FormDialog(form: CustomerForm) -> impl IntoView {
     let workflow_error = error_for("workflow".into());
     let name_error = error_for("name".into());
     let workflows = StoredValue::new(config.with_value(|c| c.workflows.clone()));
-    let networks = StoredValue::new(networks);
 
     view! {
         <dialog
@@ -250,7 +251,7 @@ fn FormDialog(form: CustomerForm) -> impl IntoView {
             <form novalidate on:submit=submit>
                 <h2 id="customer-form-title">{title}</h2>
                 {move || failure.get().map(|error| view! { <ErrorNotice error/> })}
-                {move || conflict.get().map(|theirs| view! { <ConflictPanel theirs values initial version conflict/> })}
+                {move || conflict.get().map(|theirs| view! { <ConflictPanel theirs values initial version network conflict/> })}
                 <Field id="name".into() label="Name" required=true error=name_error help=None>
                     <input
                         id="field-name"
@@ -314,24 +315,18 @@ fn FormDialog(form: CustomerForm) -> impl IntoView {
                 <div class="field-grid">
                     <Show when=move || shows(BuiltinField::Network)>
                         <Field id="network".into() label="Network" required=required(BuiltinField::Network) error=network_error help=None>
-                            <select
-                                id="field-network"
-                                aria-required=required(BuiltinField::Network).to_string()
-                                aria-invalid=move || network_error.get().is_some().to_string()
-                                aria-describedby="error-network"
-                                prop:value=move || values.with(|v| v.parent_id.map(|id| id.to_string()).unwrap_or_default())
-                                on:change=move |ev| {
-                                    let id = event_target_value(&ev).parse::<i64>().ok();
-                                    values.update(|v| v.parent_id = id);
+                            <NetworkPicker
+                                selected=network
+                                exclude=editing_id
+                                required=required(BuiltinField::Network)
+                                invalid=Signal::derive(move || network_error.get().is_some())
+                                on_pick=Callback::new(move |choice: Option<NetworkChoice>| {
+                                    values.update(|v| v.parent_id = choice.as_ref().map(|n| n.id));
+                                    network.set(choice);
                                     server_errors.update(|e| { e.remove("network"); });
                                     touched.update(|t| { t.insert("network".into()); });
-                                }
-                            >
-                                <option value="">"— none —"</option>
-                                {networks.get_value().into_iter().filter(|n| Some(n.id) != editing_id).map(|n| view! {
-                                    <option value=n.id.to_string()>{n.name}</option>
-                                }).collect_view()}
-                            </select>
+                                })
+                            />
                         </Field>
                     </Show>
                     <Show when=move || shows(BuiltinField::Workflow)>
@@ -496,6 +491,7 @@ fn ConflictPanel(
     values: RwSignal<CustomerInput>,
     initial: RwSignal<CustomerInput>,
     version: RwSignal<i64>,
+    network: RwSignal<Option<NetworkChoice>>,
     conflict: RwSignal<Option<StoredCustomer>>,
 ) -> impl IntoView {
     let started = initial.get_untracked();
@@ -509,7 +505,7 @@ fn ConflictPanel(
         }
     }
     if theirs.values.parent_id != started.parent_id {
-        changed.push(("Network".into(), "changed".into()));
+        changed.push(("Network".into(), theirs.network.as_ref().map(|n| n.name.clone()).unwrap_or_default()));
     }
     if theirs.values.custom != started.custom {
         changed.push(("Custom fields".into(), "changed".into()));
@@ -528,6 +524,7 @@ fn ConflictPanel(
                 <button type="button" class="button" on:click=move |_| {
                     values.set(theirs_for_load.values.clone());
                     initial.set(theirs_for_load.values.clone());
+                    network.set(theirs_for_load.network.clone());
                     version.set(theirs_for_load.version);
                     conflict.set(None);
                 }>"Discard mine, load theirs"</button>

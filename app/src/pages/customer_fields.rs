@@ -214,12 +214,15 @@ fn CustomFields(config: RwSignal<FieldConfig>, apply: Callback<(Result<FieldConf
                     </div>
                     <div class="form-field">
                         <label for="cf-kind">"Type"<span class="required-mark" aria-hidden="true">" *"</span></label>
-                        <select id="cf-kind" aria-required="true" disabled=editing
+                        <select id="cf-kind" aria-required="true"
                             prop:value=move || draft.with(|d| d.kind.map(|k| k.key()).unwrap_or(""))
                             on:change=move |ev| draft.update(|d| d.kind = CustomFieldKind::from_key(&event_target_value(&ev)))>
                             <option value="">"Choose…"</option>
                             {CustomFieldKind::ALL.into_iter().map(|k| view! { <option value=k.key()>{k.label()}</option> }).collect_view()}
                         </select>
+                        <Show when=editing>
+                            <p class="field-help">"A new type applies only if every customer's value fits it."</p>
+                        </Show>
                         <p class="field-error" aria-live="polite">{err("kind")}</p>
                     </div>
                     <div class="form-field checkbox-field">
