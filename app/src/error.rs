@@ -15,8 +15,11 @@ pub enum AppError {
     /// Deliberately says nothing about whether the email exists.
     #[error("The email or password is not correct.")]
     BadCredentials,
-    #[error("Too many sign-in attempts. Try again in {0} seconds.")]
+    #[error("Too many attempts. Try again in {0} seconds.")]
     Throttled(u64),
+    /// Right password, but the person's customer account is disabled.
+    #[error("This customer account is disabled. Contact your provider to have it activated again.")]
+    AccountDisabled,
     #[error("Not permitted: {0}.")]
     Forbidden(String),
     #[error("Not found: {0}.")]
@@ -58,7 +61,7 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             Self::Unauthenticated | Self::BadCredentials => 401,
-            Self::Forbidden(_) => 403,
+            Self::Forbidden(_) | Self::AccountDisabled => 403,
             Self::NotFound(_) => 404,
             Self::BadRequest(_) => 400,
             Self::Invalid(_) => 422,

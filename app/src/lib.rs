@@ -7,6 +7,7 @@ pub mod backend;
 pub mod components;
 pub mod countries;
 pub mod customer_record;
+pub mod customer_users;
 pub mod error;
 pub mod list_query;
 pub mod model;
@@ -25,8 +26,18 @@ use leptos_router::{
 };
 use model::SessionInfo;
 use pages::{
-    customer_detail::CustomerDetailPage, customer_fields::CustomerFieldsPage, customers::CustomersPage, home::HomePage,
-    login::LoginPage, not_found::NotFound, settings::SettingsPage,
+    account_links::{ActivatePage, ForgotPasswordPage, ResetPasswordPage},
+    customer_detail::CustomerDetailPage,
+    customer_fields::CustomerFieldsPage,
+    customer_users::CustomerUsersPage,
+    customers::CustomersPage,
+    email_settings::EmailSettingsPage,
+    home::HomePage,
+    login::LoginPage,
+    mailbox::MailboxPage,
+    not_found::NotFound,
+    portal::{PortalAccountPage, PortalHomePage},
+    settings::SettingsPage,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -124,12 +135,20 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
+                <Route path=path!("/activate") view=ActivatePage ssr=SsrMode::Async/>
+                <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/portal") view=PortalHomePage ssr=SsrMode::Async/>
+                <Route path=path!("/portal/:id") view=PortalAccountPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=Shell ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage/>
                     <Route path=path!("customers") view=CustomersPage/>
                     <Route path=path!("customers/:id") view=CustomerDetailPage/>
+                    <Route path=path!("customers/:id/users") view=CustomerUsersPage/>
                     <Route path=path!("settings") view=SettingsPage/>
                     <Route path=path!("settings/fields") view=CustomerFieldsPage/>
+                    <Route path=path!("settings/emails") view=EmailSettingsPage/>
+                    <Route path=path!("settings/mailbox") view=MailboxPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -86,6 +86,8 @@ pub struct SessionInfo {
     pub role_name: Option<String>,
     /// Permissions held in the active tenant.
     pub permissions: Vec<Permission>,
+    /// Customer accounts the person can open in the portal.
+    pub accounts: Vec<crate::customer_users::PortalAccountRef>,
 }
 
 impl SessionInfo {
@@ -252,6 +254,12 @@ pub fn format_date(unix_seconds: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix_seconds)
         .map(|t| t.date().to_string())
         .unwrap_or_default()
+}
+
+/// "2026-11-22 14:05 UTC".
+pub fn format_datetime(unix_seconds: i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    time::OffsetDateTime::from_unix_timestamp(unix_seconds).ok().and_then(|t| t.format(&format).ok()).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ for (const { email, role } of partnerRoles) {
     await signIn(page, email);
     const nav = page.getByRole("navigation", { name: "Main" });
     await expect(nav.getByRole("link", { name: "Customers" })).toBeVisible();
-    await expect(nav.getByRole("link", { name: "Settings" })).toHaveCount(0);
+    await expect(nav.getByRole("link", { name: "Settings", exact: true })).toHaveCount(0);
     await expect(nav.getByRole("heading", { name: "Active customers" })).toBeVisible();
     await expect(page.locator(".who .role")).toHaveText(role);
   });
@@ -22,7 +22,7 @@ for (const { email, role } of partnerRoles) {
 test("the operator's sidebar has Settings, listing every partner", async ({ page }) => {
   await signIn(page, "operator@clientele.test");
   const nav = page.getByRole("navigation", { name: "Main" });
-  await nav.getByRole("link", { name: "Settings" }).click();
+  await nav.getByRole("link", { name: "Settings", exact: true }).click();
   await expect(page).toHaveURL(/\/settings$/);
   const table = page.getByRole("table");
   await expect(table).toContainText("Northwind Telecom");

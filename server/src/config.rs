@@ -1,5 +1,6 @@
 //! Command-line flags, each with an environment-variable fallback (`--help` lists them).
 
+use app::backend::mail::{MailConfig, SmtpConfig, SmtpTls};
 use app::backend::SecurityConfig;
 use clap::Parser;
 use leptos::config::{Env, LeptosOptions};
@@ -43,6 +44,35 @@ pub struct Config {
     #[arg(long, env = "CLIENTELE_ABSOLUTE_TIMEOUT_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..))]
     pub absolute_timeout_hours: u64,
 
+    /// The address people reach this instance at, for links in emails (default: http://<listen>).
+    #[arg(long, env = "CLIENTELE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// SMTP server for outgoing email. Without it, email goes to the development mailbox
+    /// (Settings → Mailbox, operators only) and the log.
+    #[arg(long, env = "CLIENTELE_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+
+    /// SMTP port (default: 465 with --smtp-tls tls, 587 with starttls, 25 with none).
+    #[arg(long, env = "CLIENTELE_SMTP_PORT")]
+    pub smtp_port: Option<u16>,
+
+    /// SMTP transport security: starttls, tls (SMTPS) or none (a trusted local relay only).
+    #[arg(long, env = "CLIENTELE_SMTP_TLS", default_value = "starttls", value_parser = ["starttls", "tls", "none"])]
+    pub smtp_tls: String,
+
+    /// SMTP user name (with --smtp-password).
+    #[arg(long, env = "CLIENTELE_SMTP_USERNAME")]
+    pub smtp_username: Option<String>,
+
+    /// SMTP password.
+    #[arg(long, env = "CLIENTELE_SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<String>,
+
+    /// The From address of outgoing email.
+    #[arg(long, env = "CLIENTELE_MAIL_FROM", default_value = "Clientele <no-reply@clientele.invalid>")]
+    pub mail_from: String,
+
     /// Where the built site (pkg/clientele.js, .wasm, .css) is served from.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
@@ -62,6 +92,30 @@ impl Config {
             idle_timeout: Duration::from_secs(self.idle_timeout_minutes * 60),
             absolute_timeout: Duration::from_secs(self.absolute_timeout_hours * 3600),
             trust_forwarded_for: self.trust_forwarded_for,
+        }
+    }
+
+    pub fn mail(&self) -> MailConfig {
+        let tls = match self.smtp_tls.as_str() {
+            "tls" => SmtpTls::Tls,
+            "none" => SmtpTls::None,
+            _ => SmtpTls::StartTls,
+        };
+        let default_port = match tls {
+            SmtpTls::Tls => 465,
+            SmtpTls::StartTls => 587,
+            SmtpTls::None => 25,
+        };
+        MailConfig {
+            smtp: self.smtp_host.as_ref().map(|host| SmtpConfig {
+                host: host.clone(),
+                port: self.smtp_port.unwrap_or(default_port),
+                tls,
+                username: self.smtp_username.clone(),
+                password: self.smtp_password.clone(),
+            }),
+            from: self.mail_from.clone(),
+            public_url: self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.listen)).trim_end_matches('/').to_string(),
         }
     }
 

@@ -61,5 +61,10 @@ pub async fn prepare_state(config: &Config) -> Result<AppState, sqlx::Error> {
             tracing::info!("demo data already present");
         }
     }
-    Ok(AppState { leptos_options: config.leptos_options(), db, security: config.security() })
+    let mail = config.mail();
+    match &mail.smtp {
+        Some(smtp) => tracing::info!(host = %smtp.host, port = smtp.port, "email goes out over SMTP"),
+        None => tracing::info!("no SMTP server configured: email goes to the development mailbox (Settings → Mailbox)"),
+    }
+    Ok(AppState { leptos_options: config.leptos_options(), db, security: config.security(), mail })
 }

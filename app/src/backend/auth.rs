@@ -2,7 +2,7 @@
 
 use super::{audit, now, password, request, session, throttle, AppState};
 use crate::AppError;
-use sqlx::{Acquire, Row};
+use sqlx::Row;
 
 /// Email addresses are one identity per address, compared case-insensitively.
 pub fn normalize_email(email: &str) -> String {
@@ -49,8 +49,16 @@ pub async fn sign_in(
         .map_err(|_| AppError::Internal)?;
     let person_id: Option<i64> = person.as_ref().map(|p| p.try_get("id")).transpose()?;
 
-    let mut tx = conn.begin().await?;
+    let mut tx = state.db.begin_on(&mut conn).await?;
     match (ok, person_id) {
+        (true, Some(person_id)) if only_disabled_accounts(&mut tx, person_id).await? => {
+            // The password was right, so saying why is no leak; no session starts.
+            throttle::record_success(&mut tx, &email, &throttle_addr).await?;
+            let entry = audit::Entry::new("auth.sign_in_refused").target("person", Some(person_id), &email).from_addr(client_addr);
+            audit::record(&mut tx, entry.change("reason", serde_json::Value::Null, "customer account disabled")).await?;
+            tx.commit().await?;
+            Err(AppError::AccountDisabled)
+        }
         (true, Some(person_id)) => {
             if let Some(previous) = previous_token {
                 sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
@@ -85,6 +93,28 @@ pub async fn sign_in(
     }
 }
 
+/// Whether the person's only way in is through customer accounts that are all disabled (or
+/// whose partner is): PRODUCT.md §5, a disabled customer's users cannot sign in.
+pub(super) async fn only_disabled_accounts(conn: &mut sqlx::AnyConnection, person_id: i64) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT
+           SUM(CASE WHEN m.kind = 'operator' AND m.state = 'active' THEN 1
+                    WHEN m.kind = 'partner' AND m.state = 'active' AND t.status = 'active' THEN 1
+                    WHEN m.kind = 'customer' AND m.state = 'active' AND t.status = 'active' AND c.status = 'active' THEN 1
+                    ELSE 0 END) AS usable,
+           SUM(CASE WHEN m.kind = 'customer' AND m.state = 'active' AND (c.status <> 'active' OR t.status <> 'active') THEN 1
+                    ELSE 0 END) AS disabled
+         FROM memberships m LEFT JOIN tenants t ON t.id = m.tenant_id LEFT JOIN customers c ON c.id = m.customer_id
+         WHERE m.person_id = $1",
+    )
+    .bind(person_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let usable: Option<i64> = row.try_get("usable")?;
+    let disabled: Option<i64> = row.try_get("disabled")?;
+    Ok(usable.unwrap_or(0) == 0 && disabled.unwrap_or(0) > 0)
+}
+
 /// The first partner tenant a person works in (by name), for a new session to start in.
 async fn first_tenant(conn: &mut sqlx::AnyConnection, person_id: i64) -> Result<Option<i64>, sqlx::Error> {
     let row = sqlx::query(
@@ -100,7 +130,7 @@ async fn first_tenant(conn: &mut sqlx::AnyConnection, person_id: i64) -> Result<
 
 /// Ends the session on the server (the cookie alone is not trusted to be dropped).
 pub async fn sign_out(state: &AppState, actor: &super::Actor) -> Result<(), AppError> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     sqlx::query("DELETE FROM sessions WHERE id = $1").bind(actor.session_id).execute(&mut *tx).await?;
     let entry = audit::Entry::new("auth.sign_out").by(actor).target("person", Some(actor.person_id), &actor.email);
     audit::record(&mut tx, entry).await?;

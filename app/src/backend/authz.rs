@@ -1,12 +1,15 @@
 //! Authorization, in one place. Every server function starts with one of:
 //!
 //! * [`authorize`]`(permission)` → a [`TenantScope`]: the actor may do this in their active tenant;
-//! * [`authorize_operator`]`()` → an [`OperatorScope`]: the actor runs the platform.
+//! * [`authorize_operator`]`()` → an [`OperatorScope`]: the actor runs the platform;
+//! * [`authorize_account`]`(customer_id)` → an [`AccountScope`]: a customer user may open this
+//!   customer account in the portal (their own account, or a sub-account of their network).
 //!
 //! Repository functions take one of these scopes as their first argument and filter every query
 //! by it. The scopes can only be built here, so data cannot be reached without passing the check.
 
 use super::{request, session, state, AppState, Db};
+use crate::customer_users::{AccountRole, PortalAccountRef};
 use crate::model::{Permission, SessionInfo, TenantRef};
 use crate::AppError;
 use sqlx::Row;
@@ -28,6 +31,9 @@ pub struct Actor {
     pub permissions: BTreeSet<Permission>,
     pub role_name: Option<String>,
     pub client_addr: Option<String>,
+    /// Customer accounts the person may open in the portal (active memberships of active
+    /// customers of active tenants).
+    pub accounts: Vec<PortalAccountRef>,
 }
 
 #[derive(Debug, Clone)]
@@ -55,6 +61,25 @@ pub struct TenantScope {
 impl TenantScope {
     pub fn tenant_id(&self) -> i64 {
         self.tenant_id
+    }
+}
+
+/// Proof that a customer user may open one customer account in the portal.
+#[derive(Debug, Clone)]
+pub struct AccountScope {
+    tenant_id: i64,
+    customer_id: i64,
+    pub role: AccountRole,
+    pub actor: Actor,
+    pub db: Db,
+}
+
+impl AccountScope {
+    pub fn tenant_id(&self) -> i64 {
+        self.tenant_id
+    }
+    pub fn customer_id(&self) -> i64 {
+        self.customer_id
     }
 }
 
@@ -98,6 +123,29 @@ pub async fn authorize_operator() -> Result<OperatorScope, AppError> {
     Ok(OperatorScope { actor, db: state.db })
 }
 
+/// Checks that the signed-in actor is a user of `customer_id`, directly or through a network it
+/// belongs to (up to `MAX_NETWORK_LEVELS` up), and that every account on that path is active.
+/// Anything else is "not found": a customer user learns nothing about other accounts.
+pub async fn authorize_account(customer_id: i64) -> Result<AccountScope, AppError> {
+    let (state, actor) = current_actor().await?;
+    let mut current = Some(customer_id);
+    for _ in 0..crate::customer_record::MAX_NETWORK_LEVELS {
+        let Some(id) = current else { break };
+        if let Some(account) = actor.accounts.iter().find(|a| a.customer_id == id) {
+            let tenant_id = account.tenant_id;
+            let role = account.role;
+            return Ok(AccountScope { tenant_id, customer_id, role, actor, db: state.db });
+        }
+        let row = sqlx::query("SELECT parent_id, status FROM customers WHERE id = $1").bind(id).fetch_optional(&state.db.pool).await?;
+        let Some(row) = row else { break };
+        if row.try_get::<String, _>("status")? != "active" {
+            break;
+        }
+        current = row.try_get("parent_id")?;
+    }
+    Err(AppError::not_found("no such customer account"))
+}
+
 /// Makes `tenant_id` the session's working tenant, if the actor may work there.
 pub async fn switch_tenant(tenant_id: i64) -> Result<(), AppError> {
     let (state, actor) = current_actor().await?;
@@ -128,6 +176,7 @@ pub async fn session_info(actor: &Actor, db: &Db) -> Result<SessionInfo, AppErro
         tenants,
         role_name: actor.role_name.clone(),
         permissions: actor.permissions.iter().copied().collect(),
+        accounts: actor.accounts.clone(),
     })
 }
 
@@ -190,7 +239,9 @@ async fn load_actor(db: &Db, session: &session::Session, client_addr: Option<Str
         }
     };
 
+    let accounts = portal_accounts(db, session.person_id).await?;
     Ok(Actor {
+        accounts,
         session_id: session.id,
         person_id: session.person_id,
         email: person.try_get("email")?,
@@ -202,6 +253,31 @@ async fn load_actor(db: &Db, session: &session::Session, client_addr: Option<Str
         role_name,
         client_addr,
     })
+}
+
+/// The customer accounts a person may open in the portal.
+pub async fn portal_accounts(db: &Db, person_id: i64) -> Result<Vec<PortalAccountRef>, AppError> {
+    let rows = sqlx::query(
+        "SELECT c.id, c.name, c.tenant_id, t.name AS tenant_name, m.customer_role
+         FROM memberships m JOIN customers c ON c.id = m.customer_id JOIN tenants t ON t.id = m.tenant_id
+         WHERE m.person_id = $1 AND m.kind = 'customer' AND m.state = 'active' AND c.status = 'active' AND t.status = 'active'
+         ORDER BY c.name, c.id",
+    )
+    .bind(person_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PortalAccountRef {
+                customer_id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                tenant_id: r.try_get("tenant_id")?,
+                tenant_name: r.try_get("tenant_name")?,
+                role: AccountRole::from_key(&r.try_get::<String, _>("customer_role")?).unwrap_or_default(),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
 }
 
 async fn role_permissions(db: &Db, role_id: i64) -> Result<BTreeSet<Permission>, AppError> {

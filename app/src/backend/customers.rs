@@ -205,7 +205,7 @@ pub async fn preview_status(scope: &TenantScope, selection: &Selection, status: 
 /// customer whose status differs, writes an audit entry per customer, and, when disabling,
 /// ends every session of those customers' users.
 pub async fn set_status(scope: &TenantScope, selection: &Selection, status: CustomerStatus) -> Result<StatusChange, AppError> {
-    let mut tx = scope.db.pool.begin().await?;
+    let mut tx = scope.db.begin().await?;
     let found = resolve_selection(&mut tx, scope, selection).await?;
     let outcome = tally(status, &found);
     let at = now();

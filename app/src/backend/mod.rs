@@ -1,6 +1,7 @@
 //! Server-only domain layer: database access, authentication, authorization, audit and the
 //! repositories. Server functions in `crate::api` stay thin and call into here.
 
+pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod authz;
@@ -8,17 +9,21 @@ pub mod customer_records;
 pub mod customer_sql;
 pub mod customers;
 pub mod db;
+pub mod customer_users;
 pub mod field_config;
+pub mod mail;
 pub mod password;
+pub mod portal;
 pub mod request;
 pub mod seed;
 pub mod session;
 pub mod tenants;
 pub mod throttle;
+pub mod tokens;
 
 use std::time::Duration;
 
-pub use authz::{authorize, authorize_operator, current_actor, Actor, OperatorScope, TenantScope};
+pub use authz::{authorize, authorize_account, authorize_operator, current_actor, AccountScope, Actor, OperatorScope, TenantScope};
 pub use db::{Db, DbKind};
 
 /// Everything a request handler needs, provided to every server function as Leptos context.
@@ -27,6 +32,7 @@ pub struct AppState {
     pub leptos_options: leptos::config::LeptosOptions,
     pub db: Db,
     pub security: SecurityConfig,
+    pub mail: mail::MailConfig,
 }
 
 impl axum::extract::FromRef<AppState> for leptos::config::LeptosOptions {

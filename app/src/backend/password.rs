@@ -33,9 +33,33 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
     hasher().verify_password(password.as_bytes(), &parsed).is_ok() && real
 }
 
+/// Why a password someone chose cannot be used, if it cannot: the length rules, then
+/// zxcvbn's estimate. Scores 0 and 1 (found within a million guesses: the most common
+/// passwords, keyboard walks, the person's own name or email) are refused.
+pub fn choice_problem(password: &str, personal: &[&str]) -> Option<String> {
+    if let Some(problem) = crate::customer_users::password_length_problem(password) {
+        return Some(problem);
+    }
+    let estimate = zxcvbn::zxcvbn(password, personal);
+    ((estimate.score() as u8) < 2).then(|| {
+        let hint = estimate.feedback().and_then(|f| f.warning()).map(|w| format!(" ({w})")).unwrap_or_default();
+        format!("This password is too easy to guess{hint}. Try a longer phrase of unrelated words.")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn common_and_personal_passwords_are_refused() {
+        assert!(choice_problem("password", &[]).is_some());
+        assert!(choice_problem("12345678", &[]).is_some());
+        assert!(choice_problem("qwertyuiop", &[]).is_some());
+        assert!(choice_problem("dana.diaz@example.com", &["dana.diaz@example.com"]).is_some());
+        assert!(choice_problem("short", &[]).unwrap().contains("at least 8"));
+        assert_eq!(choice_problem("violet tractor ninety lanterns", &[]), None);
+    }
 
     #[test]
     fn hashes_are_argon2id_with_required_cost_and_verify() {

@@ -227,7 +227,7 @@ fn demo_phone(country: &str, rng: &mut StdRng) -> String {
 /// dozen networks with sub-accounts.
 async fn seed_customers(db: &Db, tenant_id: i64, slug: &str, rng_seed: u64) -> Result<(), sqlx::Error> {
     let mut rng = StdRng::seed_from_u64(rng_seed);
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let start = now() - 3 * 365 * 86_400;
     let mut networks: Vec<i64> = Vec::new();
     for i in 0..CUSTOMERS_PER_PARTNER {

@@ -93,6 +93,32 @@ pub async fn record_success(conn: &mut sqlx::AnyConnection, email: &str, addr: &
     Ok(())
 }
 
+/// Password-reset requests ("Forgot password?"). An address may ask `FREE_ATTEMPTS` times per
+/// window, then is refused until the window moves on. One email gets at most three reset
+/// emails per window, silently (the answer stays the same), so nobody can flood an inbox.
+/// Returns whether to send.
+pub async fn reset_request(conn: &mut sqlx::AnyConnection, email: &str, addr: &str) -> Result<bool, AppError> {
+    const PER_EMAIL: i64 = 3;
+    let at = now();
+    let since = at - WINDOW_SECS;
+    let (from_addr, first) = {
+        let row = sqlx::query("SELECT COUNT(*) AS n, COALESCE(MIN(at), 0) AS first FROM login_failures WHERE throttle_key = $1 AND at >= $2")
+            .bind(format!("reset-ip:{addr}"))
+            .bind(since)
+            .fetch_one(&mut *conn)
+            .await?;
+        (row.try_get::<i64, _>("n")?, row.try_get::<i64, _>("first")?)
+    };
+    if from_addr >= FREE_ATTEMPTS * 2 {
+        return Err(AppError::Throttled((first + WINDOW_SECS - at).max(1) as u64));
+    }
+    let (for_email, _) = recent(conn, &format!("reset:{email}"), since).await?;
+    for key in [format!("reset-ip:{addr}"), format!("reset:{email}")] {
+        sqlx::query("INSERT INTO login_failures (throttle_key, at) VALUES ($1, $2)").bind(key).bind(at).execute(&mut *conn).await?;
+    }
+    Ok(for_email < PER_EMAIL)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

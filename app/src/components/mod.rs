@@ -3,6 +3,8 @@ pub mod debounce;
 pub mod delete_customer;
 pub mod feedback;
 pub mod header;
+pub mod invite_dialog;
 pub mod modal;
+pub mod network_picker;
 pub mod shell;
 pub mod sidebar;

@@ -32,18 +32,27 @@ pub fn NetworkPicker(
     let active = RwSignal::new(0usize);
     let debounce = Debounce::new();
 
-    let matches = LocalResource::new(move || {
-        let (open, search) = (open.get(), search.get());
+    // An action rather than a resource: a resource read here would suspend the dialog's
+    // Suspense and re-mount the whole form while a search runs.
+    let fetch = Action::new_local(move |search: &String| {
+        let search = search.clone();
         async move {
-            if !open {
-                return Ok(Vec::new());
-            }
-            let query = CustomerQuery { search, page_size: SHOWN, ..CustomerQuery::default() };
-            list_customers(query.to_query_string())
+            let query = CustomerQuery { search: search.clone(), page_size: SHOWN, ..CustomerQuery::default() };
+            let rows = list_customers(query.to_query_string())
                 .await
-                .map(|page| page.rows.into_iter().filter(|r| Some(r.id) != exclude).collect::<Vec<CustomerRow>>())
+                .map(|page| page.rows.into_iter().filter(|r| Some(r.id) != exclude).collect::<Vec<CustomerRow>>());
+            (search, rows)
         }
     });
+    let open_list = move || {
+        if !open.get_untracked() {
+            open.set(true);
+            active.set(0);
+            fetch.dispatch(search.get_untracked());
+        }
+    };
+    // Only the answer to the latest search counts (answers may arrive out of order).
+    let matches = Memo::new(move |_| fetch.value().get().filter(|(for_search, _)| *for_search == search.get()).map(|(_, rows)| rows));
     let options = move || matches.get().and_then(Result::ok).unwrap_or_default();
 
     let pick = move |choice: Option<NetworkChoice>| {
@@ -83,18 +92,21 @@ pub fn NetworkPicker(
                     let text = event_target_value(&ev);
                     typed.set(Some(text.clone()));
                     active.set(0);
-                    open.set(true);
-                    debounce.call(move || search.set(text.trim().to_string()));
+                    open_list();
+                    debounce.call(move || {
+                        search.set(text.trim().to_string());
+                        fetch.dispatch(text.trim().to_string());
+                    });
                 }
-                on:focus=move |_| { active.set(0); open.set(true); }
-                on:click=move |_| open.set(true)
+                on:focus=move |_| open_list()
+                on:click=move |_| open_list()
                 on:blur=move |_| close()
                 on:keydown=move |ev| {
                     let count = options().len();
                     match ev.key().as_str() {
                         "ArrowDown" => {
                             ev.prevent_default();
-                            if open.get_untracked() && count > 0 { active.update(|a| *a = (*a + 1) % count); } else { open.set(true); }
+                            if open.get_untracked() && count > 0 { active.update(|a| *a = (*a + 1) % count); } else { open_list(); }
                         }
                         "ArrowUp" => {
                             ev.prevent_default();
@@ -128,8 +140,8 @@ pub fn NetworkPicker(
                         if rows.is_empty() {
                             let note = match matches.get() {
                                 Some(Err(e)) => e.to_string(),
-                                Some(Ok(_)) => "No customer matches.".to_string(),
-                                None => "Searching…".to_string(),
+                                Some(Ok(_)) if !fetch.pending().get() => "No customer matches.".to_string(),
+                                _ => "Searching…".to_string(),
                             };
                             return view! { <li class="combobox-note">{note}</li> }.into_any();
                         }

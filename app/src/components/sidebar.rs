@@ -21,6 +21,8 @@ pub fn Sidebar(info: SessionInfo) -> impl IntoView {
                 {can_view.then(|| view! { <li><A href="/customers">"Customers"</A></li> })}
                 {info.is_operator.then(|| view! { <li><A href="/settings">"Settings"</A></li> })}
                 {can_configure.then(|| view! { <li><A href="/settings/fields">"Customer fields"</A></li> })}
+                {can_configure.then(|| view! { <li><A href="/settings/emails">"Email settings"</A></li> })}
+                {info.is_operator.then(|| view! { <li><A href="/settings/mailbox">"Mailbox"</A></li> })}
             </ul>
             {can_view.then(|| view! { <ActiveCustomers/> })}
         </nav>

@@ -175,7 +175,10 @@ fn Detail(detail: CustomerDetail) -> impl IntoView {
                 }}
             </section>
             <section class="card" aria-labelledby="users-heading">
-                <h2 id="users-heading">{format!("Users ({})", detail.user_count)}</h2>
+                <div class="card-head">
+                    <h2 id="users-heading">{format!("Users ({})", detail.user_count)}</h2>
+                    <A href=format!("/customers/{id}/users")>"Manage users"</A>
+                </div>
                 {if detail.users.is_empty() {
                     Either::Left(view! { <p class="muted">"Nobody can sign in to this account yet."</p> })
                 } else {

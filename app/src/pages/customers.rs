@@ -48,14 +48,18 @@ pub fn CustomersPage() -> impl IntoView {
         count_state.set(None);
         leptos::task::spawn_local(async move {
             let result = count_customers(key.0.clone()).await;
-            // A newer view may have started meanwhile; only its own answer may land.
-            if count_key.get_untracked() == key {
-                count_state.set(Some(result));
+            // A newer view may have started meanwhile; only its own answer may land. The page
+            // may also be gone (the person navigated away): then the answer is dropped.
+            if count_key.try_get_untracked() == Some(key) {
+                count_state.try_set(Some(result));
             }
         });
     });
     let count = Signal::derive(move || count_state.get().and_then(Result::ok));
     let can_disable = auth.can(Permission::CustomersDisable);
+    let can_invite = auth.can(Permission::CustomerUsersManage);
+    // Rows can be ticked by anyone with something to do with a selection.
+    let can_select = Signal::derive(move || can_disable.get() || can_invite.get());
     let row_perms = RowPermissions { edit: auth.can(Permission::CustomersEdit), delete: auth.can(Permission::CustomersDelete) };
     let can_create = auth.can(Permission::CustomersCreate);
     let filters = Resource::new(move || (auth.switch_tenant.version().get(), actions.changed.get()), |_| get_list_filters());
@@ -81,8 +85,8 @@ pub fn CustomersPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match customers.await {
                     Ok(page) => Either::Left(view! {
-                        <BulkBar picked query count page_size=page.page_size can_disable/>
-                        <CustomerTable page query picked can_disable row_perms count_state/>
+                        <BulkBar picked query count page_size=page.page_size can_disable can_invite/>
+                        <CustomerTable page query picked can_select row_perms count_state/>
                     }),
                     Err(error) => Either::Right(view! { <ErrorNotice error/> }),
                 }
@@ -166,7 +170,10 @@ fn BulkBar(
     count: Signal<Option<CustomerCount>>,
     page_size: u32,
     can_disable: Signal<bool>,
+    can_invite: Signal<bool>,
 ) -> impl IntoView {
+    let navigate = leptos_router::hooks::use_navigate();
+    let single = move || (!picked.all_matching.get()).then(|| picked.ids.with(|ids| (ids.len() == 1).then(|| *ids.iter().next().unwrap()))).flatten();
     let total_text = move || count.get().map(|c| c.to_string()).unwrap_or_default();
     let more_than_page = move || match count.get() {
         Some(CustomerCount::Exact(n)) => n > page_size as u64,
@@ -185,7 +192,7 @@ fn BulkBar(
         <Show when=move || picked.done.get().is_some()>
             <div class="notice notice-success" role="status">{move || picked.done.get()}</div>
         </Show>
-        <Show when=move || can_disable.get() && (picked.all_matching.get() || !picked.ids.with(BTreeSet::is_empty))>
+        <Show when=move || (can_disable.get() || can_invite.get()) && (picked.all_matching.get() || !picked.ids.with(BTreeSet::is_empty))>
             <div class="bulk-bar" role="region" aria-label="Selection">
                 <strong data-testid="selected-count">
                     {move || if picked.all_matching.get() {
@@ -199,8 +206,25 @@ fn BulkBar(
                         {move || format!("Select all {} matching", total_text())}
                     </button>
                 </Show>
-                <button type="button" class="button button-small" on:click=move |_| ask(CustomerStatus::Active)>"Activate"</button>
-                <button type="button" class="button button-small button-danger" on:click=move |_| ask(CustomerStatus::Disabled)>"Disable"</button>
+                <Show when=move || can_disable.get()>
+                    <button type="button" class="button button-small" on:click=move |_| ask(CustomerStatus::Active)>"Activate"</button>
+                    <button type="button" class="button button-small button-danger" on:click=move |_| ask(CustomerStatus::Disabled)>"Disable"</button>
+                </Show>
+                {
+                    let navigate = navigate.clone();
+                    view! {
+                        <Show when=move || can_invite.get() && single().is_some()>
+                            {
+                                let navigate = navigate.clone();
+                                view! {
+                                    <button type="button" class="button button-small" on:click=move |_| {
+                                        if let Some(id) = single() { navigate(&format!("/customers/{id}/users?invite=1"), Default::default()); }
+                                    }>"Invite customer"</button>
+                                }
+                            }
+                        </Show>
+                    }
+                }
                 <button type="button" class="button button-small button-link" on:click=move |_| picked.clear()>"Clear selection"</button>
             </div>
         </Show>
@@ -539,7 +563,7 @@ fn CustomerTable(
     page: CustomerPage,
     query: Memo<CustomerQuery>,
     picked: Picked,
-    can_disable: Signal<bool>,
+    can_select: Signal<bool>,
     row_perms: RowPermissions,
     count_state: RwSignal<Option<Result<CustomerCount, crate::AppError>>>,
 ) -> impl IntoView {
@@ -566,7 +590,7 @@ fn CustomerTable(
             <table class="data-table">
                 <thead>
                     <tr>
-                        <Show when=move || can_disable.get()>
+                        <Show when=move || can_select.get()>
                             <th scope="col" class="check">
                                 <input type="checkbox" aria-label="Select all on this page"
                                     prop:checked=page_ticked
@@ -622,7 +646,7 @@ fn CustomerTable(
                         });
                         view! {
                             <tr>
-                                <Show when=move || can_disable.get()>
+                                <Show when=move || can_select.get()>
                                     <td class="check">
                                         <input type="checkbox" aria-label=select_label.clone()
                                             prop:checked=move || picked.ids.with(|ids| ids.contains(&id))
@@ -645,7 +669,7 @@ fn CustomerTable(
                                         <button type="button" class="button button-small" aria-label=edit_label.clone()
                                             on:click=move |_| actions.editor.set(Some(FormTarget::Edit(id)))>"Edit"</button>
                                     </Show>
-                                    <Show when=move || can_disable.get()>
+                                    <Show when=move || can_select.get()>
                                         <button type="button" class="button button-small" aria-label=action_label.clone()
                                             on:click=move |_| {
                                                 picked.done.set(None);

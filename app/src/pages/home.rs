@@ -14,6 +14,7 @@ pub fn HomePage() -> impl IntoView {
                 let target = match auth.session.await {
                     Ok(Some(info)) if info.tenant.is_some() && info.can(Permission::CustomersView) => "/customers",
                     Ok(Some(info)) if info.is_operator => "/settings",
+                    Ok(Some(info)) if info.tenant.is_none() && !info.accounts.is_empty() => "/portal",
                     Ok(Some(_)) => "/customers",
                     _ => "/login",
                 };

@@ -30,6 +30,7 @@ pub fn LoginPage() -> impl IntoView {
                     {move || if pending.get() { "Signing in…" } else { "Sign in" }}
                 </button>
             </ActionForm>
+            <p><a href="/forgot-password">"Forgot password?"</a></p>
         </main>
     }
 }

@@ -1,7 +1,12 @@
+pub mod account_links;
 pub mod customer_detail;
 pub mod customer_fields;
+pub mod customer_users;
 pub mod customers;
+pub mod email_settings;
 pub mod home;
 pub mod login;
+pub mod mailbox;
 pub mod not_found;
+pub mod portal;
 pub mod settings;

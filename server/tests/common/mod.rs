@@ -2,7 +2,7 @@
 //! PostgreSQL, driven through HTTP requests in-process (no sockets, no browser).
 #![allow(dead_code)]
 
-use app::backend::{seed, AppState, Db, SecurityConfig};
+use app::backend::{mail::MailConfig, seed, AppState, Db, SecurityConfig};
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::Router;
@@ -67,6 +67,11 @@ enum Cleanup {
     PostgresDatabase { admin_url: String, name: String },
 }
 
+/// Email kept in the development mailbox, links pointing at the test host.
+pub fn test_mail() -> MailConfig {
+    MailConfig { public_url: "http://clientele.test".into(), ..MailConfig::default() }
+}
+
 fn unique_name() -> String {
     format!("clientele_t_{:016x}", rand::random::<u64>())
 }
@@ -79,12 +84,21 @@ fn postgres_admin_url() -> String {
 
 impl TestApp {
     pub async fn sqlite() -> Self {
-        let path = std::env::temp_dir().join(format!("{}.db", unique_name()));
-        let db = Db::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.expect("sqlite test database");
-        Self::with_db(db, Cleanup::SqliteFile(path), SecurityConfig::default()).await
+        Self::sqlite_with(test_mail()).await
     }
 
     pub async fn postgres() -> Self {
+        Self::postgres_with(test_mail()).await
+    }
+
+    /// On SQLite, sending email as `mail` says (the default keeps it in the mailbox table).
+    pub async fn sqlite_with(mail: MailConfig) -> Self {
+        let path = std::env::temp_dir().join(format!("{}.db", unique_name()));
+        let db = Db::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.expect("sqlite test database");
+        Self::with_db(db, Cleanup::SqliteFile(path), mail).await
+    }
+
+    pub async fn postgres_with(mail: MailConfig) -> Self {
         use sqlx::{Connection, Executor};
         let admin_url = postgres_admin_url();
         let name = unique_name();
@@ -95,15 +109,16 @@ impl TestApp {
         admin.close().await.ok();
         let (base, _) = admin_url.rsplit_once('/').expect("database URL with a path");
         let db = Db::connect(&format!("{base}/{name}")).await.expect("postgres test database");
-        Self::with_db(db, Cleanup::PostgresDatabase { admin_url, name }, SecurityConfig::default()).await
+        Self::with_db(db, Cleanup::PostgresDatabase { admin_url, name }, mail).await
     }
 
-    async fn with_db(db: Db, cleanup: Cleanup, security: SecurityConfig) -> Self {
+    async fn with_db(db: Db, cleanup: Cleanup, mail: MailConfig) -> Self {
         let fixture = standard_fixture(&db).await;
         let state = AppState {
             leptos_options: LeptosOptions::builder().output_name("clientele").build(),
             db: db.clone(),
-            security,
+            security: SecurityConfig::default(),
+            mail,
         };
         Self { router: server::router(state), db, fixture, cleanup }
     }

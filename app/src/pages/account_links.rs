@@ -1,0 +1,211 @@
+//! Signed-out pages reached from an email or a handed-over link: `/activate` (accept an
+//! invitation), `/reset-password`, and `/forgot-password` (ask for a reset link).
+
+use crate::api::accounts::{get_link_info, ActivateAccount, RequestPasswordReset, ResetPassword};
+use crate::customer_users::{password_length_problem, password_strength_hint, strength_label, LinkInfo};
+use crate::AppError;
+use leptos::either::{Either, EitherOf4};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+fn token_from_query() -> Memo<String> {
+    let query = use_query_map();
+    Memo::new(move |_| query.with(|q| q.get("token").unwrap_or_default()))
+}
+
+/// After a successful activation or reset: a full page load, so the app starts again with
+/// the new session (and the person lands where their work is).
+fn go_home() {
+    let _ = window().location().set_href("/");
+}
+
+#[component]
+pub fn ActivatePage() -> impl IntoView {
+    let token = token_from_query();
+    let info = Resource::new(move || token.get(), |token| get_link_info(token, false));
+    let action = ServerAction::<ActivateAccount>::new();
+    view! {
+        <main class="standalone login">
+            <h1>"Activate your account"</h1>
+            <Transition fallback=|| view! { <p>"Checking your link…"</p> }>
+                {move || Suspend::new(async move {
+                    match info.await {
+                        Ok(LinkInfo::Activation { full_name, email, customer_name, has_password }) => EitherOf4::A(view! {
+                            <p>"Welcome, "<strong>{full_name}</strong>". You are invited to "<strong>{customer_name}</strong>"."</p>
+                            {if has_password {
+                                Either::Left(view! { <p class="muted">{format!("You already have a password for {email}. Enter it to accept the invitation.")}</p> })
+                            } else {
+                                Either::Right(view! { <p class="muted">{format!("Choose a password to sign in as {email}.")}</p> })
+                            }}
+                            <PasswordForm
+                                existing=has_password
+                                submit_label=if has_password { "Accept invitation" } else { "Activate and sign in" }
+                                pending=action.pending().into()
+                                result=Signal::derive(move || action.value().get())
+                                on_submit=Callback::new(move |password: String| { action.dispatch(ActivateAccount { token: token.get_untracked(), password }); })
+                            />
+                        }),
+                        Ok(LinkInfo::Unusable(problem)) => EitherOf4::B(view! {
+                            <div class="notice notice-error" role="alert">{problem.message()}</div>
+                            <p><A href="/forgot-password">"Request a new password link"</A>" · "<A href="/login">"Sign in"</A></p>
+                        }),
+                        Ok(LinkInfo::Reset { .. }) => EitherOf4::C(view! {
+                            <div class="notice notice-error" role="alert">"This is a password reset link."</div>
+                            <p><A href=format!("/reset-password?token={}", token.get_untracked())>"Reset your password"</A></p>
+                        }),
+                        Err(error) => EitherOf4::D(view! { <div class="notice notice-error" role="alert">{error.to_string()}</div> }),
+                    }
+                })}
+            </Transition>
+        </main>
+    }
+}
+
+#[component]
+pub fn ResetPasswordPage() -> impl IntoView {
+    let token = token_from_query();
+    let info = Resource::new(move || token.get(), |token| get_link_info(token, true));
+    let action = ServerAction::<ResetPassword>::new();
+    view! {
+        <main class="standalone login">
+            <h1>"Choose a new password"</h1>
+            <Transition fallback=|| view! { <p>"Checking your link…"</p> }>
+                {move || Suspend::new(async move {
+                    match info.await {
+                        Ok(LinkInfo::Reset { email }) => Either::Left(view! {
+                            <p class="muted">{format!("For {email}. Every session of this account ends when the password changes.")}</p>
+                            <PasswordForm
+                                existing=false
+                                submit_label="Set password and sign in"
+                                pending=action.pending().into()
+                                result=Signal::derive(move || action.value().get())
+                                on_submit=Callback::new(move |password: String| { action.dispatch(ResetPassword { token: token.get_untracked(), password }); })
+                            />
+                        }),
+                        Ok(LinkInfo::Unusable(problem)) => Either::Right(view! {
+                            <div class="notice notice-error" role="alert">{problem.message()}</div>
+                            <p><A href="/forgot-password">"Request a new password link"</A>" · "<A href="/login">"Sign in"</A></p>
+                        }.into_any()),
+                        Ok(LinkInfo::Activation { .. }) => Either::Right(view! {
+                            <div class="notice notice-error" role="alert">"This is an invitation link."</div>
+                            <p><A href=format!("/activate?token={}", token.get_untracked())>"Accept the invitation"</A></p>
+                        }.into_any()),
+                        Err(error) => Either::Right(view! { <div class="notice notice-error" role="alert">{error.to_string()}</div> }.into_any()),
+                    }
+                })}
+            </Transition>
+        </main>
+    }
+}
+
+/// A password and its confirmation, with the length rule and a strength meter as the person
+/// types (`existing`: just the current password, no rules). The server checks again, and also
+/// refuses the most common passwords.
+#[component]
+fn PasswordForm(
+    existing: bool,
+    submit_label: &'static str,
+    pending: Signal<bool>,
+    result: Signal<Option<Result<(), AppError>>>,
+    on_submit: Callback<String>,
+) -> impl IntoView {
+    let password = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let tried = RwSignal::new(false);
+    let strength = Memo::new(move |_| password.with(|p| password_strength_hint(p)));
+    let length_problem = Memo::new(move |_| if existing { None } else { password.with(|p| password_length_problem(p)) });
+    let mismatch = Memo::new(move |_| !existing && password.get() != confirm.get());
+    Effect::new(move |_| {
+        if let Some(Ok(())) = result.get() {
+            go_home();
+        }
+    });
+    let server_error = move || match result.get() {
+        Some(Err(AppError::Invalid(errors))) => errors.get("password").cloned(),
+        _ => None,
+    };
+    let other_error = move || match result.get() {
+        Some(Err(e)) if !matches!(e, AppError::Invalid(_)) => Some(e.to_string()),
+        _ => None,
+    };
+    let password_error = move || server_error().or_else(|| (tried.get() || !password.get().is_empty()).then(|| length_problem.get()).flatten());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        tried.set(true);
+        if length_problem.get_untracked().is_some() || mismatch.get_untracked() || password.with_untracked(String::is_empty) {
+            return;
+        }
+        on_submit.run(password.get_untracked());
+    };
+    view! {
+        <form class="form" novalidate on:submit=submit>
+            <div class="field">
+                <label for="new-password">{if existing { "Your password" } else { "New password" }}</label>
+                <input id="new-password" type="password" autocomplete=if existing { "current-password" } else { "new-password" }
+                    aria-describedby="password-error password-strength" required autofocus
+                    prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
+                <p class="field-error" id="password-error" aria-live="polite">{password_error}</p>
+                {(!existing).then(|| view! {
+                    <div class="strength" id="password-strength" aria-live="polite">
+                        <meter min="0" max="4" low="2" high="3" optimum="4" value=move || strength.get().to_string() aria-label="Password strength"></meter>
+                        <span>{move || format!("Strength: {}", strength_label(strength.get()))}</span>
+                    </div>
+                    <p class="field-help">"At least 8 characters. A few unrelated words make a strong, memorable password."</p>
+                })}
+            </div>
+            {(!existing).then(|| view! {
+                <div class="field">
+                    <label for="confirm-password">"Repeat the password"</label>
+                    <input id="confirm-password" type="password" autocomplete="new-password" required
+                        prop:value=move || confirm.get() on:input=move |ev| confirm.set(event_target_value(&ev))/>
+                    <p class="field-error" aria-live="polite">{move || (tried.get() && mismatch.get()).then_some("The two passwords differ.")}</p>
+                </div>
+            })}
+            {move || other_error().map(|e| view! { <div class="notice notice-error" role="alert">{e}</div> })}
+            <button type="submit" class="button button-primary" disabled=pending>
+                {move || if pending.get() { "Please wait…" } else { submit_label }}
+            </button>
+        </form>
+    }
+}
+
+#[component]
+pub fn ForgotPasswordPage() -> impl IntoView {
+    let action = ServerAction::<RequestPasswordReset>::new();
+    let email = RwSignal::new(String::new());
+    let done = move || matches!(action.value().get(), Some(Ok(())));
+    let error = move || match action.value().get() {
+        Some(Err(AppError::Invalid(errors))) => errors.get("email").cloned(),
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    };
+    view! {
+        <main class="standalone login">
+            <h1>"Forgot your password?"</h1>
+            <Show
+                when=done
+                fallback=move || view! {
+                    <p class="muted">"Enter the email address you sign in with. If it belongs to an account, we send a link to choose a new password."</p>
+                    <form class="form" novalidate on:submit=move |ev: leptos::ev::SubmitEvent| {
+                        ev.prevent_default();
+                        action.dispatch(RequestPasswordReset { email: email.get_untracked() });
+                    }>
+                        <div class="field">
+                            <label for="forgot-email">"Email"</label>
+                            <input id="forgot-email" type="email" autocomplete="username" required autofocus
+                                prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/>
+                        </div>
+                        {move || error().map(|e| view! { <div class="notice notice-error" role="alert">{e}</div> })}
+                        <button type="submit" class="button button-primary" disabled=action.pending()>"Send reset link"</button>
+                    </form>
+                }
+            >
+                <div class="notice notice-success" role="status">
+                    "If an account uses that address, a link to choose a new password is on its way. It works once, for 30 minutes."
+                </div>
+            </Show>
+            <p><A href="/login">"Back to sign in"</A></p>
+        </main>
+    }
+}
