@@ -183,6 +183,20 @@ async fn every_access_path_finds_the_same_customers(app: TestApp) {
     use sqlx::Row;
     seed_list(&app).await;
     let tenant = app.fixture.acme;
+    // A choice field with a value on two customers in three, and another partner's field of the
+    // same key that must never match.
+    for t in [tenant, app.fixture.globex] {
+        app.execute(&format!(
+            "INSERT INTO custom_fields (tenant_id, key, label, kind, options, position) VALUES ({t}, 'tier', 'Tier', 'choice', '[\"Gold\",\"Silver\"]', 1)"
+        ))
+        .await;
+    }
+    app.execute(&format!(
+        "INSERT INTO customer_field_values (customer_id, field_id, value)
+         SELECT c.id, f.id, CASE WHEN c.id % 3 = 0 THEN 'Gold' ELSE 'Silver' END
+         FROM customers c JOIN custom_fields f ON f.tenant_id = c.tenant_id AND f.key = 'tier' WHERE c.id % 3 <> 2"
+    ))
+    .await;
     let found = |query: &str, access: Access| {
         let q = CustomerQuery::from_query_string(query);
         let db = app.db.clone();
@@ -194,11 +208,14 @@ async fn every_access_path_finds_the_same_customers(app: TestApp) {
             sql.query().fetch_all(&db.pool).await.unwrap().iter().map(|r| r.get::<i64, _>("id")).collect::<Vec<_>>()
         }
     };
-    for query in ["q=schmi", "q=ly+SCH", "q=ch", "q=s+kim", "q=müller&country=CH", "country=FR&status=active", "city=Lyon&q=kim", "q=%22op+3"] {
+    for query in ["q=schmi", "q=ly+SCH", "q=ch", "q=s+kim", "q=müller&country=CH", "country=FR&status=active", "city=Lyon&q=kim", "q=%22op+3", "f.tier=Gold", "f.tier=Silver&country=FR&q=s"] {
         let expected = found(query, Access::INDEXED).await;
         for search in [SearchVia::Index, SearchVia::Scan] {
             for place_index in [true, false] {
-                assert_eq!(found(query, Access { search, place_index }).await, expected, "{query} via {search:?}, {place_index}");
+                for fields_index in [true, false] {
+                    let access = Access { search, place_index, fields_index };
+                    assert_eq!(found(query, access).await, expected, "{query} via {access:?}");
+                }
             }
         }
         if query != "q=%22op+3" {

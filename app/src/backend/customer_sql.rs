@@ -91,12 +91,15 @@ pub struct Access {
     pub search: SearchVia,
     /// Look up country and city filters in their indexes (else check them row by row).
     pub place_index: bool,
+    /// Find custom-field filter matches through the (field, value) index (else check each row's
+    /// value by its (customer, field) key while walking the sort order).
+    pub fields_index: bool,
 }
 
 impl Access {
     /// Every index the filters can use: right for counts and bulk selections, which need
     /// every match and no order.
-    pub const INDEXED: Access = Access { search: SearchVia::Index, place_index: true };
+    pub const INDEXED: Access = Access { search: SearchVia::Index, place_index: true, fields_index: true };
 }
 
 /// Past this many matches, a sorted page is found faster by walking the sort order and
@@ -136,7 +139,28 @@ pub async fn choose_access(db: &Db, q: &CustomerQuery, tenant_id: i64) -> Result
         let hits: i64 = sql.query().fetch_one(&db.pool).await?.try_get("n")?;
         hits <= MATCHES_FOR_WALK
     };
-    Ok(Access { search, place_index })
+    // A custom-field value that many customers hold (a plan, a yes/no answer) is found faster
+    // by walking the sort order; a rare one through its index. The rarest filter decides: the
+    // index then hands over few rows and the others are checked on them.
+    let mut fields_index = true;
+    for (key, value) in &q.fields {
+        let hits: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM customer_field_values v
+               WHERE v.field_id = (SELECT id FROM custom_fields WHERE tenant_id = $1 AND key = $2) AND v.value = $3 LIMIT $4) hits",
+        )
+        .bind(tenant_id)
+        .bind(key)
+        .bind(value)
+        .bind(MATCHES_FOR_WALK + 1)
+        .fetch_one(&db.pool)
+        .await?
+        .try_get("n")?;
+        fields_index = hits <= MATCHES_FOR_WALK;
+        if fields_index {
+            break;
+        }
+    }
+    Ok(Access { search, place_index, fields_index })
 }
 
 /// Status, country and city conditions. Without `indexed`, the place columns are written
@@ -186,17 +210,21 @@ pub fn push_from_where(sql: &mut Sql, db: DbKind, tenant_id: i64, q: &CustomerQu
         sql.push(" AND c.workflow = ").bind(Value::Text(workflow.clone()));
     }
     for (key, value) in &q.fields {
-        // A semi-join the planner can drive from the (field_id, value, customer_id) index.
-        sql.push(
-            " AND c.id IN (SELECT v.customer_id FROM customer_field_values v JOIN custom_fields f ON f.id = v.field_id \
-               WHERE f.tenant_id = ",
-        )
-        .bind(Value::Int(tenant_id))
-        .push(" AND f.key = ")
-        .bind(Value::Text(key.clone()))
-        .push(" AND v.value = ")
-        .bind(Value::Text(value.clone()))
-        .push(")");
+        let field = "(SELECT f.id FROM custom_fields f WHERE f.tenant_id = ";
+        if access.fields_index || db != DbKind::Sqlite {
+            // A semi-join driven from the (field_id, value, customer_id) index.
+            sql.push(" AND c.id IN (SELECT v.customer_id FROM customer_field_values v WHERE v.field_id = ");
+        } else {
+            // Checked per row by the (customer_id, field_id) key: a correlated scalar subquery,
+            // which SQLite cannot turn into a join that would drive the query.
+            sql.push(" AND (SELECT v.value FROM customer_field_values v WHERE v.customer_id = c.id AND v.field_id = ");
+        }
+        sql.push(field).bind(Value::Int(tenant_id)).push(" AND f.key = ").bind(Value::Text(key.clone())).push(")");
+        if access.fields_index || db != DbKind::Sqlite {
+            sql.push(" AND v.value = ").bind(Value::Text(value.clone())).push(")");
+        } else {
+            sql.push(") = ").bind(Value::Text(value.clone()));
+        }
     }
     if let Some(from) = q.created_from.as_deref().and_then(day_start) {
         sql.push(" AND c.created_at >= ").bind(Value::Int(from));
@@ -260,7 +288,7 @@ mod tests {
              AND c.status = $4 AND c.country IN ($5, $6)"
         );
         let mut sql = Sql::default();
-        push_from_where(&mut sql, DbKind::Sqlite, 7, &q, Access { search: SearchVia::Scan, place_index: false });
+        push_from_where(&mut sql, DbKind::Sqlite, 7, &q, Access { search: SearchVia::Scan, place_index: false, fields_index: false });
         assert_eq!(
             sql.text,
             " FROM customers c WHERE c.tenant_id = $1 AND c.search_text LIKE $2 ESCAPE '\\' \
