@@ -158,8 +158,8 @@ pub enum LinkProblem {
 impl LinkProblem {
     pub fn message(self) -> &'static str {
         match self {
-            Self::Expired => "This link has expired. Ask whoever invited you to send a new one, or request a new password link below.",
-            Self::Used => "This link has already been used. Sign in with your password, or request a new password link below.",
+            Self::Expired => "This link has expired. For an invitation, ask whoever invited you to send a new one; for a password reset, request a new link.",
+            Self::Used => "This link has already been used. Sign in with your password, or request a new password link if you forgot it.",
             Self::Unknown => "This link is not valid. Check that you copied all of it, or ask for a new one.",
         }
     }

@@ -102,3 +102,30 @@ test("the network picker searches every customer", async ({ page }) => {
   await page.getByRole("link", { name: "Yankee Yoga Studio" }).first().click();
   await expect(page.getByRole("link", { name: network })).toBeVisible();
 });
+
+test("email settings: link lifetime and templates are checked before they are saved", async ({ page }) => {
+  await signIn(page, "admin@bluebird.test");
+  await page.getByRole("link", { name: "Email settings" }).click();
+  await hydrated(page);
+  const hours = page.getByLabel("Links expire after (hours)");
+  await hours.fill("0");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByText("Choose between 1 and 720 hours.")).toBeVisible();
+  await hours.fill("48");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByText("Saved.").first()).toBeVisible();
+
+  const invitation = page.getByRole("region", { name: /Invitation email/ });
+  await invitation.getByLabel("Plain text").fill("Hello {{name}}, no link here.");
+  await invitation.getByRole("button", { name: "Save invitation email" }).click();
+  await expect(invitation.getByText(/Include \{\{link\}\}/)).toBeVisible();
+  await invitation.getByLabel("Plain text").fill("Hello {{name}}: {{link}}");
+  await invitation.getByRole("button", { name: "Save invitation email" }).click();
+  await expect(invitation.getByRole("heading")).toHaveText("Invitation email");
+  await expect(invitation.getByRole("button", { name: "Restore default" })).toBeVisible();
+
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByLabel("Links expire after (hours)")).toHaveValue("48");
+  await expect(page.getByRole("region", { name: /Invitation email/ }).getByLabel("Plain text")).toHaveValue("Hello {{name}}: {{link}}");
+});

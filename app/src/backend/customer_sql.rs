@@ -185,13 +185,29 @@ pub fn push_from_where(sql: &mut Sql, db: DbKind, tenant_id: i64, q: &CustomerQu
         (DbKind::Sqlite, SearchVia::Index) => terms.iter().partition(|t| t.chars().count() >= MIN_INDEXED_CHARS),
         _ => (Vec::new(), terms.iter().collect()),
     };
-    if indexed.is_empty() {
+    // On SQLite a custom-field filter looked up through its index drives the query from that
+    // index when no full-text match does: `c.id IN (subquery)` would first collect every id
+    // (120,000 for a common plan) before a count could stop at its cap.
+    let drive_by_field = db == DbKind::Sqlite && access.fields_index && indexed.is_empty() && !q.fields.is_empty();
+    if drive_by_field {
+        sql.push(" FROM customer_field_values d CROSS JOIN customers c ON c.id = d.customer_id");
+    } else if indexed.is_empty() {
         sql.push(" FROM customers c");
     } else {
         // CROSS JOIN keeps the search table first, so SQLite reads only the matching rows.
         sql.push(" FROM customers_search s CROSS JOIN customers c ON c.id = s.rowid");
     }
     sql.push(" WHERE c.tenant_id = ").bind(Value::Int(tenant_id));
+    if drive_by_field {
+        // (customer_id, field_id) is the key of customer_field_values: one row per customer.
+        let (key, value) = &q.fields[0];
+        sql.push(" AND d.field_id = (SELECT f.id FROM custom_fields f WHERE f.tenant_id = ")
+            .bind(Value::Int(tenant_id))
+            .push(" AND f.key = ")
+            .bind(Value::Text(key.clone()))
+            .push(") AND d.value = ")
+            .bind(Value::Text(value.clone()));
+    }
     if !indexed.is_empty() {
         sql.push(" AND s.search_text MATCH ").bind(Value::Text(fts_match_expression(&indexed)));
     }
@@ -209,7 +225,7 @@ pub fn push_from_where(sql: &mut Sql, db: DbKind, tenant_id: i64, q: &CustomerQu
     if let Some(workflow) = &q.workflow {
         sql.push(" AND c.workflow = ").bind(Value::Text(workflow.clone()));
     }
-    for (key, value) in &q.fields {
+    for (key, value) in q.fields.iter().skip(usize::from(drive_by_field)) {
         let field = "(SELECT f.id FROM custom_fields f WHERE f.tenant_id = ";
         if access.fields_index || db != DbKind::Sqlite {
             // A semi-join driven from the (field_id, value, customer_id) index.
