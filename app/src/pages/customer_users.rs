@@ -6,7 +6,7 @@ use crate::api::customer_users::{list_customer_users, RemoveCustomerUser, Resend
 use crate::components::feedback::{ErrorNotice, Loading};
 use crate::components::invite_dialog::{InviteDialog, Inviting, ShownLink};
 use crate::customer_users::{ActivationMethod, CustomerUser, CustomerUsers, InviteOutcome, MembershipState};
-use crate::model::{format_datetime, Permission};
+use crate::model::{format_date, format_datetime, Permission};
 use crate::{AppError, Auth};
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -141,7 +141,7 @@ pub fn CustomerUsersPage() -> impl IntoView {
                                 Either::Left(view! { <p class="empty">"Nobody can sign in to this account yet."</p> })
                             } else {
                                 Either::Right(view! {
-                                    <table class="data-table" aria-label="Customer users">
+                                    <div class="table-scroll"><table class="data-table" aria-label="Customer users">
                                         <thead><tr>
                                             <th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th>
                                             <th scope="col">"State"</th><th scope="col">"Invited"</th><th scope="col">"Activated"</th>
@@ -151,7 +151,7 @@ pub fn CustomerUsersPage() -> impl IntoView {
                                         <tbody>
                                             {users.into_iter().map(|u| view! { <UserRow user=u can_manage resend reset confirming/> }).collect_view()}
                                         </tbody>
-                                    </table>
+                                    </table></div>
                                 })
                             }}
                             <Show when=move || inviting.get()>
@@ -179,8 +179,12 @@ pub fn CustomerUsersPage() -> impl IntoView {
     }
 }
 
-fn when(at: Option<i64>) -> String {
-    at.map(format_datetime).unwrap_or_else(|| "—".into())
+/// The date in the table, the exact time on hover.
+fn when(at: Option<i64>) -> impl IntoView {
+    match at {
+        Some(at) => view! { <time title=format_datetime(at)>{format_date(at)}</time> }.into_any(),
+        None => "—".into_any(),
+    }
 }
 
 #[component]
@@ -208,11 +212,11 @@ fn UserRow(
             <td>{user.full_name.clone()}</td>
             <td>{user.email.clone()}</td>
             <td>{user.role.label()}</td>
-            <td><span class=badge title=state_title.clone()>{user.state.label()}</span>
+            <td class="wrap"><span class=badge title=state_title.clone()>{user.state.label()}</span>
                 {(!state_title.is_empty()).then(|| view! { <div class="muted small">{state_title.clone()}</div> })}</td>
             <td>{when(user.invited_at)}</td>
             <td>{when(user.activated_at)}</td>
-            <td>{if user.state == MembershipState::Active { when(user.last_login_at) } else { "—".into() }}</td>
+            <td>{when(if user.state == MembershipState::Active { user.last_login_at } else { None })}</td>
             <td class="row-buttons">
                 <Show when=move || can_manage.get()>
                     {match u.state {
