@@ -13,13 +13,9 @@ pub async fn link_info(state: &AppState, purpose: tokens::Purpose, token: &str) 
         Ok(live) => live,
         Err(problem) => return Ok(LinkInfo::Unusable(problem)),
     };
-    let person = sqlx::query("SELECT full_name, email, password_hash FROM persons WHERE id = $1")
-        .bind(live.person_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let Some(person) = person else { return Ok(LinkInfo::Unusable(LinkProblem::Unknown)) };
+    let Some(person) = link_person(&mut conn, live.person_id).await? else { return Ok(LinkInfo::Unusable(LinkProblem::Unknown)) };
     Ok(match purpose {
-        tokens::Purpose::Reset => LinkInfo::Reset { email: person.try_get("email")? },
+        tokens::Purpose::Reset => LinkInfo::Reset { email: person.email },
         tokens::Purpose::Activation => {
             let customer = sqlx::query("SELECT c.name FROM memberships m JOIN customers c ON c.id = m.customer_id WHERE m.id = $1")
                 .bind(live.membership_id)
@@ -27,13 +23,36 @@ pub async fn link_info(state: &AppState, purpose: tokens::Purpose, token: &str) 
                 .await?;
             let Some(customer) = customer else { return Ok(LinkInfo::Unusable(LinkProblem::Unknown)) };
             LinkInfo::Activation {
-                full_name: person.try_get("full_name")?,
-                email: person.try_get("email")?,
+                full_name: person.name,
+                email: person.email,
                 customer_name: customer.try_get("name")?,
-                has_password: person.try_get::<Option<String>, _>("password_hash")?.is_some(),
+                has_password: person.password_hash.is_some(),
             }
         }
     })
+}
+
+/// The person a link belongs to.
+struct LinkPerson {
+    name: String,
+    email: String,
+    password_hash: Option<String>,
+}
+
+async fn link_person(conn: &mut AnyConnection, person_id: i64) -> Result<Option<LinkPerson>, AppError> {
+    let row = sqlx::query("SELECT full_name, email, password_hash FROM persons WHERE id = $1").bind(person_id).fetch_optional(&mut *conn).await?;
+    Ok(match row {
+        Some(r) => Some(LinkPerson { name: r.try_get("full_name")?, email: r.try_get("email")?, password_hash: r.try_get("password_hash")? }),
+        None => None,
+    })
+}
+
+/// A live link of `purpose` and its person, or the problem to show.
+async fn live_link(state: &AppState, purpose: tokens::Purpose, token: &str) -> Result<(tokens::LiveToken, LinkPerson), AppError> {
+    let mut conn = state.db.pool.acquire().await?;
+    let live = tokens::find(&mut conn, purpose, token).await?.map_err(link_error)?;
+    let person = link_person(&mut conn, live.person_id).await?.ok_or_else(|| link_error(LinkProblem::Unknown))?;
+    Ok((live, person))
 }
 
 fn link_error(problem: LinkProblem) -> AppError {
@@ -44,16 +63,8 @@ fn link_error(problem: LinkProblem) -> AppError {
 /// `password::choice_problem`); someone who already has one confirms it instead. Either way
 /// the membership becomes active and a fresh session starts; its token is returned.
 pub async fn activate(state: &AppState, token: &str, password_given: &str) -> Result<String, AppError> {
-    let mut conn = state.db.pool.acquire().await?;
-    let live = tokens::find(&mut conn, tokens::Purpose::Activation, token).await?.map_err(link_error)?;
-    let person = sqlx::query("SELECT full_name, email, password_hash FROM persons WHERE id = $1")
-        .bind(live.person_id)
-        .fetch_one(&mut *conn)
-        .await?;
-    let (name, email): (String, String) = (person.try_get("full_name")?, person.try_get("email")?);
-    let stored: Option<String> = person.try_get("password_hash")?;
-    drop(conn);
-    let new_hash = match stored {
+    let (_, LinkPerson { name, email, password_hash }) = live_link(state, tokens::Purpose::Activation, token).await?;
+    let new_hash = match password_hash {
         // An existing identity: the password proves it is them, and stays as it is.
         Some(hash) => {
             let attempt = password_given.to_string();
@@ -88,12 +99,11 @@ pub async fn activate(state: &AppState, token: &str, password_given: &str) -> Re
         return Err(link_error(LinkProblem::Unknown));
     }
     let token = start_session(state, &mut tx, live.person_id).await?;
-    let mut entry = audit::Entry::new("customer_user.activate")
+    let entry = audit::Entry::new("customer_user.activate")
+        .by_person(live.person_id, &name, &email)
         .in_tenant(live.tenant_id)
         .target("customer_user", live.membership_id, format!("{name} <{email}>"))
         .from_addr(request::client_addr(state.security.trust_forwarded_for));
-    entry.actor_person_id = Some(live.person_id);
-    entry.actor_label = format!("{name} <{email}>");
     audit::record(&mut tx, entry).await?;
     tx.commit().await?;
     token.ok_or(AppError::AccountDisabled)
@@ -158,11 +168,7 @@ async fn reset_tenant(state: &AppState, person_id: i64) -> Result<Option<i64>, A
 /// Sets a new password through a reset link. Every session of the person ends (wherever they
 /// were signed in, perhaps by whoever knew the old password); this browser gets a fresh one.
 pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -> Result<String, AppError> {
-    let mut conn = state.db.pool.acquire().await?;
-    let live = tokens::find(&mut conn, tokens::Purpose::Reset, token).await?.map_err(link_error)?;
-    let person = sqlx::query("SELECT full_name, email FROM persons WHERE id = $1").bind(live.person_id).fetch_one(&mut *conn).await?;
-    let (name, email): (String, String) = (person.try_get("full_name")?, person.try_get("email")?);
-    drop(conn);
+    let (_, LinkPerson { name, email, .. }) = live_link(state, tokens::Purpose::Reset, token).await?;
     if let Some(problem) = password::choice_problem(new_password, &[&email, &name]) {
         return Err(AppError::invalid("password", problem));
     }
@@ -173,12 +179,11 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
     sqlx::query("UPDATE persons SET password_hash = $1, updated_at = $2 WHERE id = $3").bind(&hash).bind(now()).bind(live.person_id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM sessions WHERE person_id = $1").bind(live.person_id).execute(&mut *tx).await?;
     let token = start_session(state, &mut tx, live.person_id).await?;
-    let mut entry = audit::Entry::new("auth.password_reset")
+    let entry = audit::Entry::new("auth.password_reset")
+        .by_person(live.person_id, &name, &email)
         .in_tenant(live.tenant_id)
         .target("person", Some(live.person_id), &email)
         .from_addr(request::client_addr(state.security.trust_forwarded_for));
-    entry.actor_person_id = Some(live.person_id);
-    entry.actor_label = format!("{name} <{email}>");
     audit::record(&mut tx, entry).await?;
     tx.commit().await?;
     token.ok_or(AppError::AccountDisabled)

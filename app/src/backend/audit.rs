@@ -32,6 +32,13 @@ impl Entry {
         self
     }
 
+    /// A person acting for themselves without a session yet (signing in, using a link).
+    pub fn by_person(mut self, person_id: i64, name: &str, email: &str) -> Self {
+        self.actor_person_id = Some(person_id);
+        self.actor_label = format!("{name} <{email}>");
+        self
+    }
+
     pub fn in_tenant(mut self, tenant_id: Option<i64>) -> Self {
         self.tenant_id = tenant_id;
         self

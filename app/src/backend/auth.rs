@@ -76,9 +76,10 @@ pub async fn sign_in(
                 .await?;
             throttle::record_success(&mut tx, &email, &throttle_addr).await?;
             let name: String = person.as_ref().map(|p| p.try_get("full_name")).transpose()?.unwrap_or_default();
-            let mut entry = audit::Entry::new("auth.sign_in").target("person", Some(person_id), &email).from_addr(client_addr);
-            entry.actor_person_id = Some(person_id);
-            entry.actor_label = format!("{name} <{email}>");
+            let entry = audit::Entry::new("auth.sign_in")
+                .by_person(person_id, &name, &email)
+                .target("person", Some(person_id), &email)
+                .from_addr(client_addr);
             audit::record(&mut tx, entry.in_tenant(tenant)).await?;
             tx.commit().await?;
             Ok(token)

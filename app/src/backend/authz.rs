@@ -31,9 +31,6 @@ pub struct Actor {
     pub permissions: BTreeSet<Permission>,
     pub role_name: Option<String>,
     pub client_addr: Option<String>,
-    /// Customer accounts the person may open in the portal (active memberships of active
-    /// customers of active tenants).
-    pub accounts: Vec<PortalAccountRef>,
 }
 
 #[derive(Debug, Clone)]
@@ -72,6 +69,8 @@ pub struct AccountScope {
     pub role: AccountRole,
     pub actor: Actor,
     pub db: Db,
+    /// The person's own accounts (to tell which other accounts they may open too).
+    pub accounts: Vec<PortalAccountRef>,
 }
 
 impl AccountScope {
@@ -128,22 +127,32 @@ pub async fn authorize_operator() -> Result<OperatorScope, AppError> {
 /// Anything else is "not found": a customer user learns nothing about other accounts.
 pub async fn authorize_account(customer_id: i64) -> Result<AccountScope, AppError> {
     let (state, actor) = current_actor().await?;
+    // Loaded here rather than for every request: only the portal needs them.
+    let accounts = portal_accounts(&state.db, actor.person_id).await?;
+    let Some(via) = reachable_through(&state.db, &accounts, customer_id).await? else {
+        return Err(AppError::not_found("no such customer account"));
+    };
+    let (tenant_id, role) = (via.tenant_id, via.role);
+    Ok(AccountScope { tenant_id, customer_id, role, actor, db: state.db, accounts })
+}
+
+/// The membership through which a person may open `customer_id`: their own, or one on a
+/// network above it (every account on the way active, at most `MAX_NETWORK_LEVELS` up).
+pub async fn reachable_through<'a>(db: &Db, accounts: &'a [PortalAccountRef], customer_id: i64) -> Result<Option<&'a PortalAccountRef>, AppError> {
     let mut current = Some(customer_id);
     for _ in 0..crate::customer_record::MAX_NETWORK_LEVELS {
         let Some(id) = current else { break };
-        if let Some(account) = actor.accounts.iter().find(|a| a.customer_id == id) {
-            let tenant_id = account.tenant_id;
-            let role = account.role;
-            return Ok(AccountScope { tenant_id, customer_id, role, actor, db: state.db });
+        if let Some(account) = accounts.iter().find(|a| a.customer_id == id) {
+            return Ok(Some(account));
         }
-        let row = sqlx::query("SELECT parent_id, status FROM customers WHERE id = $1").bind(id).fetch_optional(&state.db.pool).await?;
+        let row = sqlx::query("SELECT parent_id, status FROM customers WHERE id = $1").bind(id).fetch_optional(&db.pool).await?;
         let Some(row) = row else { break };
         if row.try_get::<String, _>("status")? != "active" {
             break;
         }
         current = row.try_get("parent_id")?;
     }
-    Err(AppError::not_found("no such customer account"))
+    Ok(None)
 }
 
 /// Makes `tenant_id` the session's working tenant, if the actor may work there.
@@ -176,7 +185,7 @@ pub async fn session_info(actor: &Actor, db: &Db) -> Result<SessionInfo, AppErro
         tenants,
         role_name: actor.role_name.clone(),
         permissions: actor.permissions.iter().copied().collect(),
-        accounts: actor.accounts.clone(),
+        accounts: portal_accounts(db, actor.person_id).await?,
     })
 }
 
@@ -239,9 +248,7 @@ async fn load_actor(db: &Db, session: &session::Session, client_addr: Option<Str
         }
     };
 
-    let accounts = portal_accounts(db, session.person_id).await?;
     Ok(Actor {
-        accounts,
         session_id: session.id,
         person_id: session.person_id,
         email: person.try_get("email")?,

@@ -83,6 +83,13 @@ struct Membership {
     state: MembershipState,
 }
 
+impl Membership {
+    /// How audit entries name it.
+    fn label(&self) -> String {
+        format!("{} <{}> in {}", self.full_name, self.email, self.customer_name)
+    }
+}
+
 async fn membership(conn: &mut AnyConnection, tenant_id: i64, membership_id: i64) -> Result<Membership, AppError> {
     let row = sqlx::query(
         "SELECT m.id, m.person_id, p.full_name, p.email, c.name AS customer_name, m.state
@@ -183,12 +190,16 @@ pub async fn invite(state: &AppState, inviter: Inviter<'_>, customer_id: i64, in
     audit::record(&mut tx, audit_entry).await?;
     tx.commit().await?;
 
-    let link = format!("{}/activate?token={token}", state.mail.public_url);
-    let outcome = InviteOutcome { membership_id, email: email.clone(), link: None, expires_at, existing_person };
-    deliver_link(state, inviter.tenant_id, EmailKind::Invitation, &full_name, &email, &customer_name, &link, expires_at, input.method)
-        .await
-        .map_err(|_| AppError::bad_request("The invitation was saved but its email could not be sent. Use Resend, or display the link."))?;
-    Ok(InviteOutcome { link: (input.method == ActivationMethod::DisplayLink).then_some(link), ..outcome })
+    let link = link_url(state, EmailKind::Invitation, &token);
+    if input.method == ActivationMethod::SendEmail {
+        let kind = EmailKind::Invitation;
+        LinkEmail { kind, tenant_id: Some(inviter.tenant_id), name: &full_name, email: &email, customer: &customer_name, link: &link, expires_at }
+            .send(state)
+            .await
+            .map_err(|_| AppError::bad_request("The invitation was saved but its email could not be sent. Use Resend, or display the link."))?;
+    }
+    let link = (input.method == ActivationMethod::DisplayLink).then_some(link);
+    Ok(InviteOutcome { membership_id, email, link, expires_at, existing_person })
 }
 
 fn method_key(method: ActivationMethod) -> &'static str {
@@ -198,31 +209,44 @@ fn method_key(method: ActivationMethod) -> &'static str {
     }
 }
 
-/// Emails a link with the tenant's template, or (to display it) sends nothing.
-#[allow(clippy::too_many_arguments)]
-async fn deliver_link(
-    state: &AppState,
-    tenant_id: i64,
+/// Where a link token is used: the activation page for an invitation, else the reset page.
+fn link_url(state: &AppState, kind: EmailKind, token: &str) -> String {
+    let page = match kind {
+        EmailKind::Invitation => "activate",
+        EmailKind::Reset => "reset-password",
+    };
+    format!("{}/{page}?token={token}", state.mail.public_url)
+}
+
+/// One email carrying a single-use link.
+struct LinkEmail<'a> {
     kind: EmailKind,
-    name: &str,
-    email: &str,
-    customer: &str,
-    link: &str,
+    /// Whose template and name it carries; `None`: the built-in wording, signed "Clientele".
+    tenant_id: Option<i64>,
+    name: &'a str,
+    email: &'a str,
+    customer: &'a str,
+    link: &'a str,
     expires_at: i64,
-    method: ActivationMethod,
-) -> Result<(), AppError> {
-    if method == ActivationMethod::DisplayLink {
-        return Ok(());
+}
+
+impl LinkEmail<'_> {
+    async fn send(&self, state: &AppState) -> Result<(), AppError> {
+        let (template, partner) = match self.tenant_id {
+            Some(tenant) => {
+                let mut conn = state.db.pool.acquire().await?;
+                let (template, _) = mail::template(&mut conn, tenant, self.kind).await?;
+                let row = sqlx::query("SELECT name FROM tenants WHERE id = $1").bind(tenant).fetch_one(&mut *conn).await?;
+                (template, row.try_get::<String, _>("name")?)
+            }
+            None => (mail::default_template(self.kind), "Clientele".to_string()),
+        };
+        let expiry = mail::expiry_text(self.expires_at);
+        let vars = mail::Variables { name: self.name, link: self.link, expiry: &expiry, customer: self.customer, partner: &partner };
+        let (subject, body_text, body_html) = mail::render(&template, &vars);
+        let email = mail::Email { tenant_id: self.tenant_id, to_name: self.name.into(), to_addr: self.email.into(), subject, body_text, body_html };
+        mail::send(&state.db, &state.mail, email).await
     }
-    let mut conn = state.db.pool.acquire().await?;
-    let (template, _) = mail::template(&mut conn, tenant_id, kind).await?;
-    let partner: String = sqlx::query("SELECT name FROM tenants WHERE id = $1").bind(tenant_id).fetch_one(&mut *conn).await?.try_get("name")?;
-    drop(conn);
-    let expiry = mail::expiry_text(expires_at);
-    let vars = mail::Variables { name, link, expiry: &expiry, customer, partner: &partner };
-    let (subject, body_text, body_html) = mail::render(&template, &vars);
-    let email = mail::Email { tenant_id: Some(tenant_id), to_name: name.into(), to_addr: email.into(), subject, body_text, body_html };
-    mail::send(&state.db, &state.mail, email).await
 }
 
 /// Sends a pending invitation again with a new link; the old link stops working.
@@ -237,11 +261,16 @@ pub async fn resend(state: &AppState, scope: &TenantScope, membership_id: i64, m
     let has_password = sqlx::query("SELECT password_hash FROM persons WHERE id = $1").bind(m.person_id).fetch_one(&mut *tx).await?
         .try_get::<Option<String>, _>("password_hash")?
         .is_some();
-    let label = format!("{} <{}> in {}", m.full_name, m.email, m.customer_name);
+    let label = m.label();
     audit::record(&mut tx, entry(&scope.into(), "customer_user.resend", m.id, &label).change("method", serde_json::Value::Null, method_key(method))).await?;
     tx.commit().await?;
-    let link = format!("{}/activate?token={token}", state.mail.public_url);
-    deliver_link(state, scope.tenant_id(), EmailKind::Invitation, &m.full_name, &m.email, &m.customer_name, &link, expires_at, method).await?;
+    let link = link_url(state, EmailKind::Invitation, &token);
+    if method == ActivationMethod::SendEmail {
+        let kind = EmailKind::Invitation;
+        LinkEmail { kind, tenant_id: Some(scope.tenant_id()), name: &m.full_name, email: &m.email, customer: &m.customer_name, link: &link, expires_at }
+            .send(state)
+            .await?;
+    }
     Ok(InviteOutcome {
         membership_id: m.id,
         email: m.email,
@@ -261,7 +290,7 @@ pub async fn revoke(scope: &TenantScope, membership_id: i64) -> Result<(), AppEr
     }
     sqlx::query("DELETE FROM memberships WHERE id = $1").bind(m.id).execute(&mut *tx).await?;
     forget_unused_person(&mut tx, m.person_id).await?;
-    let label = format!("{} <{}> in {}", m.full_name, m.email, m.customer_name);
+    let label = m.label();
     audit::record(&mut tx, entry(&scope.into(), "customer_user.revoke", m.id, &label)).await?;
     tx.commit().await?;
     Ok(())
@@ -296,7 +325,7 @@ pub async fn remove(scope: &TenantScope, membership_id: i64, whole_tenant: bool)
         sqlx::query("DELETE FROM memberships WHERE id = $1").bind(m.id).execute(&mut *tx).await?.rows_affected()
     };
     forget_unused_person(&mut tx, m.person_id).await?;
-    let label = format!("{} <{}> in {}", m.full_name, m.email, m.customer_name);
+    let label = m.label();
     let action = if whole_tenant { "customer_user.unsubscribe_tenant" } else { "customer_user.remove" };
     audit::record(&mut tx, entry(&scope.into(), action, m.id, &label).change("memberships_removed", serde_json::Value::Null, removed)).await?;
     tx.commit().await?;
@@ -312,11 +341,14 @@ pub async fn send_reset(state: &AppState, scope: &TenantScope, membership_id: i6
     }
     let (token, expires_at) =
         tokens::issue(&mut tx, tokens::Purpose::Reset, m.person_id, None, Some(scope.tenant_id()), tokens::RESET_LIFETIME_SECS).await?;
-    let label = format!("{} <{}> in {}", m.full_name, m.email, m.customer_name);
+    let label = m.label();
     audit::record(&mut tx, entry(&scope.into(), "customer_user.reset_password", m.id, &label)).await?;
     tx.commit().await?;
-    let link = format!("{}/reset-password?token={token}", state.mail.public_url);
-    deliver_link(state, scope.tenant_id(), EmailKind::Reset, &m.full_name, &m.email, &m.customer_name, &link, expires_at, ActivationMethod::SendEmail).await
+    let link = link_url(state, EmailKind::Reset, &token);
+    let kind = EmailKind::Reset;
+    LinkEmail { kind, tenant_id: Some(scope.tenant_id()), name: &m.full_name, email: &m.email, customer: &m.customer_name, link: &link, expires_at }
+        .send(state)
+        .await
 }
 
 /// Sends a reset link for the forgotten-password page (no caller: the link proves the inbox).
@@ -324,15 +356,6 @@ pub async fn send_forgotten_reset(state: &AppState, person_id: i64, name: &str, 
     let mut tx = state.db.begin().await?;
     let (token, expires_at) = tokens::issue(&mut tx, tokens::Purpose::Reset, person_id, None, tenant_id, tokens::RESET_LIFETIME_SECS).await?;
     tx.commit().await?;
-    let link = format!("{}/reset-password?token={token}", state.mail.public_url);
-    match tenant_id {
-        Some(tenant) => deliver_link(state, tenant, EmailKind::Reset, name, email, "", &link, expires_at, ActivationMethod::SendEmail).await,
-        None => {
-            let expiry = mail::expiry_text(expires_at);
-            let vars = mail::Variables { name, link: &link, expiry: &expiry, customer: "", partner: "Clientele" };
-            let (subject, body_text, body_html) = mail::render(&mail::default_template(EmailKind::Reset), &vars);
-            let email = mail::Email { tenant_id: None, to_name: name.into(), to_addr: email.into(), subject, body_text, body_html };
-            mail::send(&state.db, &state.mail, email).await
-        }
-    }
+    let link = link_url(state, EmailKind::Reset, &token);
+    LinkEmail { kind: EmailKind::Reset, tenant_id, name, email, customer: "", link: &link, expires_at }.send(state).await
 }

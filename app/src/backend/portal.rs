@@ -51,7 +51,7 @@ pub async fn account(scope: &AccountScope) -> Result<PortalAccount, AppError> {
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
     // The network above is named only when the person can open it too.
     let network = match row.try_get::<Option<i64>, _>("parent_id")? {
-        Some(parent) if can_open(scope, parent).await => {
+        Some(parent) if super::authz::reachable_through(&scope.db, &scope.accounts, parent).await?.is_some() => {
             let name: String = sqlx::query("SELECT name FROM customers WHERE id = $1").bind(parent).fetch_one(&mut *conn).await?.try_get("name")?;
             Some(NetworkChoice { id: parent, name })
         }
@@ -68,21 +68,6 @@ pub async fn account(scope: &AccountScope) -> Result<PortalAccount, AppError> {
         sub_accounts,
         network,
     })
-}
-
-async fn can_open(scope: &AccountScope, customer_id: i64) -> bool {
-    let mut current = Some(customer_id);
-    for _ in 0..crate::customer_record::MAX_NETWORK_LEVELS {
-        let Some(id) = current else { return false };
-        if scope.actor.accounts.iter().any(|a| a.customer_id == id) {
-            return true;
-        }
-        current = match sqlx::query("SELECT parent_id FROM customers WHERE id = $1").bind(id).fetch_optional(&scope.db.pool).await {
-            Ok(Some(row)) => row.try_get("parent_id").ok().flatten(),
-            _ => None,
-        };
-    }
-    false
 }
 
 /// An owner invites a member to their account (owners may not create further owners: that

@@ -55,30 +55,9 @@ pub fn CustomerUsersPage() -> impl IntoView {
             }
         }
     });
-    Effect::new(move |_| {
-        if let Some(result) = reset.value().get() {
-            notice.set(Some(match result {
-                Ok(()) => "Sent a password reset email.".to_string(),
-                Err(e) => e.to_string(),
-            }));
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(result) = revoke.value().get() {
-            notice.set(Some(match result {
-                Ok(()) => "Invitation revoked: its link no longer works.".to_string(),
-                Err(e) => e.to_string(),
-            }));
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(result) = remove.value().get() {
-            notice.set(Some(match result {
-                Ok(n) => format!("Access removed ({n} {}).", if n == 1 { "account" } else { "accounts" }),
-                Err(e) => e.to_string(),
-            }));
-        }
-    });
+    announce(reset.value(), notice, |()| "Sent a password reset email.".to_string());
+    announce(revoke.value(), notice, |()| "Invitation revoked: its link no longer works.".to_string());
+    announce(remove.value(), notice, |n| format!("Access removed ({n} {}).", if n == 1 { "account" } else { "accounts" }));
 
     let can_manage = auth.can(Permission::CustomerUsersManage);
     view! {
@@ -177,6 +156,19 @@ pub fn CustomerUsersPage() -> impl IntoView {
             })}
         </Transition>
     }
+}
+
+/// Says at the top of the page what an action did, or why it failed.
+fn announce<T: Clone + Send + Sync + 'static>(
+    result: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+    notice: RwSignal<Option<String>>,
+    done: impl Fn(T) -> String + Send + Sync + 'static,
+) {
+    Effect::new(move |_| {
+        if let Some(result) = result.get() {
+            notice.set(Some(result.map_or_else(|e| e.to_string(), &done)));
+        }
+    });
 }
 
 /// The date in the table, the exact time on hover.

@@ -173,6 +173,7 @@ fn BulkBar(
     can_invite: Signal<bool>,
 ) -> impl IntoView {
     let navigate = leptos_router::hooks::use_navigate();
+    let invite = Callback::new(move |id: i64| navigate(&format!("/customers/{id}/users?invite=1"), Default::default()));
     let single = move || (!picked.all_matching.get()).then(|| picked.ids.with(|ids| (ids.len() == 1).then(|| *ids.iter().next().unwrap()))).flatten();
     let total_text = move || count.get().map(|c| c.to_string()).unwrap_or_default();
     let more_than_page = move || match count.get() {
@@ -210,21 +211,11 @@ fn BulkBar(
                     <button type="button" class="button button-small" on:click=move |_| ask(CustomerStatus::Active)>"Activate"</button>
                     <button type="button" class="button button-small button-danger" on:click=move |_| ask(CustomerStatus::Disabled)>"Disable"</button>
                 </Show>
-                {
-                    let navigate = navigate.clone();
-                    view! {
-                        <Show when=move || can_invite.get() && single().is_some()>
-                            {
-                                let navigate = navigate.clone();
-                                view! {
-                                    <button type="button" class="button button-small" on:click=move |_| {
-                                        if let Some(id) = single() { navigate(&format!("/customers/{id}/users?invite=1"), Default::default()); }
-                                    }>"Invite customer"</button>
-                                }
-                            }
-                        </Show>
-                    }
-                }
+                <Show when=move || can_invite.get() && single().is_some()>
+                    <button type="button" class="button button-small" on:click=move |_| {
+                        if let Some(id) = single() { invite.run(id); }
+                    }>"Invite customer"</button>
+                </Show>
                 <button type="button" class="button button-small button-link" on:click=move |_| picked.clear()>"Clear selection"</button>
             </div>
         </Show>
