@@ -215,7 +215,14 @@ impl ListFilters {
             .into_iter()
             .filter(|f| matches!(f.kind, CustomFieldKind::Choice | CustomFieldKind::YesNo))
             .collect();
-        Self { workflows: if config.modes.get(&BuiltinField::Workflow) == Some(&FieldMode::Hidden) { Vec::new() } else { config.workflows }, fields }
+        Self {
+            workflows: if config.modes.get(&BuiltinField::Workflow) == Some(&FieldMode::Hidden) {
+                Vec::new()
+            } else {
+                config.workflows
+            },
+            fields,
+        }
     }
 
     /// The values a field can be filtered by, as (value, label).
@@ -355,7 +362,13 @@ fn check_name(name: &str) -> Option<String> {
     }
 }
 
-fn check_builtin(field: BuiltinField, value: &str, mode: FieldMode, input: &CustomerInput, config: &FieldConfig) -> Option<String> {
+fn check_builtin(
+    field: BuiltinField,
+    value: &str,
+    mode: FieldMode,
+    input: &CustomerInput,
+    config: &FieldConfig,
+) -> Option<String> {
     if value.is_empty() {
         return (mode == FieldMode::Required).then(|| format!("{} is required.", field.label()));
     }
@@ -366,7 +379,9 @@ fn check_builtin(field: BuiltinField, value: &str, mode: FieldMode, input: &Cust
         return Some(format!("{} cannot contain control characters.", field.label()));
     }
     match field {
-        BuiltinField::Country if crate::countries::name(value).is_none() => Some("Choose a country from the list.".into()),
+        BuiltinField::Country if crate::countries::name(value).is_none() => {
+            Some("Choose a country from the list.".into())
+        }
         BuiltinField::ContactEmail => check_email(value),
         BuiltinField::PhonePrimary | BuiltinField::PhoneSecondary => check_phone(value, &input.country),
         BuiltinField::Workflow if !config.workflows.iter().any(|w| w == value) => {
@@ -379,9 +394,12 @@ fn check_builtin(field: BuiltinField, value: &str, mode: FieldMode, input: &Cust
 /// RFC 5322 syntax (the `email_address` crate), and a domain with a dot: an address people
 /// can actually write to.
 pub fn check_email(value: &str) -> Option<String> {
-    let valid = email_address::EmailAddress::parse_with_options(value, email_address::Options::default().without_display_text())
-        .ok()
-        .is_some_and(|a| a.domain().contains('.') && !a.domain().starts_with('['));
+    let valid = email_address::EmailAddress::parse_with_options(
+        value,
+        email_address::Options::default().without_display_text(),
+    )
+    .ok()
+    .is_some_and(|a| a.domain().contains('.') && !a.domain().starts_with('['));
     (!valid).then(|| "Enter an email address like name@example.com.".into())
 }
 
@@ -432,8 +450,12 @@ pub fn check_custom(field: &CustomField, value: &str) -> Option<String> {
         CustomFieldKind::Number if !value.parse::<f64>().is_ok_and(f64::is_finite) => {
             Some(format!("{} must be a number, like 42 or 3.5.", field.label))
         }
-        CustomFieldKind::Date if parse_date(value).is_none() => Some(format!("{} must be a date (YYYY-MM-DD).", field.label)),
-        CustomFieldKind::YesNo if value != "yes" && value != "no" => Some(format!("{}: choose yes or no.", field.label)),
+        CustomFieldKind::Date if parse_date(value).is_none() => {
+            Some(format!("{} must be a date (YYYY-MM-DD).", field.label))
+        }
+        CustomFieldKind::YesNo if value != "yes" && value != "no" => {
+            Some(format!("{}: choose yes or no.", field.label))
+        }
         CustomFieldKind::Choice if !field.options.iter().any(|o| o == value) => {
             Some(format!("{}: choose one of the options.", field.label))
         }
@@ -643,11 +665,51 @@ mod tests {
         FieldConfig {
             modes: [(BuiltinField::City, FieldMode::Required), (BuiltinField::Suite, FieldMode::Hidden)].into(),
             custom_fields: vec![
-                CustomField { id: 1, key: "seats".into(), label: "Seats".into(), kind: CustomFieldKind::Number, required: true, help_text: String::new(), options: vec![] },
-                CustomField { id: 2, key: "renewal".into(), label: "Renewal".into(), kind: CustomFieldKind::Date, required: false, help_text: String::new(), options: vec![] },
-                CustomField { id: 3, key: "vip".into(), label: "VIP".into(), kind: CustomFieldKind::YesNo, required: false, help_text: String::new(), options: vec![] },
-                CustomField { id: 4, key: "tier".into(), label: "Tier".into(), kind: CustomFieldKind::Choice, required: false, help_text: String::new(), options: vec!["Gold".into(), "Silver".into()] },
-                CustomField { id: 5, key: "notes".into(), label: "Notes".into(), kind: CustomFieldKind::Text, required: false, help_text: String::new(), options: vec![] },
+                CustomField {
+                    id: 1,
+                    key: "seats".into(),
+                    label: "Seats".into(),
+                    kind: CustomFieldKind::Number,
+                    required: true,
+                    help_text: String::new(),
+                    options: vec![],
+                },
+                CustomField {
+                    id: 2,
+                    key: "renewal".into(),
+                    label: "Renewal".into(),
+                    kind: CustomFieldKind::Date,
+                    required: false,
+                    help_text: String::new(),
+                    options: vec![],
+                },
+                CustomField {
+                    id: 3,
+                    key: "vip".into(),
+                    label: "VIP".into(),
+                    kind: CustomFieldKind::YesNo,
+                    required: false,
+                    help_text: String::new(),
+                    options: vec![],
+                },
+                CustomField {
+                    id: 4,
+                    key: "tier".into(),
+                    label: "Tier".into(),
+                    kind: CustomFieldKind::Choice,
+                    required: false,
+                    help_text: String::new(),
+                    options: vec!["Gold".into(), "Silver".into()],
+                },
+                CustomField {
+                    id: 5,
+                    key: "notes".into(),
+                    label: "Notes".into(),
+                    kind: CustomFieldKind::Text,
+                    required: false,
+                    help_text: String::new(),
+                    options: vec![],
+                },
             ],
             workflows: vec!["Onboarding".into(), "Live".into()],
         }
@@ -689,23 +751,112 @@ mod tests {
             ("international phone", |i| i.phone_secondary = "+44 20 7946 0958".into(), None),
             ("letters as a phone", |i| i.phone_primary = "call me".into(), Some("phone_primary")),
             ("too short a phone", |i| i.phone_primary = "+49 12".into(), Some("phone_primary")),
-            ("national phone without a country", |i| { i.country.clear(); i.phone_primary = "030 1234567".into() }, Some("phone_primary")),
-            ("a phone with a good shape but no such number plan", |i| i.phone_primary = "+44 1 2345".into(), PHONE_PLAN_CHECKED.then_some("phone_primary")),
+            (
+                "national phone without a country",
+                |i| {
+                    i.country.clear();
+                    i.phone_primary = "030 1234567".into()
+                },
+                Some("phone_primary"),
+            ),
+            (
+                "a phone with a good shape but no such number plan",
+                |i| i.phone_primary = "+44 1 2345".into(),
+                PHONE_PLAN_CHECKED.then_some("phone_primary"),
+            ),
             ("known workflow", |i| i.workflow = "Live".into(), None),
             ("unknown workflow", |i| i.workflow = "Dead".into(), Some("workflow")),
-            ("required custom missing", |i| { i.custom.remove("seats"); }, Some("custom.seats")),
-            ("number with a decimal", |i| { i.custom.insert("seats".into(), "3.5".into()); }, None),
-            ("not a number", |i| { i.custom.insert("seats".into(), "twelve".into()); }, Some("custom.seats")),
-            ("infinite number", |i| { i.custom.insert("seats".into(), "inf".into()); }, Some("custom.seats")),
-            ("good date", |i| { i.custom.insert("renewal".into(), "2027-02-28".into()); }, None),
-            ("impossible date", |i| { i.custom.insert("renewal".into(), "2027-02-30".into()); }, Some("custom.renewal")),
-            ("date in another format", |i| { i.custom.insert("renewal".into(), "28.02.2027".into()); }, Some("custom.renewal")),
-            ("yes", |i| { i.custom.insert("vip".into(), "yes".into()); }, None),
-            ("maybe", |i| { i.custom.insert("vip".into(), "maybe".into()); }, Some("custom.vip")),
-            ("an option", |i| { i.custom.insert("tier".into(), "Gold".into()); }, None),
-            ("not an option", |i| { i.custom.insert("tier".into(), "Bronze".into()); }, Some("custom.tier")),
-            ("long text", |i| { i.custom.insert("notes".into(), "x".repeat(501)); }, Some("custom.notes")),
-            ("multi-line text", |i| { i.custom.insert("notes".into(), "line one\nline two".into()); }, None),
+            (
+                "required custom missing",
+                |i| {
+                    i.custom.remove("seats");
+                },
+                Some("custom.seats"),
+            ),
+            (
+                "number with a decimal",
+                |i| {
+                    i.custom.insert("seats".into(), "3.5".into());
+                },
+                None,
+            ),
+            (
+                "not a number",
+                |i| {
+                    i.custom.insert("seats".into(), "twelve".into());
+                },
+                Some("custom.seats"),
+            ),
+            (
+                "infinite number",
+                |i| {
+                    i.custom.insert("seats".into(), "inf".into());
+                },
+                Some("custom.seats"),
+            ),
+            (
+                "good date",
+                |i| {
+                    i.custom.insert("renewal".into(), "2027-02-28".into());
+                },
+                None,
+            ),
+            (
+                "impossible date",
+                |i| {
+                    i.custom.insert("renewal".into(), "2027-02-30".into());
+                },
+                Some("custom.renewal"),
+            ),
+            (
+                "date in another format",
+                |i| {
+                    i.custom.insert("renewal".into(), "28.02.2027".into());
+                },
+                Some("custom.renewal"),
+            ),
+            (
+                "yes",
+                |i| {
+                    i.custom.insert("vip".into(), "yes".into());
+                },
+                None,
+            ),
+            (
+                "maybe",
+                |i| {
+                    i.custom.insert("vip".into(), "maybe".into());
+                },
+                Some("custom.vip"),
+            ),
+            (
+                "an option",
+                |i| {
+                    i.custom.insert("tier".into(), "Gold".into());
+                },
+                None,
+            ),
+            (
+                "not an option",
+                |i| {
+                    i.custom.insert("tier".into(), "Bronze".into());
+                },
+                Some("custom.tier"),
+            ),
+            (
+                "long text",
+                |i| {
+                    i.custom.insert("notes".into(), "x".repeat(501));
+                },
+                Some("custom.notes"),
+            ),
+            (
+                "multi-line text",
+                |i| {
+                    i.custom.insert("notes".into(), "line one\nline two".into());
+                },
+                None,
+            ),
         ];
         let config = config();
         for (what, edit, expected) in cases {
@@ -747,17 +898,28 @@ mod tests {
     #[test]
     fn custom_field_definitions() {
         let draft = |label: &str, kind, options: &[&str]| {
-            CustomFieldDraft { label: label.into(), kind, options: options.iter().map(|o| o.to_string()).collect(), ..Default::default() }
-                .normalized()
+            CustomFieldDraft {
+                label: label.into(),
+                kind,
+                options: options.iter().map(|o| o.to_string()).collect(),
+                ..Default::default()
+            }
+            .normalized()
         };
         assert!(validate_custom_field(&draft("Contract end", Some(CustomFieldKind::Date), &[])).is_empty());
         assert_eq!(draft("Contract end", None, &[]).key, "contract_end");
         assert!(validate_custom_field(&draft("", Some(CustomFieldKind::Text), &[])).contains_key("label"));
         assert!(validate_custom_field(&draft("Tier", None, &[])).contains_key("kind"));
-        assert!(validate_custom_field(&draft("Tier", Some(CustomFieldKind::Choice), &[" ", ""])).contains_key("options"));
-        assert!(validate_custom_field(&draft("Tier", Some(CustomFieldKind::Choice), &["Gold", "gold"])).contains_key("options"));
+        assert!(
+            validate_custom_field(&draft("Tier", Some(CustomFieldKind::Choice), &[" ", ""])).contains_key("options")
+        );
+        assert!(validate_custom_field(&draft("Tier", Some(CustomFieldKind::Choice), &["Gold", "gold"]))
+            .contains_key("options"));
         assert!(validate_custom_field(&draft("Tier", Some(CustomFieldKind::Choice), &["Gold", "Silver"])).is_empty());
-        assert!(validate_custom_field(&draft("42", Some(CustomFieldKind::Text), &[])).contains_key("key"), "a key must start with a letter");
+        assert!(
+            validate_custom_field(&draft("42", Some(CustomFieldKind::Text), &[])).contains_key("key"),
+            "a key must start with a letter"
+        );
         assert_eq!(validate_workflows(&["A".into(), "B".into()]), None);
         assert!(validate_workflows(&["A".into(), "a".into()]).is_some());
         assert!(validate_workflows(&["".into()]).is_some());

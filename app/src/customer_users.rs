@@ -142,8 +142,15 @@ pub struct InviteOutcome {
 /// chooses a password.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LinkInfo {
-    Activation { full_name: String, email: String, customer_name: String, has_password: bool },
-    Reset { email: String },
+    Activation {
+        full_name: String,
+        email: String,
+        customer_name: String,
+        has_password: bool,
+    },
+    Reset {
+        email: String,
+    },
     /// Unknown, used, expired, or revoked: the page says what to do next.
     Unusable(LinkProblem),
 }
@@ -373,7 +380,8 @@ mod tests {
 
     #[test]
     fn invitations_need_a_name_and_a_real_address() {
-        let good = InviteInput { full_name: "Dana Diaz".into(), email: "dana@example.com".into(), ..Default::default() };
+        let good =
+            InviteInput { full_name: "Dana Diaz".into(), email: "dana@example.com".into(), ..Default::default() };
         assert!(good.validate().is_empty());
         let bad = InviteInput { full_name: " ".into(), email: "dana@".into(), ..Default::default() };
         assert_eq!(bad.validate().keys().collect::<Vec<_>>(), ["email", "full_name"]);
@@ -381,7 +389,11 @@ mod tests {
 
     #[test]
     fn templates_need_the_link_and_known_variables() {
-        let ok = EmailTemplate { subject: "Hi {{name}}".into(), body_text: "{{link}}".into(), body_html: "<a href=\"{{link}}\">go</a>".into() };
+        let ok = EmailTemplate {
+            subject: "Hi {{name}}".into(),
+            body_text: "{{link}}".into(),
+            body_html: "<a href=\"{{link}}\">go</a>".into(),
+        };
         assert!(ok.validate().is_empty());
         let no_link = EmailTemplate { body_text: "Hello".into(), ..ok.clone() };
         assert!(no_link.validate().contains_key("body_text"));

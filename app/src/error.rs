@@ -1,11 +1,11 @@
 //! The one error type of every server function. It crosses the wire as JSON, so the browser
 //! shows the same message the server chose; on the server each variant maps to an HTTP status.
 
+use crate::customer_record::{FieldErrors, StoredCustomer};
 use leptos::server_fn::{
     codec::JsonEncoding,
     error::{FromServerFnError, ServerFnErrorErr},
 };
-use crate::customer_record::{FieldErrors, StoredCustomer};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -87,7 +87,9 @@ impl FromServerFnError for AppError {
         // response the error's status here (server_fn itself always answers 500).
         #[cfg(feature = "ssr")]
         if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(http::StatusCode::from_u16(error.status_code()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
+            response.set_status(
+                http::StatusCode::from_u16(error.status_code()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+            );
         }
         error
     }

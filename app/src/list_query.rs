@@ -143,12 +143,12 @@ impl CustomerQuery {
                 "to" => q.created_to = parse_date(&value).map(|d| d.to_string()),
                 "sort" => q.sort = SortField::from_key(&value).unwrap_or_default(),
                 "dir" => q.descending = value == "desc",
-                "size" => {
-                    q.page_size = value.parse().ok().filter(|s| PAGE_SIZES.contains(s)).unwrap_or(PAGE_SIZES[0])
-                }
+                "size" => q.page_size = value.parse().ok().filter(|s| PAGE_SIZES.contains(s)).unwrap_or(PAGE_SIZES[0]),
                 other if other.starts_with("f.") => {
                     let field = &other[2..];
-                    if let (None, Some(value)) = (crate::customer_record::check_custom_key(field), clean(&value, MAX_FILTER_CHARS)) {
+                    if let (None, Some(value)) =
+                        (crate::customer_record::check_custom_key(field), clean(&value, MAX_FILTER_CHARS))
+                    {
                         q.fields.retain(|(k, _)| k != field);
                         if q.fields.len() < MAX_FIELD_FILTERS {
                             q.fields.push((field.to_string(), value));
@@ -177,7 +177,9 @@ impl CustomerQuery {
         if !self.countries.is_empty() {
             out.append_pair("country", &self.countries.join(","));
         }
-        for (key, value) in [("city", &self.city), ("workflow", &self.workflow), ("from", &self.created_from), ("to", &self.created_to)] {
+        for (key, value) in
+            [("city", &self.city), ("workflow", &self.workflow), ("from", &self.created_from), ("to", &self.created_to)]
+        {
             if let Some(value) = value {
                 out.append_pair(key, value);
             }

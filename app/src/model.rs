@@ -251,15 +251,16 @@ pub struct PartnerSummary {
 
 /// Formats UTC Unix seconds as an ISO date, identically on server and browser.
 pub fn format_date(unix_seconds: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(unix_seconds)
-        .map(|t| t.date().to_string())
-        .unwrap_or_default()
+    time::OffsetDateTime::from_unix_timestamp(unix_seconds).map(|t| t.date().to_string()).unwrap_or_default()
 }
 
 /// "2026-11-22 14:05 UTC".
 pub fn format_datetime(unix_seconds: i64) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    time::OffsetDateTime::from_unix_timestamp(unix_seconds).ok().and_then(|t| t.format(&format).ok()).unwrap_or_default()
+    time::OffsetDateTime::from_unix_timestamp(unix_seconds)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -67,7 +67,11 @@ fn main() {
             let db = postgres(&o).await;
             reports.push(("PostgreSQL", bench(db, &o).await));
         }
-        println!("\n## Customer list over HTTP, {} customers in one tenant, {} samples each\n", group(o.rows), o.samples);
+        println!(
+            "\n## Customer list over HTTP, {} customers in one tenant, {} samples each\n",
+            group(o.rows),
+            o.samples
+        );
         println!("| Database | Question | Matches | p50 ms | p95 ms | p99 ms |");
         println!("|---|---|---:|---:|---:|---:|");
         for (db, rows) in &reports {
@@ -87,7 +91,11 @@ async fn postgres(o: &Options) -> Db {
     if o.fresh {
         admin.execute(format!("DROP DATABASE IF EXISTS {name}").as_str()).await.unwrap();
     }
-    let exists = sqlx::query("SELECT 1 FROM pg_database WHERE datname = $1").bind(&name).fetch_optional(&mut admin).await.unwrap();
+    let exists = sqlx::query("SELECT 1 FROM pg_database WHERE datname = $1")
+        .bind(&name)
+        .fetch_optional(&mut admin)
+        .await
+        .unwrap();
     if exists.is_none() {
         admin.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
     }
@@ -167,7 +175,8 @@ async fn bench(db: Db, o: &Options) -> Vec<Report> {
             assert_eq!(status, StatusCode::OK, "{question}: {body}");
         }
         times.sort();
-        let pct = |p: f64| times[((p * times.len() as f64).ceil() as usize).clamp(1, times.len()) - 1].as_secs_f64() * 1e3;
+        let pct =
+            |p: f64| times[((p * times.len() as f64).ceil() as usize).clamp(1, times.len()) - 1].as_secs_f64() * 1e3;
         let report = Report { question, matches, p50: pct(0.50), p95: pct(0.95), p99: pct(0.99) };
         eprintln!("{:?}: {question} ({}): p50 {:.1} ms, p95 {:.1} ms", db.kind, report.matches, report.p50, report.p95);
         reports.push(report);
@@ -215,7 +224,10 @@ impl Client {
     }
 
     async fn sign_in(&mut self) {
-        let form = form_urlencoded::Serializer::new(String::new()).append_pair("email", ADMIN).append_pair("password", PASSWORD).finish();
+        let form = form_urlencoded::Serializer::new(String::new())
+            .append_pair("email", ADMIN)
+            .append_pair("password", PASSWORD)
+            .finish();
         let (status, body) = self.post("login", &form).await;
         assert!(status.is_success() || status.is_redirection(), "sign-in failed: {status} {body}");
         assert!(self.cookie.is_some(), "no session cookie");
@@ -227,14 +239,22 @@ async fn exact_matches(db: &Db, tenant: i64, query: &str) -> String {
     use app::backend::customer_sql::{push_from_where, Access, Sql};
     let mut sql = Sql::default();
     sql.push("SELECT COUNT(*) AS n");
-    push_from_where(&mut sql, db.kind, tenant, &app::list_query::CustomerQuery::from_query_string(query), Access::INDEXED);
+    push_from_where(
+        &mut sql,
+        db.kind,
+        tenant,
+        &app::list_query::CustomerQuery::from_query_string(query),
+        Access::INDEXED,
+    );
     group(sql.query().fetch_one(&db.pool).await.unwrap().get::<i64, _>("n") as usize)
 }
 
 /// The bench tenant with `rows` customers (and a small second tenant, so every query must
 /// really filter by tenant), created unless already there.
 async fn ensure_data(db: &Db, rows: usize) -> i64 {
-    if let Some(row) = sqlx::query("SELECT id FROM tenants WHERE slug = 'bench'").fetch_optional(&db.pool).await.unwrap() {
+    if let Some(row) =
+        sqlx::query("SELECT id FROM tenants WHERE slug = 'bench'").fetch_optional(&db.pool).await.unwrap()
+    {
         let tenant: i64 = row.get("id");
         let have: i64 = sqlx::query("SELECT COUNT(*) AS n FROM customers WHERE tenant_id = $1")
             .bind(tenant)
@@ -318,26 +338,111 @@ const FIRST: [&str; 24] = [
 /// Picked with weights 1/rank, as surnames are in life: the first few are everywhere, the
 /// last few rare.
 const SURNAMES: [&str; 60] = [
-    "Smith", "Müller", "García", "Rossi", "Martin", "Schneider", "Johnson", "Nowak", "Dubois", "Jansen",
-    "Fischer", "López", "Bianchi", "Kowalski", "Andersson", "Brown", "Weber", "Moreau", "de Vries", "Romano",
-    "Wagner", "Fernández", "Wójcik", "Nilsson", "Taylor", "Becker", "Laurent", "Bakker", "Colombo", "Hoffmann",
-    "Martínez", "Kamiński", "Larsson", "Wilson", "Schulz", "Lefebvre", "Visser", "Ricci", "Koch", "Sánchez",
-    "Lewandowski", "Olsen", "Davies", "Richter", "Girard", "Smit", "Marino", "Klein", "Pérez", "Zieliński",
-    "Hansen", "Evans", "Wolf", "Bonnet", "Meijer", "Greco", "Neumann", "Gómez", "Szymański", "Halvorsen",
+    "Smith",
+    "Müller",
+    "García",
+    "Rossi",
+    "Martin",
+    "Schneider",
+    "Johnson",
+    "Nowak",
+    "Dubois",
+    "Jansen",
+    "Fischer",
+    "López",
+    "Bianchi",
+    "Kowalski",
+    "Andersson",
+    "Brown",
+    "Weber",
+    "Moreau",
+    "de Vries",
+    "Romano",
+    "Wagner",
+    "Fernández",
+    "Wójcik",
+    "Nilsson",
+    "Taylor",
+    "Becker",
+    "Laurent",
+    "Bakker",
+    "Colombo",
+    "Hoffmann",
+    "Martínez",
+    "Kamiński",
+    "Larsson",
+    "Wilson",
+    "Schulz",
+    "Lefebvre",
+    "Visser",
+    "Ricci",
+    "Koch",
+    "Sánchez",
+    "Lewandowski",
+    "Olsen",
+    "Davies",
+    "Richter",
+    "Girard",
+    "Smit",
+    "Marino",
+    "Klein",
+    "Pérez",
+    "Zieliński",
+    "Hansen",
+    "Evans",
+    "Wolf",
+    "Bonnet",
+    "Meijer",
+    "Greco",
+    "Neumann",
+    "Gómez",
+    "Szymański",
+    "Halvorsen",
 ];
 const PLACES: [(&str, &str); 24] = [
-    ("DE", "Berlin"), ("DE", "Munich"), ("DE", "Hamburg"), ("DE", "Cologne"), ("FR", "Paris"), ("FR", "Lyon"),
-    ("FR", "Toulouse"), ("GB", "London"), ("GB", "Manchester"), ("NL", "Amsterdam"), ("NL", "Utrecht"),
-    ("ES", "Madrid"), ("ES", "Barcelona"), ("IT", "Milan"), ("IT", "Rome"), ("US", "New York"), ("US", "Austin"),
-    ("US", "Seattle"), ("CA", "Toronto"), ("SE", "Stockholm"), ("PL", "Warsaw"), ("CH", "Zurich"),
-    ("NO", "Oslo"), ("DK", "Copenhagen"),
+    ("DE", "Berlin"),
+    ("DE", "Munich"),
+    ("DE", "Hamburg"),
+    ("DE", "Cologne"),
+    ("FR", "Paris"),
+    ("FR", "Lyon"),
+    ("FR", "Toulouse"),
+    ("GB", "London"),
+    ("GB", "Manchester"),
+    ("NL", "Amsterdam"),
+    ("NL", "Utrecht"),
+    ("ES", "Madrid"),
+    ("ES", "Barcelona"),
+    ("IT", "Milan"),
+    ("IT", "Rome"),
+    ("US", "New York"),
+    ("US", "Austin"),
+    ("US", "Seattle"),
+    ("CA", "Toronto"),
+    ("SE", "Stockholm"),
+    ("PL", "Warsaw"),
+    ("CH", "Zurich"),
+    ("NO", "Oslo"),
+    ("DK", "Copenhagen"),
 ];
 const WORDS: [&str; 20] = [
     "Alpine", "Harbor", "Granite", "Silver", "Maple", "Cobalt", "Summit", "Willow", "Aurora", "Beacon", "Cedar",
     "Delta", "Ember", "Falcon", "Juniper", "Lumen", "Meridian", "Nimbus", "Orchid", "Pioneer",
 ];
-const TRADES: [&str; 12] =
-    ["Bakery", "Dental", "Logistics", "Consulting", "Studio", "Clinic", "Hotels", "Motors", "Foods", "Labs", "Legal", "Fitness"];
+const TRADES: [&str; 12] = [
+    "Bakery",
+    "Dental",
+    "Logistics",
+    "Consulting",
+    "Studio",
+    "Clinic",
+    "Hotels",
+    "Motors",
+    "Foods",
+    "Labs",
+    "Legal",
+    "Fitness",
+];
 
 fn surname(rng: &mut StdRng) -> &'static str {
     let total: f64 = (1..=SURNAMES.len()).map(|r| 1.0 / r as f64).sum();
@@ -359,7 +464,8 @@ async fn insert_customers(db: &Db, tenant: i64, rows: usize, rng_seed: u64, fiel
     let mut rng = StdRng::seed_from_u64(rng_seed);
     let start = app::backend::now() - 5 * 365 * 86_400;
     let mut networks: Vec<i64> = Vec::new();
-    let mut next_id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM customers").fetch_one(&db.pool).await.unwrap().get("n");
+    let mut next_id: i64 =
+        sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 AS n FROM customers").fetch_one(&db.pool).await.unwrap().get("n");
     let mut written = 0;
     while written < rows {
         let n = BATCH.min(rows - written);
@@ -367,7 +473,8 @@ async fn insert_customers(db: &Db, tenant: i64, rows: usize, rng_seed: u64, fiel
             "INSERT INTO customers (id, tenant_id, name, city, country, contact_first_name, contact_last_name,
              contact_email, phone_primary, parent_id, status, status_changed_at, created_at, updated_at, search_text) VALUES ",
         );
-        let mut values: Vec<(i64, String, &str, &str, &str, &str, String, String, Option<i64>, &str, i64, String)> = Vec::new();
+        let mut values: Vec<(i64, String, &str, &str, &str, &str, String, String, Option<i64>, &str, i64, String)> =
+            Vec::new();
         let mut custom: Vec<(i64, i64, String)> = Vec::new();
         for i in 0..n {
             let index = written + i;
@@ -378,17 +485,32 @@ async fn insert_customers(db: &Db, tenant: i64, rows: usize, rng_seed: u64, fiel
             let name = if is_network {
                 format!("{} Group {} {}", WORDS[rng.gen_range(0..WORDS.len())], city, index + 1)
             } else {
-                format!("{} {} {}", WORDS[rng.gen_range(0..WORDS.len())], TRADES[rng.gen_range(0..TRADES.len())], index + 1)
+                format!(
+                    "{} {} {}",
+                    WORDS[rng.gen_range(0..WORDS.len())],
+                    TRADES[rng.gen_range(0..TRADES.len())],
+                    index + 1
+                )
             };
-            let parent = (!is_network && !networks.is_empty() && rng.gen_bool(0.1)).then(|| networks[rng.gen_range(0..networks.len())]);
-            let email = format!("{}.{}{}@example.test", first.to_lowercase(), last.to_lowercase().replace(' ', ""), index + 1);
-            let phone = format!("+{} {:03} {:07}", 30 + rng.gen_range(0..20), rng.gen_range(100..999), rng.gen_range(0..9_999_999));
+            let parent = (!is_network && !networks.is_empty() && rng.gen_bool(0.1))
+                .then(|| networks[rng.gen_range(0..networks.len())]);
+            let email =
+                format!("{}.{}{}@example.test", first.to_lowercase(), last.to_lowercase().replace(' ', ""), index + 1);
+            let phone = format!(
+                "+{} {:03} {:07}",
+                30 + rng.gen_range(0..20),
+                rng.gen_range(100..999),
+                rng.gen_range(0..9_999_999)
+            );
             let status = if !is_network && rng.gen_bool(0.1) { "disabled" } else { "active" };
             let created = start + rng.gen_range(0..5 * 365 * 86_400);
             let (mut plan, mut code) = (None, None);
             if let Some(f) = fields {
                 if rng.gen_bool(0.6) {
-                    let p = ["Basic", "Basic", "Basic", "Basic", "Basic", "Standard", "Standard", "Standard", "Premium", "Premium"][rng.gen_range(0..10)];
+                    let p = [
+                        "Basic", "Basic", "Basic", "Basic", "Basic", "Standard", "Standard", "Standard", "Premium",
+                        "Premium",
+                    ][rng.gen_range(0..10)];
                     plan = Some(p);
                     custom.push((next_id, f.plan, p.to_string()));
                 }
@@ -400,7 +522,17 @@ async fn insert_customers(db: &Db, tenant: i64, rows: usize, rng_seed: u64, fiel
                 custom.push((next_id, f.account_code, c));
             }
             // The same composition as the app's own (built-in fields, then custom values but yes/no).
-            let text = search_text(&[Some(&name), Some(first), Some(last), Some(&email), Some(&phone), None, Some(city), plan, code.as_deref()]);
+            let text = search_text(&[
+                Some(&name),
+                Some(first),
+                Some(last),
+                Some(&email),
+                Some(&phone),
+                None,
+                Some(city),
+                plan,
+                code.as_deref(),
+            ]);
             if is_network {
                 networks.push(next_id);
             }
@@ -414,7 +546,21 @@ async fn insert_customers(db: &Db, tenant: i64, rows: usize, rng_seed: u64, fiel
             }
             sql.push_str(&format!(
                 "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12, b + 12, b + 13, b + 14
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7,
+                b + 8,
+                b + 9,
+                b + 10,
+                b + 11,
+                b + 12,
+                b + 12,
+                b + 13,
+                b + 14
             ));
         }
         let mut query = sqlx::query(&sql);
@@ -437,8 +583,12 @@ async fn insert_customers(db: &Db, tenant: i64, rows: usize, rng_seed: u64, fiel
         }
         query.execute(&db.pool).await.unwrap();
         if !custom.is_empty() {
-            let placeholders: Vec<String> = (0..custom.len()).map(|i| format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3)).collect();
-            let sql = format!("INSERT INTO customer_field_values (customer_id, field_id, value) VALUES {}", placeholders.join(", "));
+            let placeholders: Vec<String> =
+                (0..custom.len()).map(|i| format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3)).collect();
+            let sql = format!(
+                "INSERT INTO customer_field_values (customer_id, field_id, value) VALUES {}",
+                placeholders.join(", ")
+            );
             let mut query = sqlx::query(&sql);
             for (customer, field, value) in custom {
                 query = query.bind(customer).bind(field).bind(value);

@@ -115,7 +115,12 @@ impl Config {
                 password: self.smtp_password.clone(),
             }),
             from: self.mail_from.clone(),
-            public_url: self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.listen)).trim_end_matches('/').to_string(),
+            public_url: self
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", self.listen))
+                .trim_end_matches('/')
+                .to_string(),
         }
     }
 

@@ -1,6 +1,10 @@
 //! Request-level protections that apply to every route.
 
-use axum::{extract::Request, middleware::Next, response::{IntoResponse, Response}};
+use axum::{
+    extract::Request,
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
 use http::{header, HeaderValue, Method, StatusCode};
 
 /// CSRF protection for every state-changing call (OWASP "verify origin with standard headers").

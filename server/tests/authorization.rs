@@ -34,7 +34,10 @@ async fn partner_users_see_only_their_own_tenant(app: TestApp) {
     let sidebar = acme.call("customers/sidebar", &[("filter", "")]).await.json();
     assert_eq!(sidebar["total"], serde_json::json!({ "Exact": 2 }), "disabled customers are not in the sidebar");
     // Top level: the network (with its one active sub-account); the sub-account sits under it.
-    assert_eq!(sidebar["customers"], serde_json::json!([{ "id": app.fixture.acme_customer, "name": "Alpha Bakery", "sub_accounts": 1 }]));
+    assert_eq!(
+        sidebar["customers"],
+        serde_json::json!([{ "id": app.fixture.acme_customer, "name": "Alpha Bakery", "sub_accounts": 1 }])
+    );
     let network = app.fixture.acme_customer.to_string();
     let subs = acme.call("customers/sidebar", &[("filter", ""), ("network", &network)]).await.json();
     assert_eq!(subs["customers"][0]["name"], "Charlie Cafe");
@@ -59,8 +62,10 @@ async fn switching_into_another_partner_is_refused(app: TestApp) {
 
 async fn missing_permission_is_refused_with_a_clear_error(app: TestApp) {
     // A custom role with no permissions at all.
-    let person = app::backend::seed::create_person(&app.db, "nobody@acme.test", "No Rights", common::PASSWORD).await.unwrap();
-    app.execute(&format!("INSERT INTO roles (tenant_id, key, name) VALUES ({}, 'empty', 'Empty')", app.fixture.acme)).await;
+    let person =
+        app::backend::seed::create_person(&app.db, "nobody@acme.test", "No Rights", common::PASSWORD).await.unwrap();
+    app.execute(&format!("INSERT INTO roles (tenant_id, key, name) VALUES ({}, 'empty', 'Empty')", app.fixture.acme))
+        .await;
     app.execute(&format!(
         "INSERT INTO memberships (person_id, kind, tenant_id, role_id, created_at)
          SELECT {person}, 'partner', {}, id, 0 FROM roles WHERE key = 'empty'",

@@ -8,7 +8,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::Value;
 
-const CITIES: [(&str, &str); 5] = [("Berlin", "DE"), ("Paris", "FR"), ("Lyon", "FR"), ("Austin", "US"), ("Zürich", "CH")];
+const CITIES: [(&str, &str); 5] =
+    [("Berlin", "DE"), ("Paris", "FR"), ("Lyon", "FR"), ("Austin", "US"), ("Zürich", "CH")];
 const SURNAMES: [&str; 4] = ["Smith", "Schmidt", "Nowak", "Müller"];
 const DAY: i64 = 86_400;
 /// 2024-01-01T00:00:00Z
@@ -19,9 +20,13 @@ const START: i64 = 1_704_067_200;
 async fn seed_list(app: &TestApp) -> i64 {
     let mut rng = StdRng::seed_from_u64(7);
     let mut conn = app.db.pool.acquire().await.unwrap();
-    let network = insert_customer(&mut conn, app.fixture.acme, &NewCustomer { name: "Zeta Network".into(), ..Default::default() })
-        .await
-        .unwrap();
+    let network = insert_customer(
+        &mut conn,
+        app.fixture.acme,
+        &NewCustomer { name: "Zeta Network".into(), ..Default::default() },
+    )
+    .await
+    .unwrap();
     for i in 0..133 {
         let (city, country) = CITIES[rng.gen_range(0..CITIES.len())];
         let blank = i % 17 == 0;
@@ -89,18 +94,22 @@ async fn filters_combine_and_match_exactly(app: TestApp) {
         check("country=FR,CH", &|r| r["country"] == "FR" || r["country"] == "CH"),
         check("city=Lyon&status=active", &|r| r["city"] == "Lyon" && r["status"] == "Active"),
         check("q=SCHMI", &|r| r["contact_name"].as_str().unwrap().contains("Schmidt")),
-        check("q=müller&country=CH", &|r| r["contact_name"].as_str().unwrap().contains("Müller") && r["country"] == "CH"),
+        check("q=müller&country=CH", &|r| {
+            r["contact_name"].as_str().unwrap().contains("Müller") && r["country"] == "CH"
+        }),
         check("q=kim12%40shop", &|r| r["contact_email"] == "kim12@shop.test"),
         check("q=zürich", &|r| r["city"] == "Zürich"),
         // Every term must match, in any order; short terms (no trigram) are matched too.
         check("q=lyon+schmidt", &|r| r["city"] == "Lyon" && r["contact_name"].as_str().unwrap().contains("Schmidt")),
         // Terms under 3 characters match the start of a word: Lyon, not Italy.
         check("q=ly+SCH", &|r| {
-            let text = format!("{} {} {} {}", r["name"], r["contact_name"], r["contact_email"], r["city"]).to_lowercase();
+            let text =
+                format!("{} {} {} {}", r["name"], r["contact_name"], r["contact_email"], r["city"]).to_lowercase();
             text.split_whitespace().any(|w| w.trim_matches('"').starts_with("ly")) && text.contains("sch")
         }),
         check("q=ch", &|r| {
-            let text = format!("{} {} {} {}", r["name"], r["contact_name"], r["contact_email"], r["city"]).to_lowercase();
+            let text =
+                format!("{} {} {} {}", r["name"], r["contact_name"], r["contact_email"], r["city"]).to_lowercase();
             text.split(|c: char| c.is_whitespace() || c == '"').any(|w| w.starts_with("ch"))
         }),
         check("q=\"op 3", &|_| false),
@@ -143,7 +152,11 @@ async fn keyset_pages_walk_the_whole_sorted_list_both_ways(app: TestApp) {
             expected.extend(everything(&mut client, "status=disabled").await);
             expected.sort_by(|a, b| {
                 let ord = (sort_key(a, field), a["id"].as_i64()).cmp(&(sort_key(b, field), b["id"].as_i64()));
-                if desc { ord.reverse() } else { ord }
+                if desc {
+                    ord.reverse()
+                } else {
+                    ord
+                }
             });
 
             let mut pages: Vec<Vec<i64>> = Vec::new();
@@ -208,7 +221,18 @@ async fn every_access_path_finds_the_same_customers(app: TestApp) {
             sql.query().fetch_all(&db.pool).await.unwrap().iter().map(|r| r.get::<i64, _>("id")).collect::<Vec<_>>()
         }
     };
-    for query in ["q=schmi", "q=ly+SCH", "q=ch", "q=s+kim", "q=müller&country=CH", "country=FR&status=active", "city=Lyon&q=kim", "q=%22op+3", "f.tier=Gold", "f.tier=Silver&country=FR&q=s"] {
+    for query in [
+        "q=schmi",
+        "q=ly+SCH",
+        "q=ch",
+        "q=s+kim",
+        "q=müller&country=CH",
+        "country=FR&status=active",
+        "city=Lyon&q=kim",
+        "q=%22op+3",
+        "f.tier=Gold",
+        "f.tier=Silver&country=FR&q=s",
+    ] {
         let expected = found(query, Access::INDEXED).await;
         for search in [SearchVia::Index, SearchVia::Scan] {
             for place_index in [true, false] {

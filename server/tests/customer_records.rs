@@ -28,9 +28,14 @@ async fn creating_validates_on_the_server_then_stores_and_audits(app: TestApp) {
     let mut admin = app.signed_in("admin@acme.test").await;
     let before = count(&app, "SELECT COUNT(*) FROM customers").await;
 
-    let bad = create(&mut admin, json!({ "name": "  ", "contact_email": "anna@", "country": "XX", "phone_primary": "12" })).await;
+    let bad =
+        create(&mut admin, json!({ "name": "  ", "contact_email": "anna@", "country": "XX", "phone_primary": "12" }))
+            .await;
     let errors = field_errors(&bad);
-    assert_eq!(errors.as_object().unwrap().keys().collect::<Vec<_>>(), ["contact_email", "country", "name", "phone_primary"]);
+    assert_eq!(
+        errors.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["contact_email", "country", "name", "phone_primary"]
+    );
     assert_eq!(errors["name"], "Name is required.");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM customers").await, before, "a refused create writes nothing");
 
@@ -68,7 +73,9 @@ async fn duplicate_names_are_warned_about_then_allowed(app: TestApp) {
     let res = create(&mut admin, json!({ "name": "Alpha Bakery" })).await;
     assert_eq!(res.status, StatusCode::CONFLICT);
     assert_eq!(res.json(), json!({ "DuplicateName": "Alpha Bakery" }));
-    let res = admin.call_json("customers/create", json!({ "input": { "name": "Alpha Bakery" }, "allow_duplicate_name": true })).await;
+    let res = admin
+        .call_json("customers/create", json!({ "input": { "name": "Alpha Bakery" }, "allow_duplicate_name": true }))
+        .await;
     ok(&res);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM customers WHERE name = 'Alpha Bakery'").await, 2);
     // Another tenant's names do not count.
@@ -86,24 +93,43 @@ async fn an_edit_on_an_old_version_is_a_conflict_with_the_current_values(app: Te
     // Someone else saves first.
     let mut theirs = mine.clone();
     theirs["city"] = json!("Munich");
-    let res = admin.call_json("customers/update", json!({ "id": id, "version": version, "input": theirs, "allow_duplicate_name": false })).await;
+    let res = admin
+        .call_json(
+            "customers/update",
+            json!({ "id": id, "version": version, "input": theirs, "allow_duplicate_name": false }),
+        )
+        .await;
     assert_eq!(ok(&res), json!(version + 1));
 
     mine["contact_first_name"] = json!("Anna");
-    let res = admin.call_json("customers/update", json!({ "id": id, "version": version, "input": mine, "allow_duplicate_name": false })).await;
+    let res = admin
+        .call_json(
+            "customers/update",
+            json!({ "id": id, "version": version, "input": mine, "allow_duplicate_name": false }),
+        )
+        .await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{res:?}");
     let current = &res.json()["Conflict"];
     assert_eq!(current["version"], version + 1);
     assert_eq!(current["values"]["city"], "Munich");
-    let stored = count(&app, &format!("SELECT COUNT(*) FROM customers WHERE id = {id} AND contact_first_name IS NULL")).await;
+    let stored =
+        count(&app, &format!("SELECT COUNT(*) FROM customers WHERE id = {id} AND contact_first_name IS NULL")).await;
     assert_eq!(stored, 1, "the stale edit wrote nothing");
 
     // Re-applied on the current version, it lands, and the audit shows exactly what moved.
-    let res = admin.call_json("customers/update", json!({ "id": id, "version": version + 1, "input": mine, "allow_duplicate_name": false })).await;
+    let res = admin
+        .call_json(
+            "customers/update",
+            json!({ "id": id, "version": version + 1, "input": mine, "allow_duplicate_name": false }),
+        )
+        .await;
     assert_eq!(ok(&res), json!(version + 2));
     let form = ok(&admin.call_json("customers/form", json!({ "id": id })).await);
     assert_eq!(form["current"]["values"]["contact_first_name"], "Anna");
-    assert_eq!(form["current"]["values"]["city"], "Berlin", "mine was based on Berlin: re-applying restores it, knowingly");
+    assert_eq!(
+        form["current"]["values"]["city"], "Berlin",
+        "mine was based on Berlin: re-applying restores it, knowingly"
+    );
 }
 
 async fn required_and_hidden_fields_follow_the_tenant_configuration(app: TestApp) {
@@ -122,11 +148,18 @@ async fn required_and_hidden_fields_follow_the_tenant_configuration(app: TestApp
     let mut input = form["current"]["values"].clone();
     input["suite"] = json!("x".repeat(500));
     input["contact_email"] = json!("alpha@bakery.example");
-    let res = admin.call_json("customers/update", json!({ "id": id, "version": 1, "input": input, "allow_duplicate_name": false })).await;
+    let res = admin
+        .call_json("customers/update", json!({ "id": id, "version": 1, "input": input, "allow_duplicate_name": false }))
+        .await;
     ok(&res);
     let suite: String = {
         use sqlx::Row;
-        sqlx::query("SELECT suite FROM customers WHERE id = $1").bind(id).fetch_one(&app.db.pool).await.unwrap().get("suite")
+        sqlx::query("SELECT suite FROM customers WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap()
+            .get("suite")
     };
     assert_eq!(suite, "Unit 4");
 
@@ -149,11 +182,14 @@ async fn each_custom_field_type_is_checked_stored_and_searchable(app: TestApp) {
     for field in fields {
         config = ok(&admin.call_json("settings/custom-field", json!({ "draft": field })).await);
     }
-    let keys: Vec<&str> = config["custom_fields"].as_array().unwrap().iter().map(|f| f["key"].as_str().unwrap()).collect();
+    let keys: Vec<&str> =
+        config["custom_fields"].as_array().unwrap().iter().map(|f| f["key"].as_str().unwrap()).collect();
     assert_eq!(keys, ["account_code", "seats", "renewal", "vip", "tier"]);
-    let clash = admin.call_json("settings/custom-field", json!({ "draft": { "label": "Seats", "kind": "Text" } })).await;
+    let clash =
+        admin.call_json("settings/custom-field", json!({ "draft": { "label": "Seats", "kind": "Text" } })).await;
     assert_eq!(field_errors(&clash)["key"], "Another custom field already uses this key.");
-    let no_options = admin.call_json("settings/custom-field", json!({ "draft": { "label": "Size", "kind": "Choice" } })).await;
+    let no_options =
+        admin.call_json("settings/custom-field", json!({ "draft": { "label": "Size", "kind": "Choice" } })).await;
     assert!(field_errors(&no_options)["options"].is_string());
 
     let bad = json!({ "name": "Foxtrot Foods", "custom": {
@@ -196,7 +232,12 @@ async fn networks_stay_in_the_tenant_and_never_loop(app: TestApp) {
     assert_eq!(form["current"]["network"], json!(null));
     let mut input = form["current"]["values"].clone();
     input["parent_id"] = json!(charlie);
-    let res = admin.call_json("customers/update", json!({ "id": alpha, "version": 1, "input": input, "allow_duplicate_name": false })).await;
+    let res = admin
+        .call_json(
+            "customers/update",
+            json!({ "id": alpha, "version": 1, "input": input, "allow_duplicate_name": false }),
+        )
+        .await;
     assert!(field_errors(&res)["network"].as_str().unwrap().contains("inside itself"));
 
     let sub = ok(&create(&mut admin, json!({ "name": "Hotel", "parent_id": alpha })).await).as_i64().unwrap();
@@ -209,19 +250,30 @@ async fn delete_needs_the_typed_name_and_takes_everything_of_the_customer(app: T
     let mut admin = app.signed_in("admin@acme.test").await;
     let bravo = app.scalar("SELECT id FROM customers WHERE name = 'Bravo Dental'").await;
     // A customer user with a session, and a custom value.
-    let person = app::backend::seed::create_person(&app.db, "user@bravo.test", "Bea Bravo", common::PASSWORD).await.unwrap();
+    let person =
+        app::backend::seed::create_person(&app.db, "user@bravo.test", "Bea Bravo", common::PASSWORD).await.unwrap();
     app.execute(&format!(
         "INSERT INTO memberships (person_id, kind, tenant_id, customer_id, customer_role, created_at) VALUES ({person}, 'customer', {}, {bravo}, 'owner', 0)",
         app.fixture.acme
     ))
     .await;
-    app.execute(&format!("INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at) VALUES ('h', {person}, 0, 0)")).await;
-    let config = ok(&admin.call_json("settings/custom-field", json!({ "draft": { "label": "Notes", "kind": "Text" } })).await);
+    app.execute(&format!(
+        "INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at) VALUES ('h', {person}, 0, 0)"
+    ))
+    .await;
+    let config =
+        ok(&admin.call_json("settings/custom-field", json!({ "draft": { "label": "Notes", "kind": "Text" } })).await);
     let field = config["custom_fields"][0]["id"].as_i64().unwrap();
-    app.execute(&format!("INSERT INTO customer_field_values (customer_id, field_id, value) VALUES ({bravo}, {field}, 'x')")).await;
+    app.execute(&format!(
+        "INSERT INTO customer_field_values (customer_id, field_id, value) VALUES ({bravo}, {field}, 'x')"
+    ))
+    .await;
 
     let impact = ok(&admin.call_json("customers/delete-impact", json!({ "id": bravo })).await);
-    assert_eq!(impact, json!({ "id": bravo, "name": "Bravo Dental", "sub_accounts": 0, "users": 1, "custom_values": 1 }));
+    assert_eq!(
+        impact,
+        json!({ "id": bravo, "name": "Bravo Dental", "sub_accounts": 0, "users": 1, "custom_values": 1 })
+    );
 
     let wrong = admin.call_json("customers/delete", json!({ "id": bravo, "confirm_name": "bravo dental" })).await;
     assert!(field_errors(&wrong)["confirm_name"].is_string());
@@ -236,7 +288,11 @@ async fn delete_needs_the_typed_name_and_takes_everything_of_the_customer(app: T
     ] {
         assert_eq!(count(&app, &sql).await, 0, "{what} deleted");
     }
-    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM persons WHERE id = {person}")).await, 1, "the identity stays");
+    assert_eq!(
+        count(&app, &format!("SELECT COUNT(*) FROM persons WHERE id = {person}")).await,
+        1,
+        "the identity stays"
+    );
     let audit = count(&app, &format!("SELECT COUNT(*) FROM audit_log WHERE action = 'customer.delete' AND target_id = {bravo} AND target_label = 'Bravo Dental'")).await;
     assert_eq!(audit, 1, "the audit entry outlives the record");
 
@@ -255,7 +311,11 @@ async fn a_viewer_cannot_create_edit_delete_or_configure(app: TestApp) {
         ("customers/form", json!({ "id": null }), "customers.create"),
         ("customers/create", json!({ "input": { "name": "X" }, "allow_duplicate_name": false }), "customers.create"),
         ("customers/form", json!({ "id": id }), "customers.edit"),
-        ("customers/update", json!({ "id": id, "version": 1, "input": { "name": "X" }, "allow_duplicate_name": false }), "customers.edit"),
+        (
+            "customers/update",
+            json!({ "id": id, "version": 1, "input": { "name": "X" }, "allow_duplicate_name": false }),
+            "customers.edit",
+        ),
         ("customers/delete-impact", json!({ "id": id }), "customers.delete"),
         ("customers/delete", json!({ "id": id, "confirm_name": "Alpha Bakery" }), "customers.delete"),
         ("settings/fields", json!({}), "tenant.configure"),
@@ -282,7 +342,10 @@ async fn another_tenants_customer_cannot_be_read_edited_or_deleted(app: TestApp)
     let calls = [
         ("customers/detail", json!({ "id": theirs })),
         ("customers/form", json!({ "id": theirs })),
-        ("customers/update", json!({ "id": theirs, "version": 1, "input": { "name": "Pwned" }, "allow_duplicate_name": true })),
+        (
+            "customers/update",
+            json!({ "id": theirs, "version": 1, "input": { "name": "Pwned" }, "allow_duplicate_name": true }),
+        ),
         ("customers/delete-impact", json!({ "id": theirs })),
         ("customers/delete", json!({ "id": theirs, "confirm_name": "Globex Secret Customer" })),
     ];
@@ -291,18 +354,29 @@ async fn another_tenants_customer_cannot_be_read_edited_or_deleted(app: TestApp)
         assert_eq!(res.status, StatusCode::NOT_FOUND, "{endpoint}: {res:?}");
         assert!(!res.body.contains("Globex Secret"), "{endpoint} leaks nothing");
     }
-    let name = count(&app, &format!("SELECT COUNT(*) FROM customers WHERE id = {theirs} AND name = 'Globex Secret Customer' AND version = 1")).await;
+    let name = count(
+        &app,
+        &format!(
+            "SELECT COUNT(*) FROM customers WHERE id = {theirs} AND name = 'Globex Secret Customer' AND version = 1"
+        ),
+    )
+    .await;
     assert_eq!(name, 1, "untouched");
 }
 
 async fn another_tenants_custom_fields_cannot_be_changed(app: TestApp) {
     let mut acme = app.signed_in("admin@acme.test").await;
-    let config = ok(&acme.call_json("settings/custom-field", json!({ "draft": { "label": "Tier", "kind": "Text" } })).await);
+    let config =
+        ok(&acme.call_json("settings/custom-field", json!({ "draft": { "label": "Tier", "kind": "Text" } })).await);
     let field = config["custom_fields"][0]["id"].as_i64().unwrap();
     ok(&acme.call_json("settings/custom-field", json!({ "draft": { "label": "Seats", "kind": "Number" } })).await);
     let moved = ok(&acme.call_json("settings/custom-field-move", json!({ "id": field, "up": false })).await);
     assert_eq!(moved["custom_fields"][1]["key"], "tier");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'tenant.custom_field.move'").await, 1, "reordering is audited");
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'tenant.custom_field.move'").await,
+        1,
+        "reordering is audited"
+    );
 
     let mut globex = app.signed_in("admin@globex.test").await;
     let calls = [
@@ -314,7 +388,11 @@ async fn another_tenants_custom_fields_cannot_be_changed(app: TestApp) {
         let res = globex.call_json(endpoint, body).await;
         assert_eq!(res.status, StatusCode::NOT_FOUND, "{endpoint}: {res:?}");
     }
-    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM custom_fields WHERE id = {field} AND label = 'Tier'")).await, 1, "untouched");
+    assert_eq!(
+        count(&app, &format!("SELECT COUNT(*) FROM custom_fields WHERE id = {field} AND label = 'Tier'")).await,
+        1,
+        "untouched"
+    );
     let theirs = ok(&globex.call("customers/filters", &[]).await);
     assert_eq!(theirs["fields"], json!([]), "Acme's fields are not Globex's filters");
 }
@@ -407,20 +485,30 @@ async fn demo_customers_pass_the_form_rules(app: TestApp) {
 
 async fn a_field_changes_type_or_options_only_when_every_value_fits(app: TestApp) {
     let mut admin = app.signed_in("admin@acme.test").await;
-    let config = ok(&admin.call_json("settings/custom-field", json!({ "draft": { "label": "Seats", "kind": "Text" } })).await);
+    let config =
+        ok(&admin.call_json("settings/custom-field", json!({ "draft": { "label": "Seats", "kind": "Text" } })).await);
     let field = config["custom_fields"][0]["id"].as_i64().unwrap();
     ok(&create(&mut admin, json!({ "name": "Seat One", "custom": { "seats": "12" } })).await);
-    let ten = ok(&create(&mut admin, json!({ "name": "Seat Two", "custom": { "seats": "ten" } })).await).as_i64().unwrap();
+    let ten =
+        ok(&create(&mut admin, json!({ "name": "Seat Two", "custom": { "seats": "ten" } })).await).as_i64().unwrap();
     let change = |kind: &str, options: Value| json!({ "draft": { "id": field, "key": "seats", "label": "Seats", "kind": kind, "options": options } });
 
     let refused = admin.call_json("settings/custom-field", change("Number", json!([]))).await;
-    assert_eq!(field_errors(&refused)["kind"], "1 customer has a value that a number field cannot hold (“ten”). Change those customers first.");
+    assert_eq!(
+        field_errors(&refused)["kind"],
+        "1 customer has a value that a number field cannot hold (“ten”). Change those customers first."
+    );
     assert_eq!(count(&app, "SELECT COUNT(*) FROM custom_fields WHERE kind = 'text'").await, 1, "nothing changed");
 
     let form = ok(&admin.call_json("customers/form", json!({ "id": ten })).await);
     let mut input = form["current"]["values"].clone();
     input["custom"]["seats"] = json!("10");
-    ok(&admin.call_json("customers/update", json!({ "id": ten, "version": 1, "input": input, "allow_duplicate_name": false })).await);
+    ok(&admin
+        .call_json(
+            "customers/update",
+            json!({ "id": ten, "version": 1, "input": input, "allow_duplicate_name": false }),
+        )
+        .await);
     let config = ok(&admin.call_json("settings/custom-field", change("Number", json!([]))).await);
     assert_eq!(config["custom_fields"][0]["kind"], "Number");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'tenant.custom_field.update'").await, 1);
@@ -428,7 +516,10 @@ async fn a_field_changes_type_or_options_only_when_every_value_fits(app: TestApp
     // A choice field's options: removing one that customers hold is refused the same way.
     ok(&admin.call_json("settings/custom-field", change("Choice", json!(["10", "12", "20"]))).await);
     let refused = admin.call_json("settings/custom-field", change("Choice", json!(["10", "20"]))).await;
-    assert_eq!(field_errors(&refused)["options"], "1 customer has a value that is not among these options (“12”). Change those customers first.");
+    assert_eq!(
+        field_errors(&refused)["options"],
+        "1 customer has a value that is not among these options (“12”). Change those customers first."
+    );
 }
 
 on_both_databases!(

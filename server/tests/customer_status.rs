@@ -7,7 +7,12 @@ use serde_json::json;
 
 async fn status_of(app: &TestApp, id: i64) -> String {
     use sqlx::Row;
-    sqlx::query("SELECT status FROM customers WHERE id = $1").bind(id).fetch_one(&app.db.pool).await.unwrap().get("status")
+    sqlx::query("SELECT status FROM customers WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+        .get("status")
 }
 
 async fn id_of(app: &TestApp, name: &str) -> i64 {
@@ -20,7 +25,8 @@ async fn disabling_a_selection_changes_audits_and_leaves_the_sidebar(app: TestAp
     let bravo = id_of(&app, "Bravo Dental").await; // already disabled
     let selection = json!({ "Ids": [alpha, bravo] });
 
-    let preview = admin.call_json("customers/preview-status", json!({ "selection": selection, "status": "Disabled" })).await;
+    let preview =
+        admin.call_json("customers/preview-status", json!({ "selection": selection, "status": "Disabled" })).await;
     assert_eq!(preview.status, StatusCode::OK, "{preview:?}");
     assert_eq!(preview.json(), json!({ "status": "Disabled", "changed": 1, "unchanged": 1 }));
     assert_eq!(status_of(&app, alpha).await, "active", "a preview changes nothing");
@@ -31,10 +37,11 @@ async fn disabling_a_selection_changes_audits_and_leaves_the_sidebar(app: TestAp
     assert_eq!(app.scalar(&format!("SELECT version FROM customers WHERE id = {alpha}")).await, 2);
     assert!(app.scalar(&format!("SELECT status_changed_by FROM customers WHERE id = {alpha}")).await > 0);
     use sqlx::Row;
-    let entry = sqlx::query("SELECT action, target_id, changes, tenant_id FROM audit_log WHERE action LIKE 'customer.%'")
-        .fetch_all(&app.db.pool)
-        .await
-        .unwrap();
+    let entry =
+        sqlx::query("SELECT action, target_id, changes, tenant_id FROM audit_log WHERE action LIKE 'customer.%'")
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap();
     assert_eq!(entry.len(), 1, "one entry per customer changed");
     assert_eq!(entry[0].get::<String, _>("action"), "customer.disable");
     assert_eq!(entry[0].get::<Option<i64>, _>("target_id"), Some(alpha));
@@ -42,7 +49,8 @@ async fn disabling_a_selection_changes_audits_and_leaves_the_sidebar(app: TestAp
     let sidebar = admin.call("customers/sidebar", &[("filter", "")]).await.json();
     assert_eq!(sidebar["total"], json!({ "Exact": 1 }));
 
-    let back = admin.call_json("customers/set-status", json!({ "selection": { "Ids": [alpha] }, "status": "Active" })).await;
+    let back =
+        admin.call_json("customers/set-status", json!({ "selection": { "Ids": [alpha] }, "status": "Active" })).await;
     assert_eq!(back.json()["changed"], 1);
     assert_eq!(status_of(&app, alpha).await, "active");
 }
@@ -76,7 +84,14 @@ async fn all_matching_is_evaluated_on_the_server_within_the_tenant(app: TestApp)
     assert_eq!(preview, json!({ "status": "Disabled", "changed": 2, "unchanged": 0 }));
     let res = admin.call_json("customers/set-status", body).await.json();
     assert_eq!(res, preview);
-    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM customers WHERE tenant_id = {} AND status = 'active'", app.fixture.acme)).await, 0);
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM customers WHERE tenant_id = {} AND status = 'active'",
+            app.fixture.acme
+        ))
+        .await,
+        0
+    );
     assert_eq!(status_of(&app, app.fixture.globex_customer).await, "active");
 }
 
@@ -99,10 +114,12 @@ async fn disabling_ends_the_sessions_of_the_customers_users(app: TestApp) {
 
 async fn bad_selections_get_clear_errors_and_change_nothing(app: TestApp) {
     let mut admin = app.signed_in("admin@acme.test").await;
-    let empty = admin.call_json("customers/set-status", json!({ "selection": { "Ids": [] }, "status": "Disabled" })).await;
+    let empty =
+        admin.call_json("customers/set-status", json!({ "selection": { "Ids": [] }, "status": "Disabled" })).await;
     assert_eq!(empty.status, StatusCode::BAD_REQUEST);
     assert_eq!(empty.json()["BadRequest"], "Select at least one customer.");
-    let nonsense = admin.call_json("customers/set-status", json!({ "selection": "everything", "status": "Gone" })).await;
+    let nonsense =
+        admin.call_json("customers/set-status", json!({ "selection": "everything", "status": "Gone" })).await;
     assert_eq!(nonsense.status, StatusCode::BAD_REQUEST, "{nonsense:?}");
     assert_eq!(app.scalar("SELECT COUNT(*) FROM customers WHERE status = 'disabled'").await, 1);
 }

@@ -18,7 +18,14 @@ fn token_of(link: &Value) -> String {
     link.as_str().expect("a displayed link").split("token=").nth(1).expect("token in the link").to_string()
 }
 
-async fn invite(client: &mut Client<'_>, customer: i64, name: &str, email: &str, role: &str, display: bool) -> TestResponse {
+async fn invite(
+    client: &mut Client<'_>,
+    customer: i64,
+    name: &str,
+    email: &str,
+    role: &str,
+    display: bool,
+) -> TestResponse {
     let method = if display { "DisplayLink" } else { "SendEmail" };
     client
         .call_json(
@@ -34,7 +41,9 @@ async fn active_user<'a>(app: &'a TestApp, customer: i64, email: &str, role: &st
     let mut admin = app.signed_in("admin@acme.test").await;
     let outcome = ok(&invite(&mut admin, customer, "Dana Diaz", email, role, true).await);
     let mut person = app.client_from("10.0.0.9");
-    let res = person.call_json("account/activate", json!({ "token": token_of(&outcome["link"]), "password": GOOD_PASSWORD })).await;
+    let res = person
+        .call_json("account/activate", json!({ "token": token_of(&outcome["link"]), "password": GOOD_PASSWORD }))
+        .await;
     assert_eq!(res.status, StatusCode::OK, "{res:?}");
     person
 }
@@ -59,7 +68,11 @@ async fn an_invitation_with_a_displayed_link_activates_once(app: TestApp) {
     assert!(outcome["link"].as_str().unwrap().starts_with("http://clientele.test/activate?token="));
     let token = token_of(&outcome["link"]);
     assert_eq!(token.len(), 64, "256 bits, hex");
-    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM person_tokens WHERE token_hash = '{token}'")).await, 0, "stored only as a hash");
+    assert_eq!(
+        app.scalar(&format!("SELECT COUNT(*) FROM person_tokens WHERE token_hash = '{token}'")).await,
+        0,
+        "stored only as a hash"
+    );
     let expires = outcome["expires_at"].as_i64().unwrap() - app::backend::now();
     assert!((72 * 3600 - 60..=72 * 3600).contains(&expires), "the default lifetime is 72 h: {expires}");
     assert_eq!(app.scalar("SELECT COUNT(*) FROM outbound_emails").await, 0, "a displayed link sends nothing");
@@ -95,8 +108,16 @@ async fn an_invitation_with_a_displayed_link_activates_once(app: TestApp) {
     assert_eq!(reused.status, StatusCode::BAD_REQUEST);
     assert!(reused.json()["BadRequest"].as_str().unwrap().contains("already been used"));
     let mut fresh = app.client();
-    assert_eq!(fresh.login("dana@example.com", GOOD_PASSWORD).await.status, StatusCode::OK, "the password works for sign-in");
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action IN ('customer_user.invite', 'customer_user.activate')").await, 2);
+    assert_eq!(
+        fresh.login("dana@example.com", GOOD_PASSWORD).await.status,
+        StatusCode::OK,
+        "the password works for sign-in"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_log WHERE action IN ('customer_user.invite', 'customer_user.activate')")
+            .await,
+        2
+    );
 }
 
 async fn links_expire_are_replaced_by_a_resend_and_die_with_a_revoke(app: TestApp) {
@@ -106,13 +127,26 @@ async fn links_expire_are_replaced_by_a_resend_and_die_with_a_revoke(app: TestAp
     let membership = first["membership_id"].as_i64().unwrap();
     let link = |token: &str, reset: bool| json!({ "token": token, "reset": reset });
 
-    let second = ok(&admin.call_json("customer-users/resend", json!({ "membership_id": membership, "method": "DisplayLink" })).await);
+    let second = ok(&admin
+        .call_json("customer-users/resend", json!({ "membership_id": membership, "method": "DisplayLink" }))
+        .await);
     let (old, new) = (token_of(&first["link"]), token_of(&second["link"]));
     assert_ne!(old, new);
     let mut anyone = app.client();
-    assert_eq!(ok(&anyone.call_json("account/link", link(&old, false)).await), json!({ "Unusable": "Expired" }), "a resend retires the old link");
-    assert_eq!(ok(&anyone.call_json("account/link", link(&new, true)).await), json!({ "Unusable": "Unknown" }), "an invitation is no reset link");
-    assert_eq!(ok(&anyone.call_json("account/link", link("not-a-token", false)).await), json!({ "Unusable": "Unknown" }));
+    assert_eq!(
+        ok(&anyone.call_json("account/link", link(&old, false)).await),
+        json!({ "Unusable": "Expired" }),
+        "a resend retires the old link"
+    );
+    assert_eq!(
+        ok(&anyone.call_json("account/link", link(&new, true)).await),
+        json!({ "Unusable": "Unknown" }),
+        "an invitation is no reset link"
+    );
+    assert_eq!(
+        ok(&anyone.call_json("account/link", link("not-a-token", false)).await),
+        json!({ "Unusable": "Unknown" })
+    );
 
     app.execute("UPDATE person_tokens SET expires_at = 1").await;
     assert_eq!(ok(&anyone.call_json("account/link", link(&new, false)).await), json!({ "Unusable": "Expired" }));
@@ -122,17 +156,30 @@ async fn links_expire_are_replaced_by_a_resend_and_die_with_a_revoke(app: TestAp
     // Sending by email: the development mailbox has it, with the tenant's default wording.
     ok(&admin.call_json("customer-users/resend", json!({ "membership_id": membership, "method": "SendEmail" })).await);
     use sqlx::Row;
-    let mail = sqlx::query("SELECT to_addr, subject, body_text, transport FROM outbound_emails").fetch_one(&app.db.pool).await.unwrap();
+    let mail = sqlx::query("SELECT to_addr, subject, body_text, transport FROM outbound_emails")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
     assert_eq!(mail.get::<String, _>("to_addr"), "erin@example.com");
     assert_eq!(mail.get::<String, _>("subject"), "You are invited to Alpha Bakery on Acme Partners");
     assert_eq!(mail.get::<String, _>("transport"), "mailbox");
     let emailed = mail.get::<String, _>("body_text");
     let emailed_token = emailed.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
-    assert_eq!(ok(&anyone.call_json("account/link", link(&emailed_token, false)).await)["Activation"]["full_name"], "Erin Ek");
+    assert_eq!(
+        ok(&anyone.call_json("account/link", link(&emailed_token, false)).await)["Activation"]["full_name"],
+        "Erin Ek"
+    );
 
     ok(&admin.call_json("customer-users/revoke", json!({ "membership_id": membership })).await);
-    assert_eq!(ok(&anyone.call_json("account/link", link(&emailed_token, false)).await), json!({ "Unusable": "Unknown" }));
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM persons WHERE email = 'erin@example.com'").await, 0, "an identity that was never used goes too");
+    assert_eq!(
+        ok(&anyone.call_json("account/link", link(&emailed_token, false)).await),
+        json!({ "Unusable": "Unknown" })
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM persons WHERE email = 'erin@example.com'").await,
+        0,
+        "an identity that was never used goes too"
+    );
 }
 
 async fn a_known_person_gets_a_membership_not_a_second_identity(app: TestApp) {
@@ -143,7 +190,11 @@ async fn a_known_person_gets_a_membership_not_a_second_identity(app: TestApp) {
     let outcome = ok(&invite(&mut admin, alpha, "Somebody Else", "ADMIN@globex.test", "Member", true).await);
     assert_eq!(outcome["existing_person"], true);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM persons").await, persons);
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM persons WHERE full_name = 'Somebody Else'").await, 0, "the name stays theirs");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM persons WHERE full_name = 'Somebody Else'").await,
+        0,
+        "the name stays theirs"
+    );
     let token = token_of(&outcome["link"]);
     let mut them = app.client();
     let info = ok(&them.call_json("account/link", json!({ "token": token, "reset": false })).await);
@@ -162,15 +213,21 @@ async fn forgot_password_answers_alike_and_a_reset_ends_every_session(app: TestA
     let mut anyone = app.client_from("10.0.0.7");
     let known = anyone.call_json("account/forgot-password", json!({ "email": "Dana@Example.com" })).await;
     let unknown = anyone.call_json("account/forgot-password", json!({ "email": "nobody@example.com" })).await;
-    assert_eq!((known.status, known.body.clone()), (unknown.status, unknown.body.clone()), "the same answer either way");
+    assert_eq!(
+        (known.status, known.body.clone()),
+        (unknown.status, unknown.body.clone()),
+        "the same answer either way"
+    );
     assert_eq!(known.status, StatusCode::OK);
 
     // The email goes out in the background; wait for it.
     let mut body = String::new();
     for _ in 0..50 {
-        if let Ok(row) = sqlx::query("SELECT body_text FROM outbound_emails WHERE to_addr = 'dana@example.com' AND subject LIKE 'Reset%'")
-            .fetch_one(&app.db.pool)
-            .await
+        if let Ok(row) = sqlx::query(
+            "SELECT body_text FROM outbound_emails WHERE to_addr = 'dana@example.com' AND subject LIKE 'Reset%'",
+        )
+        .fetch_one(&app.db.pool)
+        .await
         {
             use sqlx::Row;
             body = row.get("body_text");
@@ -189,11 +246,16 @@ async fn forgot_password_answers_alike_and_a_reset_ends_every_session(app: TestA
     let mut resetter = app.client_from("10.0.0.7");
     let weak = resetter.call_json("account/reset-password", json!({ "token": token, "password": "12345678" })).await;
     assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
-    ok(&resetter.call_json("account/reset-password", json!({ "token": token, "password": "marble otter sings quietly" })).await);
+    ok(&resetter
+        .call_json("account/reset-password", json!({ "token": token, "password": "marble otter sings quietly" }))
+        .await);
     assert_eq!(session(&mut dana).await, Value::Null, "every earlier session ended");
     assert_eq!(session(&mut other_device).await, Value::Null);
     assert_eq!(session(&mut resetter).await["email"], "dana@example.com", "this browser is signed in afresh");
-    let reused = app.client().call_json("account/reset-password", json!({ "token": token, "password": "another fine long phrase" })).await;
+    let reused = app
+        .client()
+        .call_json("account/reset-password", json!({ "token": token, "password": "another fine long phrase" }))
+        .await;
     assert_eq!(reused.status, StatusCode::BAD_REQUEST, "single use");
     assert_eq!(app.client().login("dana@example.com", GOOD_PASSWORD).await.status, StatusCode::UNAUTHORIZED);
 
@@ -201,7 +263,9 @@ async fn forgot_password_answers_alike_and_a_reset_ends_every_session(app: TestA
     let mut flooder = app.client_from("10.0.0.66");
     let mut statuses = Vec::new();
     for i in 0..12 {
-        statuses.push(flooder.call_json("account/forgot-password", json!({ "email": format!("x{i}@example.com") })).await.status);
+        statuses.push(
+            flooder.call_json("account/forgot-password", json!({ "email": format!("x{i}@example.com") })).await.status,
+        );
     }
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 10);
     assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS));
@@ -211,7 +275,9 @@ async fn a_disabled_customers_users_are_signed_out_and_cannot_sign_in(app: TestA
     let alpha = app.fixture.acme_customer;
     let mut dana = active_user(&app, alpha, "dana@example.com", "Owner").await;
     let mut admin = app.signed_in("admin@acme.test").await;
-    ok(&admin.call_json("customers/set-status", json!({ "selection": { "Ids": [alpha] }, "status": "Disabled" })).await);
+    ok(&admin
+        .call_json("customers/set-status", json!({ "selection": { "Ids": [alpha] }, "status": "Disabled" }))
+        .await);
     assert_eq!(session(&mut dana).await, Value::Null, "their session ended");
     let res = app.client().login("dana@example.com", GOOD_PASSWORD).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
@@ -242,7 +308,12 @@ async fn the_portal_shows_only_the_persons_own_accounts(app: TestApp) {
     for other in [bravo, app.fixture.globex_customer, 999_999] {
         let res = dana.call_json("portal/account", json!({ "customer_id": other })).await;
         assert_eq!(res.status, StatusCode::NOT_FOUND, "{other}");
-        let res = dana.call_json("portal/invite", json!({ "customer_id": other, "input": { "full_name": "X", "email": "x@example.com" } })).await;
+        let res = dana
+            .call_json(
+                "portal/invite",
+                json!({ "customer_id": other, "input": { "full_name": "X", "email": "x@example.com" } }),
+            )
+            .await;
         assert_eq!(res.status, StatusCode::NOT_FOUND, "{other}");
     }
     // Nothing of the partner side answers a customer user.
@@ -250,7 +321,10 @@ async fn the_portal_shows_only_the_persons_own_accounts(app: TestApp) {
         ("customers/detail", json!({ "id": alpha })),
         ("customers/form", json!({ "id": alpha })),
         ("customer-users/list", json!({ "customer_id": alpha })),
-        ("customer-users/invite", json!({ "customer_id": alpha, "input": { "full_name": "X", "email": "x@example.com" } })),
+        (
+            "customer-users/invite",
+            json!({ "customer_id": alpha, "input": { "full_name": "X", "email": "x@example.com" } }),
+        ),
         ("customer-users/remove", json!({ "membership_id": 1, "whole_tenant": false })),
         ("settings/fields", json!({})),
         ("settings/emails", json!({})),
@@ -259,7 +333,11 @@ async fn the_portal_shows_only_the_persons_own_accounts(app: TestApp) {
         let res = dana.call_json(endpoint, body).await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{endpoint}: {res:?}");
     }
-    for (endpoint, form) in [("customers/list", vec![("query", "")]), ("customers/sidebar", vec![("filter", "")]), ("partners/list", vec![])] {
+    for (endpoint, form) in [
+        ("customers/list", vec![("query", "")]),
+        ("customers/sidebar", vec![("filter", "")]),
+        ("partners/list", vec![]),
+    ] {
         let res = dana.call(endpoint, &form).await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{endpoint}: {res:?}");
     }
@@ -269,9 +347,16 @@ async fn the_portal_shows_only_the_persons_own_accounts(app: TestApp) {
         .call_json("portal/invite", json!({ "customer_id": alpha, "input": { "full_name": "Mo Member", "email": "mo@example.com", "role": "Owner", "method": "DisplayLink" } }))
         .await);
     let mut mo = app.client_from("10.0.0.5");
-    ok(&mo.call_json("account/activate", json!({ "token": token_of(&outcome["link"]), "password": GOOD_PASSWORD })).await);
+    ok(&mo
+        .call_json("account/activate", json!({ "token": token_of(&outcome["link"]), "password": GOOD_PASSWORD }))
+        .await);
     assert_eq!(ok(&mo.call_json("portal/account", json!({ "customer_id": alpha })).await)["role"], "Member");
-    let res = mo.call_json("portal/invite", json!({ "customer_id": alpha, "input": { "full_name": "Y", "email": "y@example.com" } })).await;
+    let res = mo
+        .call_json(
+            "portal/invite",
+            json!({ "customer_id": alpha, "input": { "full_name": "Y", "email": "y@example.com" } }),
+        )
+        .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
 }
 
@@ -282,10 +367,15 @@ async fn removal_ends_one_membership_or_all_of_one_partner(app: TestApp) {
     let mut admin = app.signed_in("admin@acme.test").await;
     // Dana is also in Charlie Cafe (Acme) and in Globex's customer.
     let to_charlie = ok(&invite(&mut admin, charlie, "Dana Diaz", "dana@example.com", "Member", true).await);
-    ok(&dana.call_json("account/activate", json!({ "token": token_of(&to_charlie["link"]), "password": GOOD_PASSWORD })).await);
+    ok(&dana
+        .call_json("account/activate", json!({ "token": token_of(&to_charlie["link"]), "password": GOOD_PASSWORD }))
+        .await);
     let mut globex = app.signed_in("admin@globex.test").await;
-    let to_globex = ok(&invite(&mut globex, app.fixture.globex_customer, "Dana Diaz", "dana@example.com", "Member", true).await);
-    ok(&dana.call_json("account/activate", json!({ "token": token_of(&to_globex["link"]), "password": GOOD_PASSWORD })).await);
+    let to_globex =
+        ok(&invite(&mut globex, app.fixture.globex_customer, "Dana Diaz", "dana@example.com", "Member", true).await);
+    ok(&dana
+        .call_json("account/activate", json!({ "token": token_of(&to_globex["link"]), "password": GOOD_PASSWORD }))
+        .await);
     assert_eq!(session(&mut dana).await["accounts"].as_array().unwrap().len(), 3);
 
     // Another partner cannot touch Acme's memberships.
@@ -296,24 +386,45 @@ async fn removal_ends_one_membership_or_all_of_one_partner(app: TestApp) {
         ("customer-users/revoke", json!({ "membership_id": alpha_membership })),
         ("customer-users/resend", json!({ "membership_id": alpha_membership, "method": "DisplayLink" })),
         ("customer-users/list", json!({ "customer_id": alpha })),
-        ("customer-users/invite", json!({ "customer_id": alpha, "input": { "full_name": "X", "email": "x@example.com" } })),
+        (
+            "customer-users/invite",
+            json!({ "customer_id": alpha, "input": { "full_name": "X", "email": "x@example.com" } }),
+        ),
     ] {
         assert_eq!(globex.call_json(endpoint, body).await.status, StatusCode::NOT_FOUND, "{endpoint}");
     }
     // A viewer sees the users but changes nothing.
     let mut viewer = app.signed_in("viewer@acme.test").await;
     assert_eq!(users(&mut viewer, alpha).await.as_array().unwrap().len(), 1);
-    let res = viewer.call_json("customer-users/remove", json!({ "membership_id": alpha_membership, "whole_tenant": false })).await;
+    let res = viewer
+        .call_json("customer-users/remove", json!({ "membership_id": alpha_membership, "whole_tenant": false }))
+        .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
 
-    assert_eq!(ok(&admin.call_json("customer-users/remove", json!({ "membership_id": alpha_membership, "whole_tenant": false })).await), 1);
-    let names: Vec<Value> = session(&mut dana).await["accounts"].as_array().unwrap().iter().map(|a| a["name"].clone()).collect();
+    assert_eq!(
+        ok(&admin
+            .call_json("customer-users/remove", json!({ "membership_id": alpha_membership, "whole_tenant": false }))
+            .await),
+        1
+    );
+    let names: Vec<Value> =
+        session(&mut dana).await["accounts"].as_array().unwrap().iter().map(|a| a["name"].clone()).collect();
     assert_eq!(names, [json!("Charlie Cafe"), json!("Globex Secret Customer")]);
-    assert_eq!(dana.call_json("portal/account", json!({ "customer_id": alpha })).await.status, StatusCode::NOT_FOUND, "at once");
+    assert_eq!(
+        dana.call_json("portal/account", json!({ "customer_id": alpha })).await.status,
+        StatusCode::NOT_FOUND,
+        "at once"
+    );
 
     let charlie_membership = users(&mut admin, charlie).await[0]["membership_id"].as_i64().unwrap();
-    assert_eq!(ok(&admin.call_json("customer-users/remove", json!({ "membership_id": charlie_membership, "whole_tenant": true })).await), 1);
-    let names: Vec<Value> = session(&mut dana).await["accounts"].as_array().unwrap().iter().map(|a| a["name"].clone()).collect();
+    assert_eq!(
+        ok(&admin
+            .call_json("customer-users/remove", json!({ "membership_id": charlie_membership, "whole_tenant": true }))
+            .await),
+        1
+    );
+    let names: Vec<Value> =
+        session(&mut dana).await["accounts"].as_array().unwrap().iter().map(|a| a["name"].clone()).collect();
     assert_eq!(names, [json!("Globex Secret Customer")], "the other partner's membership stays");
     assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'customer_user.%remove%' OR action = 'customer_user.unsubscribe_tenant'").await, 2);
 }
@@ -327,7 +438,10 @@ async fn email_settings_shape_the_emails(app: TestApp) {
     let template = json!({ "subject": "Welcome to {{customer}}", "body_text": "Hi {{name}}: {{link}} ({{expiry}})", "body_html": "<p>{{name}}: <a href=\"{{link}}\">go</a></p>" });
     ok(&admin.call_json("settings/email-template", json!({ "kind": "Invitation", "template": template })).await);
     for hours in [0, 721] {
-        assert_eq!(admin.call_json("settings/link-lifetime", json!({ "hours": hours })).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            admin.call_json("settings/link-lifetime", json!({ "hours": hours })).await.status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
     }
     let settings = ok(&admin.call_json("settings/link-lifetime", json!({ "hours": 24 })).await);
     assert_eq!(settings["link_hours"], 24);
@@ -337,10 +451,13 @@ async fn email_settings_shape_the_emails(app: TestApp) {
     let lifetime = outcome["expires_at"].as_i64().unwrap() - app::backend::now();
     assert!((24 * 3600 - 60..=24 * 3600).contains(&lifetime));
     use sqlx::Row;
-    let mail = sqlx::query("SELECT subject, body_text, body_html FROM outbound_emails").fetch_one(&app.db.pool).await.unwrap();
+    let mail =
+        sqlx::query("SELECT subject, body_text, body_html FROM outbound_emails").fetch_one(&app.db.pool).await.unwrap();
     assert_eq!(mail.get::<String, _>("subject"), "Welcome to Alpha Bakery");
     assert!(mail.get::<String, _>("body_text").starts_with("Hi Zoë <Z>: http://clientele.test/activate?token="));
-    assert!(mail.get::<String, _>("body_html").starts_with("<p>Zoë &lt;Z&gt;: <a href=\"http://clientele.test/activate?token="));
+    assert!(mail
+        .get::<String, _>("body_html")
+        .starts_with("<p>Zoë &lt;Z&gt;: <a href=\"http://clientele.test/activate?token="));
 
     // Only operators read the mailbox; partner admins do not.
     assert_eq!(admin.call_json("mailbox", json!({})).await.status, StatusCode::FORBIDDEN);
@@ -403,15 +520,26 @@ async fn smtp_listener() -> (u16, tokio::task::JoinHandle<String>) {
     (port, handle)
 }
 
-async fn an_invitation_is_delivered_over_smtp(app_for: fn(app::backend::mail::MailConfig) -> std::pin::Pin<Box<dyn std::future::Future<Output = TestApp> + Send>>) {
+async fn an_invitation_is_delivered_over_smtp(
+    app_for: fn(app::backend::mail::MailConfig) -> std::pin::Pin<Box<dyn std::future::Future<Output = TestApp> + Send>>,
+) {
     use app::backend::mail::{MailConfig, SmtpConfig, SmtpTls};
     let (port, conversation) = smtp_listener().await;
     let smtp = SmtpConfig { host: "127.0.0.1".into(), port, tls: SmtpTls::None, username: None, password: None };
-    let app = app_for(MailConfig { smtp: Some(smtp), from: "Clientele <no-reply@clientele.test>".into(), ..common::test_mail() }).await;
+    let app = app_for(MailConfig {
+        smtp: Some(smtp),
+        from: "Clientele <no-reply@clientele.test>".into(),
+        ..common::test_mail()
+    })
+    .await;
     let mut admin = app.signed_in("admin@acme.test").await;
-    let outcome = ok(&invite(&mut admin, app.fixture.acme_customer, "Sam Smtp", "sam@example.com", "Member", false).await);
+    let outcome =
+        ok(&invite(&mut admin, app.fixture.acme_customer, "Sam Smtp", "sam@example.com", "Member", false).await);
     assert_eq!(outcome["link"], Value::Null);
-    let seen = tokio::time::timeout(std::time::Duration::from_secs(10), conversation).await.expect("the SMTP listener heard nothing").unwrap();
+    let seen = tokio::time::timeout(std::time::Duration::from_secs(10), conversation)
+        .await
+        .expect("the SMTP listener heard nothing")
+        .unwrap();
     assert!(seen.contains("MAIL FROM:<no-reply@clientele.test>"), "{seen}");
     assert!(seen.contains("RCPT TO:<sam@example.com>"), "{seen}");
     assert!(seen.contains("Subject: You are invited to Alpha Bakery on Acme Partners"), "{seen}");

@@ -1,12 +1,12 @@
 //! Signed-out flows driven by single-use links: accept an invitation, forgot password, reset.
 //! The link's token is the only credential; the server checks it on every call.
 
+#[cfg(feature = "ssr")]
+use crate::backend::{accounts, request, state, tokens::Purpose};
 use crate::customer_users::LinkInfo;
 use crate::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-#[cfg(feature = "ssr")]
-use crate::backend::{accounts, request, state, tokens::Purpose};
 
 /// What a link is for (`reset`: a password-reset link, else an invitation).
 #[server(endpoint = "account/link", input = Json)]

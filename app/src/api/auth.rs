@@ -1,8 +1,8 @@
+#[cfg(feature = "ssr")]
+use crate::backend::{auth, authz, request};
 use crate::model::SessionInfo;
 use crate::AppError;
 use leptos::prelude::*;
-#[cfg(feature = "ssr")]
-use crate::backend::{auth, authz, request};
 
 /// Signs in and redirects to the app. Any earlier session cookie is replaced by a new session.
 #[server(endpoint = "login")]

@@ -2,10 +2,13 @@
 
 use crate::customer_record::{CustomerDetail, CustomerForm, CustomerInput, DeleteImpact};
 use crate::AppError;
+#[cfg(feature = "ssr")]
+use crate::{
+    backend::{authorize, customer_records, request},
+    model::Permission,
+};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-#[cfg(feature = "ssr")]
-use crate::{backend::{authorize, customer_records, request}, model::Permission};
 
 /// The add form (`id` None, needs `customers.create`) or the edit form of customer `id`
 /// (needs `customers.edit`): configuration, network choices and current values.
@@ -32,7 +35,12 @@ pub async fn create_customer(input: CustomerInput, allow_duplicate_name: bool) -
 /// Saves an edit made on `version`; a newer version answers `Conflict` with the current values.
 /// Returns the new version.
 #[server(endpoint = "customers/update", input = Json)]
-pub async fn update_customer(id: i64, version: i64, input: CustomerInput, allow_duplicate_name: bool) -> Result<i64, AppError> {
+pub async fn update_customer(
+    id: i64,
+    version: i64,
+    input: CustomerInput,
+    allow_duplicate_name: bool,
+) -> Result<i64, AppError> {
     request::respond(async move {
         let scope = authorize(Permission::CustomersEdit).await?;
         customer_records::update(&scope, id, version, &input, allow_duplicate_name).await

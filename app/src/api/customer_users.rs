@@ -3,10 +3,13 @@
 
 use crate::customer_users::{ActivationMethod, CustomerUsers, InviteInput, InviteOutcome};
 use crate::AppError;
+#[cfg(feature = "ssr")]
+use crate::{
+    backend::{authorize, customer_users, request, state},
+    model::Permission,
+};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-#[cfg(feature = "ssr")]
-use crate::{backend::{authorize, customer_users, request, state}, model::Permission};
 
 #[server(endpoint = "customer-users/list", input = Json)]
 pub async fn list_customer_users(customer_id: i64) -> Result<CustomerUsers, AppError> {

@@ -1,10 +1,14 @@
 use crate::customer_record::ListFilters;
 use crate::model::{CustomerCount, CustomerPage, CustomerStatus, Selection, SidebarCustomers, StatusChange};
-use leptos::server_fn::codec::Json;
 use crate::AppError;
-use leptos::prelude::*;
 #[cfg(feature = "ssr")]
-use crate::{backend::{authorize, customers, request}, list_query::CustomerQuery, model::Permission};
+use crate::{
+    backend::{authorize, customers, request},
+    list_query::CustomerQuery,
+    model::Permission,
+};
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 
 /// One page of the customer list. `query` is the list's URL query string (search, filters,
 /// sort, page); it is parsed here again, leniently, so the server decides what it means.

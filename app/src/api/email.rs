@@ -3,10 +3,13 @@
 
 use crate::customer_users::{EmailKind, EmailSettings, EmailTemplate, MailboxEmail};
 use crate::AppError;
+#[cfg(feature = "ssr")]
+use crate::{
+    backend::{authorize, authorize_operator, mail, request},
+    model::Permission,
+};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-#[cfg(feature = "ssr")]
-use crate::{backend::{authorize, authorize_operator, mail, request}, model::Permission};
 
 #[server(endpoint = "settings/emails", input = Json)]
 pub async fn get_email_settings() -> Result<EmailSettings, AppError> {

@@ -2,10 +2,13 @@
 
 use crate::customer_record::{BuiltinField, CustomFieldDraft, FieldConfig, FieldMode};
 use crate::AppError;
+#[cfg(feature = "ssr")]
+use crate::{
+    backend::{authorize, field_config, request},
+    model::Permission,
+};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-#[cfg(feature = "ssr")]
-use crate::{backend::{authorize, field_config, request}, model::Permission};
 
 #[server(endpoint = "settings/fields", input = Json)]
 pub async fn get_field_config() -> Result<FieldConfig, AppError> {

@@ -1,8 +1,8 @@
+#[cfg(feature = "ssr")]
+use crate::backend::{authorize_operator, request, tenants};
 use crate::model::PartnerSummary;
 use crate::AppError;
 use leptos::prelude::*;
-#[cfg(feature = "ssr")]
-use crate::backend::{authorize_operator, request, tenants};
 
 /// Every partner of the instance: operators only.
 #[server(endpoint = "partners/list")]

@@ -1,11 +1,11 @@
 //! The customer portal: a customer user's own accounts, nothing else.
 
+#[cfg(feature = "ssr")]
+use crate::backend::{authorize_account, portal, request, state};
 use crate::customer_users::{InviteInput, InviteOutcome, PortalAccount};
 use crate::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-#[cfg(feature = "ssr")]
-use crate::backend::{authorize_account, portal, request, state};
 
 #[server(endpoint = "portal/account", input = Json)]
 pub async fn get_portal_account(customer_id: i64) -> Result<PortalAccount, AppError> {

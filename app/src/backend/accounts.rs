@@ -1,7 +1,9 @@
 //! What a person does with a single-use link, signed out: accept an invitation (set a password,
 //! or confirm the one they have), ask for a reset link, and reset a forgotten password.
 
-use super::{audit, auth::normalize_email, customer_users, now, password, request, session, throttle, tokens, AppState};
+use super::{
+    audit, auth::normalize_email, customer_users, now, password, request, session, throttle, tokens, AppState,
+};
 use crate::customer_users::{LinkInfo, LinkProblem};
 use crate::AppError;
 use sqlx::{AnyConnection, Row};
@@ -13,14 +15,18 @@ pub async fn link_info(state: &AppState, purpose: tokens::Purpose, token: &str) 
         Ok(live) => live,
         Err(problem) => return Ok(LinkInfo::Unusable(problem)),
     };
-    let Some(person) = link_person(&mut conn, live.person_id).await? else { return Ok(LinkInfo::Unusable(LinkProblem::Unknown)) };
+    let Some(person) = link_person(&mut conn, live.person_id).await? else {
+        return Ok(LinkInfo::Unusable(LinkProblem::Unknown));
+    };
     Ok(match purpose {
         tokens::Purpose::Reset => LinkInfo::Reset { email: person.email },
         tokens::Purpose::Activation => {
-            let customer = sqlx::query("SELECT c.name FROM memberships m JOIN customers c ON c.id = m.customer_id WHERE m.id = $1")
-                .bind(live.membership_id)
-                .fetch_optional(&mut *conn)
-                .await?;
+            let customer = sqlx::query(
+                "SELECT c.name FROM memberships m JOIN customers c ON c.id = m.customer_id WHERE m.id = $1",
+            )
+            .bind(live.membership_id)
+            .fetch_optional(&mut *conn)
+            .await?;
             let Some(customer) = customer else { return Ok(LinkInfo::Unusable(LinkProblem::Unknown)) };
             LinkInfo::Activation {
                 full_name: person.name,
@@ -40,15 +46,26 @@ struct LinkPerson {
 }
 
 async fn link_person(conn: &mut AnyConnection, person_id: i64) -> Result<Option<LinkPerson>, AppError> {
-    let row = sqlx::query("SELECT full_name, email, password_hash FROM persons WHERE id = $1").bind(person_id).fetch_optional(&mut *conn).await?;
+    let row = sqlx::query("SELECT full_name, email, password_hash FROM persons WHERE id = $1")
+        .bind(person_id)
+        .fetch_optional(&mut *conn)
+        .await?;
     Ok(match row {
-        Some(r) => Some(LinkPerson { name: r.try_get("full_name")?, email: r.try_get("email")?, password_hash: r.try_get("password_hash")? }),
+        Some(r) => Some(LinkPerson {
+            name: r.try_get("full_name")?,
+            email: r.try_get("email")?,
+            password_hash: r.try_get("password_hash")?,
+        }),
         None => None,
     })
 }
 
 /// A live link of `purpose` and its person, or the problem to show.
-async fn live_link(state: &AppState, purpose: tokens::Purpose, token: &str) -> Result<(tokens::LiveToken, LinkPerson), AppError> {
+async fn live_link(
+    state: &AppState,
+    purpose: tokens::Purpose,
+    token: &str,
+) -> Result<(tokens::LiveToken, LinkPerson), AppError> {
     let mut conn = state.db.pool.acquire().await?;
     let live = tokens::find(&mut conn, purpose, token).await?.map_err(link_error)?;
     let person = link_person(&mut conn, live.person_id).await?.ok_or_else(|| link_error(LinkProblem::Unknown))?;
@@ -68,7 +85,9 @@ pub async fn activate(state: &AppState, token: &str, password_given: &str) -> Re
         // An existing identity: the password proves it is them, and stays as it is.
         Some(hash) => {
             let attempt = password_given.to_string();
-            let ok = tokio::task::spawn_blocking(move || password::verify(&attempt, Some(&hash))).await.map_err(|_| AppError::Internal)?;
+            let ok = tokio::task::spawn_blocking(move || password::verify(&attempt, Some(&hash)))
+                .await
+                .map_err(|_| AppError::Internal)?;
             if !ok {
                 return Err(AppError::invalid("password", "This is not your current password."));
             }
@@ -87,14 +106,20 @@ pub async fn activate(state: &AppState, token: &str, password_given: &str) -> Re
     let live = tokens::consume(&mut tx, tokens::Purpose::Activation, token).await?.map_err(link_error)?;
     let at = now();
     if let Some(hash) = &new_hash {
-        sqlx::query("UPDATE persons SET password_hash = $1, updated_at = $2 WHERE id = $3").bind(hash).bind(at).bind(live.person_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE persons SET password_hash = $1, updated_at = $2 WHERE id = $3")
+            .bind(hash)
+            .bind(at)
+            .bind(live.person_id)
+            .execute(&mut *tx)
+            .await?;
     }
-    let activated = sqlx::query("UPDATE memberships SET state = 'active', activated_at = $1 WHERE id = $2 AND state = 'invited'")
-        .bind(at)
-        .bind(live.membership_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    let activated =
+        sqlx::query("UPDATE memberships SET state = 'active', activated_at = $1 WHERE id = $2 AND state = 'invited'")
+            .bind(at)
+            .bind(live.membership_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
     if activated != 1 {
         return Err(link_error(LinkProblem::Unknown));
     }
@@ -117,10 +142,17 @@ async fn start_session(state: &AppState, conn: &mut AnyConnection, person_id: i6
     }
     let addr = request::client_addr(state.security.trust_forwarded_for);
     if let Some(previous) = request::session_token() {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(session::token_hash(&previous)).execute(&mut *conn).await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(session::token_hash(&previous))
+            .execute(&mut *conn)
+            .await?;
     }
     let token = session::create(conn, person_id, None, addr.as_deref(), request::user_agent().as_deref()).await?;
-    sqlx::query("UPDATE persons SET last_login_at = $1 WHERE id = $2").bind(now()).bind(person_id).execute(&mut *conn).await?;
+    sqlx::query("UPDATE persons SET last_login_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(person_id)
+        .execute(&mut *conn)
+        .await?;
     Ok(Some(token))
 }
 
@@ -135,7 +167,8 @@ pub async fn forgot_password(state: &AppState, email: &str) -> Result<(), AppErr
     let addr = request::client_addr(state.security.trust_forwarded_for).unwrap_or_else(|| "unknown".into());
     let mut tx = state.db.begin().await?;
     let send = throttle::reset_request(&mut tx, &email, &addr).await?;
-    let person = sqlx::query("SELECT id, full_name FROM persons WHERE email = $1").bind(&email).fetch_optional(&mut *tx).await?;
+    let person =
+        sqlx::query("SELECT id, full_name FROM persons WHERE email = $1").bind(&email).fetch_optional(&mut *tx).await?;
     let entry = audit::Entry::new("auth.reset_requested").target("person", None, &email).from_addr(Some(addr));
     audit::record(&mut tx, entry).await?;
     tx.commit().await?;
@@ -176,7 +209,12 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
     let hash = tokio::task::spawn_blocking(move || password::hash(&given)).await.map_err(|_| AppError::Internal)?;
     let mut tx = state.db.begin().await?;
     let live = tokens::consume(&mut tx, tokens::Purpose::Reset, token).await?.map_err(link_error)?;
-    sqlx::query("UPDATE persons SET password_hash = $1, updated_at = $2 WHERE id = $3").bind(&hash).bind(now()).bind(live.person_id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE persons SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(&hash)
+        .bind(now())
+        .bind(live.person_id)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("DELETE FROM sessions WHERE person_id = $1").bind(live.person_id).execute(&mut *tx).await?;
     let token = start_session(state, &mut tx, live.person_id).await?;
     let entry = audit::Entry::new("auth.password_reset")

@@ -54,8 +54,11 @@ pub async fn sign_in(
         (true, Some(person_id)) if only_disabled_accounts(&mut tx, person_id).await? => {
             // The password was right, so saying why is no leak; no session starts.
             throttle::record_success(&mut tx, &email, &throttle_addr).await?;
-            let entry = audit::Entry::new("auth.sign_in_refused").target("person", Some(person_id), &email).from_addr(client_addr);
-            audit::record(&mut tx, entry.change("reason", serde_json::Value::Null, "customer account disabled")).await?;
+            let entry = audit::Entry::new("auth.sign_in_refused")
+                .target("person", Some(person_id), &email)
+                .from_addr(client_addr);
+            audit::record(&mut tx, entry.change("reason", serde_json::Value::Null, "customer account disabled"))
+                .await?;
             tx.commit().await?;
             Err(AppError::AccountDisabled)
         }
@@ -68,7 +71,8 @@ pub async fn sign_in(
             }
             let tenant = first_tenant(&mut tx, person_id).await?;
             let token =
-                session::create(&mut tx, person_id, tenant, client_addr.as_deref(), request::user_agent().as_deref()).await?;
+                session::create(&mut tx, person_id, tenant, client_addr.as_deref(), request::user_agent().as_deref())
+                    .await?;
             sqlx::query("UPDATE persons SET last_login_at = $1 WHERE id = $2")
                 .bind(now())
                 .bind(person_id)
@@ -86,7 +90,8 @@ pub async fn sign_in(
         }
         _ => {
             throttle::record_failure(&mut tx, &email, &throttle_addr).await?;
-            let entry = audit::Entry::new("auth.sign_in_failed").target("person", person_id, &email).from_addr(client_addr);
+            let entry =
+                audit::Entry::new("auth.sign_in_failed").target("person", person_id, &email).from_addr(client_addr);
             audit::record(&mut tx, entry).await?;
             tx.commit().await?;
             Err(AppError::BadCredentials)
@@ -96,7 +101,10 @@ pub async fn sign_in(
 
 /// Whether the person's only way in is through customer accounts that are all disabled (or
 /// whose partner is): PRODUCT.md §5, a disabled customer's users cannot sign in.
-pub(super) async fn only_disabled_accounts(conn: &mut sqlx::AnyConnection, person_id: i64) -> Result<bool, sqlx::Error> {
+pub(super) async fn only_disabled_accounts(
+    conn: &mut sqlx::AnyConnection,
+    person_id: i64,
+) -> Result<bool, sqlx::Error> {
     let row = sqlx::query(
         "SELECT
            SUM(CASE WHEN m.kind = 'operator' AND m.state = 'active' THEN 1

@@ -93,9 +93,7 @@ pub struct OperatorScope {
 pub async fn current_actor() -> Result<(AppState, Actor), AppError> {
     let state = state()?;
     let token = request::session_token().ok_or(AppError::Unauthenticated)?;
-    let session = session::resolve(&state.db, &state.security, &token)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    let session = session::resolve(&state.db, &state.security, &token).await?.ok_or(AppError::Unauthenticated)?;
     let client_addr = request::client_addr(state.security.trust_forwarded_for);
     let actor = load_actor(&state.db, &session, client_addr).await?;
     Ok((state, actor))
@@ -104,10 +102,7 @@ pub async fn current_actor() -> Result<(AppState, Actor), AppError> {
 /// Checks that the signed-in actor holds `permission` in their active tenant.
 pub async fn authorize(permission: Permission) -> Result<TenantScope, AppError> {
     let (state, actor) = current_actor().await?;
-    let tenant = actor
-        .active_tenant
-        .clone()
-        .ok_or_else(|| AppError::forbidden("you have no partner workspace"))?;
+    let tenant = actor.active_tenant.clone().ok_or_else(|| AppError::forbidden("you have no partner workspace"))?;
     if !actor.permissions.contains(&permission) {
         return Err(AppError::forbidden(format!("your role does not include {permission}")));
     }
@@ -138,14 +133,21 @@ pub async fn authorize_account(customer_id: i64) -> Result<AccountScope, AppErro
 
 /// The membership through which a person may open `customer_id`: their own, or one on a
 /// network above it (every account on the way active, at most `MAX_NETWORK_LEVELS` up).
-pub async fn reachable_through<'a>(db: &Db, accounts: &'a [PortalAccountRef], customer_id: i64) -> Result<Option<&'a PortalAccountRef>, AppError> {
+pub async fn reachable_through<'a>(
+    db: &Db,
+    accounts: &'a [PortalAccountRef],
+    customer_id: i64,
+) -> Result<Option<&'a PortalAccountRef>, AppError> {
     let mut current = Some(customer_id);
     for _ in 0..crate::customer_record::MAX_NETWORK_LEVELS {
         let Some(id) = current else { break };
         if let Some(account) = accounts.iter().find(|a| a.customer_id == id) {
             return Ok(Some(account));
         }
-        let row = sqlx::query("SELECT parent_id, status FROM customers WHERE id = $1").bind(id).fetch_optional(&db.pool).await?;
+        let row = sqlx::query("SELECT parent_id, status FROM customers WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&db.pool)
+            .await?;
         let Some(row) = row else { break };
         if row.try_get::<String, _>("status")? != "active" {
             break;
@@ -234,16 +236,11 @@ async fn load_actor(db: &Db, session: &session::Session, client_addr: Option<Str
         };
         (tenant, Permission::ALL.into_iter().collect(), Some("Operator".to_string()))
     } else {
-        let role = partner_roles
-            .iter()
-            .find(|r| Some(r.tenant.id) == wanted)
-            .or_else(|| partner_roles.first());
+        let role = partner_roles.iter().find(|r| Some(r.tenant.id) == wanted).or_else(|| partner_roles.first());
         match role {
-            Some(role) => (
-                Some(role.tenant.clone()),
-                role_permissions(db, role.role_id).await?,
-                Some(role.role_name.clone()),
-            ),
+            Some(role) => {
+                (Some(role.tenant.clone()), role_permissions(db, role.role_id).await?, Some(role.role_name.clone()))
+            }
             None => (None, BTreeSet::new(), None),
         }
     };
@@ -313,7 +310,5 @@ async fn tenant_exists(db: &Db, id: i64) -> Result<bool, AppError> {
 
 async fn all_tenants(db: &Db) -> Result<Vec<TenantRef>, AppError> {
     let rows = sqlx::query("SELECT id, name FROM tenants ORDER BY name").fetch_all(&db.pool).await?;
-    rows.iter()
-        .map(|r| Ok(TenantRef { id: r.try_get("id")?, name: r.try_get("name")? }))
-        .collect()
+    rows.iter().map(|r| Ok(TenantRef { id: r.try_get("id")?, name: r.try_get("name")? })).collect()
 }

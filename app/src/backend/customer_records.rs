@@ -46,7 +46,11 @@ pub async fn form(scope: &TenantScope, id: Option<i64>) -> Result<CustomerForm, 
 }
 
 /// The stored editable values of one of the tenant's customers.
-async fn load_stored(conn: &mut AnyConnection, scope: &TenantScope, id: i64) -> Result<Option<StoredCustomer>, AppError> {
+async fn load_stored(
+    conn: &mut AnyConnection,
+    scope: &TenantScope,
+    id: i64,
+) -> Result<Option<StoredCustomer>, AppError> {
     let Some(row) = sqlx::query(
         "SELECT c.id, c.version, c.name, c.street, c.suite, c.city, c.state_province, c.postal_code, c.country,
                 c.contact_first_name, c.contact_last_name, c.contact_email, c.phone_primary, c.phone_secondary,
@@ -61,7 +65,8 @@ async fn load_stored(conn: &mut AnyConnection, scope: &TenantScope, id: i64) -> 
     else {
         return Ok(None);
     };
-    let mut values = CustomerInput { name: row.try_get("name")?, parent_id: row.try_get("parent_id")?, ..Default::default() };
+    let mut values =
+        CustomerInput { name: row.try_get("name")?, parent_id: row.try_get("parent_id")?, ..Default::default() };
     for field in TEXT_FIELDS {
         if let Some(slot) = values.text_mut(field) {
             *slot = row.try_get::<Option<String>, _>(field.key())?.unwrap_or_default();
@@ -135,7 +140,12 @@ async fn prepare(
 
 /// Whether customer `id` (None: a new one) may sit in network `parent`: same tenant, no loop,
 /// and the tree no deeper than [`MAX_NETWORK_LEVELS`].
-async fn check_network(conn: &mut AnyConnection, scope: &TenantScope, id: Option<i64>, parent: i64) -> Result<Option<String>, AppError> {
+async fn check_network(
+    conn: &mut AnyConnection,
+    scope: &TenantScope,
+    id: Option<i64>,
+    parent: i64,
+) -> Result<Option<String>, AppError> {
     // Walk up from the parent: its level, and whether the customer itself is among its ancestors.
     let mut levels_above = 0;
     let mut at = Some(parent);
@@ -166,7 +176,8 @@ async fn check_network(conn: &mut AnyConnection, scope: &TenantScope, id: Option
             .bind(super::customer_sql::Value::Int(scope.tenant_id()))
             .push(" AND parent_id IN ")
             .bind_list(frontier.iter().map(|i| super::customer_sql::Value::Int(*i)));
-        frontier = sql.query().fetch_all(&mut *conn).await?.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
+        frontier =
+            sql.query().fetch_all(&mut *conn).await?.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
         if !frontier.is_empty() {
             levels_below += 1;
         }
@@ -198,8 +209,16 @@ fn search_text_for(config: &FieldConfig, values: &CustomerInput) -> String {
 }
 
 /// Writes the custom values of `customer_id`: exactly those in `values`.
-async fn store_custom_values(conn: &mut AnyConnection, config: &FieldConfig, customer_id: i64, values: &CustomerInput) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM customer_field_values WHERE customer_id = $1").bind(customer_id).execute(&mut *conn).await?;
+async fn store_custom_values(
+    conn: &mut AnyConnection,
+    config: &FieldConfig,
+    customer_id: i64,
+    values: &CustomerInput,
+) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM customer_field_values WHERE customer_id = $1")
+        .bind(customer_id)
+        .execute(&mut *conn)
+        .await?;
     for field in &config.custom_fields {
         if let Some(value) = values.custom.get(&field.key) {
             sqlx::query("INSERT INTO customer_field_values (customer_id, field_id, value) VALUES ($1, $2, $3)")
@@ -214,13 +233,24 @@ async fn store_custom_values(conn: &mut AnyConnection, config: &FieldConfig, cus
 }
 
 /// Records every field that differs between `before` and `after` (None: nothing).
-fn audit_changes(mut entry: audit::Entry, before: Option<&CustomerInput>, after: Option<&CustomerInput>) -> audit::Entry {
+fn audit_changes(
+    mut entry: audit::Entry,
+    before: Option<&CustomerInput>,
+    after: Option<&CustomerInput>,
+) -> audit::Entry {
     let empty = CustomerInput::default();
     let (b, a) = (before.unwrap_or(&empty), after.unwrap_or(&empty));
-    let value = |present: bool, s: &str| if present && !s.is_empty() { serde_json::Value::from(s) } else { serde_json::Value::Null };
+    let value = |present: bool, s: &str| {
+        if present && !s.is_empty() {
+            serde_json::Value::from(s)
+        } else {
+            serde_json::Value::Null
+        }
+    };
     entry = entry.change("name", value(before.is_some(), &b.name), value(after.is_some(), &a.name));
     for field in TEXT_FIELDS {
-        entry = entry.change(field.key(), value(before.is_some(), b.text(field)), value(after.is_some(), a.text(field)));
+        entry =
+            entry.change(field.key(), value(before.is_some(), b.text(field)), value(after.is_some(), a.text(field)));
     }
     entry = entry.change("network", b.parent_id, a.parent_id);
     let keys: std::collections::BTreeSet<&String> = b.custom.keys().chain(a.custom.keys()).collect();
@@ -259,10 +289,11 @@ pub async fn create(scope: &TenantScope, input: &CustomerInput, allow_duplicate_
         .await?
         .try_get("id")?;
     store_custom_values(&mut tx, &config, id, &values).await?;
-    let entry = audit::Entry::new("customer.create")
-        .by(&scope.actor)
-        .in_tenant(Some(scope.tenant_id()))
-        .target("customer", Some(id), values.name.clone());
+    let entry = audit::Entry::new("customer.create").by(&scope.actor).in_tenant(Some(scope.tenant_id())).target(
+        "customer",
+        Some(id),
+        values.name.clone(),
+    );
     audit::record(&mut tx, audit_changes(entry, None, Some(&values))).await?;
     tx.commit().await?;
     Ok(id)
@@ -314,10 +345,11 @@ pub async fn update(
         return Err(AppError::Conflict(Box::new(current)));
     }
     store_custom_values(&mut tx, &config, id, &values).await?;
-    let entry = audit::Entry::new("customer.update")
-        .by(&scope.actor)
-        .in_tenant(Some(scope.tenant_id()))
-        .target("customer", Some(id), values.name.clone());
+    let entry = audit::Entry::new("customer.update").by(&scope.actor).in_tenant(Some(scope.tenant_id())).target(
+        "customer",
+        Some(id),
+        values.name.clone(),
+    );
     audit::record(&mut tx, audit_changes(entry, Some(&stored.values), Some(&values))).await?;
     tx.commit().await?;
     Ok(version + 1)
@@ -347,16 +379,20 @@ pub async fn detail(scope: &TenantScope, id: i64) -> Result<CustomerDetail, AppE
         Some(id) => Some(NetworkChoice { id, name: row.try_get("network_name")? }),
         None => None,
     };
-    let sub_accounts = sqlx::query("SELECT id, name FROM customers WHERE tenant_id = $1 AND parent_id = $2 ORDER BY name, id LIMIT $3")
-        .bind(scope.tenant_id())
-        .bind(id)
-        .bind(DETAIL_SUB_ACCOUNTS)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| Ok(NetworkChoice { id: r.try_get("id")?, name: r.try_get("name")? }))
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let sub_account_count = count(&mut conn, "SELECT COUNT(*) AS n FROM customers WHERE tenant_id = $1 AND parent_id = $2", scope, id).await?;
+    let sub_accounts = sqlx::query(
+        "SELECT id, name FROM customers WHERE tenant_id = $1 AND parent_id = $2 ORDER BY name, id LIMIT $3",
+    )
+    .bind(scope.tenant_id())
+    .bind(id)
+    .bind(DETAIL_SUB_ACCOUNTS)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| Ok(NetworkChoice { id: r.try_get("id")?, name: r.try_get("name")? }))
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let sub_account_count =
+        count(&mut conn, "SELECT COUNT(*) AS n FROM customers WHERE tenant_id = $1 AND parent_id = $2", scope, id)
+            .await?;
     let users = sqlx::query(
         "SELECT p.full_name, p.email, m.customer_role, m.state FROM memberships m JOIN persons p ON p.id = m.person_id
          WHERE m.kind = 'customer' AND m.tenant_id = $1 AND m.customer_id = $2 ORDER BY p.full_name, p.id LIMIT $3",
@@ -388,7 +424,8 @@ pub async fn detail(scope: &TenantScope, id: i64) -> Result<CustomerDetail, AppE
     } else {
         None
     };
-    let stamp = |at: &str, by: &str| -> Result<Stamp, sqlx::Error> { Ok(Stamp { at: row.try_get(at)?, by: row.try_get(by)? }) };
+    let stamp =
+        |at: &str, by: &str| -> Result<Stamp, sqlx::Error> { Ok(Stamp { at: row.try_get(at)?, by: row.try_get(by)? }) };
     Ok(CustomerDetail {
         stored,
         config,
@@ -439,7 +476,12 @@ async fn recent_audit(conn: &mut AnyConnection, scope: &TenantScope, id: i64) ->
                     (field, side(0), side(1))
                 })
                 .collect();
-            Ok(AuditLine { at: r.try_get("at")?, actor: r.try_get("actor_label")?, action: r.try_get("action")?, changes })
+            Ok(AuditLine {
+                at: r.try_get("at")?,
+                actor: r.try_get("actor_label")?,
+                action: r.try_get("action")?,
+                changes,
+            })
         })
         .collect::<Result<_, sqlx::Error>>()
         .map_err(Into::into)
@@ -462,9 +504,20 @@ async fn impact(conn: &mut AnyConnection, scope: &TenantScope, id: i64) -> Resul
     Ok(DeleteImpact {
         id,
         name,
-        sub_accounts: count(conn, "SELECT COUNT(*) AS n FROM customers WHERE tenant_id = $1 AND parent_id = $2", scope, id).await?,
-        users: count(conn, "SELECT COUNT(*) AS n FROM memberships WHERE kind = 'customer' AND tenant_id = $1 AND customer_id = $2", scope, id)
-            .await?,
+        sub_accounts: count(
+            conn,
+            "SELECT COUNT(*) AS n FROM customers WHERE tenant_id = $1 AND parent_id = $2",
+            scope,
+            id,
+        )
+        .await?,
+        users: count(
+            conn,
+            "SELECT COUNT(*) AS n FROM memberships WHERE kind = 'customer' AND tenant_id = $1 AND customer_id = $2",
+            scope,
+            id,
+        )
+        .await?,
         custom_values: count(
             conn,
             "SELECT COUNT(*) AS n FROM customer_field_values v JOIN customers c ON c.id = v.customer_id
@@ -501,14 +554,22 @@ pub async fn delete(scope: &TenantScope, id: i64, typed_name: &str) -> Result<()
     .bind(scope.tenant_id())
     .execute(&mut *tx)
     .await?;
-    for table in ["DELETE FROM customer_field_values WHERE customer_id = $1", "DELETE FROM memberships WHERE kind = 'customer' AND customer_id = $1"] {
+    for table in [
+        "DELETE FROM customer_field_values WHERE customer_id = $1",
+        "DELETE FROM memberships WHERE kind = 'customer' AND customer_id = $1",
+    ] {
         sqlx::query(table).bind(id).execute(&mut *tx).await?;
     }
-    sqlx::query("DELETE FROM customers WHERE id = $1 AND tenant_id = $2").bind(id).bind(scope.tenant_id()).execute(&mut *tx).await?;
-    let entry = audit::Entry::new("customer.delete")
-        .by(&scope.actor)
-        .in_tenant(Some(scope.tenant_id()))
-        .target("customer", Some(id), impact.name.clone());
+    sqlx::query("DELETE FROM customers WHERE id = $1 AND tenant_id = $2")
+        .bind(id)
+        .bind(scope.tenant_id())
+        .execute(&mut *tx)
+        .await?;
+    let entry = audit::Entry::new("customer.delete").by(&scope.actor).in_tenant(Some(scope.tenant_id())).target(
+        "customer",
+        Some(id),
+        impact.name.clone(),
+    );
     audit::record(&mut tx, audit_changes(entry, Some(&stored.values), None)).await?;
     tx.commit().await?;
     Ok(())
@@ -533,7 +594,8 @@ pub async fn refresh_search_text(conn: &mut AnyConnection, scope: &TenantScope, 
         }
         let mut inputs: std::collections::BTreeMap<i64, CustomerInput> = std::collections::BTreeMap::new();
         for r in query.fetch_all(&mut *conn).await? {
-            let text = |c: &str| -> Result<String, sqlx::Error> { Ok(r.try_get::<Option<String>, _>(c)?.unwrap_or_default()) };
+            let text =
+                |c: &str| -> Result<String, sqlx::Error> { Ok(r.try_get::<Option<String>, _>(c)?.unwrap_or_default()) };
             let input = CustomerInput {
                 name: r.try_get("name")?,
                 contact_first_name: text("contact_first_name")?,

@@ -64,7 +64,11 @@ const MAX_TERMS: usize = 8;
 /// of a word, that is after a space (the search text starts with one, so its first word counts
 /// too). The space also gives a two-letter term its trigram, so an index can find it.
 fn needle(term: &str) -> String {
-    if term.chars().count() < 3 { format!(" {term}") } else { term.to_string() }
+    if term.chars().count() < 3 {
+        format!(" {term}")
+    } else {
+        term.to_string()
+    }
 }
 
 /// Needles this short have no trigram, so no index can find them: they are matched by scanning.
@@ -126,14 +130,19 @@ pub async fn choose_access(db: &Db, q: &CustomerQuery, tenant_id: i64) -> Result
         .fetch_one(&db.pool)
         .await?
         .try_get("n")?;
-        if hits > MATCHES_FOR_WALK { SearchVia::Scan } else { SearchVia::Index }
+        if hits > MATCHES_FOR_WALK {
+            SearchVia::Scan
+        } else {
+            SearchVia::Index
+        }
     };
     let place_index = if q.countries.is_empty() && q.city.is_none() {
         true
     } else {
         // Answered from the (tenant, country, status) or (tenant, city, status) index alone.
         let mut sql = Sql::default();
-        sql.push("SELECT COUNT(*) AS n FROM (SELECT 1 FROM customers c WHERE c.tenant_id = ").bind(Value::Int(tenant_id));
+        sql.push("SELECT COUNT(*) AS n FROM (SELECT 1 FROM customers c WHERE c.tenant_id = ")
+            .bind(Value::Int(tenant_id));
         push_place_and_status(&mut sql, q, true);
         sql.push(" LIMIT ").bind(Value::Int(MATCHES_FOR_WALK + 1)).push(") hits");
         let hits: i64 = sql.query().fetch_one(&db.pool).await?.try_get("n")?;
@@ -304,7 +313,13 @@ mod tests {
              AND c.status = $4 AND c.country IN ($5, $6)"
         );
         let mut sql = Sql::default();
-        push_from_where(&mut sql, DbKind::Sqlite, 7, &q, Access { search: SearchVia::Scan, place_index: false, fields_index: false });
+        push_from_where(
+            &mut sql,
+            DbKind::Sqlite,
+            7,
+            &q,
+            Access { search: SearchVia::Scan, place_index: false, fields_index: false },
+        );
         assert_eq!(
             sql.text,
             " FROM customers c WHERE c.tenant_id = $1 AND c.search_text LIKE $2 ESCAPE '\\' \

@@ -31,7 +31,11 @@ pub async fn list(scope: &TenantScope, customer_id: i64) -> Result<CustomerUsers
 }
 
 /// The users of one account (also the portal's list).
-pub async fn users_of(conn: &mut AnyConnection, tenant_id: i64, customer_id: i64) -> Result<Vec<CustomerUser>, AppError> {
+pub async fn users_of(
+    conn: &mut AnyConnection,
+    tenant_id: i64,
+    customer_id: i64,
+) -> Result<Vec<CustomerUser>, AppError> {
     let rows = sqlx::query(
         "SELECT m.id, p.full_name, p.email, m.customer_role, m.state, m.invited_at, m.activated_at, p.last_login_at,
                 (SELECT MAX(t.expires_at) FROM person_tokens t
@@ -46,7 +50,8 @@ pub async fn users_of(conn: &mut AnyConnection, tenant_id: i64, customer_id: i64
     .await?;
     rows.iter()
         .map(|r| {
-            let state = MembershipState::from_key(&r.try_get::<String, _>("state")?).unwrap_or(MembershipState::Disabled);
+            let state =
+                MembershipState::from_key(&r.try_get::<String, _>("state")?).unwrap_or(MembershipState::Disabled);
             Ok(CustomerUser {
                 membership_id: r.try_get("id")?,
                 full_name: r.try_get("full_name")?,
@@ -112,13 +117,22 @@ async fn membership(conn: &mut AnyConnection, tenant_id: i64, membership_id: i64
 }
 
 fn entry(inviter: &Inviter, action: &str, membership: i64, label: &str) -> audit::Entry {
-    audit::Entry::new(action).by(inviter.actor).in_tenant(Some(inviter.tenant_id)).target("customer_user", Some(membership), label)
+    audit::Entry::new(action).by(inviter.actor).in_tenant(Some(inviter.tenant_id)).target(
+        "customer_user",
+        Some(membership),
+        label,
+    )
 }
 
 /// Invites a person to a customer account. A person who already exists (same email, any
 /// tenant) gets a membership, not a second identity; one who is already a user of this
 /// account is refused with a pointer to what to do instead.
-pub async fn invite(state: &AppState, inviter: Inviter<'_>, customer_id: i64, input: &InviteInput) -> Result<InviteOutcome, AppError> {
+pub async fn invite(
+    state: &AppState,
+    inviter: Inviter<'_>,
+    customer_id: i64,
+    input: &InviteInput,
+) -> Result<InviteOutcome, AppError> {
     let errors = input.validate();
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
@@ -136,15 +150,20 @@ pub async fn invite(state: &AppState, inviter: Inviter<'_>, customer_id: i64, in
     if customer.try_get::<String, _>("status")? != "active" {
         return Err(AppError::bad_request(format!("{customer_name} is disabled. Activate it before inviting people.")));
     }
-    let existing = sqlx::query("SELECT id, password_hash FROM persons WHERE email = $1").bind(&email).fetch_optional(&mut *tx).await?;
+    let existing = sqlx::query("SELECT id, password_hash FROM persons WHERE email = $1")
+        .bind(&email)
+        .fetch_optional(&mut *tx)
+        .await?;
     let (person_id, existing_person) = match existing {
         Some(row) => {
             let id: i64 = row.try_get("id")?;
-            let already = sqlx::query("SELECT state FROM memberships WHERE person_id = $1 AND kind = 'customer' AND customer_id = $2")
-                .bind(id)
-                .bind(customer_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let already = sqlx::query(
+                "SELECT state FROM memberships WHERE person_id = $1 AND kind = 'customer' AND customer_id = $2",
+            )
+            .bind(id)
+            .bind(customer_id)
+            .fetch_optional(&mut *tx)
+            .await?;
             if let Some(already) = already {
                 let message = match already.try_get::<String, _>("state")?.as_str() {
                     "invited" => "This person is already invited. Resend the invitation from the list instead.",
@@ -156,13 +175,15 @@ pub async fn invite(state: &AppState, inviter: Inviter<'_>, customer_id: i64, in
         }
         None => {
             let at = now();
-            let id: i64 = sqlx::query("INSERT INTO persons (email, full_name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id")
-                .bind(&email)
-                .bind(&full_name)
-                .bind(at)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("id")?;
+            let id: i64 = sqlx::query(
+                "INSERT INTO persons (email, full_name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id",
+            )
+            .bind(&email)
+            .bind(&full_name)
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("id")?;
             (id, false)
         }
     };
@@ -181,7 +202,15 @@ pub async fn invite(state: &AppState, inviter: Inviter<'_>, customer_id: i64, in
     .await?
     .try_get("id")?;
     let lifetime = mail::link_hours(&mut tx, inviter.tenant_id).await? * 3600;
-    let (token, expires_at) = tokens::issue(&mut tx, tokens::Purpose::Activation, person_id, Some(membership_id), Some(inviter.tenant_id), lifetime).await?;
+    let (token, expires_at) = tokens::issue(
+        &mut tx,
+        tokens::Purpose::Activation,
+        person_id,
+        Some(membership_id),
+        Some(inviter.tenant_id),
+        lifetime,
+    )
+    .await?;
     let label = format!("{full_name} <{email}> in {customer_name}");
     let audit_entry = entry(&inviter, "customer_user.invite", membership_id, &label)
         .change("role", serde_json::Value::Null, input.role.key())
@@ -193,10 +222,22 @@ pub async fn invite(state: &AppState, inviter: Inviter<'_>, customer_id: i64, in
     let link = link_url(state, EmailKind::Invitation, &token);
     if input.method == ActivationMethod::SendEmail {
         let kind = EmailKind::Invitation;
-        LinkEmail { kind, tenant_id: Some(inviter.tenant_id), name: &full_name, email: &email, customer: &customer_name, link: &link, expires_at }
-            .send(state)
-            .await
-            .map_err(|_| AppError::bad_request("The invitation was saved but its email could not be sent. Use Resend, or display the link."))?;
+        LinkEmail {
+            kind,
+            tenant_id: Some(inviter.tenant_id),
+            name: &full_name,
+            email: &email,
+            customer: &customer_name,
+            link: &link,
+            expires_at,
+        }
+        .send(state)
+        .await
+        .map_err(|_| {
+            AppError::bad_request(
+                "The invitation was saved but its email could not be sent. Use Resend, or display the link.",
+            )
+        })?;
     }
     let link = (input.method == ActivationMethod::DisplayLink).then_some(link);
     Ok(InviteOutcome { membership_id, email, link, expires_at, existing_person })
@@ -236,40 +277,80 @@ impl LinkEmail<'_> {
             Some(tenant) => {
                 let mut conn = state.db.pool.acquire().await?;
                 let (template, _) = mail::template(&mut conn, tenant, self.kind).await?;
-                let row = sqlx::query("SELECT name FROM tenants WHERE id = $1").bind(tenant).fetch_one(&mut *conn).await?;
+                let row =
+                    sqlx::query("SELECT name FROM tenants WHERE id = $1").bind(tenant).fetch_one(&mut *conn).await?;
                 (template, row.try_get::<String, _>("name")?)
             }
             None => (mail::default_template(self.kind), "Clientele".to_string()),
         };
         let expiry = mail::expiry_text(self.expires_at);
-        let vars = mail::Variables { name: self.name, link: self.link, expiry: &expiry, customer: self.customer, partner: &partner };
+        let vars = mail::Variables {
+            name: self.name,
+            link: self.link,
+            expiry: &expiry,
+            customer: self.customer,
+            partner: &partner,
+        };
         let (subject, body_text, body_html) = mail::render(&template, &vars);
-        let email = mail::Email { tenant_id: self.tenant_id, to_name: self.name.into(), to_addr: self.email.into(), subject, body_text, body_html };
+        let email = mail::Email {
+            tenant_id: self.tenant_id,
+            to_name: self.name.into(),
+            to_addr: self.email.into(),
+            subject,
+            body_text,
+            body_html,
+        };
         mail::send(&state.db, &state.mail, email).await
     }
 }
 
 /// Sends a pending invitation again with a new link; the old link stops working.
-pub async fn resend(state: &AppState, scope: &TenantScope, membership_id: i64, method: ActivationMethod) -> Result<InviteOutcome, AppError> {
+pub async fn resend(
+    state: &AppState,
+    scope: &TenantScope,
+    membership_id: i64,
+    method: ActivationMethod,
+) -> Result<InviteOutcome, AppError> {
     let mut tx = state.db.begin().await?;
     let m = membership(&mut tx, scope.tenant_id(), membership_id).await?;
     if m.state != MembershipState::Invited {
         return Err(AppError::bad_request(format!("{} has already accepted the invitation.", m.full_name)));
     }
     let lifetime = mail::link_hours(&mut tx, scope.tenant_id()).await? * 3600;
-    let (token, expires_at) = tokens::issue(&mut tx, tokens::Purpose::Activation, m.person_id, Some(m.id), Some(scope.tenant_id()), lifetime).await?;
-    let has_password = sqlx::query("SELECT password_hash FROM persons WHERE id = $1").bind(m.person_id).fetch_one(&mut *tx).await?
+    let (token, expires_at) =
+        tokens::issue(&mut tx, tokens::Purpose::Activation, m.person_id, Some(m.id), Some(scope.tenant_id()), lifetime)
+            .await?;
+    let has_password = sqlx::query("SELECT password_hash FROM persons WHERE id = $1")
+        .bind(m.person_id)
+        .fetch_one(&mut *tx)
+        .await?
         .try_get::<Option<String>, _>("password_hash")?
         .is_some();
     let label = m.label();
-    audit::record(&mut tx, entry(&scope.into(), "customer_user.resend", m.id, &label).change("method", serde_json::Value::Null, method_key(method))).await?;
+    audit::record(
+        &mut tx,
+        entry(&scope.into(), "customer_user.resend", m.id, &label).change(
+            "method",
+            serde_json::Value::Null,
+            method_key(method),
+        ),
+    )
+    .await?;
     tx.commit().await?;
     let link = link_url(state, EmailKind::Invitation, &token);
     if method == ActivationMethod::SendEmail {
         let kind = EmailKind::Invitation;
-        LinkEmail { kind, tenant_id: Some(scope.tenant_id()), name: &m.full_name, email: &m.email, customer: &m.customer_name, link: &link, expires_at }
-            .send(state)
-            .await?;
+        LinkEmail {
+            kind,
+            tenant_id: Some(scope.tenant_id()),
+            name: &m.full_name,
+            email: &m.email,
+            customer: &m.customer_name,
+            link: &link,
+            expires_at,
+        }
+        .send(state)
+        .await?;
     }
     Ok(InviteOutcome {
         membership_id: m.id,
@@ -286,7 +367,10 @@ pub async fn revoke(scope: &TenantScope, membership_id: i64) -> Result<(), AppEr
     let mut tx = scope.db.begin().await?;
     let m = membership(&mut tx, scope.tenant_id(), membership_id).await?;
     if m.state != MembershipState::Invited {
-        return Err(AppError::bad_request(format!("{} has already accepted; remove them from the account instead.", m.full_name)));
+        return Err(AppError::bad_request(format!(
+            "{} has already accepted; remove them from the account instead.",
+            m.full_name
+        )));
     }
     sqlx::query("DELETE FROM memberships WHERE id = $1").bind(m.id).execute(&mut *tx).await?;
     forget_unused_person(&mut tx, m.person_id).await?;
@@ -327,7 +411,11 @@ pub async fn remove(scope: &TenantScope, membership_id: i64, whole_tenant: bool)
     forget_unused_person(&mut tx, m.person_id).await?;
     let label = m.label();
     let action = if whole_tenant { "customer_user.unsubscribe_tenant" } else { "customer_user.remove" };
-    audit::record(&mut tx, entry(&scope.into(), action, m.id, &label).change("memberships_removed", serde_json::Value::Null, removed)).await?;
+    audit::record(
+        &mut tx,
+        entry(&scope.into(), action, m.id, &label).change("memberships_removed", serde_json::Value::Null, removed),
+    )
+    .await?;
     tx.commit().await?;
     Ok(removed)
 }
@@ -337,25 +425,52 @@ pub async fn send_reset(state: &AppState, scope: &TenantScope, membership_id: i6
     let mut tx = state.db.begin().await?;
     let m = membership(&mut tx, scope.tenant_id(), membership_id).await?;
     if m.state != MembershipState::Active {
-        return Err(AppError::bad_request(format!("{} has not activated yet; resend the invitation instead.", m.full_name)));
+        return Err(AppError::bad_request(format!(
+            "{} has not activated yet; resend the invitation instead.",
+            m.full_name
+        )));
     }
-    let (token, expires_at) =
-        tokens::issue(&mut tx, tokens::Purpose::Reset, m.person_id, None, Some(scope.tenant_id()), tokens::RESET_LIFETIME_SECS).await?;
+    let (token, expires_at) = tokens::issue(
+        &mut tx,
+        tokens::Purpose::Reset,
+        m.person_id,
+        None,
+        Some(scope.tenant_id()),
+        tokens::RESET_LIFETIME_SECS,
+    )
+    .await?;
     let label = m.label();
     audit::record(&mut tx, entry(&scope.into(), "customer_user.reset_password", m.id, &label)).await?;
     tx.commit().await?;
     let link = link_url(state, EmailKind::Reset, &token);
     let kind = EmailKind::Reset;
-    LinkEmail { kind, tenant_id: Some(scope.tenant_id()), name: &m.full_name, email: &m.email, customer: &m.customer_name, link: &link, expires_at }
-        .send(state)
-        .await
+    LinkEmail {
+        kind,
+        tenant_id: Some(scope.tenant_id()),
+        name: &m.full_name,
+        email: &m.email,
+        customer: &m.customer_name,
+        link: &link,
+        expires_at,
+    }
+    .send(state)
+    .await
 }
 
 /// Sends a reset link for the forgotten-password page (no caller: the link proves the inbox).
-pub async fn send_forgotten_reset(state: &AppState, person_id: i64, name: &str, email: &str, tenant_id: Option<i64>) -> Result<(), AppError> {
+pub async fn send_forgotten_reset(
+    state: &AppState,
+    person_id: i64,
+    name: &str,
+    email: &str,
+    tenant_id: Option<i64>,
+) -> Result<(), AppError> {
     let mut tx = state.db.begin().await?;
-    let (token, expires_at) = tokens::issue(&mut tx, tokens::Purpose::Reset, person_id, None, tenant_id, tokens::RESET_LIFETIME_SECS).await?;
+    let (token, expires_at) =
+        tokens::issue(&mut tx, tokens::Purpose::Reset, person_id, None, tenant_id, tokens::RESET_LIFETIME_SECS).await?;
     tx.commit().await?;
     let link = link_url(state, EmailKind::Reset, &token);
-    LinkEmail { kind: EmailKind::Reset, tenant_id, name, email, customer: "", link: &link, expires_at }.send(state).await
+    LinkEmail { kind: EmailKind::Reset, tenant_id, name, email, customer: "", link: &link, expires_at }
+        .send(state)
+        .await
 }

@@ -2,9 +2,10 @@
 
 use super::customer_sql::{choose_access, push_from_where, Access, Sql, Value};
 use super::{audit, now, TenantScope};
-use crate::list_query::{CustomerQuery, Cursor, SortField, MAX_SEARCH_CHARS};
+use crate::list_query::{Cursor, CustomerQuery, SortField, MAX_SEARCH_CHARS};
 use crate::model::{
-    CustomerCount, CustomerPage, CustomerRow, CustomerStatus, Selection, SidebarCustomer, SidebarCustomers, StatusChange,
+    CustomerCount, CustomerPage, CustomerRow, CustomerStatus, Selection, SidebarCustomer, SidebarCustomers,
+    StatusChange,
 };
 use crate::AppError;
 use sqlx::Row;
@@ -66,7 +67,9 @@ pub async fn list(scope: &TenantScope, q: &CustomerQuery) -> Result<CustomerPage
         let key = match q.sort {
             SortField::Created => match cursor.key.parse() {
                 Ok(n) => Value::Int(n),
-                Err(_) => return Err(AppError::bad_request("That page link is out of date; start from the first page.")),
+                Err(_) => {
+                    return Err(AppError::bad_request("That page link is out of date; start from the first page."))
+                }
             },
             _ => Value::Text(cursor.key.clone()),
         };
@@ -196,7 +199,11 @@ fn tally(status: CustomerStatus, found: &[(i64, String, String)]) -> StatusChang
 }
 
 /// What activating or disabling `selection` would do, for the confirmation.
-pub async fn preview_status(scope: &TenantScope, selection: &Selection, status: CustomerStatus) -> Result<StatusChange, AppError> {
+pub async fn preview_status(
+    scope: &TenantScope,
+    selection: &Selection,
+    status: CustomerStatus,
+) -> Result<StatusChange, AppError> {
     let mut conn = scope.db.pool.acquire().await?;
     Ok(tally(status, &resolve_selection(&mut conn, scope, selection).await?))
 }
@@ -204,7 +211,11 @@ pub async fn preview_status(scope: &TenantScope, selection: &Selection, status: 
 /// Activates or disables the selected customers, all or nothing: one transaction changes each
 /// customer whose status differs, writes an audit entry per customer, and, when disabling,
 /// ends every session of those customers' users.
-pub async fn set_status(scope: &TenantScope, selection: &Selection, status: CustomerStatus) -> Result<StatusChange, AppError> {
+pub async fn set_status(
+    scope: &TenantScope,
+    selection: &Selection,
+    status: CustomerStatus,
+) -> Result<StatusChange, AppError> {
     let mut tx = scope.db.begin().await?;
     let found = resolve_selection(&mut tx, scope, selection).await?;
     let outcome = tally(status, &found);
@@ -314,5 +325,4 @@ mod tests {
         assert_eq!(search_text(&[Some("ÉCOLE Müller"), None, Some("  "), Some("Berlin")]), " école müller berlin");
         assert_eq!(search_text(&[Some("Anna\tvan  Dijk")]), " anna van dijk", "single spaces between words");
     }
-
 }

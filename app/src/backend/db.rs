@@ -2,7 +2,7 @@
 //! keeps to types both sides share (BIGINT, TEXT, 0/1 flags, Unix-second times) and queries use
 //! `$n` placeholders, which SQLite also accepts.
 
-use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
 use std::path::Path;
@@ -44,8 +44,10 @@ impl Db {
                     // Per-connection settings Any cannot carry in the URL.
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
-                            conn.execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;")
-                                .await?;
+                            conn.execute(
+                                "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
+                            )
+                            .await?;
                             Ok(())
                         })
                     })
@@ -82,7 +84,10 @@ impl Db {
     }
 
     /// The same on a connection already held (sign-in reads the throttle before writing).
-    pub async fn begin_on<'c>(&self, conn: &'c mut sqlx::AnyConnection) -> Result<sqlx::Transaction<'c, sqlx::Any>, sqlx::Error> {
+    pub async fn begin_on<'c>(
+        &self,
+        conn: &'c mut sqlx::AnyConnection,
+    ) -> Result<sqlx::Transaction<'c, sqlx::Any>, sqlx::Error> {
         sqlx::Connection::begin_with(conn, self.begin_statement()).await
     }
 
@@ -113,9 +118,7 @@ impl Db {
 async fn prepare_sqlite_file(url: &str) -> Result<(), sqlx::Error> {
     use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
     use sqlx::{ConnectOptions, Connection};
-    let options = SqliteConnectOptions::from_str(url)?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal);
+    let options = SqliteConnectOptions::from_str(url)?.create_if_missing(true).journal_mode(SqliteJournalMode::Wal);
     if let Some(dir) = Path::new(options.get_filename()).parent() {
         if !dir.as_os_str().is_empty() {
             std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;

@@ -4,8 +4,8 @@
 
 use super::{audit, customer_records, TenantScope};
 use crate::customer_record::{
-    check_custom, validate_custom_field, validate_workflows, BuiltinField, CustomField, CustomFieldDraft, CustomFieldKind, FieldConfig,
-    FieldMode, ListFilters, MAX_CUSTOM_FIELDS,
+    check_custom, validate_custom_field, validate_workflows, BuiltinField, CustomField, CustomFieldDraft,
+    CustomFieldKind, FieldConfig, FieldMode, ListFilters, MAX_CUSTOM_FIELDS,
 };
 use crate::AppError;
 use sqlx::{AnyConnection, Row};
@@ -13,7 +13,11 @@ use sqlx::{AnyConnection, Row};
 /// The configuration of `tenant_id`, custom fields and workflows in their order.
 pub async fn load(conn: &mut AnyConnection, tenant_id: i64) -> Result<FieldConfig, AppError> {
     let mut config = FieldConfig::default();
-    for r in sqlx::query("SELECT field, mode FROM tenant_field_modes WHERE tenant_id = $1").bind(tenant_id).fetch_all(&mut *conn).await? {
+    for r in sqlx::query("SELECT field, mode FROM tenant_field_modes WHERE tenant_id = $1")
+        .bind(tenant_id)
+        .fetch_all(&mut *conn)
+        .await?
+    {
         let (field, mode): (String, String) = (r.try_get("field")?, r.try_get("mode")?);
         if let (Some(field), Some(mode)) = (BuiltinField::from_key(&field), FieldMode::from_key(&mode)) {
             config.modes.insert(field, mode);
@@ -61,7 +65,11 @@ pub async fn for_tenant(scope: &TenantScope) -> Result<FieldConfig, AppError> {
 }
 
 fn entry(scope: &TenantScope, action: &str, label: impl Into<String>) -> audit::Entry {
-    audit::Entry::new(action).by(&scope.actor).in_tenant(Some(scope.tenant_id())).target("tenant", Some(scope.tenant_id()), label)
+    audit::Entry::new(action).by(&scope.actor).in_tenant(Some(scope.tenant_id())).target(
+        "tenant",
+        Some(scope.tenant_id()),
+        label,
+    )
 }
 
 /// Makes a built-in field required, optional or hidden. Hiding keeps every stored value.
@@ -105,7 +113,9 @@ pub async fn save_custom_field(scope: &TenantScope, draft: &CustomFieldDraft) ->
     let audit_entry = match draft.id {
         None => {
             if config.custom_fields.len() >= MAX_CUSTOM_FIELDS {
-                return Err(AppError::bad_request(format!("A partner can have at most {MAX_CUSTOM_FIELDS} custom fields.")));
+                return Err(AppError::bad_request(format!(
+                    "A partner can have at most {MAX_CUSTOM_FIELDS} custom fields."
+                )));
             }
             sqlx::query(
                 "INSERT INTO custom_fields (tenant_id, key, label, kind, required, help_text, options, position)
@@ -124,7 +134,11 @@ pub async fn save_custom_field(scope: &TenantScope, draft: &CustomFieldDraft) ->
             entry(scope, "tenant.custom_field.create", label).change("key", serde_json::Value::Null, draft.key.as_str())
         }
         Some(id) => {
-            let old = config.custom_fields.iter().find(|f| f.id == id).ok_or_else(|| AppError::not_found("no such custom field"))?;
+            let old = config
+                .custom_fields
+                .iter()
+                .find(|f| f.id == id)
+                .ok_or_else(|| AppError::not_found("no such custom field"))?;
             if old.key != draft.key {
                 return Err(AppError::invalid("key", "A field's key cannot change once it exists."));
             }
@@ -162,7 +176,11 @@ pub async fn save_custom_field(scope: &TenantScope, draft: &CustomFieldDraft) ->
 /// Refuses a change of type or options that some stored values would not survive, naming a
 /// few of them. Walks the field's distinct values in index order, a page at a time, so memory
 /// stays bounded even for a free-text field set on a million customers.
-async fn refuse_misfitting_values(conn: &mut AnyConnection, changed: &CustomField, type_change: bool) -> Result<(), AppError> {
+async fn refuse_misfitting_values(
+    conn: &mut AnyConnection,
+    changed: &CustomField,
+    type_change: bool,
+) -> Result<(), AppError> {
     const PAGE: i64 = 5_000;
     const EXAMPLES: usize = 3;
     let (mut after, mut misfits, mut examples) = (String::new(), 0_i64, Vec::new());
@@ -193,20 +211,28 @@ async fn refuse_misfitting_values(conn: &mut AnyConnection, changed: &CustomFiel
     if misfits == 0 {
         return Ok(());
     }
-    let (customers, verb) = if misfits == 1 { ("1 customer has a value".to_string(), "is") } else { (format!("{misfits} customers have values"), "are") };
+    let (customers, verb) = if misfits == 1 {
+        ("1 customer has a value".to_string(), "is")
+    } else {
+        (format!("{misfits} customers have values"), "are")
+    };
     let (field, rule) = if type_change {
         ("kind", format!("that a {} field cannot hold", changed.kind.label().to_lowercase()))
     } else {
         ("options", format!("that {verb} not among these options"))
     };
-    Err(AppError::invalid(field, format!("{customers} {rule} ({}). Change those customers first.", examples.join(", "))))
+    Err(AppError::invalid(
+        field,
+        format!("{customers} {rule} ({}). Change those customers first.", examples.join(", ")),
+    ))
 }
 
 /// Removes a custom field and every customer's value of it.
 pub async fn delete_custom_field(scope: &TenantScope, id: i64) -> Result<FieldConfig, AppError> {
     let mut tx = scope.db.begin().await?;
     let config = load(&mut tx, scope.tenant_id()).await?;
-    let field = config.custom_fields.iter().find(|f| f.id == id).ok_or_else(|| AppError::not_found("no such custom field"))?;
+    let field =
+        config.custom_fields.iter().find(|f| f.id == id).ok_or_else(|| AppError::not_found("no such custom field"))?;
     let affected: Vec<i64> = sqlx::query("SELECT customer_id FROM customer_field_values WHERE field_id = $1")
         .bind(id)
         .fetch_all(&mut *tx)
@@ -215,10 +241,18 @@ pub async fn delete_custom_field(scope: &TenantScope, id: i64) -> Result<FieldCo
         .map(|r| r.try_get("customer_id"))
         .collect::<Result<_, _>>()?;
     sqlx::query("DELETE FROM customer_field_values WHERE field_id = $1").bind(id).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM custom_fields WHERE id = $1 AND tenant_id = $2").bind(id).bind(scope.tenant_id()).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM custom_fields WHERE id = $1 AND tenant_id = $2")
+        .bind(id)
+        .bind(scope.tenant_id())
+        .execute(&mut *tx)
+        .await?;
     // The removed values must stop matching searches.
     customer_records::refresh_search_text(&mut tx, scope, &affected).await?;
-    let change = entry(scope, "tenant.custom_field.delete", field.label.clone()).change("key", field.key.as_str(), serde_json::Value::Null);
+    let change = entry(scope, "tenant.custom_field.delete", field.label.clone()).change(
+        "key",
+        field.key.as_str(),
+        serde_json::Value::Null,
+    );
     audit::record(&mut tx, change).await?;
     let config = load(&mut tx, scope.tenant_id()).await?;
     tx.commit().await?;
@@ -243,7 +277,11 @@ pub async fn move_custom_field(scope: &TenantScope, id: i64, up: bool) -> Result
                 .await?;
         }
         let after: Vec<String> = fields.iter().map(|f| f.key.clone()).collect();
-        audit::record(&mut tx, entry(scope, "tenant.custom_field.move", "custom fields").change("order", before, after)).await?;
+        audit::record(
+            &mut tx,
+            entry(scope, "tenant.custom_field.move", "custom fields").change("order", before, after),
+        )
+        .await?;
     }
     let config = load(&mut tx, scope.tenant_id()).await?;
     tx.commit().await?;
@@ -268,7 +306,8 @@ pub async fn set_workflows(scope: &TenantScope, names: &[String]) -> Result<Fiel
             .execute(&mut *tx)
             .await?;
     }
-    audit::record(&mut tx, entry(scope, "tenant.workflows", "workflows").change("workflows", before, names.clone())).await?;
+    audit::record(&mut tx, entry(scope, "tenant.workflows", "workflows").change("workflows", before, names.clone()))
+        .await?;
     let config = load(&mut tx, scope.tenant_id()).await?;
     tx.commit().await?;
     Ok(config)

@@ -25,7 +25,11 @@ pub struct MailConfig {
 
 impl Default for MailConfig {
     fn default() -> Self {
-        Self { smtp: None, from: "Clientele <no-reply@clientele.invalid>".into(), public_url: "http://127.0.0.1:3000".into() }
+        Self {
+            smtp: None,
+            from: "Clientele <no-reply@clientele.invalid>".into(),
+            public_url: "http://127.0.0.1:3000".into(),
+        }
     }
 }
 
@@ -94,7 +98,8 @@ pub async fn send(db: &super::Db, config: &MailConfig, email: Email) -> Result<(
 
 async fn deliver(smtp: &SmtpConfig, from: &str, email: &Email) -> Result<(), String> {
     let from: Mailbox = from.parse().map_err(|e| format!("the From address is not valid: {e}"))?;
-    let to = Mailbox::new(Some(email.to_name.clone()), email.to_addr.parse().map_err(|e| format!("bad recipient: {e}"))?);
+    let to =
+        Mailbox::new(Some(email.to_name.clone()), email.to_addr.parse().map_err(|e| format!("bad recipient: {e}"))?);
     let message = Message::builder()
         .from(from)
         .to(to)
@@ -161,12 +166,22 @@ pub fn render(template: &EmailTemplate, vars: &Variables) -> (String, String, St
     let fill = |text: &str, escape: bool| {
         let value = |v: &str| if escape { html_escape(v) } else { v.to_string() };
         let mut out = text.to_string();
-        for (name, v) in [("name", vars.name), ("link", vars.link), ("expiry", vars.expiry), ("customer", vars.customer), ("partner", vars.partner)] {
+        for (name, v) in [
+            ("name", vars.name),
+            ("link", vars.link),
+            ("expiry", vars.expiry),
+            ("customer", vars.customer),
+            ("partner", vars.partner),
+        ] {
             out = out.replace(&format!("{{{{{name}}}}}"), &value(v));
         }
         out
     };
-    (fill(&template.subject, false).replace(['\r', '\n'], " "), fill(&template.body_text, false), fill(&template.body_html, true))
+    (
+        fill(&template.subject, false).replace(['\r', '\n'], " "),
+        fill(&template.body_text, false),
+        fill(&template.body_html, true),
+    )
 }
 
 fn html_escape(value: &str) -> String {
@@ -181,14 +196,26 @@ pub fn expiry_text(at: i64) -> String {
 }
 
 /// The template a tenant uses for `kind`, and whether it is the default.
-pub async fn template(conn: &mut AnyConnection, tenant_id: i64, kind: EmailKind) -> Result<(EmailTemplate, bool), AppError> {
-    let row = sqlx::query("SELECT subject, body_text, body_html FROM email_templates WHERE tenant_id = $1 AND kind = $2")
-        .bind(tenant_id)
-        .bind(kind.key())
-        .fetch_optional(&mut *conn)
-        .await?;
+pub async fn template(
+    conn: &mut AnyConnection,
+    tenant_id: i64,
+    kind: EmailKind,
+) -> Result<(EmailTemplate, bool), AppError> {
+    let row =
+        sqlx::query("SELECT subject, body_text, body_html FROM email_templates WHERE tenant_id = $1 AND kind = $2")
+            .bind(tenant_id)
+            .bind(kind.key())
+            .fetch_optional(&mut *conn)
+            .await?;
     Ok(match row {
-        Some(r) => (EmailTemplate { subject: r.try_get("subject")?, body_text: r.try_get("body_text")?, body_html: r.try_get("body_html")? }, false),
+        Some(r) => (
+            EmailTemplate {
+                subject: r.try_get("subject")?,
+                body_text: r.try_get("body_text")?,
+                body_html: r.try_get("body_html")?,
+            },
+            false,
+        ),
         None => (default_template(kind), true),
     })
 }
@@ -206,12 +233,19 @@ pub async fn settings(scope: &TenantScope) -> Result<EmailSettings, AppError> {
 }
 
 pub async fn link_hours(conn: &mut AnyConnection, tenant_id: i64) -> Result<i64, AppError> {
-    let row = sqlx::query("SELECT activation_link_hours FROM tenants WHERE id = $1").bind(tenant_id).fetch_one(&mut *conn).await?;
+    let row = sqlx::query("SELECT activation_link_hours FROM tenants WHERE id = $1")
+        .bind(tenant_id)
+        .fetch_one(&mut *conn)
+        .await?;
     Ok(row.try_get("activation_link_hours")?)
 }
 
 fn settings_entry(scope: &TenantScope, action: &str) -> super::audit::Entry {
-    super::audit::Entry::new(action).by(&scope.actor).in_tenant(Some(scope.tenant_id())).target("tenant", Some(scope.tenant_id()), "email settings")
+    super::audit::Entry::new(action).by(&scope.actor).in_tenant(Some(scope.tenant_id())).target(
+        "tenant",
+        Some(scope.tenant_id()),
+        "email settings",
+    )
 }
 
 /// Sets how long activation links live, in hours (1 hour to 30 days).
@@ -221,14 +255,26 @@ pub async fn set_link_hours(scope: &TenantScope, hours: i64) -> Result<EmailSett
     }
     let mut tx = scope.db.begin().await?;
     let before = link_hours(&mut tx, scope.tenant_id()).await?;
-    sqlx::query("UPDATE tenants SET activation_link_hours = $1 WHERE id = $2").bind(hours).bind(scope.tenant_id()).execute(&mut *tx).await?;
-    super::audit::record(&mut tx, settings_entry(scope, "tenant.link_lifetime").change("activation_link_hours", before, hours)).await?;
+    sqlx::query("UPDATE tenants SET activation_link_hours = $1 WHERE id = $2")
+        .bind(hours)
+        .bind(scope.tenant_id())
+        .execute(&mut *tx)
+        .await?;
+    super::audit::record(
+        &mut tx,
+        settings_entry(scope, "tenant.link_lifetime").change("activation_link_hours", before, hours),
+    )
+    .await?;
     tx.commit().await?;
     settings(scope).await
 }
 
 /// Saves a tenant's template for `kind`; `None` goes back to the default.
-pub async fn set_template(scope: &TenantScope, kind: EmailKind, template: Option<EmailTemplate>) -> Result<EmailSettings, AppError> {
+pub async fn set_template(
+    scope: &TenantScope,
+    kind: EmailKind,
+    template: Option<EmailTemplate>,
+) -> Result<EmailSettings, AppError> {
     let template = template.map(|t| EmailTemplate { subject: t.subject.trim().to_string(), ..t });
     if let Some(t) = &template {
         let errors = t.validate();
@@ -238,16 +284,22 @@ pub async fn set_template(scope: &TenantScope, kind: EmailKind, template: Option
     }
     let mut tx = scope.db.begin().await?;
     let (before, _) = self::template(&mut tx, scope.tenant_id(), kind).await?;
-    sqlx::query("DELETE FROM email_templates WHERE tenant_id = $1 AND kind = $2").bind(scope.tenant_id()).bind(kind.key()).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM email_templates WHERE tenant_id = $1 AND kind = $2")
+        .bind(scope.tenant_id())
+        .bind(kind.key())
+        .execute(&mut *tx)
+        .await?;
     if let Some(t) = &template {
-        sqlx::query("INSERT INTO email_templates (tenant_id, kind, subject, body_text, body_html) VALUES ($1, $2, $3, $4, $5)")
-            .bind(scope.tenant_id())
-            .bind(kind.key())
-            .bind(&t.subject)
-            .bind(&t.body_text)
-            .bind(&t.body_html)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO email_templates (tenant_id, kind, subject, body_text, body_html) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(scope.tenant_id())
+        .bind(kind.key())
+        .bind(&t.subject)
+        .bind(&t.body_text)
+        .bind(&t.body_html)
+        .execute(&mut *tx)
+        .await?;
     }
     let after = template.unwrap_or_else(|| default_template(kind));
     let entry = settings_entry(scope, "tenant.email_template")
@@ -291,7 +343,13 @@ mod tests {
 
     #[test]
     fn rendering_fills_variables_and_escapes_html_only_in_html() {
-        let vars = Variables { name: "Ann <Boss>", link: "https://x.test/activate?token=ab", expiry: "soon", customer: "A&B", partner: "P" };
+        let vars = Variables {
+            name: "Ann <Boss>",
+            link: "https://x.test/activate?token=ab",
+            expiry: "soon",
+            customer: "A&B",
+            partner: "P",
+        };
         let (subject, text, html) = render(&default_template(EmailKind::Invitation), &vars);
         assert_eq!(subject, "You are invited to A&B on P");
         assert!(text.contains("Hello Ann <Boss>,") && text.contains("https://x.test/activate?token=ab"));

@@ -7,9 +7,9 @@ pub mod auth;
 pub mod authz;
 pub mod customer_records;
 pub mod customer_sql;
+pub mod customer_users;
 pub mod customers;
 pub mod db;
-pub mod customer_users;
 pub mod field_config;
 pub mod mail;
 pub mod password;
@@ -23,7 +23,9 @@ pub mod tokens;
 
 use std::time::Duration;
 
-pub use authz::{authorize, authorize_account, authorize_operator, current_actor, AccountScope, Actor, OperatorScope, TenantScope};
+pub use authz::{
+    authorize, authorize_account, authorize_operator, current_actor, AccountScope, Actor, OperatorScope, TenantScope,
+};
 pub use db::{Db, DbKind};
 
 /// Everything a request handler needs, provided to every server function as Leptos context.
@@ -67,10 +69,7 @@ impl Default for SecurityConfig {
 
 /// The current time as UTC Unix seconds, the unit of every timestamp column.
 pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default()
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default()
 }
 
 /// The application state of the request being handled.

@@ -34,7 +34,11 @@ pub async fn account(scope: &AccountScope) -> Result<PortalAccount, AppError> {
         }
         let value: Option<String> = row.try_get(field.key())?;
         if let Some(value) = value.filter(|v| !v.trim().is_empty()) {
-            let value = if field == BuiltinField::Country { crate::countries::name(&value).unwrap_or(&value).to_string() } else { value };
+            let value = if field == BuiltinField::Country {
+                crate::countries::name(&value).unwrap_or(&value).to_string()
+            } else {
+                value
+            };
             details.push((field.label().to_string(), value));
         }
     }
@@ -52,7 +56,11 @@ pub async fn account(scope: &AccountScope) -> Result<PortalAccount, AppError> {
     // The network above is named only when the person can open it too.
     let network = match row.try_get::<Option<i64>, _>("parent_id")? {
         Some(parent) if super::authz::reachable_through(&scope.db, &scope.accounts, parent).await?.is_some() => {
-            let name: String = sqlx::query("SELECT name FROM customers WHERE id = $1").bind(parent).fetch_one(&mut *conn).await?.try_get("name")?;
+            let name: String = sqlx::query("SELECT name FROM customers WHERE id = $1")
+                .bind(parent)
+                .fetch_one(&mut *conn)
+                .await?
+                .try_get("name")?;
             Some(NetworkChoice { id: parent, name })
         }
         _ => None,

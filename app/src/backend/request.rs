@@ -33,11 +33,8 @@ pub fn session_token() -> Option<String> {
 pub fn client_addr(trust_forwarded_for: bool) -> Option<String> {
     let parts = parts()?;
     if trust_forwarded_for {
-        if let Some(first) = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+        if let Some(first) =
+            parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next())
         {
             let first = first.trim();
             if !first.is_empty() {
@@ -45,19 +42,12 @@ pub fn client_addr(trust_forwarded_for: bool) -> Option<String> {
             }
         }
     }
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip().to_string())
 }
 
 pub fn user_agent() -> Option<String> {
     let parts = parts()?;
-    parts
-        .headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|ua| ua.chars().take(300).collect())
+    parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|ua| ua.chars().take(300).collect())
 }
 
 /// Sets the session cookie: HttpOnly (no script can read it), SameSite=Lax (not sent on

@@ -9,12 +9,8 @@ use sqlx::Row;
 pub const DEMO_PASSWORD: &str = "clientele-demo";
 
 /// The built-in roles seeded by the first migration, by key.
-pub const BUILTIN_ROLES: [(&str, &str); 4] = [
-    ("partner_admin", "admin"),
-    ("account_manager", "manager"),
-    ("support", "support"),
-    ("viewer", "viewer"),
-];
+pub const BUILTIN_ROLES: [(&str, &str); 4] =
+    [("partner_admin", "admin"), ("account_manager", "manager"), ("support", "support"), ("viewer", "viewer")];
 
 pub async fn create_tenant(db: &Db, name: &str, slug: &str) -> Result<i64, sqlx::Error> {
     let at = now();
@@ -85,7 +81,11 @@ pub struct NewCustomer {
     pub workflow: Option<String>,
 }
 
-pub async fn insert_customer(conn: &mut sqlx::AnyConnection, tenant_id: i64, c: &NewCustomer) -> Result<i64, sqlx::Error> {
+pub async fn insert_customer(
+    conn: &mut sqlx::AnyConnection,
+    tenant_id: i64,
+    c: &NewCustomer,
+) -> Result<i64, sqlx::Error> {
     let at = c.created_at.unwrap_or_else(now);
     sqlx::query(
         "INSERT INTO customers (tenant_id, name, street, city, postal_code, country, contact_first_name,
@@ -139,7 +139,10 @@ pub async fn demo(db: &Db) -> Result<bool, sqlx::Error> {
         wrote = true;
         let tenant_id = create_tenant(db, name, slug).await?;
         if slug == "northwind" {
-            sqlx::query("UPDATE tenants SET support_level_confirmed = 1 WHERE id = $1").bind(tenant_id).execute(&db.pool).await?;
+            sqlx::query("UPDATE tenants SET support_level_confirmed = 1 WHERE id = $1")
+                .bind(tenant_id)
+                .execute(&db.pool)
+                .await?;
         }
         for (role_key, local) in BUILTIN_ROLES {
             let email = format!("{local}@{slug}.test");
@@ -178,26 +181,66 @@ fn capitalize(s: &str) -> String {
 }
 
 const PLACES: [(&str, &str); 20] = [
-    ("DE", "Berlin"), ("DE", "Munich"), ("DE", "Hamburg"), ("FR", "Paris"), ("FR", "Lyon"),
-    ("GB", "London"), ("GB", "Manchester"), ("NL", "Amsterdam"), ("NL", "Utrecht"), ("ES", "Madrid"),
-    ("ES", "Barcelona"), ("IT", "Milan"), ("IT", "Rome"), ("US", "New York"), ("US", "Austin"),
-    ("US", "Seattle"), ("CA", "Toronto"), ("SE", "Stockholm"), ("PL", "Warsaw"), ("CH", "Zurich"),
+    ("DE", "Berlin"),
+    ("DE", "Munich"),
+    ("DE", "Hamburg"),
+    ("FR", "Paris"),
+    ("FR", "Lyon"),
+    ("GB", "London"),
+    ("GB", "Manchester"),
+    ("NL", "Amsterdam"),
+    ("NL", "Utrecht"),
+    ("ES", "Madrid"),
+    ("ES", "Barcelona"),
+    ("IT", "Milan"),
+    ("IT", "Rome"),
+    ("US", "New York"),
+    ("US", "Austin"),
+    ("US", "Seattle"),
+    ("CA", "Toronto"),
+    ("SE", "Stockholm"),
+    ("PL", "Warsaw"),
+    ("CH", "Zurich"),
 ];
 const FIRST: [&str; 16] = [
-    "Anna", "Ben", "Chloé", "David", "Elif", "Farid", "Greta", "Hugo", "Ines", "Jonas", "Kofi", "Lena",
-    "Mateo", "Nora", "Oskar", "Priya",
+    "Anna", "Ben", "Chloé", "David", "Elif", "Farid", "Greta", "Hugo", "Ines", "Jonas", "Kofi", "Lena", "Mateo",
+    "Nora", "Oskar", "Priya",
 ];
 const LAST: [&str; 16] = [
-    "Schmidt", "Dubois", "Smith", "de Vries", "García", "Rossi", "Johnson", "Nowak", "Andersson", "Müller",
-    "Martin", "Brown", "Jansen", "López", "Bianchi", "Kowalski",
+    "Schmidt",
+    "Dubois",
+    "Smith",
+    "de Vries",
+    "García",
+    "Rossi",
+    "Johnson",
+    "Nowak",
+    "Andersson",
+    "Müller",
+    "Martin",
+    "Brown",
+    "Jansen",
+    "López",
+    "Bianchi",
+    "Kowalski",
 ];
 const NAME_A: [&str; 16] = [
-    "Alpine", "Harbor", "Granite", "Silver", "Maple", "Cobalt", "Summit", "Willow", "Aurora", "Beacon",
-    "Cedar", "Delta", "Ember", "Falcon", "Juniper", "Lumen",
+    "Alpine", "Harbor", "Granite", "Silver", "Maple", "Cobalt", "Summit", "Willow", "Aurora", "Beacon", "Cedar",
+    "Delta", "Ember", "Falcon", "Juniper", "Lumen",
 ];
 const NAME_B: [&str; 12] = [
-    "Bakery", "Dental", "Logistics", "Consulting", "Studio", "Clinic", "Hotels", "Motors", "Foods", "Labs",
-    "Legal", "Fitness",
+    "Bakery",
+    "Dental",
+    "Logistics",
+    "Consulting",
+    "Studio",
+    "Clinic",
+    "Hotels",
+    "Motors",
+    "Foods",
+    "Labs",
+    "Legal",
+    "Fitness",
 ];
 const NAME_C: [&str; 6] = ["GmbH", "Ltd", "SARL", "BV", "Inc", "& Co"];
 
@@ -260,7 +303,11 @@ async fn seed_customers(db: &Db, tenant_id: i64, slug: &str, rng_seed: u64) -> R
             contact_last_name: Some(last.to_string()),
             contact_email: Some(format!("{email_local}{}@example-{slug}.test", i + 1)),
             phone_primary: Some(demo_phone(country, &mut rng)),
-            street: Some(format!("{} {}", rng.gen_range(1..200), ["Main Street", "Station Road", "Market Square", "Park Lane"][rng.gen_range(0..4)])),
+            street: Some(format!(
+                "{} {}",
+                rng.gen_range(1..200),
+                ["Main Street", "Station Road", "Market Square", "Park Lane"][rng.gen_range(0..4)]
+            )),
             postal_code: Some(format!("{:05}", rng.gen_range(1000..99999))),
             parent_id: parent,
             disabled: !is_network && rng.gen_bool(0.1),

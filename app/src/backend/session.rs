@@ -74,17 +74,9 @@ pub async fn resolve(db: &Db, policy: &SecurityConfig, token: &str) -> Result<Op
         return Ok(None);
     }
     if at - last_seen_at >= TOUCH_EVERY_SECS {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
-            .bind(at)
-            .bind(id)
-            .execute(&db.pool)
-            .await?;
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2").bind(at).bind(id).execute(&db.pool).await?;
     }
-    Ok(Some(Session {
-        id,
-        person_id: row.try_get("person_id")?,
-        active_tenant_id: row.try_get("active_tenant_id")?,
-    }))
+    Ok(Some(Session { id, person_id: row.try_get("person_id")?, active_tenant_id: row.try_get("active_tenant_id")? }))
 }
 
 pub async fn end(db: &Db, session_id: i64) -> Result<(), sqlx::Error> {

@@ -77,10 +77,7 @@ pub async fn record_failure(conn: &mut sqlx::AnyConnection, email: &str, addr: &
             .await?;
     }
     // Keep the table small: rows past the window no longer count.
-    sqlx::query("DELETE FROM login_failures WHERE at < $1")
-        .bind(at - WINDOW_SECS)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(at - WINDOW_SECS).execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -114,7 +111,11 @@ pub async fn reset_request(conn: &mut sqlx::AnyConnection, email: &str, addr: &s
     }
     let (for_email, _) = recent(conn, &format!("reset:{email}"), since).await?;
     for key in [format!("reset-ip:{addr}"), format!("reset:{email}")] {
-        sqlx::query("INSERT INTO login_failures (throttle_key, at) VALUES ($1, $2)").bind(key).bind(at).execute(&mut *conn).await?;
+        sqlx::query("INSERT INTO login_failures (throttle_key, at) VALUES ($1, $2)")
+            .bind(key)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(for_email < PER_EMAIL)
 }

@@ -66,7 +66,12 @@ pub async fn issue(
 
 /// Makes every unused link of this purpose for the membership (activation) or person (reset)
 /// unusable: a resend replaces the old link, a revoke or removal leaves none.
-pub async fn retire(conn: &mut AnyConnection, purpose: Purpose, person_id: i64, membership_id: Option<i64>) -> Result<(), sqlx::Error> {
+pub async fn retire(
+    conn: &mut AnyConnection,
+    purpose: Purpose,
+    person_id: i64,
+    membership_id: Option<i64>,
+) -> Result<(), sqlx::Error> {
     let at = now();
     match (purpose, membership_id) {
         (Purpose::Activation, Some(membership)) => {
@@ -89,7 +94,11 @@ pub async fn retire(conn: &mut AnyConnection, purpose: Purpose, person_id: i64, 
 }
 
 /// Looks a link up without using it.
-pub async fn find(conn: &mut AnyConnection, purpose: Purpose, token: &str) -> Result<Result<LiveToken, LinkProblem>, sqlx::Error> {
+pub async fn find(
+    conn: &mut AnyConnection,
+    purpose: Purpose,
+    token: &str,
+) -> Result<Result<LiveToken, LinkProblem>, sqlx::Error> {
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(Err(LinkProblem::Unknown));
     }
@@ -118,7 +127,11 @@ pub async fn find(conn: &mut AnyConnection, purpose: Purpose, token: &str) -> Re
 }
 
 /// Uses a link: only one caller can, even when two race (the UPDATE matches an unused row once).
-pub async fn consume(conn: &mut AnyConnection, purpose: Purpose, token: &str) -> Result<Result<LiveToken, LinkProblem>, sqlx::Error> {
+pub async fn consume(
+    conn: &mut AnyConnection,
+    purpose: Purpose,
+    token: &str,
+) -> Result<Result<LiveToken, LinkProblem>, sqlx::Error> {
     let live = match find(conn, purpose, token).await? {
         Ok(live) => live,
         Err(problem) => return Ok(Err(problem)),

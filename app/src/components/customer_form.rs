@@ -8,8 +8,8 @@ use crate::components::feedback::ErrorNotice;
 use crate::components::modal::{open_when_attached, ModalLoadFailed, ModalLoading};
 use crate::components::network_picker::NetworkPicker;
 use crate::customer_record::{
-    validate, BuiltinField, CustomField, CustomFieldKind, CustomerForm, CustomerInput, FieldConfig, FieldErrors, FieldMode,
-    NetworkChoice, StoredCustomer,
+    validate, BuiltinField, CustomField, CustomFieldKind, CustomerForm, CustomerInput, FieldConfig, FieldErrors,
+    FieldMode, NetworkChoice, StoredCustomer,
 };
 use crate::{AppError, CustomerActions};
 use leptos::either::Either;
@@ -64,7 +64,9 @@ fn field_order(config: &FieldConfig) -> Vec<String> {
 
 fn focus_field(key: &str) {
     use leptos::wasm_bindgen::JsCast;
-    if let Some(el) = document().get_element_by_id(&format!("field-{key}")).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+    if let Some(el) =
+        document().get_element_by_id(&format!("field-{key}")).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
         let _ = el.focus();
     }
 }
@@ -98,7 +100,9 @@ fn FormDialog(form: CustomerForm) -> impl IntoView {
     let error_for = move |key: String| {
         Signal::derive(move || {
             server_errors.with(|e| e.get(&key).cloned()).or_else(|| {
-                (submitted.get() || touched.with(|t| t.contains(&key))).then(|| client_errors.with(|e| e.get(&key).cloned())).flatten()
+                (submitted.get() || touched.with(|t| t.contains(&key)))
+                    .then(|| client_errors.with(|e| e.get(&key).cloned()))
+                    .flatten()
             })
         })
     };
@@ -397,11 +401,25 @@ fn FormDialog(form: CustomerForm) -> impl IntoView {
 
 /// A labelled field with its required mark, help and error (announced as it appears).
 #[component]
-fn Field(id: String, label: &'static str, required: bool, error: Signal<Option<String>>, help: Option<String>, children: Children) -> impl IntoView {
+fn Field(
+    id: String,
+    label: &'static str,
+    required: bool,
+    error: Signal<Option<String>>,
+    help: Option<String>,
+    children: Children,
+) -> impl IntoView {
     field_frame(id, label.to_string(), required, error, help, children().into_any())
 }
 
-fn field_frame(id: String, label: String, required: bool, error: Signal<Option<String>>, help: Option<String>, input: AnyView) -> impl IntoView {
+fn field_frame(
+    id: String,
+    label: String,
+    required: bool,
+    error: Signal<Option<String>>,
+    help: Option<String>,
+    input: AnyView,
+) -> impl IntoView {
     view! {
         <div class="form-field" class:has-error=move || error.get().is_some()>
             <label for=format!("field-{id}")>
@@ -444,9 +462,11 @@ fn CustomInput(
     };
     let touch = {
         let form_key = form_key.clone();
-        move || touched.update(|t| {
-            t.insert(form_key.clone());
-        })
+        move || {
+            touched.update(|t| {
+                t.insert(form_key.clone());
+            })
+        }
     };
     let required = field.required.to_string();
     let invalid = move || error.get().is_some().to_string();

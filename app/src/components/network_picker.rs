@@ -52,7 +52,9 @@ pub fn NetworkPicker(
         }
     };
     // Only the answer to the latest search counts (answers may arrive out of order).
-    let matches = Memo::new(move |_| fetch.value().get().filter(|(for_search, _)| *for_search == search.get()).map(|(_, rows)| rows));
+    let matches = Memo::new(move |_| {
+        fetch.value().get().filter(|(for_search, _)| *for_search == search.get()).map(|(_, rows)| rows)
+    });
     let options = move || matches.get().and_then(Result::ok).unwrap_or_default();
 
     let pick = move |choice: Option<NetworkChoice>| {

@@ -134,7 +134,9 @@ fn PlainItems(list: SidebarCustomers) -> impl IntoView {
 
 #[component]
 fn MoreNote(more: bool, shown: usize) -> impl IntoView {
-    more.then(|| view! { <p class="muted more-note">{format!("Showing the first {shown}; filter to find others.")}</p> })
+    more.then(
+        || view! { <p class="muted more-note">{format!("Showing the first {shown}; filter to find others.")}</p> },
+    )
 }
 
 #[component]

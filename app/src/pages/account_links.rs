@@ -114,7 +114,8 @@ fn PasswordForm(
     let confirm = RwSignal::new(String::new());
     let tried = RwSignal::new(false);
     let strength = Memo::new(move |_| password.with(|p| password_strength_hint(p)));
-    let length_problem = Memo::new(move |_| if existing { None } else { password.with(|p| password_length_problem(p)) });
+    let length_problem =
+        Memo::new(move |_| if existing { None } else { password.with(|p| password_length_problem(p)) });
     let mismatch = Memo::new(move |_| !existing && password.get() != confirm.get());
     Effect::new(move |_| {
         if let Some(Ok(())) = result.get() {
@@ -129,11 +130,16 @@ fn PasswordForm(
         Some(Err(e)) if !matches!(e, AppError::Invalid(_)) => Some(e.to_string()),
         _ => None,
     };
-    let password_error = move || server_error().or_else(|| (tried.get() || !password.get().is_empty()).then(|| length_problem.get()).flatten());
+    let password_error = move || {
+        server_error().or_else(|| (tried.get() || !password.get().is_empty()).then(|| length_problem.get()).flatten())
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         tried.set(true);
-        if length_problem.get_untracked().is_some() || mismatch.get_untracked() || password.with_untracked(String::is_empty) {
+        if length_problem.get_untracked().is_some()
+            || mismatch.get_untracked()
+            || password.with_untracked(String::is_empty)
+        {
             return;
         }
         on_submit.run(password.get_untracked());

@@ -65,8 +65,11 @@ fn action_label(action: &str) -> &str {
 fn Detail(detail: CustomerDetail) -> impl IntoView {
     let auth = expect_context::<Auth>();
     let actions = expect_context::<CustomerActions>();
-    let (can_edit, can_disable, can_delete) =
-        (auth.can(Permission::CustomersEdit), auth.can(Permission::CustomersDisable), auth.can(Permission::CustomersDelete));
+    let (can_edit, can_disable, can_delete) = (
+        auth.can(Permission::CustomersEdit),
+        auth.can(Permission::CustomersDisable),
+        auth.can(Permission::CustomersDelete),
+    );
     let id = detail.stored.id;
     let values = detail.stored.values.clone();
     let config = detail.config.clone();
@@ -86,7 +89,9 @@ fn Detail(detail: CustomerDetail) -> impl IntoView {
     for field in BuiltinField::ALL.into_iter().filter(|f| config.shows(*f)) {
         let value = match field {
             BuiltinField::Network => continue,
-            BuiltinField::Country => crate::countries::name(&values.country).map(str::to_string).unwrap_or_else(|| values.country.clone()),
+            BuiltinField::Country => {
+                crate::countries::name(&values.country).map(str::to_string).unwrap_or_else(|| values.country.clone())
+            }
             other => values.text(other).to_string(),
         };
         rows.push((field.label().to_string(), value));

@@ -6,7 +6,8 @@ use crate::api::field_config::{
 };
 use crate::components::feedback::{ErrorNotice, Loading};
 use crate::customer_record::{
-    validate_custom_field, BuiltinField, CustomField, CustomFieldDraft, CustomFieldKind, FieldConfig, FieldErrors, FieldMode,
+    validate_custom_field, BuiltinField, CustomField, CustomFieldDraft, CustomFieldKind, FieldConfig, FieldErrors,
+    FieldMode,
 };
 use crate::AppError;
 use leptos::either::Either;
@@ -86,7 +87,10 @@ fn Editor(config: FieldConfig) -> impl IntoView {
 }
 
 #[component]
-fn CustomFields(config: RwSignal<FieldConfig>, apply: Callback<(Result<FieldConfig, AppError>, String)>) -> impl IntoView {
+fn CustomFields(
+    config: RwSignal<FieldConfig>,
+    apply: Callback<(Result<FieldConfig, AppError>, String)>,
+) -> impl IntoView {
     let save = ServerAction::<SaveCustomField>::new();
     let remove = ServerAction::<DeleteCustomField>::new();
     let reorder = ServerAction::<MoveCustomField>::new();

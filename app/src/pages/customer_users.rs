@@ -2,7 +2,9 @@
 //! partner's own users. Seen with `customers.view`; changed with `customer_users.manage`.
 //! `?invite=1` opens the invitation dialog (the list's "Invite customer" lands here).
 
-use crate::api::customer_users::{list_customer_users, RemoveCustomerUser, ResendInvitation, RevokeInvitation, SendPasswordReset};
+use crate::api::customer_users::{
+    list_customer_users, RemoveCustomerUser, ResendInvitation, RevokeInvitation, SendPasswordReset,
+};
 use crate::components::feedback::{ErrorNotice, Loading};
 use crate::components::invite_dialog::{InviteDialog, Inviting, ShownLink};
 use crate::customer_users::{ActivationMethod, CustomerUser, CustomerUsers, InviteOutcome, MembershipState};
@@ -32,7 +34,16 @@ pub fn CustomerUsersPage() -> impl IntoView {
     let remove = ServerAction::<RemoveCustomerUser>::new();
     let invited = RwSignal::new(0u32);
     let users = Resource::new(
-        move || (id.get(), invited.get(), resend.version().get(), revoke.version().get(), remove.version().get(), auth.switch_tenant.version().get()),
+        move || {
+            (
+                id.get(),
+                invited.get(),
+                resend.version().get(),
+                revoke.version().get(),
+                remove.version().get(),
+                auth.switch_tenant.version().get(),
+            )
+        },
         |(id, ..)| async move {
             match id {
                 Some(id) => list_customer_users(id).await,
@@ -57,7 +68,9 @@ pub fn CustomerUsersPage() -> impl IntoView {
     });
     announce(reset.value(), notice, |()| "Sent a password reset email.".to_string());
     announce(revoke.value(), notice, |()| "Invitation revoked: its link no longer works.".to_string());
-    announce(remove.value(), notice, |n| format!("Access removed ({n} {}).", if n == 1 { "account" } else { "accounts" }));
+    announce(remove.value(), notice, |n| {
+        format!("Access removed ({n} {}).", if n == 1 { "account" } else { "accounts" })
+    });
 
     let can_manage = auth.can(Permission::CustomerUsersManage);
     view! {

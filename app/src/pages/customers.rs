@@ -1,24 +1,30 @@
 //! `/customers`: the tenant's customers. Search, filters, sort and page all live in the URL
 //! (see `list_query`), so reloads, shared links and back/forward reproduce the view.
 
-use crate::api::customers::{count_customers, list_customers, get_list_filters, preview_customers_status, SetCustomersStatus};
-use crate::customer_record::ListFilters;
+use crate::api::customers::{
+    count_customers, get_list_filters, list_customers, preview_customers_status, SetCustomersStatus,
+};
 use crate::components::customer_form::FormTarget;
 use crate::components::debounce::Debounce;
 use crate::components::feedback::{ErrorNotice, Loading};
+use crate::customer_record::ListFilters;
 use crate::list_query::{CustomerQuery, SortField};
 use crate::model::{format_date, CustomerCount, CustomerPage, CustomerStatus, Permission, Selection, PAGE_SIZES};
 use crate::{Auth, CustomerActions};
-use std::collections::BTreeSet;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
+use std::collections::BTreeSet;
 
 fn href(q: &CustomerQuery) -> String {
     let qs = q.to_query_string();
-    if qs.is_empty() { "/customers".into() } else { format!("/customers?{qs}") }
+    if qs.is_empty() {
+        "/customers".into()
+    } else {
+        format!("/customers?{qs}")
+    }
 }
 
 #[component]
@@ -60,9 +66,11 @@ pub fn CustomersPage() -> impl IntoView {
     let can_invite = auth.can(Permission::CustomerUsersManage);
     // Rows can be ticked by anyone with something to do with a selection.
     let can_select = Signal::derive(move || can_disable.get() || can_invite.get());
-    let row_perms = RowPermissions { edit: auth.can(Permission::CustomersEdit), delete: auth.can(Permission::CustomersDelete) };
+    let row_perms =
+        RowPermissions { edit: auth.can(Permission::CustomersEdit), delete: auth.can(Permission::CustomersDelete) };
     let can_create = auth.can(Permission::CustomersCreate);
-    let filters = Resource::new(move || (auth.switch_tenant.version().get(), actions.changed.get()), |_| get_list_filters());
+    let filters =
+        Resource::new(move || (auth.switch_tenant.version().get(), actions.changed.get()), |_| get_list_filters());
     let picked = Picked::new();
     // A different view is a different set of rows: start the selection over.
     Effect::new(move |_| {
@@ -147,7 +155,11 @@ impl Picked {
         };
         self.ids.update(|set| {
             for id in &ids[from..=to.min(ids.len().saturating_sub(1))] {
-                if checked { set.insert(*id); } else { set.remove(id); }
+                if checked {
+                    set.insert(*id);
+                } else {
+                    set.remove(id);
+                }
             }
         });
         self.all_matching.set(false);
@@ -174,7 +186,11 @@ fn BulkBar(
 ) -> impl IntoView {
     let navigate = leptos_router::hooks::use_navigate();
     let invite = Callback::new(move |id: i64| navigate(&format!("/customers/{id}/users?invite=1"), Default::default()));
-    let single = move || (!picked.all_matching.get()).then(|| picked.ids.with(|ids| (ids.len() == 1).then(|| *ids.iter().next().unwrap()))).flatten();
+    let single = move || {
+        (!picked.all_matching.get())
+            .then(|| picked.ids.with(|ids| (ids.len() == 1).then(|| *ids.iter().next().unwrap())))
+            .flatten()
+    };
     let total_text = move || count.get().map(|c| c.to_string()).unwrap_or_default();
     let more_than_page = move || match count.get() {
         Some(CustomerCount::Exact(n)) => n > page_size as u64,
@@ -368,7 +384,11 @@ fn Toolbar(
             let value = event_target_value(&ev);
             let value = (!value.is_empty()).then_some(value);
             let mut q = query.get_untracked().first_page();
-            if to { q.created_to = value } else { q.created_from = value }
+            if to {
+                q.created_to = value
+            } else {
+                q.created_from = value
+            }
             go.run((q, false));
         }
     };
@@ -423,10 +443,17 @@ fn Toolbar(
 
 /// Filters that follow the tenant's configuration: workflow, and each choice or yes/no field.
 #[component]
-fn ConfigFilters(filters: ListFilters, query: Memo<CustomerQuery>, go: Callback<(CustomerQuery, bool)>) -> impl IntoView {
+fn ConfigFilters(
+    filters: ListFilters,
+    query: Memo<CustomerQuery>,
+    go: Callback<(CustomerQuery, bool)>,
+) -> impl IntoView {
     let set_workflow = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
-        go.run((CustomerQuery { workflow: (!value.is_empty()).then_some(value), ..query.get_untracked().first_page() }, false));
+        go.run((
+            CustomerQuery { workflow: (!value.is_empty()).then_some(value), ..query.get_untracked().first_page() },
+            false,
+        ));
     };
     let workflows = filters.workflows.clone();
     view! {
@@ -540,8 +567,20 @@ fn SortHeader(label: &'static str, field: SortField, query: Memo<CustomerQuery>)
     let q = query.get_untracked();
     let active = q.sort == field;
     let next = CustomerQuery { sort: field, descending: active && !q.descending, ..q.first_page() };
-    let aria_sort = if !active { "none" } else if q.descending { "descending" } else { "ascending" };
-    let arrow = if !active { "" } else if q.descending { " ▼" } else { " ▲" };
+    let aria_sort = if !active {
+        "none"
+    } else if q.descending {
+        "descending"
+    } else {
+        "ascending"
+    };
+    let arrow = if !active {
+        ""
+    } else if q.descending {
+        " ▼"
+    } else {
+        " ▲"
+    };
     view! {
         <th scope="col" aria-sort=aria_sort>
             <A href=href(&next)>{label}{arrow}</A>

@@ -18,7 +18,9 @@ use leptos_router::hooks::use_params_map;
 #[component]
 fn PortalFrame(children: Children) -> impl IntoView {
     let auth = expect_context::<Auth>();
-    let name = move || Suspend::new(async move { auth.session.await.ok().flatten().map(|s| s.person_name).unwrap_or_default() });
+    let name = move || {
+        Suspend::new(async move { auth.session.await.ok().flatten().map(|s| s.person_name).unwrap_or_default() })
+    };
     view! {
         <header class="app-header">
             <a class="brand" href="/portal">"Clientele"</a>

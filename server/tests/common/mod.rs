@@ -18,7 +18,9 @@ pub const PASSWORD: &str = "pw-correct-horse";
 /// render could park on one runtime while its wake-up went to another, and hang.
 pub fn runtime() -> &'static tokio::runtime::Runtime {
     static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
-    RUNTIME.get_or_init(|| tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime"))
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime")
+    })
 }
 
 /// Runs a test body on the shared runtime, failing it (rather than hanging the suite) after a minute.
@@ -79,7 +81,8 @@ fn unique_name() -> String {
 /// PostgreSQL to create test databases on. Tests never skip silently: an unreachable server
 /// fails them (set CLIENTELE_TEST_POSTGRES_URL to point elsewhere).
 fn postgres_admin_url() -> String {
-    std::env::var("CLIENTELE_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("CLIENTELE_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 impl TestApp {
@@ -129,7 +132,13 @@ impl TestApp {
     }
 
     pub fn client_from(&self, ip: &str) -> Client<'_> {
-        Client { app: self, cookie: None, addr: SocketAddr::new(ip.parse().expect("ip"), 40000), origin: None, fetch_site: None }
+        Client {
+            app: self,
+            cookie: None,
+            addr: SocketAddr::new(ip.parse().expect("ip"), 40000),
+            origin: None,
+            fetch_site: None,
+        }
     }
 
     /// A client already signed in as `email` (fixture password).
@@ -166,7 +175,8 @@ impl Drop for TestApp {
                     rt.block_on(async {
                         use sqlx::{Connection, Executor};
                         if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
-                            let _ = admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+                            let _ =
+                                admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
                         }
                     });
                 })
@@ -202,10 +212,15 @@ async fn standard_fixture(db: &Db) -> Fixture {
     };
     let acme_customer = seed::insert_customer(&mut conn, acme, &customer("Alpha Bakery", false)).await.unwrap();
     seed::insert_customer(&mut conn, acme, &customer("Bravo Dental", true)).await.unwrap();
-    seed::insert_customer(&mut conn, acme, &seed::NewCustomer { parent_id: Some(acme_customer), ..customer("Charlie Cafe", false) })
-        .await
-        .unwrap();
-    let globex_customer = seed::insert_customer(&mut conn, globex, &customer("Globex Secret Customer", false)).await.unwrap();
+    seed::insert_customer(
+        &mut conn,
+        acme,
+        &seed::NewCustomer { parent_id: Some(acme_customer), ..customer("Charlie Cafe", false) },
+    )
+    .await
+    .unwrap();
+    let globex_customer =
+        seed::insert_customer(&mut conn, globex, &customer("Globex Secret Customer", false)).await.unwrap();
     Fixture { acme, globex, acme_customer, globex_customer }
 }
 
@@ -251,11 +266,7 @@ impl Client<'_> {
 
     /// Calls a server function the way the hydrated app does (form-encoded POST).
     pub async fn call(&mut self, endpoint: &str, form: &[(&str, &str)]) -> TestResponse {
-        let body = form
-            .iter()
-            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
+        let body = form.iter().map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))).collect::<Vec<_>>().join("&");
         let mut req = Request::post(format!("/api/{endpoint}"))
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ACCEPT, "application/json")
