@@ -28,6 +28,13 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " ${WASM_BINDGEN_VERSION}\$"; 
   cargo install wasm-bindgen-cli --version "${WASM_BINDGEN_VERSION}" --force
 fi
 
+# cargo-deny checks licenses, duplicate versions and sources offline (scripts/lint.sh); 0.20.2 builds
+# with this rustc.
+if ! cargo deny --version 2>/dev/null | grep -q ' 0\.20\.2$'; then
+  say "installing cargo-deny 0.20.2 (one-time, a few minutes)"
+  cargo install cargo-deny --version 0.20.2 --locked
+fi
+
 if [ ! -x end2end/node_modules/.bin/playwright ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
   say "installing npm packages (Playwright, binaryen)"
   (cd end2end && npm ci --no-audit --no-fund)

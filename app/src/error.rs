@@ -1,7 +1,7 @@
 //! The one error type of every server function. It crosses the wire as JSON, so the browser
 //! shows the same message the server chose; on the server each variant maps to an HTTP status.
-
-use crate::customer_record::{FieldErrors, StoredCustomer};
+use crate::types::customer_records::detail::StoredCustomer;
+use crate::types::forms::FieldErrors;
 use leptos::server_fn::{
     codec::JsonEncoding,
     error::{FromServerFnError, ServerFnErrorErr},

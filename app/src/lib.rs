@@ -6,17 +6,15 @@ pub mod api;
 pub mod backend;
 pub mod components;
 pub mod countries;
-pub mod customer_record;
-pub mod customer_users;
 pub mod error;
-pub mod list_query;
-pub mod model;
+pub mod format;
 pub mod pages;
+pub mod types;
 
 pub use error::AppError;
 
-use api::auth::{get_session, Login, Logout, SwitchTenant};
 use api::customers::SetCustomersStatus;
+use api::session::{get_session, Login, Logout, SwitchTenant};
 use components::shell::Shell;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -24,21 +22,19 @@ use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
     path, SsrMode,
 };
-use model::SessionInfo;
 use pages::{
     account_links::{ActivatePage, ForgotPasswordPage, ResetPasswordPage},
-    customer_detail::CustomerDetailPage,
-    customer_fields::CustomerFieldsPage,
     customer_users::CustomerUsersPage,
-    customers::CustomersPage,
-    email_settings::EmailSettingsPage,
+    customers::{detail::CustomerDetailPage, CustomersPage},
+    email::{mailbox::MailboxPage, settings::EmailSettingsPage},
+    field_config::CustomerFieldsPage,
     home::HomePage,
-    login::LoginPage,
-    mailbox::MailboxPage,
     not_found::NotFound,
+    partners::PartnersPage,
     portal::{PortalAccountPage, PortalHomePage},
-    settings::SettingsPage,
+    session::LoginPage,
 };
+use types::session::SessionInfo;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -74,7 +70,7 @@ pub struct Auth {
 impl Auth {
     /// Whether the signed-in person may do `permission` in the active tenant, to hide what
     /// they may not (the server checks again on every call).
-    pub fn can(&self, permission: model::Permission) -> Signal<bool> {
+    pub fn can(&self, permission: types::session::Permission) -> Signal<bool> {
         let session = self.session;
         Signal::derive(move || session.get().and_then(Result::ok).flatten().is_some_and(|s| s.can(permission)))
     }
@@ -86,7 +82,7 @@ impl Auth {
 pub struct CustomerActions {
     pub set_status: ServerAction<SetCustomersStatus>,
     /// The add/edit dialog, when open.
-    pub editor: RwSignal<Option<components::customer_form::FormTarget>>,
+    pub editor: RwSignal<Option<pages::customers::form::FormTarget>>,
     /// The customer whose delete dialog is open.
     pub deleting: RwSignal<Option<i64>>,
     /// Bumped after every create, edit or delete: views that show customers fetch again.
@@ -145,7 +141,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("customers") view=CustomersPage/>
                     <Route path=path!("customers/:id") view=CustomerDetailPage/>
                     <Route path=path!("customers/:id/users") view=CustomerUsersPage/>
-                    <Route path=path!("settings") view=SettingsPage/>
+                    <Route path=path!("settings") view=PartnersPage/>
                     <Route path=path!("settings/fields") view=CustomerFieldsPage/>
                     <Route path=path!("settings/emails") view=EmailSettingsPage/>
                     <Route path=path!("settings/mailbox") view=MailboxPage/>

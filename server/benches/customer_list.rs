@@ -236,14 +236,14 @@ impl Client {
 
 /// How many customers really match (uncapped, unlike the count the list shows), for the table.
 async fn exact_matches(db: &Db, tenant: i64, query: &str) -> String {
-    use app::backend::customer_sql::{push_from_where, Access, Sql};
+    use app::backend::customers::sql::{push_from_where, Access, Sql};
     let mut sql = Sql::default();
     sql.push("SELECT COUNT(*) AS n");
     push_from_where(
         &mut sql,
         db.kind,
         tenant,
-        &app::list_query::CustomerQuery::from_query_string(query),
+        &app::types::customers::query::CustomerQuery::from_query_string(query),
         Access::INDEXED,
     );
     group(sql.query().fetch_one(&db.pool).await.unwrap().get::<i64, _>("n") as usize)
@@ -610,5 +610,5 @@ async fn insert_customers(db: &Db, tenant: i64, rows: usize, rng_seed: u64, fiel
 }
 
 fn group(n: usize) -> String {
-    app::model::CustomerCount::Exact(n as u64).number()
+    app::types::customers::CustomerCount::Exact(n as u64).number()
 }

@@ -1,6 +1,6 @@
 //! Command-line flags, each with an environment-variable fallback (`--help` lists them).
 
-use app::backend::mail::{MailConfig, SmtpConfig, SmtpTls};
+use app::backend::email::{MailConfig, SmtpConfig, SmtpTls};
 use app::backend::SecurityConfig;
 use clap::Parser;
 use leptos::config::{Env, LeptosOptions};

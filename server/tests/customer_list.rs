@@ -191,8 +191,8 @@ async fn keyset_pages_walk_the_whole_sorted_list_both_ways(app: TestApp) {
 /// Every way the SQL can reach the rows (index-driven or walking, on SQLite) finds the same
 /// customers. At test sizes the list always picks the index; this checks the other paths too.
 async fn every_access_path_finds_the_same_customers(app: TestApp) {
-    use app::backend::customer_sql::{push_from_where, Access, SearchVia, Sql};
-    use app::list_query::CustomerQuery;
+    use app::backend::customers::sql::{push_from_where, Access, SearchVia, Sql};
+    use app::types::customers::query::CustomerQuery;
     use sqlx::Row;
     seed_list(&app).await;
     let tenant = app.fixture.acme;

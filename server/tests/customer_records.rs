@@ -446,7 +446,7 @@ async fn the_list_filters_by_choice_and_yes_no_fields(app: TestApp) {
 
 /// Demo customers can be edited without first repairing them: they pass the form's rules.
 async fn demo_customers_pass_the_form_rules(app: TestApp) {
-    use app::customer_record::{validate, CustomerInput};
+    use app::types::customer_records::{validate, CustomerInput};
     use sqlx::Row;
     app::backend::seed::demo(&app.db).await.unwrap();
     let tenant = app.scalar("SELECT id FROM tenants WHERE slug = 'northwind'").await;

@@ -1,11 +1,11 @@
 //! One customer at a time: the add/edit form, save, detail, delete.
-
-use crate::customer_record::{CustomerDetail, CustomerForm, CustomerInput, DeleteImpact};
+use crate::types::customer_records::detail::{CustomerDetail, CustomerForm, DeleteImpact};
+use crate::types::customer_records::CustomerInput;
 use crate::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
     backend::{authorize, customer_records, request},
-    model::Permission,
+    types::session::Permission,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;

@@ -1,11 +1,11 @@
-use crate::customer_record::ListFilters;
-use crate::model::{CustomerCount, CustomerPage, CustomerStatus, Selection, SidebarCustomers, StatusChange};
+use crate::types::customers::ListFilters;
+use crate::types::customers::{CustomerCount, CustomerPage, CustomerStatus, Selection, SidebarCustomers, StatusChange};
 use crate::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
     backend::{authorize, customers, request},
-    list_query::CustomerQuery,
-    model::Permission,
+    types::customers::query::CustomerQuery,
+    types::session::Permission,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;

@@ -1,12 +1,11 @@
 //! Email settings (`tenant.configure`: templates, link lifetime) and the development mailbox
 //! (operators only: its emails hold live links).
-
-use crate::customer_users::{EmailKind, EmailSettings, EmailTemplate, MailboxEmail};
+use crate::types::email::{EmailKind, EmailSettings, EmailTemplate, MailboxEmail};
 use crate::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
-    backend::{authorize, authorize_operator, mail, request},
-    model::Permission,
+    backend::{authorize, authorize_operator, email, request},
+    types::session::Permission,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -15,7 +14,7 @@ use leptos::server_fn::codec::Json;
 pub async fn get_email_settings() -> Result<EmailSettings, AppError> {
     request::respond(async move {
         let scope = authorize(Permission::TenantConfigure).await?;
-        mail::settings(&scope).await
+        email::settings(&scope).await
     })
     .await
 }
@@ -24,7 +23,7 @@ pub async fn get_email_settings() -> Result<EmailSettings, AppError> {
 pub async fn set_link_lifetime(hours: i64) -> Result<EmailSettings, AppError> {
     request::respond(async move {
         let scope = authorize(Permission::TenantConfigure).await?;
-        mail::set_link_hours(&scope, hours).await
+        email::set_link_hours(&scope, hours).await
     })
     .await
 }
@@ -34,7 +33,7 @@ pub async fn set_link_lifetime(hours: i64) -> Result<EmailSettings, AppError> {
 pub async fn set_email_template(kind: EmailKind, template: Option<EmailTemplate>) -> Result<EmailSettings, AppError> {
     request::respond(async move {
         let scope = authorize(Permission::TenantConfigure).await?;
-        mail::set_template(&scope, kind, template).await
+        email::set_template(&scope, kind, template).await
     })
     .await
 }
@@ -43,7 +42,7 @@ pub async fn set_email_template(kind: EmailKind, template: Option<EmailTemplate>
 pub async fn list_mailbox() -> Result<Vec<MailboxEmail>, AppError> {
     request::respond(async move {
         let scope = authorize_operator().await?;
-        mail::mailbox(&scope, 100).await
+        email::mailbox(&scope, 100).await
     })
     .await
 }

@@ -1,11 +1,10 @@
 //! The tenant's customer-form configuration (Settings → Customer fields); `tenant.configure`.
-
-use crate::customer_record::{BuiltinField, CustomFieldDraft, FieldConfig, FieldMode};
+use crate::types::field_config::{BuiltinField, CustomFieldDraft, FieldConfig, FieldMode};
 use crate::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
     backend::{authorize, field_config, request},
-    model::Permission,
+    types::session::Permission,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;

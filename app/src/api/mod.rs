@@ -1,8 +1,7 @@
-//! Server functions: the browser's API. Each one is thin: authorize, call the domain layer,
-//! and let `respond` give failures their HTTP status.
+//! Server functions: the browser's API, one module per domain. Each one is thin: authorize,
+//! call the domain layer in `crate::backend`, and let `respond` give failures their HTTP status.
 
-pub mod accounts;
-pub mod auth;
+pub mod account_links;
 pub mod customer_records;
 pub mod customer_users;
 pub mod customers;
@@ -10,3 +9,4 @@ pub mod email;
 pub mod field_config;
 pub mod partners;
 pub mod portal;
+pub mod session;

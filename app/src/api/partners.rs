@@ -1,6 +1,6 @@
 #[cfg(feature = "ssr")]
-use crate::backend::{authorize_operator, request, tenants};
-use crate::model::PartnerSummary;
+use crate::backend::{authorize_operator, partners, request};
+use crate::types::partners::PartnerSummary;
 use crate::AppError;
 use leptos::prelude::*;
 
@@ -9,7 +9,7 @@ use leptos::prelude::*;
 pub async fn list_partners() -> Result<Vec<PartnerSummary>, AppError> {
     request::respond(async move {
         let scope = authorize_operator().await?;
-        tenants::list(&scope).await
+        partners::list(&scope).await
     })
     .await
 }

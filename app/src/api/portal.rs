@@ -2,7 +2,8 @@
 
 #[cfg(feature = "ssr")]
 use crate::backend::{authorize_account, portal, request, state};
-use crate::customer_users::{InviteInput, InviteOutcome, PortalAccount};
+use crate::types::customer_users::{InviteInput, InviteOutcome};
+use crate::types::portal::PortalAccount;
 use crate::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;

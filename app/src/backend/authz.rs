@@ -9,8 +9,9 @@
 //! by it. The scopes can only be built here, so data cannot be reached without passing the check.
 
 use super::{request, session, state, AppState, Db};
-use crate::customer_users::{AccountRole, PortalAccountRef};
-use crate::model::{Permission, SessionInfo, TenantRef};
+use crate::types::customer_users::AccountRole;
+use crate::types::portal::PortalAccountRef;
+use crate::types::session::{Permission, SessionInfo, TenantRef};
 use crate::AppError;
 use sqlx::Row;
 use std::collections::BTreeSet;
@@ -139,7 +140,7 @@ pub async fn reachable_through<'a>(
     customer_id: i64,
 ) -> Result<Option<&'a PortalAccountRef>, AppError> {
     let mut current = Some(customer_id);
-    for _ in 0..crate::customer_record::MAX_NETWORK_LEVELS {
+    for _ in 0..crate::types::customer_records::MAX_NETWORK_LEVELS {
         let Some(id) = current else { break };
         if let Some(account) = accounts.iter().find(|a| a.customer_id == id) {
             return Ok(Some(account));

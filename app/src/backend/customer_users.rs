@@ -2,10 +2,11 @@
 //! list, invite, resend, revoke, reset password, remove. Every function is scoped to the
 //! caller's tenant; the portal's owners reuse `invite` through an `Inviter`.
 
-use super::{audit, auth::normalize_email, mail, now, tokens, AppState, TenantScope};
-use crate::customer_users::{
-    AccountRole, ActivationMethod, CustomerUser, CustomerUsers, EmailKind, InviteInput, InviteOutcome, MembershipState,
+use super::{audit, email, now, session::normalize_email, tokens, AppState, TenantScope};
+use crate::types::customer_users::{
+    AccountRole, ActivationMethod, CustomerUser, CustomerUsers, InviteInput, InviteOutcome, MembershipState,
 };
+use crate::types::email::EmailKind;
 use crate::AppError;
 use sqlx::{AnyConnection, Row};
 
@@ -26,7 +27,7 @@ pub async fn list(scope: &TenantScope, customer_id: i64) -> Result<CustomerUsers
     let mut conn = scope.db.pool.acquire().await?;
     let customer_name = customer_name(&mut conn, scope.tenant_id(), customer_id).await?;
     let users = users_of(&mut conn, scope.tenant_id(), customer_id).await?;
-    let link_hours = mail::link_hours(&mut conn, scope.tenant_id()).await?;
+    let link_hours = email::link_hours(&mut conn, scope.tenant_id()).await?;
     Ok(CustomerUsers { customer_id, customer_name, users, link_hours })
 }
 
@@ -201,7 +202,7 @@ pub async fn invite(
     .fetch_one(&mut *tx)
     .await?
     .try_get("id")?;
-    let lifetime = mail::link_hours(&mut tx, inviter.tenant_id).await? * 3600;
+    let lifetime = email::link_hours(&mut tx, inviter.tenant_id).await? * 3600;
     let (token, expires_at) = tokens::issue(
         &mut tx,
         tokens::Purpose::Activation,
@@ -276,23 +277,23 @@ impl LinkEmail<'_> {
         let (template, partner) = match self.tenant_id {
             Some(tenant) => {
                 let mut conn = state.db.pool.acquire().await?;
-                let (template, _) = mail::template(&mut conn, tenant, self.kind).await?;
+                let (template, _) = email::template(&mut conn, tenant, self.kind).await?;
                 let row =
                     sqlx::query("SELECT name FROM tenants WHERE id = $1").bind(tenant).fetch_one(&mut *conn).await?;
                 (template, row.try_get::<String, _>("name")?)
             }
-            None => (mail::default_template(self.kind), "Clientele".to_string()),
+            None => (email::default_template(self.kind), "Clientele".to_string()),
         };
-        let expiry = mail::expiry_text(self.expires_at);
-        let vars = mail::Variables {
+        let expiry = email::expiry_text(self.expires_at);
+        let vars = email::Variables {
             name: self.name,
             link: self.link,
             expiry: &expiry,
             customer: self.customer,
             partner: &partner,
         };
-        let (subject, body_text, body_html) = mail::render(&template, &vars);
-        let email = mail::Email {
+        let (subject, body_text, body_html) = email::render(&template, &vars);
+        let email = email::Email {
             tenant_id: self.tenant_id,
             to_name: self.name.into(),
             to_addr: self.email.into(),
@@ -300,7 +301,7 @@ impl LinkEmail<'_> {
             body_text,
             body_html,
         };
-        mail::send(&state.db, &state.mail, email).await
+        email::send(&state.db, &state.mail, email).await
     }
 }
 
@@ -316,7 +317,7 @@ pub async fn resend(
     if m.state != MembershipState::Invited {
         return Err(AppError::bad_request(format!("{} has already accepted the invitation.", m.full_name)));
     }
-    let lifetime = mail::link_hours(&mut tx, scope.tenant_id()).await? * 3600;
+    let lifetime = email::link_hours(&mut tx, scope.tenant_id()).await? * 3600;
     let (token, expires_at) =
         tokens::issue(&mut tx, tokens::Purpose::Activation, m.person_id, Some(m.id), Some(scope.tenant_id()), lifetime)
             .await?;

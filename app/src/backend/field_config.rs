@@ -3,9 +3,11 @@
 //! (checked by the server functions) and is audited.
 
 use super::{audit, customer_records, TenantScope};
-use crate::customer_record::{
-    check_custom, validate_custom_field, validate_workflows, BuiltinField, CustomField, CustomFieldDraft,
-    CustomFieldKind, FieldConfig, FieldMode, ListFilters, MAX_CUSTOM_FIELDS,
+use crate::types::customer_records::check_custom;
+use crate::types::customers::ListFilters;
+use crate::types::field_config::{
+    validate_custom_field, validate_workflows, BuiltinField, CustomField, CustomFieldDraft, CustomFieldKind,
+    FieldConfig, FieldMode, MAX_CUSTOM_FIELDS,
 };
 use crate::AppError;
 use sqlx::{AnyConnection, Row};

@@ -1,23 +1,21 @@
 //! Server-only domain layer: database access, authentication, authorization, audit and the
 //! repositories. Server functions in `crate::api` stay thin and call into here.
 
-pub mod accounts;
+pub mod account_links;
 pub mod audit;
-pub mod auth;
 pub mod authz;
 pub mod customer_records;
-pub mod customer_sql;
 pub mod customer_users;
 pub mod customers;
 pub mod db;
+pub mod email;
 pub mod field_config;
-pub mod mail;
+pub mod partners;
 pub mod password;
 pub mod portal;
 pub mod request;
 pub mod seed;
 pub mod session;
-pub mod tenants;
 pub mod throttle;
 pub mod tokens;
 
@@ -34,7 +32,7 @@ pub struct AppState {
     pub leptos_options: leptos::config::LeptosOptions,
     pub db: Db,
     pub security: SecurityConfig,
-    pub mail: mail::MailConfig,
+    pub mail: email::MailConfig,
 }
 
 impl axum::extract::FromRef<AppState> for leptos::config::LeptosOptions {

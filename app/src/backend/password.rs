@@ -37,7 +37,7 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
 /// zxcvbn's estimate. Scores 0 and 1 (found within a million guesses: the most common
 /// passwords, keyboard walks, the person's own name or email) are refused.
 pub fn choice_problem(password: &str, personal: &[&str]) -> Option<String> {
-    if let Some(problem) = crate::customer_users::password_length_problem(password) {
+    if let Some(problem) = crate::types::account_links::password_length_problem(password) {
         return Some(problem);
     }
     let estimate = zxcvbn::zxcvbn(password, personal);

@@ -3,8 +3,10 @@
 //! sub-accounts of their network) are reachable.
 
 use super::{customer_users, AccountScope, AppState};
-use crate::customer_record::{BuiltinField, FieldMode, NetworkChoice};
-use crate::customer_users::{AccountRole, InviteInput, InviteOutcome, PortalAccount};
+use crate::types::customer_records::detail::NetworkChoice;
+use crate::types::customer_users::{AccountRole, InviteInput, InviteOutcome};
+use crate::types::field_config::{BuiltinField, FieldMode};
+use crate::types::portal::PortalAccount;
 use crate::AppError;
 use sqlx::Row;
 

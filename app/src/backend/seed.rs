@@ -30,7 +30,7 @@ pub async fn create_person(db: &Db, email: &str, full_name: &str, password_plain
     sqlx::query(
         "INSERT INTO persons (email, full_name, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING id",
     )
-    .bind(super::auth::normalize_email(email))
+    .bind(super::session::normalize_email(email))
     .bind(full_name)
     .bind(hash)
     .bind(at)

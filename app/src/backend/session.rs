@@ -1,7 +1,9 @@
-//! Server-side sessions. The browser holds a 256-bit random token; the database holds only its
-//! SHA-256, so neither a database leak nor a log line yields a usable cookie.
+//! Signing in and out, and the server-side sessions they start and end. The browser holds a
+//! 256-bit random token; the database holds only its SHA-256, so neither a database leak nor a
+//! log line yields a usable cookie.
 
-use super::{now, Db, SecurityConfig};
+use super::{audit, now, password, request, throttle, AppState, Db, SecurityConfig};
+use crate::AppError;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -93,9 +95,156 @@ pub async fn set_active_tenant(db: &Db, session_id: i64, tenant_id: i64) -> Resu
     Ok(())
 }
 
+/// Email addresses are one identity per address, compared case-insensitively.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Checks the credentials and, on success, starts a fresh session and returns its token; the
+/// session the browser came with (if any) ends, so no earlier token outlives a sign-in.
+/// Every outcome is audited; failures feed the throttle.
+pub async fn sign_in(
+    state: &AppState,
+    email: &str,
+    password_attempt: &str,
+    previous_token: Option<&str>,
+) -> Result<String, AppError> {
+    let email = normalize_email(email);
+    if email.is_empty() || password_attempt.is_empty() {
+        return Err(AppError::bad_request("Enter your email and password."));
+    }
+    if email.len() > 254 || password_attempt.len() > 1024 {
+        return Err(AppError::BadCredentials);
+    }
+    let client_addr = request::client_addr(state.security.trust_forwarded_for);
+    let throttle_addr = client_addr.clone().unwrap_or_else(|| "unknown".into());
+    let mut conn = state.db.pool.acquire().await?;
+
+    let pause = throttle::check(&mut conn, &email, &throttle_addr).await?;
+    if !pause.is_zero() {
+        tokio::time::sleep(pause).await;
+    }
+
+    let person = sqlx::query("SELECT id, full_name, password_hash FROM persons WHERE email = $1")
+        .bind(&email)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let stored_hash: Option<String> = match &person {
+        Some(p) => p.try_get("password_hash")?,
+        None => None,
+    };
+    // argon2 is CPU-bound; keep it off the async workers.
+    let attempt = password_attempt.to_string();
+    let ok = tokio::task::spawn_blocking(move || password::verify(&attempt, stored_hash.as_deref()))
+        .await
+        .map_err(|_| AppError::Internal)?;
+    let person_id: Option<i64> = person.as_ref().map(|p| p.try_get("id")).transpose()?;
+
+    let mut tx = state.db.begin_on(&mut conn).await?;
+    match (ok, person_id) {
+        (true, Some(person_id)) if only_disabled_accounts(&mut tx, person_id).await? => {
+            // The password was right, so saying why is no leak; no session starts.
+            throttle::record_success(&mut tx, &email, &throttle_addr).await?;
+            let entry = audit::Entry::new("auth.sign_in_refused")
+                .target("person", Some(person_id), &email)
+                .from_addr(client_addr);
+            audit::record(&mut tx, entry.change("reason", serde_json::Value::Null, "customer account disabled"))
+                .await?;
+            tx.commit().await?;
+            Err(AppError::AccountDisabled)
+        }
+        (true, Some(person_id)) => {
+            if let Some(previous) = previous_token {
+                sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                    .bind(token_hash(previous))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let tenant = first_tenant(&mut tx, person_id).await?;
+            let token =
+                create(&mut tx, person_id, tenant, client_addr.as_deref(), request::user_agent().as_deref()).await?;
+            sqlx::query("UPDATE persons SET last_login_at = $1 WHERE id = $2")
+                .bind(now())
+                .bind(person_id)
+                .execute(&mut *tx)
+                .await?;
+            throttle::record_success(&mut tx, &email, &throttle_addr).await?;
+            let name: String = person.as_ref().map(|p| p.try_get("full_name")).transpose()?.unwrap_or_default();
+            let entry = audit::Entry::new("auth.sign_in")
+                .by_person(person_id, &name, &email)
+                .target("person", Some(person_id), &email)
+                .from_addr(client_addr);
+            audit::record(&mut tx, entry.in_tenant(tenant)).await?;
+            tx.commit().await?;
+            Ok(token)
+        }
+        _ => {
+            throttle::record_failure(&mut tx, &email, &throttle_addr).await?;
+            let entry =
+                audit::Entry::new("auth.sign_in_failed").target("person", person_id, &email).from_addr(client_addr);
+            audit::record(&mut tx, entry).await?;
+            tx.commit().await?;
+            Err(AppError::BadCredentials)
+        }
+    }
+}
+
+/// Whether the person's only way in is through customer accounts that are all disabled (or
+/// whose partner is): PRODUCT.md §5, a disabled customer's users cannot sign in.
+pub(super) async fn only_disabled_accounts(
+    conn: &mut sqlx::AnyConnection,
+    person_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT
+           SUM(CASE WHEN m.kind = 'operator' AND m.state = 'active' THEN 1
+                    WHEN m.kind = 'partner' AND m.state = 'active' AND t.status = 'active' THEN 1
+                    WHEN m.kind = 'customer' AND m.state = 'active' AND t.status = 'active' AND c.status = 'active' THEN 1
+                    ELSE 0 END) AS usable,
+           SUM(CASE WHEN m.kind = 'customer' AND m.state = 'active' AND (c.status <> 'active' OR t.status <> 'active') THEN 1
+                    ELSE 0 END) AS disabled
+         FROM memberships m LEFT JOIN tenants t ON t.id = m.tenant_id LEFT JOIN customers c ON c.id = m.customer_id
+         WHERE m.person_id = $1",
+    )
+    .bind(person_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let usable: Option<i64> = row.try_get("usable")?;
+    let disabled: Option<i64> = row.try_get("disabled")?;
+    Ok(usable.unwrap_or(0) == 0 && disabled.unwrap_or(0) > 0)
+}
+
+/// The first partner tenant a person works in (by name), for a new session to start in.
+async fn first_tenant(conn: &mut sqlx::AnyConnection, person_id: i64) -> Result<Option<i64>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT t.id FROM memberships m JOIN tenants t ON t.id = m.tenant_id
+         WHERE m.person_id = $1 AND m.kind = 'partner' AND m.state = 'active' AND t.status = 'active'
+         ORDER BY t.name LIMIT 1",
+    )
+    .bind(person_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| r.try_get("id")).transpose()
+}
+
+/// Ends the session on the server (the cookie alone is not trusted to be dropped).
+pub async fn sign_out(state: &AppState, actor: &super::Actor) -> Result<(), AppError> {
+    let mut tx = state.db.begin().await?;
+    sqlx::query("DELETE FROM sessions WHERE id = $1").bind(actor.session_id).execute(&mut *tx).await?;
+    let entry = audit::Entry::new("auth.sign_out").by(actor).target("person", Some(actor.person_id), &actor.email);
+    audit::record(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn emails_are_trimmed_and_lowercased() {
+        assert_eq!(normalize_email("  Ann@Example.COM "), "ann@example.com");
+    }
 
     #[test]
     fn tokens_are_256_bit_and_distinct_and_hash_is_not_the_token() {

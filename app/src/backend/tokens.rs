@@ -3,7 +3,7 @@
 //! change the link allows.
 
 use super::{now, session};
-use crate::customer_users::LinkProblem;
+use crate::types::account_links::LinkProblem;
 use sqlx::{AnyConnection, Row};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

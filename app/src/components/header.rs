@@ -1,4 +1,4 @@
-use crate::model::SessionInfo;
+use crate::types::session::SessionInfo;
 use crate::Auth;
 use leptos::prelude::*;
 

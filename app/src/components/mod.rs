@@ -1,10 +1,9 @@
-pub mod customer_form;
+//! The generic UI kit every page uses: the app shell with its header and sidebar, the modal,
+//! loading and error notices, debouncing. Feature dialogs live beside their pages.
+
 pub mod debounce;
-pub mod delete_customer;
 pub mod feedback;
 pub mod header;
-pub mod invite_dialog;
 pub mod modal;
-pub mod network_picker;
 pub mod shell;
 pub mod sidebar;

@@ -1,10 +1,8 @@
 //! The signed-in frame: header, role-driven sidebar and the page. Signed-out visitors are sent
 //! to the login page (the server refuses them anyway).
 
-use super::{
-    customer_form::CustomerFormDialog, delete_customer::DeleteCustomerDialog, feedback::ErrorNotice, header::AppHeader,
-    sidebar::Sidebar,
-};
+use super::{feedback::ErrorNotice, header::AppHeader, sidebar::Sidebar};
+use crate::pages::customers::{delete::DeleteCustomerDialog, form::CustomerFormDialog};
 use crate::{Auth, CustomerActions};
 use leptos::either::EitherOf3;
 use leptos::prelude::*;

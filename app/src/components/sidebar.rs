@@ -2,7 +2,8 @@
 
 use crate::api::customers::list_sidebar_customers;
 use crate::components::debounce::Debounce;
-use crate::model::{Permission, SessionInfo, SidebarCustomers};
+use crate::types::customers::SidebarCustomers;
+use crate::types::session::{Permission, SessionInfo};
 use crate::{Auth, CustomerActions};
 use leptos::either::Either;
 use leptos::prelude::*;

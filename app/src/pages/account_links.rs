@@ -1,8 +1,8 @@
 //! Signed-out pages reached from an email or a handed-over link: `/activate` (accept an
 //! invitation), `/reset-password`, and `/forgot-password` (ask for a reset link).
 
-use crate::api::accounts::{get_link_info, ActivateAccount, RequestPasswordReset, ResetPassword};
-use crate::customer_users::{password_length_problem, password_strength_hint, strength_label, LinkInfo};
+use crate::api::account_links::{get_link_info, ActivateAccount, RequestPasswordReset, ResetPassword};
+use crate::types::account_links::{password_length_problem, password_strength_hint, strength_label, LinkInfo};
 use crate::AppError;
 use leptos::either::{Either, EitherOf4};
 use leptos::prelude::*;

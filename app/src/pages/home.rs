@@ -1,6 +1,5 @@
 //! `/`: sends each person to where their work is.
-
-use crate::model::Permission;
+use crate::types::session::Permission;
 use crate::Auth;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;

@@ -1,12 +1,13 @@
+//! One module per page or area, named like the domain it shows; a feature's dialogs and parts
+//! sit beside its page.
+
 pub mod account_links;
-pub mod customer_detail;
-pub mod customer_fields;
 pub mod customer_users;
 pub mod customers;
-pub mod email_settings;
+pub mod email;
+pub mod field_config;
 pub mod home;
-pub mod login;
-pub mod mailbox;
 pub mod not_found;
+pub mod partners;
 pub mod portal;
-pub mod settings;
+pub mod session;

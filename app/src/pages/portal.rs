@@ -5,9 +5,10 @@
 
 use crate::api::portal::get_portal_account;
 use crate::components::feedback::{ErrorNotice, Loading};
-use crate::components::invite_dialog::{InviteDialog, Inviting, ShownLink};
-use crate::customer_users::{AccountRole, InviteOutcome, MembershipState, PortalAccount};
-use crate::model::format_datetime;
+use crate::format::format_datetime;
+use crate::pages::customer_users::invite::{InviteDialog, Inviting, ShownLink};
+use crate::types::customer_users::{AccountRole, InviteOutcome, MembershipState};
+use crate::types::portal::PortalAccount;
 use crate::{AppError, Auth};
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;

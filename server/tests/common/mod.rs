@@ -2,7 +2,7 @@
 //! PostgreSQL, driven through HTTP requests in-process (no sockets, no browser).
 #![allow(dead_code)]
 
-use app::backend::{mail::MailConfig, seed, AppState, Db, SecurityConfig};
+use app::backend::{email::MailConfig, seed, AppState, Db, SecurityConfig};
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::Router;

@@ -1,0 +1,59 @@
+#[cfg(feature = "ssr")]
+use crate::backend::{authz, request, session};
+use crate::types::session::SessionInfo;
+use crate::AppError;
+use leptos::prelude::*;
+
+/// Signs in and redirects to the app. Any earlier session cookie is replaced by a new session.
+#[server(endpoint = "login")]
+pub async fn login(email: String, password: String) -> Result<(), AppError> {
+    request::respond(async move {
+        let state = crate::backend::state()?;
+        let token = session::sign_in(&state, &email, &password, request::session_token().as_deref()).await?;
+        request::set_session_cookie(&token, state.security.secure_cookies, state.security.absolute_timeout);
+        leptos_axum::redirect("/");
+        Ok(())
+    })
+    .await
+}
+
+/// Ends the session on the server and clears the cookie.
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    request::respond(async move {
+        let state = crate::backend::state()?;
+        request::clear_session_cookie(state.security.secure_cookies);
+        match authz::current_actor().await {
+            Ok((_, actor)) => session::sign_out(&state, &actor).await?,
+            Err(AppError::Unauthenticated) => {}
+            Err(other) => return Err(other),
+        }
+        leptos_axum::redirect("/login");
+        Ok(())
+    })
+    .await
+}
+
+/// Who is signed in; `None` when nobody is (not an error: the login page asks this too).
+#[server(endpoint = "session")]
+pub async fn get_session() -> Result<Option<SessionInfo>, AppError> {
+    request::respond(async move {
+        match authz::current_actor().await {
+            Ok((state, actor)) => Ok(Some(authz::session_info(&actor, &state.db).await?)),
+            Err(AppError::Unauthenticated) => Ok(None),
+            Err(other) => Err(other),
+        }
+    })
+    .await
+}
+
+/// Switches the partner workspace this session works in.
+#[server(endpoint = "switch-tenant")]
+pub async fn switch_tenant(tenant_id: i64) -> Result<(), AppError> {
+    request::respond(async move {
+        authz::switch_tenant(tenant_id).await?;
+        leptos_axum::redirect("/customers");
+        Ok(())
+    })
+    .await
+}

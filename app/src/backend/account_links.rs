@@ -1,0 +1,228 @@
+//! What a person does with a single-use link, signed out: accept an invitation (set a password,
+//! or confirm the one they have), ask for a reset link, and reset a forgotten password.
+
+use super::{
+    audit, customer_users, now, password, request, session, session::normalize_email, throttle, tokens, AppState,
+};
+use crate::types::account_links::{LinkInfo, LinkProblem};
+use crate::AppError;
+use sqlx::{AnyConnection, Row};
+
+/// What a link is for, so the page can greet the person or say what went wrong.
+pub async fn link_info(state: &AppState, purpose: tokens::Purpose, token: &str) -> Result<LinkInfo, AppError> {
+    let mut conn = state.db.pool.acquire().await?;
+    let live = match tokens::find(&mut conn, purpose, token).await? {
+        Ok(live) => live,
+        Err(problem) => return Ok(LinkInfo::Unusable(problem)),
+    };
+    let Some(person) = link_person(&mut conn, live.person_id).await? else {
+        return Ok(LinkInfo::Unusable(LinkProblem::Unknown));
+    };
+    Ok(match purpose {
+        tokens::Purpose::Reset => LinkInfo::Reset { email: person.email },
+        tokens::Purpose::Activation => {
+            let customer = sqlx::query(
+                "SELECT c.name FROM memberships m JOIN customers c ON c.id = m.customer_id WHERE m.id = $1",
+            )
+            .bind(live.membership_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let Some(customer) = customer else { return Ok(LinkInfo::Unusable(LinkProblem::Unknown)) };
+            LinkInfo::Activation {
+                full_name: person.name,
+                email: person.email,
+                customer_name: customer.try_get("name")?,
+                has_password: person.password_hash.is_some(),
+            }
+        }
+    })
+}
+
+/// The person a link belongs to.
+struct LinkPerson {
+    name: String,
+    email: String,
+    password_hash: Option<String>,
+}
+
+async fn link_person(conn: &mut AnyConnection, person_id: i64) -> Result<Option<LinkPerson>, AppError> {
+    let row = sqlx::query("SELECT full_name, email, password_hash FROM persons WHERE id = $1")
+        .bind(person_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(match row {
+        Some(r) => Some(LinkPerson {
+            name: r.try_get("full_name")?,
+            email: r.try_get("email")?,
+            password_hash: r.try_get("password_hash")?,
+        }),
+        None => None,
+    })
+}
+
+/// A live link of `purpose` and its person, or the problem to show.
+async fn live_link(
+    state: &AppState,
+    purpose: tokens::Purpose,
+    token: &str,
+) -> Result<(tokens::LiveToken, LinkPerson), AppError> {
+    let mut conn = state.db.pool.acquire().await?;
+    let live = tokens::find(&mut conn, purpose, token).await?.map_err(link_error)?;
+    let person = link_person(&mut conn, live.person_id).await?.ok_or_else(|| link_error(LinkProblem::Unknown))?;
+    Ok((live, person))
+}
+
+fn link_error(problem: LinkProblem) -> AppError {
+    AppError::bad_request(problem.message())
+}
+
+/// Accepts an invitation. A new person chooses a password (the rules of
+/// `password::choice_problem`); someone who already has one confirms it instead. Either way
+/// the membership becomes active and a fresh session starts; its token is returned.
+pub async fn activate(state: &AppState, token: &str, password_given: &str) -> Result<String, AppError> {
+    let (_, LinkPerson { name, email, password_hash }) = live_link(state, tokens::Purpose::Activation, token).await?;
+    let new_hash = match password_hash {
+        // An existing identity: the password proves it is them, and stays as it is.
+        Some(hash) => {
+            let attempt = password_given.to_string();
+            let ok = tokio::task::spawn_blocking(move || password::verify(&attempt, Some(&hash)))
+                .await
+                .map_err(|_| AppError::Internal)?;
+            if !ok {
+                return Err(AppError::invalid("password", "This is not your current password."));
+            }
+            None
+        }
+        None => {
+            if let Some(problem) = password::choice_problem(password_given, &[&email, &name]) {
+                return Err(AppError::invalid("password", problem));
+            }
+            let given = password_given.to_string();
+            Some(tokio::task::spawn_blocking(move || password::hash(&given)).await.map_err(|_| AppError::Internal)?)
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    // Used here, inside the transaction that activates: two tabs racing get one success.
+    let live = tokens::consume(&mut tx, tokens::Purpose::Activation, token).await?.map_err(link_error)?;
+    let at = now();
+    if let Some(hash) = &new_hash {
+        sqlx::query("UPDATE persons SET password_hash = $1, updated_at = $2 WHERE id = $3")
+            .bind(hash)
+            .bind(at)
+            .bind(live.person_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let activated =
+        sqlx::query("UPDATE memberships SET state = 'active', activated_at = $1 WHERE id = $2 AND state = 'invited'")
+            .bind(at)
+            .bind(live.membership_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    if activated != 1 {
+        return Err(link_error(LinkProblem::Unknown));
+    }
+    let token = start_session(state, &mut tx, live.person_id).await?;
+    let entry = audit::Entry::new("customer_user.activate")
+        .by_person(live.person_id, &name, &email)
+        .in_tenant(live.tenant_id)
+        .target("customer_user", live.membership_id, format!("{name} <{email}>"))
+        .from_addr(request::client_addr(state.security.trust_forwarded_for));
+    audit::record(&mut tx, entry).await?;
+    tx.commit().await?;
+    token.ok_or(AppError::AccountDisabled)
+}
+
+/// A fresh session for the person, unless their only way in is a disabled customer account
+/// (then `None`: the change that came with the link still stands, but nobody is signed in).
+async fn start_session(state: &AppState, conn: &mut AnyConnection, person_id: i64) -> Result<Option<String>, AppError> {
+    if super::session::only_disabled_accounts(conn, person_id).await? {
+        return Ok(None);
+    }
+    let addr = request::client_addr(state.security.trust_forwarded_for);
+    if let Some(previous) = request::session_token() {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(session::token_hash(&previous))
+            .execute(&mut *conn)
+            .await?;
+    }
+    let token = session::create(conn, person_id, None, addr.as_deref(), request::user_agent().as_deref()).await?;
+    sqlx::query("UPDATE persons SET last_login_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(person_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(Some(token))
+}
+
+/// "Forgot password?": always the same answer, whether or not the address is known, and the
+/// email (if any) goes out in the background so the answer takes as long either way. An
+/// address may ask a few times per quarter hour; after that it must wait.
+pub async fn forgot_password(state: &AppState, email: &str) -> Result<(), AppError> {
+    let email = normalize_email(email);
+    if crate::types::forms::check_email(&email).is_some() {
+        return Err(AppError::invalid("email", "Enter the email address you sign in with."));
+    }
+    let addr = request::client_addr(state.security.trust_forwarded_for).unwrap_or_else(|| "unknown".into());
+    let mut tx = state.db.begin().await?;
+    let send = throttle::reset_request(&mut tx, &email, &addr).await?;
+    let person =
+        sqlx::query("SELECT id, full_name FROM persons WHERE email = $1").bind(&email).fetch_optional(&mut *tx).await?;
+    let entry = audit::Entry::new("auth.reset_requested").target("person", None, &email).from_addr(Some(addr));
+    audit::record(&mut tx, entry).await?;
+    tx.commit().await?;
+    if let (true, Some(person)) = (send, person) {
+        let (id, name): (i64, String) = (person.try_get("id")?, person.try_get("full_name")?);
+        let tenant = reset_tenant(state, id).await?;
+        let state = state.clone();
+        tokio::spawn(async move {
+            if let Err(error) = customer_users::send_forgotten_reset(&state, id, &name, &email, tenant).await {
+                tracing::warn!(?error, "password reset email not sent");
+            }
+        });
+    }
+    Ok(())
+}
+
+/// Whose template a self-service reset email uses: the person's first customer account's
+/// partner, else their first partner workspace.
+async fn reset_tenant(state: &AppState, person_id: i64) -> Result<Option<i64>, AppError> {
+    let row = sqlx::query(
+        "SELECT tenant_id FROM memberships WHERE person_id = $1 AND tenant_id IS NOT NULL
+         ORDER BY CASE kind WHEN 'customer' THEN 0 ELSE 1 END, id LIMIT 1",
+    )
+    .bind(person_id)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    Ok(row.map(|r| r.try_get("tenant_id")).transpose()?)
+}
+
+/// Sets a new password through a reset link. Every session of the person ends (wherever they
+/// were signed in, perhaps by whoever knew the old password); this browser gets a fresh one.
+pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -> Result<String, AppError> {
+    let (_, LinkPerson { name, email, .. }) = live_link(state, tokens::Purpose::Reset, token).await?;
+    if let Some(problem) = password::choice_problem(new_password, &[&email, &name]) {
+        return Err(AppError::invalid("password", problem));
+    }
+    let given = new_password.to_string();
+    let hash = tokio::task::spawn_blocking(move || password::hash(&given)).await.map_err(|_| AppError::Internal)?;
+    let mut tx = state.db.begin().await?;
+    let live = tokens::consume(&mut tx, tokens::Purpose::Reset, token).await?.map_err(link_error)?;
+    sqlx::query("UPDATE persons SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(&hash)
+        .bind(now())
+        .bind(live.person_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE person_id = $1").bind(live.person_id).execute(&mut *tx).await?;
+    let token = start_session(state, &mut tx, live.person_id).await?;
+    let entry = audit::Entry::new("auth.password_reset")
+        .by_person(live.person_id, &name, &email)
+        .in_tenant(live.tenant_id)
+        .target("person", Some(live.person_id), &email)
+        .from_addr(request::client_addr(state.security.trust_forwarded_for));
+    audit::record(&mut tx, entry).await?;
+    tx.commit().await?;
+    token.ok_or(AppError::AccountDisabled)
+}

@@ -1,0 +1,636 @@
+//! One customer at a time: the add/edit form, saving with validation and optimistic
+//! concurrency, the detail page and delete. Every function takes a [`TenantScope`] and touches
+//! only that tenant's rows; the list and bulk status changes live in `customers`.
+
+use super::{audit, field_config, now, TenantScope};
+use crate::types::customer_records::detail::{
+    AccountUser, AuditLine, CustomerDetail, CustomerForm, DeleteImpact, NetworkChoice, Stamp, StoredCustomer,
+};
+use crate::types::customer_records::{validate, CustomerInput, MAX_NETWORK_LEVELS};
+use crate::types::customers::CustomerStatus;
+use crate::types::field_config::{BuiltinField, CustomFieldKind, FieldConfig, FieldMode};
+use crate::types::session::Permission;
+use crate::AppError;
+use sqlx::{AnyConnection, Row};
+
+/// The built-in text columns, in the order the queries below list them.
+const TEXT_FIELDS: [BuiltinField; 12] = [
+    BuiltinField::Street,
+    BuiltinField::Suite,
+    BuiltinField::City,
+    BuiltinField::StateProvince,
+    BuiltinField::PostalCode,
+    BuiltinField::Country,
+    BuiltinField::ContactFirstName,
+    BuiltinField::ContactLastName,
+    BuiltinField::ContactEmail,
+    BuiltinField::PhonePrimary,
+    BuiltinField::PhoneSecondary,
+    BuiltinField::Workflow,
+];
+const DETAIL_SUB_ACCOUNTS: i64 = 50;
+const DETAIL_USERS: i64 = 20;
+const DETAIL_AUDIT: i64 = 20;
+
+fn not_found() -> AppError {
+    AppError::not_found("no such customer here")
+}
+
+/// The form for a new customer (`id` None) or for editing one.
+pub async fn form(scope: &TenantScope, id: Option<i64>) -> Result<CustomerForm, AppError> {
+    let mut conn = scope.db.pool.acquire().await?;
+    let config = field_config::load(&mut conn, scope.tenant_id()).await?;
+    let current = match id {
+        Some(id) => Some(load_stored(&mut conn, scope, id).await?.ok_or_else(not_found)?),
+        None => None,
+    };
+    Ok(CustomerForm { config, current })
+}
+
+/// The stored editable values of one of the tenant's customers.
+async fn load_stored(
+    conn: &mut AnyConnection,
+    scope: &TenantScope,
+    id: i64,
+) -> Result<Option<StoredCustomer>, AppError> {
+    let Some(row) = sqlx::query(
+        "SELECT c.id, c.version, c.name, c.street, c.suite, c.city, c.state_province, c.postal_code, c.country,
+                c.contact_first_name, c.contact_last_name, c.contact_email, c.phone_primary, c.phone_secondary,
+                c.workflow, c.parent_id, p.name AS network_name
+         FROM customers c LEFT JOIN customers p ON p.id = c.parent_id AND p.tenant_id = c.tenant_id
+         WHERE c.id = $1 AND c.tenant_id = $2",
+    )
+    .bind(id)
+    .bind(scope.tenant_id())
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let mut values =
+        CustomerInput { name: row.try_get("name")?, parent_id: row.try_get("parent_id")?, ..Default::default() };
+    for field in TEXT_FIELDS {
+        if let Some(slot) = values.text_mut(field) {
+            *slot = row.try_get::<Option<String>, _>(field.key())?.unwrap_or_default();
+        }
+    }
+    let custom = sqlx::query(
+        "SELECT f.key, v.value FROM customer_field_values v JOIN custom_fields f ON f.id = v.field_id
+         WHERE v.customer_id = $1 AND f.tenant_id = $2",
+    )
+    .bind(id)
+    .bind(scope.tenant_id())
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in &custom {
+        values.custom.insert(r.try_get("key")?, r.try_get("value")?);
+    }
+    let network = match (values.parent_id, row.try_get::<Option<String>, _>("network_name")?) {
+        (Some(id), Some(name)) => Some(NetworkChoice { id, name }),
+        _ => None,
+    };
+    Ok(Some(StoredCustomer { id: row.try_get("id")?, version: row.try_get("version")?, values, network }))
+}
+
+/// Validates `input` against the tenant's configuration and the database (network, duplicate
+/// name); returns what is to be stored. Hidden fields take `keep`'s values (or stay empty).
+async fn prepare(
+    conn: &mut AnyConnection,
+    scope: &TenantScope,
+    config: &FieldConfig,
+    input: &CustomerInput,
+    keep: Option<&StoredCustomer>,
+    allow_duplicate_name: bool,
+) -> Result<CustomerInput, AppError> {
+    let mut values = input.normalized(config);
+    for field in BuiltinField::ALL.into_iter().filter(|f| config.mode(*f) == FieldMode::Hidden) {
+        let kept = keep.map(|k| &k.values);
+        match field {
+            BuiltinField::Network => values.parent_id = kept.and_then(|k| k.parent_id),
+            other => {
+                if let Some(slot) = values.text_mut(other) {
+                    *slot = kept.map(|k| k.text(other).to_string()).unwrap_or_default();
+                }
+            }
+        }
+    }
+    let mut errors = validate(&values, config);
+    if config.shows(BuiltinField::Network) && !errors.contains_key("network") {
+        if let Some(parent) = values.parent_id {
+            if let Some(problem) = check_network(conn, scope, keep.map(|k| k.id), parent).await? {
+                errors.insert("network".into(), problem);
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let renamed = keep.is_none_or(|k| k.values.name != values.name);
+    if renamed && !allow_duplicate_name {
+        let twin = sqlx::query("SELECT id FROM customers WHERE tenant_id = $1 AND name = $2 AND id <> $3 LIMIT 1")
+            .bind(scope.tenant_id())
+            .bind(&values.name)
+            .bind(keep.map(|k| k.id).unwrap_or(0))
+            .fetch_optional(&mut *conn)
+            .await?;
+        if twin.is_some() {
+            return Err(AppError::DuplicateName(values.name));
+        }
+    }
+    Ok(values)
+}
+
+/// Whether customer `id` (None: a new one) may sit in network `parent`: same tenant, no loop,
+/// and the tree no deeper than [`MAX_NETWORK_LEVELS`].
+async fn check_network(
+    conn: &mut AnyConnection,
+    scope: &TenantScope,
+    id: Option<i64>,
+    parent: i64,
+) -> Result<Option<String>, AppError> {
+    // Walk up from the parent: its level, and whether the customer itself is among its ancestors.
+    let mut levels_above = 0;
+    let mut at = Some(parent);
+    while let Some(current) = at {
+        if Some(current) == id {
+            return Ok(Some("A customer cannot be inside itself or one of its own sub-accounts.".into()));
+        }
+        let row = sqlx::query("SELECT parent_id FROM customers WHERE id = $1 AND tenant_id = $2")
+            .bind(current)
+            .bind(scope.tenant_id())
+            .fetch_optional(&mut *conn)
+            .await?;
+        let Some(row) = row else {
+            return Ok(Some("Choose a network of this partner.".into()));
+        };
+        levels_above += 1;
+        if levels_above > MAX_NETWORK_LEVELS {
+            break;
+        }
+        at = row.try_get("parent_id")?;
+    }
+    // Walk down from the customer: how many levels its own sub-accounts add.
+    let mut levels_below = 1;
+    let mut frontier: Vec<i64> = id.into_iter().collect();
+    while !frontier.is_empty() && levels_above + levels_below <= MAX_NETWORK_LEVELS {
+        let mut sql = super::customers::sql::Sql::default();
+        sql.push("SELECT id FROM customers WHERE tenant_id = ")
+            .bind(super::customers::sql::Value::Int(scope.tenant_id()))
+            .push(" AND parent_id IN ")
+            .bind_list(frontier.iter().map(|i| super::customers::sql::Value::Int(*i)));
+        frontier =
+            sql.query().fetch_all(&mut *conn).await?.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
+        if !frontier.is_empty() {
+            levels_below += 1;
+        }
+    }
+    Ok((levels_above + levels_below > MAX_NETWORK_LEVELS)
+        .then(|| format!("Networks can be at most {MAX_NETWORK_LEVELS} levels deep; choose a higher-level network.")))
+}
+
+fn text_or_null(value: &str) -> Option<String> {
+    (!value.is_empty()).then(|| value.to_string())
+}
+
+/// The text the list's search matches: the built-in searchable fields and the custom values
+/// people would type (not yes/no answers).
+fn search_text_for(config: &FieldConfig, values: &CustomerInput) -> String {
+    let mut parts: Vec<Option<&str>> = vec![
+        Some(&values.name),
+        Some(&values.contact_first_name),
+        Some(&values.contact_last_name),
+        Some(&values.contact_email),
+        Some(&values.phone_primary),
+        Some(&values.phone_secondary),
+        Some(&values.city),
+    ];
+    for field in config.custom_fields.iter().filter(|f| f.kind != CustomFieldKind::YesNo) {
+        parts.push(values.custom.get(&field.key).map(String::as_str));
+    }
+    super::customers::search_text(&parts)
+}
+
+/// Writes the custom values of `customer_id`: exactly those in `values`.
+async fn store_custom_values(
+    conn: &mut AnyConnection,
+    config: &FieldConfig,
+    customer_id: i64,
+    values: &CustomerInput,
+) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM customer_field_values WHERE customer_id = $1")
+        .bind(customer_id)
+        .execute(&mut *conn)
+        .await?;
+    for field in &config.custom_fields {
+        if let Some(value) = values.custom.get(&field.key) {
+            sqlx::query("INSERT INTO customer_field_values (customer_id, field_id, value) VALUES ($1, $2, $3)")
+                .bind(customer_id)
+                .bind(field.id)
+                .bind(value)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Records every field that differs between `before` and `after` (None: nothing).
+fn audit_changes(
+    mut entry: audit::Entry,
+    before: Option<&CustomerInput>,
+    after: Option<&CustomerInput>,
+) -> audit::Entry {
+    let empty = CustomerInput::default();
+    let (b, a) = (before.unwrap_or(&empty), after.unwrap_or(&empty));
+    let value = |present: bool, s: &str| {
+        if present && !s.is_empty() {
+            serde_json::Value::from(s)
+        } else {
+            serde_json::Value::Null
+        }
+    };
+    entry = entry.change("name", value(before.is_some(), &b.name), value(after.is_some(), &a.name));
+    for field in TEXT_FIELDS {
+        entry =
+            entry.change(field.key(), value(before.is_some(), b.text(field)), value(after.is_some(), a.text(field)));
+    }
+    entry = entry.change("network", b.parent_id, a.parent_id);
+    let keys: std::collections::BTreeSet<&String> = b.custom.keys().chain(a.custom.keys()).collect();
+    for key in keys {
+        entry = entry.change(&format!("custom.{key}"), b.custom.get(key).cloned(), a.custom.get(key).cloned());
+    }
+    entry
+}
+
+/// Creates a customer; returns its id.
+pub async fn create(scope: &TenantScope, input: &CustomerInput, allow_duplicate_name: bool) -> Result<i64, AppError> {
+    let mut tx = scope.db.begin().await?;
+    let config = field_config::load(&mut tx, scope.tenant_id()).await?;
+    let values = prepare(&mut tx, scope, &config, input, None, allow_duplicate_name).await?;
+    let search = search_text_for(&config, &values);
+    let at = now();
+    let mut query = sqlx::query(
+        "INSERT INTO customers (tenant_id, name, street, suite, city, state_province, postal_code, country,
+                                contact_first_name, contact_last_name, contact_email, phone_primary, phone_secondary,
+                                workflow, parent_id, status, status_changed_at, status_changed_by,
+                                created_at, created_by, updated_at, updated_by, search_text)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'active', $16, $17, $16, $17, $16, $17, $18)
+         RETURNING id",
+    )
+    .bind(scope.tenant_id())
+    .bind(values.name.clone());
+    for field in TEXT_FIELDS {
+        query = query.bind(text_or_null(values.text(field)));
+    }
+    let id: i64 = query
+        .bind(values.parent_id)
+        .bind(at)
+        .bind(scope.actor.person_id)
+        .bind(search)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+    store_custom_values(&mut tx, &config, id, &values).await?;
+    let entry = audit::Entry::new("customer.create").by(&scope.actor).in_tenant(Some(scope.tenant_id())).target(
+        "customer",
+        Some(id),
+        values.name.clone(),
+    );
+    audit::record(&mut tx, audit_changes(entry, None, Some(&values))).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Saves an edit made on `version` of customer `id`. If the customer changed since, nothing is
+/// written and the user gets the current values to compare and re-apply. Returns the new version.
+pub async fn update(
+    scope: &TenantScope,
+    id: i64,
+    version: i64,
+    input: &CustomerInput,
+    allow_duplicate_name: bool,
+) -> Result<i64, AppError> {
+    let mut tx = scope.db.begin().await?;
+    let stored = load_stored(&mut tx, scope, id).await?.ok_or_else(not_found)?;
+    if stored.version != version {
+        return Err(AppError::Conflict(Box::new(stored)));
+    }
+    let config = field_config::load(&mut tx, scope.tenant_id()).await?;
+    let values = prepare(&mut tx, scope, &config, input, Some(&stored), allow_duplicate_name).await?;
+    let search = search_text_for(&config, &values);
+    let mut query = sqlx::query(
+        "UPDATE customers SET name = $1, street = $2, suite = $3, city = $4, state_province = $5, postal_code = $6,
+                country = $7, contact_first_name = $8, contact_last_name = $9, contact_email = $10,
+                phone_primary = $11, phone_secondary = $12, workflow = $13, parent_id = $14,
+                updated_at = $15, updated_by = $16, search_text = $17, version = version + 1
+         WHERE id = $18 AND tenant_id = $19 AND version = $20",
+    )
+    .bind(values.name.clone());
+    for field in TEXT_FIELDS {
+        query = query.bind(text_or_null(values.text(field)));
+    }
+    let done = query
+        .bind(values.parent_id)
+        .bind(now())
+        .bind(scope.actor.person_id)
+        .bind(search)
+        .bind(id)
+        .bind(scope.tenant_id())
+        .bind(version)
+        .execute(&mut *tx)
+        .await?;
+    if done.rows_affected() != 1 {
+        // Changed between our read and write (another instance got there first).
+        drop(tx);
+        let mut conn = scope.db.pool.acquire().await?;
+        let current = load_stored(&mut conn, scope, id).await?.ok_or_else(not_found)?;
+        return Err(AppError::Conflict(Box::new(current)));
+    }
+    store_custom_values(&mut tx, &config, id, &values).await?;
+    let entry = audit::Entry::new("customer.update").by(&scope.actor).in_tenant(Some(scope.tenant_id())).target(
+        "customer",
+        Some(id),
+        values.name.clone(),
+    );
+    audit::record(&mut tx, audit_changes(entry, Some(&stored.values), Some(&values))).await?;
+    tx.commit().await?;
+    Ok(version + 1)
+}
+
+/// The detail page of one of the tenant's customers.
+pub async fn detail(scope: &TenantScope, id: i64) -> Result<CustomerDetail, AppError> {
+    let mut conn = scope.db.pool.acquire().await?;
+    let stored = load_stored(&mut conn, scope, id).await?.ok_or_else(not_found)?;
+    let config = field_config::load(&mut conn, scope.tenant_id()).await?;
+    let row = sqlx::query(
+        "SELECT c.status, c.status_changed_at, sp.full_name AS status_by, c.created_at, cp.full_name AS created_by,
+                c.updated_at, up.full_name AS updated_by, n.id AS network_id, n.name AS network_name
+         FROM customers c
+         LEFT JOIN persons sp ON sp.id = c.status_changed_by
+         LEFT JOIN persons cp ON cp.id = c.created_by
+         LEFT JOIN persons up ON up.id = c.updated_by
+         LEFT JOIN customers n ON n.id = c.parent_id AND n.tenant_id = c.tenant_id
+         WHERE c.id = $1 AND c.tenant_id = $2",
+    )
+    .bind(id)
+    .bind(scope.tenant_id())
+    .fetch_one(&mut *conn)
+    .await?;
+    let status: String = row.try_get("status")?;
+    let network = match row.try_get::<Option<i64>, _>("network_id")? {
+        Some(id) => Some(NetworkChoice { id, name: row.try_get("network_name")? }),
+        None => None,
+    };
+    let sub_accounts = sqlx::query(
+        "SELECT id, name FROM customers WHERE tenant_id = $1 AND parent_id = $2 ORDER BY name, id LIMIT $3",
+    )
+    .bind(scope.tenant_id())
+    .bind(id)
+    .bind(DETAIL_SUB_ACCOUNTS)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| Ok(NetworkChoice { id: r.try_get("id")?, name: r.try_get("name")? }))
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let sub_account_count =
+        count(&mut conn, "SELECT COUNT(*) AS n FROM customers WHERE tenant_id = $1 AND parent_id = $2", scope, id)
+            .await?;
+    let users = sqlx::query(
+        "SELECT p.full_name, p.email, m.customer_role, m.state FROM memberships m JOIN persons p ON p.id = m.person_id
+         WHERE m.kind = 'customer' AND m.tenant_id = $1 AND m.customer_id = $2 ORDER BY p.full_name, p.id LIMIT $3",
+    )
+    .bind(scope.tenant_id())
+    .bind(id)
+    .bind(DETAIL_USERS)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(AccountUser {
+            name: r.try_get("full_name")?,
+            email: r.try_get("email")?,
+            role: r.try_get("customer_role")?,
+            state: r.try_get("state")?,
+        })
+    })
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let user_count = count(
+        &mut conn,
+        "SELECT COUNT(*) AS n FROM memberships WHERE kind = 'customer' AND tenant_id = $1 AND customer_id = $2",
+        scope,
+        id,
+    )
+    .await?;
+    let audit = if scope.actor.permissions.contains(&Permission::AuditView) {
+        Some(recent_audit(&mut conn, scope, id).await?)
+    } else {
+        None
+    };
+    let stamp =
+        |at: &str, by: &str| -> Result<Stamp, sqlx::Error> { Ok(Stamp { at: row.try_get(at)?, by: row.try_get(by)? }) };
+    Ok(CustomerDetail {
+        stored,
+        config,
+        status: CustomerStatus::from_key(&status).unwrap_or(CustomerStatus::Disabled),
+        status_changed: match row.try_get::<Option<i64>, _>("status_changed_at")? {
+            Some(at) => Some(Stamp { at, by: row.try_get("status_by")? }),
+            None => None,
+        },
+        created: stamp("created_at", "created_by")?,
+        updated: stamp("updated_at", "updated_by")?,
+        network,
+        sub_accounts,
+        sub_account_count,
+        users,
+        user_count,
+        audit,
+    })
+}
+
+async fn count(conn: &mut AnyConnection, sql: &str, scope: &TenantScope, id: i64) -> Result<u64, AppError> {
+    let n: i64 = sqlx::query(sql).bind(scope.tenant_id()).bind(id).fetch_one(&mut *conn).await?.try_get("n")?;
+    Ok(n as u64)
+}
+
+async fn recent_audit(conn: &mut AnyConnection, scope: &TenantScope, id: i64) -> Result<Vec<AuditLine>, AppError> {
+    let rows = sqlx::query(
+        "SELECT at, actor_label, action, changes FROM audit_log
+         WHERE target_type = 'customer' AND target_id = $1 AND tenant_id = $2 ORDER BY at DESC, id DESC LIMIT $3",
+    )
+    .bind(id)
+    .bind(scope.tenant_id())
+    .bind(DETAIL_AUDIT)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let changes: Option<String> = r.try_get("changes")?;
+            let changes = changes
+                .and_then(|c| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&c).ok())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(field, pair)| {
+                    let side = |i: usize| match pair.get(i) {
+                        Some(serde_json::Value::String(s)) => s.clone(),
+                        Some(serde_json::Value::Null) | None => "—".to_string(),
+                        Some(other) => other.to_string(),
+                    };
+                    (field, side(0), side(1))
+                })
+                .collect();
+            Ok(AuditLine {
+                at: r.try_get("at")?,
+                actor: r.try_get("actor_label")?,
+                action: r.try_get("action")?,
+                changes,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// What deleting customer `id` would take with it.
+pub async fn delete_impact(scope: &TenantScope, id: i64) -> Result<DeleteImpact, AppError> {
+    let mut conn = scope.db.pool.acquire().await?;
+    impact(&mut conn, scope, id).await
+}
+
+async fn impact(conn: &mut AnyConnection, scope: &TenantScope, id: i64) -> Result<DeleteImpact, AppError> {
+    let name: String = sqlx::query("SELECT name FROM customers WHERE id = $1 AND tenant_id = $2")
+        .bind(id)
+        .bind(scope.tenant_id())
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(not_found)?
+        .try_get("name")?;
+    Ok(DeleteImpact {
+        id,
+        name,
+        sub_accounts: count(
+            conn,
+            "SELECT COUNT(*) AS n FROM customers WHERE tenant_id = $1 AND parent_id = $2",
+            scope,
+            id,
+        )
+        .await?,
+        users: count(
+            conn,
+            "SELECT COUNT(*) AS n FROM memberships WHERE kind = 'customer' AND tenant_id = $1 AND customer_id = $2",
+            scope,
+            id,
+        )
+        .await?,
+        custom_values: count(
+            conn,
+            "SELECT COUNT(*) AS n FROM customer_field_values v JOIN customers c ON c.id = v.customer_id
+             WHERE c.tenant_id = $1 AND v.customer_id = $2",
+            scope,
+            id,
+        )
+        .await?,
+    })
+}
+
+/// Deletes customer `id` and everything that is only its (custom values, its users' access to
+/// it, their sessions), in one transaction. `typed_name` must repeat the name. A network with
+/// sub-accounts is refused until they are moved or deleted. The audit entry keeps the values.
+pub async fn delete(scope: &TenantScope, id: i64, typed_name: &str) -> Result<(), AppError> {
+    let mut tx = scope.db.begin().await?;
+    let impact = impact(&mut tx, scope, id).await?;
+    if typed_name.trim() != impact.name {
+        return Err(AppError::invalid("confirm_name", "Type the customer's name exactly to confirm."));
+    }
+    if impact.sub_accounts > 0 {
+        return Err(AppError::bad_request(format!(
+            "{} has {} sub-account(s). Move them to another network or delete them first.",
+            impact.name, impact.sub_accounts
+        )));
+    }
+    let stored = load_stored(&mut tx, scope, id).await?.ok_or_else(not_found)?;
+    // Its users lose access: their sessions end, then their memberships go with the customer.
+    sqlx::query(
+        "DELETE FROM sessions WHERE person_id IN
+           (SELECT person_id FROM memberships WHERE kind = 'customer' AND customer_id = $1 AND tenant_id = $2)",
+    )
+    .bind(id)
+    .bind(scope.tenant_id())
+    .execute(&mut *tx)
+    .await?;
+    for table in [
+        "DELETE FROM customer_field_values WHERE customer_id = $1",
+        "DELETE FROM memberships WHERE kind = 'customer' AND customer_id = $1",
+    ] {
+        sqlx::query(table).bind(id).execute(&mut *tx).await?;
+    }
+    sqlx::query("DELETE FROM customers WHERE id = $1 AND tenant_id = $2")
+        .bind(id)
+        .bind(scope.tenant_id())
+        .execute(&mut *tx)
+        .await?;
+    let entry = audit::Entry::new("customer.delete").by(&scope.actor).in_tenant(Some(scope.tenant_id())).target(
+        "customer",
+        Some(id),
+        impact.name.clone(),
+    );
+    audit::record(&mut tx, audit_changes(entry, Some(&stored.values), None)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Recomputes the search text of the given customers of the scope's tenant (after a custom
+/// field they had a value in was removed). Works through them 500 at a time with two reads per
+/// batch, so removing a field that a million customers filled costs a million small updates,
+/// not three million round trips.
+pub async fn refresh_search_text(conn: &mut AnyConnection, scope: &TenantScope, ids: &[i64]) -> Result<(), AppError> {
+    const BATCH: usize = 500;
+    let config = field_config::load(conn, scope.tenant_id()).await?;
+    for chunk in ids.chunks(BATCH) {
+        let list = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT id, name, contact_first_name, contact_last_name, contact_email, phone_primary, phone_secondary, city
+             FROM customers WHERE tenant_id = $1 AND id IN ({list})"
+        );
+        let mut query = sqlx::query(&sql).bind(scope.tenant_id());
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        let mut inputs: std::collections::BTreeMap<i64, CustomerInput> = std::collections::BTreeMap::new();
+        for r in query.fetch_all(&mut *conn).await? {
+            let text =
+                |c: &str| -> Result<String, sqlx::Error> { Ok(r.try_get::<Option<String>, _>(c)?.unwrap_or_default()) };
+            let input = CustomerInput {
+                name: r.try_get("name")?,
+                contact_first_name: text("contact_first_name")?,
+                contact_last_name: text("contact_last_name")?,
+                contact_email: text("contact_email")?,
+                phone_primary: text("phone_primary")?,
+                phone_secondary: text("phone_secondary")?,
+                city: text("city")?,
+                ..Default::default()
+            };
+            inputs.insert(r.try_get("id")?, input);
+        }
+        let sql = format!(
+            "SELECT v.customer_id, f.key, v.value FROM customer_field_values v JOIN custom_fields f ON f.id = v.field_id
+             WHERE f.tenant_id = $1 AND v.customer_id IN ({list})"
+        );
+        let mut query = sqlx::query(&sql).bind(scope.tenant_id());
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        for r in query.fetch_all(&mut *conn).await? {
+            if let Some(input) = inputs.get_mut(&r.try_get::<i64, _>("customer_id")?) {
+                input.custom.insert(r.try_get("key")?, r.try_get("value")?);
+            }
+        }
+        for (id, input) in &inputs {
+            sqlx::query("UPDATE customers SET search_text = $1 WHERE id = $2 AND tenant_id = $3")
+                .bind(search_text_for(&config, input))
+                .bind(*id)
+                .bind(scope.tenant_id())
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}

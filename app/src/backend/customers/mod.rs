@@ -1,0 +1,330 @@
+//! Customer accounts of one tenant. Every function takes a [`TenantScope`] and filters by it.
+
+pub mod sql;
+
+use super::{audit, now, TenantScope};
+use crate::types::customers::query::{Cursor, CustomerQuery, SortField, MAX_SEARCH_CHARS};
+use crate::types::customers::{
+    CustomerCount, CustomerPage, CustomerRow, CustomerStatus, Selection, SidebarCustomer, SidebarCustomers,
+    StatusChange,
+};
+use crate::AppError;
+use sql::{choose_access, push_from_where, Access, Sql, Value};
+use sqlx::Row;
+
+const SIDEBAR_LIMIT: i64 = 200;
+/// Counting stops here: past it the list says "10,000+" instead of scanning a million rows.
+pub const COUNT_CAP: i64 = 10_000;
+/// A search counts only this far: each match it counts is a row read (the trigram index
+/// cannot confirm a match alone), so "1,000+" keeps a common term as quick as a rare one.
+pub const SEARCH_COUNT_CAP: i64 = 1_000;
+
+/// The lower-cased text the list's search box matches (name, contact, email, phones, city),
+/// each word after a space, the first too, so "starts a word" is "follows a space" (see
+/// `sql::needle`). Computed here, not in SQL, so both databases lower-case Unicode
+/// the same way.
+pub fn search_text(parts: &[Option<&str>]) -> String {
+    let words: Vec<&str> = parts.iter().flatten().flat_map(|p| p.split_whitespace()).collect();
+    format!(" {}", words.join(" ")).to_lowercase()
+}
+
+/// The expression a sort orders by; NULLs become '' so keyset comparisons stay total.
+fn sort_expr(field: SortField) -> &'static str {
+    match field {
+        SortField::Name => "c.name",
+        SortField::Country => "COALESCE(c.country, '')",
+        SortField::City => "COALESCE(c.city, '')",
+        SortField::Status => "c.status",
+        SortField::Created => "c.created_at",
+    }
+}
+
+fn sort_value(field: SortField, row: &CustomerRow) -> String {
+    match field {
+        SortField::Name => row.name.clone(),
+        SortField::Country => row.country.clone().unwrap_or_default(),
+        SortField::City => row.city.clone().unwrap_or_default(),
+        SortField::Status => row.status.key().to_string(),
+        SortField::Created => row.created_at.to_string(),
+    }
+}
+
+/// One page of the tenant's customers for `q`, by keyset: the cursor names the row a page
+/// starts after (or, going back, before), so deep pages cost the same as the first.
+pub async fn list(scope: &TenantScope, q: &CustomerQuery) -> Result<CustomerPage, AppError> {
+    let expr = sort_expr(q.sort);
+    let backwards = q.cursor.as_ref().is_some_and(|c| c.before);
+    // Reading backwards walks the order in reverse, then flips the rows back.
+    let descending = q.descending != backwards;
+    let (cmp, dir) = if descending { ("<", "DESC") } else { (">", "ASC") };
+
+    let access = choose_access(&scope.db, q, scope.tenant_id()).await?;
+    let mut sql = Sql::default();
+    sql.push(
+        "SELECT c.id, c.name, c.status, c.contact_first_name, c.contact_last_name, c.contact_email,
+                c.city, c.country, c.created_at, c.parent_id",
+    );
+    push_from_where(&mut sql, scope.db.kind, scope.tenant_id(), q, access);
+    if let Some(cursor) = &q.cursor {
+        let key = match q.sort {
+            SortField::Created => match cursor.key.parse() {
+                Ok(n) => Value::Int(n),
+                Err(_) => {
+                    return Err(AppError::bad_request("That page link is out of date; start from the first page."))
+                }
+            },
+            _ => Value::Text(cursor.key.clone()),
+        };
+        sql.push(&format!(" AND ({expr}, c.id) {cmp} (")).bind(key).push(", ").bind(Value::Int(cursor.id)).push(")");
+    }
+    sql.push(&format!(" ORDER BY {expr} {dir}, c.id {dir} LIMIT ")).bind(Value::Int(q.page_size as i64 + 1));
+
+    let fetched = sql.query().fetch_all(&scope.db.pool).await?;
+    let mut rows = fetched.iter().map(customer_row).collect::<Result<Vec<_>, _>>()?;
+    let more = rows.len() > q.page_size as usize;
+    rows.truncate(q.page_size as usize);
+    name_networks(scope, &mut rows).await?;
+    if backwards {
+        rows.reverse();
+    }
+    let cursor_at = |row: &CustomerRow, before: bool| Cursor { before, key: sort_value(q.sort, row), id: row.id };
+    let (has_prev, has_next) = match &q.cursor {
+        None => (false, more),
+        Some(c) if c.before => (more, true),
+        Some(_) => (true, more),
+    };
+    Ok(CustomerPage {
+        prev: if has_prev { rows.first().map(|r| cursor_at(r, true)) } else { None },
+        next: if has_next { rows.last().map(|r| cursor_at(r, false)) } else { None },
+        rows,
+        page_size: q.page_size,
+    })
+}
+
+/// Fills in the network names of a page's rows: one lookup for the page, after the sort and
+/// limit, rather than a join the database might evaluate for every matching row.
+async fn name_networks(scope: &TenantScope, rows: &mut [CustomerRow]) -> Result<(), AppError> {
+    let mut ids: Vec<i64> = rows.iter().filter_map(|r| r.network_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::default();
+    sql.push("SELECT id, name FROM customers WHERE tenant_id = ")
+        .bind(Value::Int(scope.tenant_id()))
+        .push(" AND id IN ")
+        .bind_list(ids.into_iter().map(Value::Int));
+    let names = sql
+        .query()
+        .fetch_all(&scope.db.pool)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get::<i64, _>("id")?, r.try_get::<String, _>("name")?)))
+        .collect::<Result<std::collections::HashMap<_, _>, sqlx::Error>>()?;
+    for row in rows {
+        row.network = row.network_id.and_then(|id| names.get(&id).cloned());
+    }
+    Ok(())
+}
+
+/// How many customers match: exact up to [`COUNT_CAP`] (or [`SEARCH_COUNT_CAP`] when
+/// searching), "more than that" beyond.
+pub async fn count(scope: &TenantScope, q: &CustomerQuery) -> Result<CustomerCount, AppError> {
+    let cap = if q.search.trim().is_empty() { COUNT_CAP } else { SEARCH_COUNT_CAP };
+    let mut sql = Sql::default();
+    sql.push("SELECT COUNT(*) AS n FROM (SELECT 1");
+    push_from_where(&mut sql, scope.db.kind, scope.tenant_id(), q, Access::INDEXED);
+    sql.push(" LIMIT ").bind(Value::Int(cap + 1)).push(") capped");
+    let n: i64 = sql.query().fetch_one(&scope.db.pool).await?.try_get("n")?;
+    Ok(if n > cap { CustomerCount::AtLeast(cap as u64) } else { CustomerCount::Exact(n as u64) })
+}
+
+/// The most customers one bulk change may touch; past it the user is asked to narrow the filter.
+pub const BULK_LIMIT: usize = 10_000;
+const MAX_SELECTED_IDS: usize = 1_000;
+
+/// The selected customers of this tenant as (id, name, status). Ids that are not this tenant's
+/// refuse the whole request: nothing of another tenant is ever touched, or even confirmed to exist.
+async fn resolve_selection(
+    conn: &mut sqlx::AnyConnection,
+    scope: &TenantScope,
+    selection: &Selection,
+) -> Result<Vec<(i64, String, String)>, AppError> {
+    let mut sql = Sql::default();
+    sql.push("SELECT c.id, c.name, c.status");
+    match selection {
+        Selection::Ids(ids) => {
+            if ids.is_empty() {
+                return Err(AppError::bad_request("Select at least one customer."));
+            }
+            if ids.len() > MAX_SELECTED_IDS {
+                return Err(AppError::bad_request(format!(
+                    "Select at most {MAX_SELECTED_IDS} customers by hand, or use \"select all matching\"."
+                )));
+            }
+            sql.push(" FROM customers c WHERE c.tenant_id = ")
+                .bind(Value::Int(scope.tenant_id()))
+                .push(" AND c.id IN ")
+                .bind_list(ids.iter().map(|id| Value::Int(*id)));
+        }
+        Selection::Matching(query) => {
+            let query = CustomerQuery::from_query_string(query);
+            push_from_where(&mut sql, scope.db.kind, scope.tenant_id(), &query, Access::INDEXED)
+        }
+    }
+    sql.push(" LIMIT ").bind(Value::Int(BULK_LIMIT as i64 + 1));
+    let rows = sql.query().fetch_all(&mut *conn).await?;
+    let found = rows
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?, r.try_get("status")?)))
+        .collect::<Result<Vec<(i64, String, String)>, sqlx::Error>>()?;
+    if let Selection::Ids(ids) = selection {
+        let mut wanted = ids.clone();
+        wanted.sort_unstable();
+        wanted.dedup();
+        if found.len() != wanted.len() {
+            return Err(AppError::not_found("some of the selected customers no longer exist here"));
+        }
+    }
+    if found.len() > BULK_LIMIT {
+        return Err(AppError::bad_request(format!(
+            "That is more than {BULK_LIMIT} customers; narrow the filter and repeat for each part."
+        )));
+    }
+    Ok(found)
+}
+
+fn tally(status: CustomerStatus, found: &[(i64, String, String)]) -> StatusChange {
+    let changed = found.iter().filter(|(_, _, s)| s != status.key()).count() as u64;
+    StatusChange { status, changed, unchanged: found.len() as u64 - changed }
+}
+
+/// What activating or disabling `selection` would do, for the confirmation.
+pub async fn preview_status(
+    scope: &TenantScope,
+    selection: &Selection,
+    status: CustomerStatus,
+) -> Result<StatusChange, AppError> {
+    let mut conn = scope.db.pool.acquire().await?;
+    Ok(tally(status, &resolve_selection(&mut conn, scope, selection).await?))
+}
+
+/// Activates or disables the selected customers, all or nothing: one transaction changes each
+/// customer whose status differs, writes an audit entry per customer, and, when disabling,
+/// ends every session of those customers' users.
+pub async fn set_status(
+    scope: &TenantScope,
+    selection: &Selection,
+    status: CustomerStatus,
+) -> Result<StatusChange, AppError> {
+    let mut tx = scope.db.begin().await?;
+    let found = resolve_selection(&mut tx, scope, selection).await?;
+    let outcome = tally(status, &found);
+    let at = now();
+    let action = match status {
+        CustomerStatus::Active => "customer.activate",
+        CustomerStatus::Disabled => "customer.disable",
+    };
+    for (id, name, old) in found.iter().filter(|(_, _, s)| s != status.key()) {
+        sqlx::query(
+            "UPDATE customers SET status = $1, status_changed_at = $2, status_changed_by = $3,
+                    updated_at = $2, updated_by = $3, version = version + 1
+             WHERE id = $4 AND tenant_id = $5",
+        )
+        .bind(status.key())
+        .bind(at)
+        .bind(scope.actor.person_id)
+        .bind(*id)
+        .bind(scope.tenant_id())
+        .execute(&mut *tx)
+        .await?;
+        if status == CustomerStatus::Disabled {
+            sqlx::query(
+                "DELETE FROM sessions WHERE person_id IN
+                   (SELECT person_id FROM memberships WHERE kind = 'customer' AND customer_id = $1)",
+            )
+            .bind(*id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let entry = audit::Entry::new(action)
+            .by(&scope.actor)
+            .in_tenant(Some(scope.tenant_id()))
+            .target("customer", Some(*id), name.clone())
+            .change("status", old.as_str(), status.key());
+        audit::record(&mut tx, entry).await?;
+    }
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+fn customer_row(r: &sqlx::any::AnyRow) -> Result<CustomerRow, sqlx::Error> {
+    let first: Option<String> = r.try_get("contact_first_name")?;
+    let last: Option<String> = r.try_get("contact_last_name")?;
+    let contact_name = [first, last].into_iter().flatten().collect::<Vec<_>>().join(" ");
+    let status: String = r.try_get("status")?;
+    Ok(CustomerRow {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        status: CustomerStatus::from_key(&status).unwrap_or(CustomerStatus::Disabled),
+        contact_name,
+        contact_email: r.try_get("contact_email")?,
+        city: r.try_get("city")?,
+        country: r.try_get("country")?,
+        network: None,
+        network_id: r.try_get("parent_id")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+/// One level of the sidebar's active customers: the top-level ones (networks and customers
+/// outside any), the sub-accounts of `network`, or, with a filter, every active customer
+/// matching it at any level. Built on the list's own filters, so it is as fast at a million.
+pub async fn sidebar(scope: &TenantScope, filter: &str, network: Option<i64>) -> Result<SidebarCustomers, AppError> {
+    let q = CustomerQuery {
+        search: filter.trim().chars().take(MAX_SEARCH_CHARS).collect(),
+        status: Some(CustomerStatus::Active),
+        network,
+        ..CustomerQuery::default()
+    };
+    let access = choose_access(&scope.db, &q, scope.tenant_id()).await?;
+    let mut sql = Sql::default();
+    sql.push(
+        "SELECT c.id, c.name, (SELECT COUNT(*) FROM customers s
+                               WHERE s.parent_id = c.id AND s.tenant_id = c.tenant_id AND s.status = 'active') AS sub_accounts",
+    );
+    push_from_where(&mut sql, scope.db.kind, scope.tenant_id(), &q, access);
+    if network.is_none() && q.search.is_empty() {
+        sql.push(" AND c.parent_id IS NULL");
+    }
+    sql.push(" ORDER BY c.name, c.id LIMIT ").bind(Value::Int(SIDEBAR_LIMIT + 1));
+    let mut customers = sql
+        .query()
+        .fetch_all(&scope.db.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(SidebarCustomer {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                sub_accounts: r.try_get::<i64, _>("sub_accounts")? as u64,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let more = customers.len() as i64 > SIDEBAR_LIMIT;
+    customers.truncate(SIDEBAR_LIMIT as usize);
+    let all_active = CustomerQuery { status: Some(CustomerStatus::Active), ..CustomerQuery::default() };
+    Ok(SidebarCustomers { customers, more, total: count(scope, &all_active).await? })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_text_is_lowercase_unicode_and_skips_blanks() {
+        assert_eq!(search_text(&[Some("ÉCOLE Müller"), None, Some("  "), Some("Berlin")]), " école müller berlin");
+        assert_eq!(search_text(&[Some("Anna\tvan  Dijk")]), " anna van dijk", "single spaces between words");
+    }
+}

@@ -1,0 +1,365 @@
+//! Email (PRODUCT.md §7): rendered from the tenant's templates (or the defaults), delivered
+//! with lettre over SMTP when configured, and otherwise kept in the development mailbox that
+//! operators read at Settings → Mailbox. Either way every email is recorded in
+//! `outbound_emails` and logged (without its body: links in it are credentials).
+
+use super::{now, OperatorScope, TenantScope};
+use crate::types::email::{EmailKind, EmailSettings, EmailTemplate, MailboxEmail, LINK_HOURS_MAX};
+use crate::AppError;
+use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sqlx::{AnyConnection, Row};
+use std::time::Duration;
+
+/// How outgoing email leaves the instance; `smtp: None` means the development mailbox.
+#[derive(Clone, Debug)]
+pub struct MailConfig {
+    pub smtp: Option<SmtpConfig>,
+    /// The From address ("Clientele <no-reply@example.com>").
+    pub from: String,
+    /// The address people reach this instance at, for links in emails (no trailing slash).
+    pub public_url: String,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self {
+            smtp: None,
+            from: "Clientele <no-reply@clientele.invalid>".into(),
+            public_url: "http://127.0.0.1:3000".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    pub username: Option<String>,
+    pub password: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain SMTP: only for a relay on the same host or network.
+    None,
+    /// Connect in the clear, then STARTTLS (refusing to go on without it).
+    StartTls,
+    /// TLS from the first byte (SMTPS, usually port 465).
+    Tls,
+}
+
+/// An email ready to go.
+#[derive(Debug, Clone)]
+pub struct Email {
+    pub tenant_id: Option<i64>,
+    pub to_name: String,
+    pub to_addr: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+}
+
+/// Sends (or stores) an email and records it. A delivery failure is recorded and reported to
+/// the caller, who decides whether it undoes the change that wanted the email.
+pub async fn send(db: &super::Db, config: &MailConfig, email: Email) -> Result<(), AppError> {
+    let (transport, error) = match &config.smtp {
+        None => ("mailbox", None),
+        Some(smtp) => ("smtp", deliver(smtp, &config.from, &email).await.err()),
+    };
+    sqlx::query(
+        "INSERT INTO outbound_emails (at, tenant_id, to_addr, subject, body_text, body_html, transport, error)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(now())
+    .bind(email.tenant_id)
+    .bind(&email.to_addr)
+    .bind(&email.subject)
+    .bind(&email.body_text)
+    .bind(&email.body_html)
+    .bind(transport)
+    .bind(error.as_deref())
+    .execute(&db.pool)
+    .await?;
+    match error {
+        None => {
+            tracing::info!(to = %email.to_addr, subject = %email.subject, transport, "email sent");
+            Ok(())
+        }
+        Some(error) => {
+            tracing::error!(to = %email.to_addr, %error, "email delivery failed");
+            Err(AppError::bad_request("The email could not be sent. Try again later, or display the link instead."))
+        }
+    }
+}
+
+async fn deliver(smtp: &SmtpConfig, from: &str, email: &Email) -> Result<(), String> {
+    let from: Mailbox = from.parse().map_err(|e| format!("the From address is not valid: {e}"))?;
+    let to =
+        Mailbox::new(Some(email.to_name.clone()), email.to_addr.parse().map_err(|e| format!("bad recipient: {e}"))?);
+    let message = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(&email.subject)
+        .multipart(
+            MultiPart::alternative()
+                .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(email.body_text.clone()))
+                .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(email.body_html.clone())),
+        )
+        .map_err(|e| e.to_string())?;
+    let tls = match smtp.tls {
+        SmtpTls::None => Tls::None,
+        SmtpTls::StartTls => Tls::Required(TlsParameters::new(smtp.host.clone()).map_err(|e| e.to_string())?),
+        SmtpTls::Tls => Tls::Wrapper(TlsParameters::new(smtp.host.clone()).map_err(|e| e.to_string())?),
+    };
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
+        .port(smtp.port)
+        .tls(tls)
+        .timeout(Some(Duration::from_secs(15)));
+    if let (Some(user), Some(password)) = (&smtp.username, &smtp.password) {
+        builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+    }
+    builder.build().send(message).await.map(|_| ()).map_err(|e| e.to_string())
+}
+
+/// The built-in wording, used until a tenant writes its own.
+pub fn default_template(kind: EmailKind) -> EmailTemplate {
+    match kind {
+        EmailKind::Invitation => EmailTemplate {
+            subject: "You are invited to {{customer}} on {{partner}}".into(),
+            body_text: "Hello {{name}},\n\nYou have been invited to the account {{customer}} at {{partner}}.\n\
+                        Choose your password here to get started:\n\n{{link}}\n\nThe link works once and expires {{expiry}}.\n"
+                .into(),
+            body_html: "<p>Hello {{name}},</p><p>You have been invited to the account <strong>{{customer}}</strong> at {{partner}}.</p>\
+                        <p><a href=\"{{link}}\">Choose your password</a> to get started.</p>\
+                        <p>The link works once and expires {{expiry}}.</p>"
+                .into(),
+        },
+        EmailKind::Reset => EmailTemplate {
+            subject: "Reset your {{partner}} password".into(),
+            body_text: "Hello {{name}},\n\nSomeone asked to reset your password. If it was you, choose a new one here:\n\n{{link}}\n\n\
+                        The link works once and expires {{expiry}}. If it was not you, ignore this email: your password stays as it is.\n"
+                .into(),
+            body_html: "<p>Hello {{name}},</p><p>Someone asked to reset your password. If it was you, \
+                        <a href=\"{{link}}\">choose a new one</a>.</p><p>The link works once and expires {{expiry}}. \
+                        If it was not you, ignore this email: your password stays as it is.</p>"
+                .into(),
+        },
+    }
+}
+
+/// Values for a template's `{{variables}}`.
+pub struct Variables<'a> {
+    pub name: &'a str,
+    pub link: &'a str,
+    pub expiry: &'a str,
+    pub customer: &'a str,
+    pub partner: &'a str,
+}
+
+/// Renders a template. Values in the HTML body are escaped: a customer called `<script>` must
+/// not become markup in someone's inbox.
+pub fn render(template: &EmailTemplate, vars: &Variables) -> (String, String, String) {
+    let fill = |text: &str, escape: bool| {
+        let value = |v: &str| if escape { html_escape(v) } else { v.to_string() };
+        let mut out = text.to_string();
+        for (name, v) in [
+            ("name", vars.name),
+            ("link", vars.link),
+            ("expiry", vars.expiry),
+            ("customer", vars.customer),
+            ("partner", vars.partner),
+        ] {
+            out = out.replace(&format!("{{{{{name}}}}}"), &value(v));
+        }
+        out
+    };
+    (
+        fill(&template.subject, false).replace(['\r', '\n'], " "),
+        fill(&template.body_text, false),
+        fill(&template.body_html, true),
+    )
+}
+
+fn html_escape(value: &str) -> String {
+    value.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+/// "on 2026-11-25 at 14:00 UTC", for `{{expiry}}`.
+pub fn expiry_text(at: i64) -> String {
+    let at = time::OffsetDateTime::from_unix_timestamp(at).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let format = time::macros::format_description!("on [year]-[month]-[day] at [hour]:[minute] UTC");
+    at.format(&format).unwrap_or_default()
+}
+
+/// The template a tenant uses for `kind`, and whether it is the default.
+pub async fn template(
+    conn: &mut AnyConnection,
+    tenant_id: i64,
+    kind: EmailKind,
+) -> Result<(EmailTemplate, bool), AppError> {
+    let row =
+        sqlx::query("SELECT subject, body_text, body_html FROM email_templates WHERE tenant_id = $1 AND kind = $2")
+            .bind(tenant_id)
+            .bind(kind.key())
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(match row {
+        Some(r) => (
+            EmailTemplate {
+                subject: r.try_get("subject")?,
+                body_text: r.try_get("body_text")?,
+                body_html: r.try_get("body_html")?,
+            },
+            false,
+        ),
+        None => (default_template(kind), true),
+    })
+}
+
+/// A tenant's email settings: link lifetime and templates.
+pub async fn settings(scope: &TenantScope) -> Result<EmailSettings, AppError> {
+    let mut conn = scope.db.pool.acquire().await?;
+    let link_hours = link_hours(&mut conn, scope.tenant_id()).await?;
+    let mut templates = Vec::new();
+    for kind in EmailKind::ALL {
+        let (template, default) = template(&mut conn, scope.tenant_id(), kind).await?;
+        templates.push((kind, template, default));
+    }
+    Ok(EmailSettings { link_hours, templates })
+}
+
+pub async fn link_hours(conn: &mut AnyConnection, tenant_id: i64) -> Result<i64, AppError> {
+    let row = sqlx::query("SELECT activation_link_hours FROM tenants WHERE id = $1")
+        .bind(tenant_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get("activation_link_hours")?)
+}
+
+fn settings_entry(scope: &TenantScope, action: &str) -> super::audit::Entry {
+    super::audit::Entry::new(action).by(&scope.actor).in_tenant(Some(scope.tenant_id())).target(
+        "tenant",
+        Some(scope.tenant_id()),
+        "email settings",
+    )
+}
+
+/// Sets how long activation links live, in hours (1 hour to 30 days).
+pub async fn set_link_hours(scope: &TenantScope, hours: i64) -> Result<EmailSettings, AppError> {
+    if !(1..=LINK_HOURS_MAX).contains(&hours) {
+        return Err(AppError::invalid("link_hours", format!("Choose between 1 and {LINK_HOURS_MAX} hours.")));
+    }
+    let mut tx = scope.db.begin().await?;
+    let before = link_hours(&mut tx, scope.tenant_id()).await?;
+    sqlx::query("UPDATE tenants SET activation_link_hours = $1 WHERE id = $2")
+        .bind(hours)
+        .bind(scope.tenant_id())
+        .execute(&mut *tx)
+        .await?;
+    super::audit::record(
+        &mut tx,
+        settings_entry(scope, "tenant.link_lifetime").change("activation_link_hours", before, hours),
+    )
+    .await?;
+    tx.commit().await?;
+    settings(scope).await
+}
+
+/// Saves a tenant's template for `kind`; `None` goes back to the default.
+pub async fn set_template(
+    scope: &TenantScope,
+    kind: EmailKind,
+    template: Option<EmailTemplate>,
+) -> Result<EmailSettings, AppError> {
+    let template = template.map(|t| EmailTemplate { subject: t.subject.trim().to_string(), ..t });
+    if let Some(t) = &template {
+        let errors = t.validate();
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+    }
+    let mut tx = scope.db.begin().await?;
+    let (before, _) = self::template(&mut tx, scope.tenant_id(), kind).await?;
+    sqlx::query("DELETE FROM email_templates WHERE tenant_id = $1 AND kind = $2")
+        .bind(scope.tenant_id())
+        .bind(kind.key())
+        .execute(&mut *tx)
+        .await?;
+    if let Some(t) = &template {
+        sqlx::query(
+            "INSERT INTO email_templates (tenant_id, kind, subject, body_text, body_html) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(scope.tenant_id())
+        .bind(kind.key())
+        .bind(&t.subject)
+        .bind(&t.body_text)
+        .bind(&t.body_html)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let after = template.unwrap_or_else(|| default_template(kind));
+    let entry = settings_entry(scope, "tenant.email_template")
+        .change("kind", serde_json::Value::Null, kind.key())
+        .change("subject", before.subject.as_str(), after.subject.as_str())
+        .change("body_text", before.body_text.as_str(), after.body_text.as_str())
+        .change("body_html", before.body_html.as_str(), after.body_html.as_str());
+    super::audit::record(&mut tx, entry).await?;
+    tx.commit().await?;
+    settings(scope).await
+}
+
+/// The newest emails, for the development mailbox (operators only: they hold live links).
+pub async fn mailbox(scope: &OperatorScope, limit: i64) -> Result<Vec<MailboxEmail>, AppError> {
+    let rows = sqlx::query(
+        "SELECT id, at, to_addr, subject, body_text, body_html, transport, error FROM outbound_emails ORDER BY id DESC LIMIT $1",
+    )
+    .bind(limit.clamp(1, 500))
+    .fetch_all(&scope.db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(MailboxEmail {
+                id: r.try_get("id")?,
+                at: r.try_get("at")?,
+                to: r.try_get("to_addr")?,
+                subject: r.try_get("subject")?,
+                body_text: r.try_get("body_text")?,
+                body_html: r.try_get("body_html")?,
+                transport: r.try_get("transport")?,
+                error: r.try_get("error")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rendering_fills_variables_and_escapes_html_only_in_html() {
+        let vars = Variables {
+            name: "Ann <Boss>",
+            link: "https://x.test/activate?token=ab",
+            expiry: "soon",
+            customer: "A&B",
+            partner: "P",
+        };
+        let (subject, text, html) = render(&default_template(EmailKind::Invitation), &vars);
+        assert_eq!(subject, "You are invited to A&B on P");
+        assert!(text.contains("Hello Ann <Boss>,") && text.contains("https://x.test/activate?token=ab"));
+        assert!(html.contains("Hello Ann &lt;Boss&gt;,") && html.contains("<strong>A&amp;B</strong>"));
+    }
+
+    #[test]
+    fn defaults_pass_the_template_rules() {
+        for kind in EmailKind::ALL {
+            assert!(default_template(kind).validate().is_empty(), "{kind:?}");
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! Partners (tenants), as the platform operator sees them.
+
+use super::OperatorScope;
+use crate::types::partners::PartnerSummary;
+use crate::AppError;
+use sqlx::Row;
+
+pub async fn list(scope: &OperatorScope) -> Result<Vec<PartnerSummary>, AppError> {
+    let rows = sqlx::query(
+        "SELECT t.id, t.name, t.support_level_confirmed, t.status,
+                (SELECT COUNT(*) FROM memberships m WHERE m.tenant_id = t.id AND m.kind = 'partner') AS partner_users,
+                (SELECT COUNT(*) FROM customers c WHERE c.tenant_id = t.id) AS customers
+         FROM tenants t ORDER BY t.name",
+    )
+    .fetch_all(&scope.db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PartnerSummary {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                support_level_confirmed: r.try_get::<i64, _>("support_level_confirmed")? != 0,
+                active: r.try_get::<String, _>("status")? == "active",
+                partner_users: r.try_get::<i64, _>("partner_users")? as u64,
+                customers: r.try_get::<i64, _>("customers")? as u64,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(AppError::from)
+}

@@ -1,0 +1,156 @@
+//! Inviting someone to a customer account (PRODUCT.md §7): full name, email, role and how the
+//! activation link reaches them. Used by the partner's users page and by owners in the portal.
+
+use crate::api::customer_users::InviteCustomerUser;
+use crate::api::portal::PortalInvite;
+use crate::components::modal::open_when_attached;
+use crate::format::format_datetime;
+use crate::types::customer_users::{AccountRole, ActivationMethod, InviteInput, InviteOutcome};
+use crate::AppError;
+use leptos::prelude::*;
+
+/// Who is inviting: the partner (any role for the new user) or an account owner in the portal
+/// (members only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inviting {
+    Partner(i64),
+    Portal(i64),
+}
+
+#[component]
+pub fn InviteDialog(
+    inviting: Inviting,
+    customer_name: String,
+    link_hours: Option<i64>,
+    /// Called with the outcome once the invitation exists; the dialog then closes.
+    on_done: Callback<InviteOutcome>,
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let input = RwSignal::new(InviteInput::default());
+    let partner = ServerAction::<InviteCustomerUser>::new();
+    let portal = ServerAction::<PortalInvite>::new();
+    let pending = Signal::derive(move || partner.pending().get() || portal.pending().get());
+    let result = Signal::derive(move || match inviting {
+        Inviting::Partner(_) => partner.value().get(),
+        Inviting::Portal(_) => portal.value().get(),
+    });
+    let tried = RwSignal::new(false);
+    let client_errors = Memo::new(move |_| input.with(InviteInput::validate));
+    let server_error = Signal::derive(move || result.get().and_then(Result::err));
+    let error_for = move |key: &'static str| {
+        move || {
+            if let Some(AppError::Invalid(errors)) = server_error.get() {
+                if let Some(e) = errors.get(key) {
+                    return Some(e.clone());
+                }
+            }
+            tried.get().then(|| client_errors.with(|e| e.get(key).cloned())).flatten()
+        }
+    };
+    Effect::new(move |_| {
+        if let Some(Ok(outcome)) = result.get() {
+            on_done.run(outcome);
+        }
+    });
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    open_when_attached(dialog);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        tried.set(true);
+        if !client_errors.with(|e| e.is_empty()) || pending.get_untracked() {
+            return;
+        }
+        let input = input.get_untracked();
+        match inviting {
+            Inviting::Partner(customer_id) => {
+                partner.dispatch(InviteCustomerUser { customer_id, input });
+            }
+            Inviting::Portal(customer_id) => {
+                portal.dispatch(PortalInvite { customer_id, input });
+            }
+        }
+    };
+    let is_partner = matches!(inviting, Inviting::Partner(_));
+    view! {
+        <dialog node_ref=dialog class="modal" aria-labelledby="invite-title" on:cancel=move |ev: leptos::ev::Event| { ev.prevent_default(); on_close.run(()); }>
+            <form novalidate on:submit=submit>
+                <h2 id="invite-title">"Invite to "{customer_name}</h2>
+                <div class="form-field">
+                    <label for="invite-name">"Full name"<span class="required-mark" aria-hidden="true">" *"</span></label>
+                    <input id="invite-name" type="text" autocomplete="off" aria-required="true" autofocus
+                        prop:value=move || input.with(|i| i.full_name.clone())
+                        on:input=move |ev| input.update(|i| i.full_name = event_target_value(&ev))/>
+                    <p class="field-error" aria-live="polite">{error_for("full_name")}</p>
+                </div>
+                <div class="form-field">
+                    <label for="invite-email">"Email"<span class="required-mark" aria-hidden="true">" *"</span></label>
+                    <input id="invite-email" type="email" autocomplete="off" aria-required="true"
+                        prop:value=move || input.with(|i| i.email.clone())
+                        on:input=move |ev| input.update(|i| i.email = event_target_value(&ev))/>
+                    <p class="field-error" aria-live="polite">{error_for("email")}</p>
+                </div>
+                {is_partner.then(|| view! {
+                    <fieldset class="choice-group">
+                        <legend>"Role in this account"</legend>
+                        {[AccountRole::Member, AccountRole::Owner].into_iter().map(|role| view! {
+                            <label>
+                                <input type="radio" name="invite-role" prop:checked=move || input.with(|i| i.role == role)
+                                    on:change=move |_| input.update(|i| i.role = role)/>
+                                " "{role.label()}
+                                <span class="muted">{match role { AccountRole::Owner => " — can also invite members", AccountRole::Member => "" }}</span>
+                            </label>
+                        }).collect_view()}
+                    </fieldset>
+                })}
+                <fieldset class="choice-group">
+                    <legend>"Activation"</legend>
+                    <label>
+                        <input type="radio" name="invite-method" prop:checked=move || input.with(|i| i.method == ActivationMethod::SendEmail)
+                            on:change=move |_| input.update(|i| i.method = ActivationMethod::SendEmail)/>
+                        " Send activation email"
+                    </label>
+                    <label>
+                        <input type="radio" name="invite-method" prop:checked=move || input.with(|i| i.method == ActivationMethod::DisplayLink)
+                            on:change=move |_| input.update(|i| i.method = ActivationMethod::DisplayLink)/>
+                        " Display activation link (to copy and hand over)"
+                    </label>
+                    {link_hours.map(|h| view! { <p class="field-help">{format!("The link works once and expires after {h} hours.")}</p> })}
+                </fieldset>
+                {move || server_error.get().filter(|e| !matches!(e, AppError::Invalid(_))).map(|e| view! {
+                    <div class="notice notice-error" role="alert">{e.to_string()}</div>
+                })}
+                <div class="modal-actions">
+                    <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                    <button type="submit" class="button button-primary" disabled=pending>
+                        {move || if pending.get() { "Inviting…" } else { "Invite" }}
+                    </button>
+                </div>
+            </form>
+        </dialog>
+    }
+}
+
+/// A link shown once after an invitation or resend with "display link": copy it now.
+#[component]
+pub fn ShownLink(outcome: InviteOutcome, on_dismiss: Callback<()>) -> impl IntoView {
+    let link = outcome.link.clone().unwrap_or_default();
+    let copied = RwSignal::new(false);
+    let for_copy = link.clone();
+    view! {
+        <section class="notice notice-info shown-link" role="region" aria-label="Activation link">
+            <p><strong>{format!("Activation link for {}", outcome.email)}</strong></p>
+            <p class="muted">"Shown only now: copy it and hand it over. It works once and expires "{format_datetime(outcome.expires_at)}"."</p>
+            <div class="copy-row">
+                <input type="text" readonly aria-label="Activation link" value=link.clone() on:focus=move |ev| {
+                    use leptos::wasm_bindgen::JsCast;
+                    if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) { input.select(); }
+                }/>
+                <button type="button" class="button" on:click=move |_| {
+                    let _ = window().navigator().clipboard().write_text(&for_copy);
+                    copied.set(true);
+                }>{move || if copied.get() { "Copied" } else { "Copy link" }}</button>
+                <button type="button" class="button" on:click=move |_| on_dismiss.run(())>"Done"</button>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,126 @@
+//! Deleting a customer (PRODUCT.md §5): the dialog says what goes, asks for the name to be
+//! typed, and the server checks both again. A network with sub-accounts cannot be deleted
+//! until they are moved or deleted (docs/ARCHITECTURE.md explains why).
+
+use crate::api::customer_records::{get_delete_impact, DeleteCustomer};
+use crate::components::feedback::ErrorNotice;
+use crate::components::modal::{open_when_attached, ModalLoadFailed, ModalLoading};
+use crate::types::customer_records::detail::DeleteImpact;
+use crate::{AppError, CustomerActions};
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_location, use_navigate};
+
+/// Mounted once in the shell; opens whenever `CustomerActions::deleting` is set.
+#[component]
+pub fn DeleteCustomerDialog() -> impl IntoView {
+    let actions = expect_context::<CustomerActions>();
+    view! { {move || actions.deleting.get().map(|id| view! { <DeleteLoader id/> })} }
+}
+
+#[component]
+fn DeleteLoader(id: i64) -> impl IntoView {
+    let impact = Resource::new(|| (), move |_| get_delete_impact(id));
+    let actions = expect_context::<CustomerActions>();
+    view! {
+        <Suspense fallback=|| view! { <ModalLoading/> }>
+            {move || Suspend::new(async move {
+                match impact.await {
+                    Ok(impact) => Either::Left(view! { <DeleteDialog impact/> }),
+                    Err(error) => Either::Right(view! {
+                        <ModalLoadFailed error label="Cannot delete" on_close=Callback::new(move |_| actions.deleting.set(None))/>
+                    }),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+#[component]
+fn DeleteDialog(impact: DeleteImpact) -> impl IntoView {
+    let actions = expect_context::<CustomerActions>();
+    let delete = ServerAction::<DeleteCustomer>::new();
+    let typed = RwSignal::new(String::new());
+    let name = impact.name.clone();
+    let matches = {
+        let name = name.clone();
+        Memo::new(move |_| typed.with(|t| t.trim() == name))
+    };
+    let blocked = impact.sub_accounts > 0;
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    open_when_attached(dialog);
+    let close = move || actions.deleting.set(None);
+    let navigate = use_navigate();
+    let location = use_location();
+    let deleted_name = name.clone();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = delete.value().get() {
+            actions.notice.set(Some(format!("Deleted {deleted_name}.")));
+            actions.changed.update(|n| *n += 1);
+            // Its own page is gone with it.
+            if location.pathname.get_untracked() == format!("/customers/{}", impact.id) {
+                navigate("/customers", Default::default());
+            }
+            close();
+        }
+    });
+    let id = impact.id;
+    let title = format!("Delete {name}?");
+    view! {
+        <dialog node_ref=dialog class="modal" aria-labelledby="delete-title" on:close=move |_| close()>
+            <form novalidate on:submit=move |ev| {
+                ev.prevent_default();
+                if !blocked && matches.get_untracked() && !delete.pending().get_untracked() {
+                    delete.dispatch(DeleteCustomer { id, confirm_name: typed.get_untracked() });
+                }
+            }>
+                <h2 id="delete-title">{title}</h2>
+                {if blocked {
+                    Either::Left(view! {
+                        <div class="notice notice-warning" role="alert">
+                            {format!(
+                                "{name} is a network with {}. Move them to another network or delete them first; then it can be deleted.",
+                                plural(impact.sub_accounts, "sub-account", "sub-accounts")
+                            )}
+                        </div>
+                    })
+                } else {
+                    Either::Right(view! {
+                        <p>"This cannot be undone. Deleting removes:"</p>
+                        <ul class="impact-list" data-testid="delete-impact">
+                            <li>"the customer record with all its details"</li>
+                            <li>{format!("{} (stored values of this customer)", plural(impact.custom_values, "custom field value", "custom field values"))}</li>
+                            <li>{format!("access for {}: they are signed out of this account at once", plural(impact.users, "user", "users"))}</li>
+                        </ul>
+                        <p class="muted">"The audit log keeps a record of the deletion and of the values deleted."</p>
+                        <div class="form-field">
+                            <label for="confirm-name">{format!("Type \u{201c}{name}\u{201d} to confirm")}</label>
+                            <input id="confirm-name" type="text" autocomplete="off" prop:value=typed
+                                on:input=move |ev| typed.set(event_target_value(&ev))/>
+                        </div>
+                    })
+                }}
+                {move || delete.value().get().and_then(Result::err).map(|error| {
+                    let error = match error {
+                        AppError::Invalid(map) => AppError::bad_request(map.into_values().next().unwrap_or_default()),
+                        other => other,
+                    };
+                    view! { <ErrorNotice error/> }
+                })}
+                <div class="modal-actions">
+                    <button type="button" class="button" on:click=move |_| close()>"Cancel"</button>
+                    {(!blocked).then(|| view! {
+                        <button type="submit" class="button button-danger"
+                            disabled=move || !matches.get() || delete.pending().get()>
+                            "Delete permanently"
+                        </button>
+                    })}
+                </div>
+            </form>
+        </dialog>
+    }
+}

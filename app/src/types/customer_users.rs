@@ -1,0 +1,154 @@
+//! Customer users (PRODUCT.md §7): the people who sign in to a customer account and their
+//! invitations.
+
+use crate::types::forms::{check_email, FieldErrors};
+use serde::{Deserialize, Serialize};
+
+/// A person's role in one customer account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum AccountRole {
+    Owner,
+    #[default]
+    Member,
+}
+
+impl AccountRole {
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Owner => "owner",
+            Self::Member => "member",
+        }
+    }
+    pub fn from_key(key: &str) -> Option<Self> {
+        match key {
+            "owner" => Some(Self::Owner),
+            "member" => Some(Self::Member),
+            _ => None,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Owner => "Owner",
+            Self::Member => "Member",
+        }
+    }
+}
+
+/// Where a membership stands: invited until the person sets a password through the link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MembershipState {
+    Invited,
+    Active,
+    Disabled,
+}
+
+impl MembershipState {
+    pub fn from_key(key: &str) -> Option<Self> {
+        match key {
+            "invited" => Some(Self::Invited),
+            "active" => Some(Self::Active),
+            "disabled" => Some(Self::Disabled),
+            _ => None,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Invited => "Invited",
+            Self::Active => "Active",
+            Self::Disabled => "Disabled",
+        }
+    }
+}
+
+/// One row of a customer account's users page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerUser {
+    pub membership_id: i64,
+    pub full_name: String,
+    pub email: String,
+    pub role: AccountRole,
+    pub state: MembershipState,
+    /// UTC Unix seconds.
+    pub invited_at: Option<i64>,
+    pub activated_at: Option<i64>,
+    pub last_login_at: Option<i64>,
+    /// When the newest unused activation link of a pending invitation expires.
+    pub link_expires_at: Option<i64>,
+}
+
+/// A customer account's users, with what the page needs around them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerUsers {
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub users: Vec<CustomerUser>,
+    /// The tenant's activation link lifetime, to say how long a new link will live.
+    pub link_hours: i64,
+}
+
+/// How the invited person gets their activation link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum ActivationMethod {
+    #[default]
+    SendEmail,
+    DisplayLink,
+}
+
+/// The invitation form.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InviteInput {
+    pub full_name: String,
+    pub email: String,
+    pub role: AccountRole,
+    pub method: ActivationMethod,
+}
+
+pub const MAX_NAME_CHARS: usize = 200;
+
+impl InviteInput {
+    /// Field key → problem; empty when the invitation may go out.
+    pub fn validate(&self) -> FieldErrors {
+        let mut errors = FieldErrors::new();
+        let name = self.full_name.trim();
+        if name.is_empty() {
+            errors.insert("full_name".into(), "Enter the person's full name.".into());
+        } else if name.chars().count() > MAX_NAME_CHARS {
+            errors.insert("full_name".into(), format!("Use at most {MAX_NAME_CHARS} characters."));
+        } else if name.chars().any(char::is_control) {
+            errors.insert("full_name".into(), "Remove the control characters.".into());
+        }
+        if let Some(problem) = check_email(self.email.trim()) {
+            errors.insert("email".into(), problem);
+        }
+        errors
+    }
+}
+
+/// What an invitation (or a resend) produced: the link itself only when it is to be shown,
+/// once; never stored in readable form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteOutcome {
+    pub membership_id: i64,
+    pub email: String,
+    pub link: Option<String>,
+    /// UTC Unix seconds.
+    pub expires_at: i64,
+    /// The person already had an identity here (another account or tenant): they keep their
+    /// password, and the link just confirms the new membership.
+    pub existing_person: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invitations_need_a_name_and_a_real_address() {
+        let good =
+            InviteInput { full_name: "Dana Diaz".into(), email: "dana@example.com".into(), ..Default::default() };
+        assert!(good.validate().is_empty());
+        let bad = InviteInput { full_name: " ".into(), email: "dana@".into(), ..Default::default() };
+        assert_eq!(bad.validate().keys().collect::<Vec<_>>(), ["email", "full_name"]);
+    }
+}

@@ -1,0 +1,111 @@
+//! Who is signed in and what they may do: the permissions of PRODUCT.md §2 and the session as
+//! the browser sees it.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The permissions of PRODUCT.md §2. An operator holds all of them in every tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Permission {
+    CustomersView,
+    CustomersCreate,
+    CustomersEdit,
+    CustomersDisable,
+    CustomersDelete,
+    CustomersExport,
+    CustomersImpersonate,
+    CustomerUsersManage,
+    TenantConfigure,
+    PartnerUsersManage,
+    AuditView,
+    PersonsErase,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 12] = [
+        Self::CustomersView,
+        Self::CustomersCreate,
+        Self::CustomersEdit,
+        Self::CustomersDisable,
+        Self::CustomersDelete,
+        Self::CustomersExport,
+        Self::CustomersImpersonate,
+        Self::CustomerUsersManage,
+        Self::TenantConfigure,
+        Self::PartnerUsersManage,
+        Self::AuditView,
+        Self::PersonsErase,
+    ];
+
+    /// The name stored in `role_permissions` and shown to people.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::CustomersView => "customers.view",
+            Self::CustomersCreate => "customers.create",
+            Self::CustomersEdit => "customers.edit",
+            Self::CustomersDisable => "customers.disable",
+            Self::CustomersDelete => "customers.delete",
+            Self::CustomersExport => "customers.export",
+            Self::CustomersImpersonate => "customers.impersonate",
+            Self::CustomerUsersManage => "customer_users.manage",
+            Self::TenantConfigure => "tenant.configure",
+            Self::PartnerUsersManage => "partner_users.manage",
+            Self::AuditView => "audit.view",
+            Self::PersonsErase => "persons.erase",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.key() == key)
+    }
+}
+
+impl fmt::Display for Permission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantRef {
+    pub id: i64,
+    pub name: String,
+}
+
+/// Who is signed in, as the browser needs to know it to shape the UI.
+/// The server never trusts this back: every call is authorized again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub person_name: String,
+    pub email: String,
+    pub is_operator: bool,
+    /// The tenant this session works in, if any.
+    pub tenant: Option<TenantRef>,
+    /// Every tenant the person may switch to.
+    pub tenants: Vec<TenantRef>,
+    /// The role's name in the active tenant ("Operator" for operators).
+    pub role_name: Option<String>,
+    /// Permissions held in the active tenant.
+    pub permissions: Vec<Permission>,
+    /// Customer accounts the person can open in the portal.
+    pub accounts: Vec<crate::types::portal::PortalAccountRef>,
+}
+
+impl SessionInfo {
+    pub fn can(&self, permission: Permission) -> bool {
+        self.permissions.contains(&permission)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permission_keys_round_trip() {
+        for p in Permission::ALL {
+            assert_eq!(Permission::from_key(p.key()), Some(p));
+        }
+        assert_eq!(Permission::from_key("customers.fly"), None);
+    }
+}
