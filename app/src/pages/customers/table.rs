@@ -1,0 +1,210 @@
+//! The customer table: sortable headers, selectable rows and the hover actions a role allows.
+
+use super::{bulk::Picked, href};
+use crate::format::format_date;
+use crate::pages::customers::form::FormTarget;
+use crate::types::customers::query::{CustomerQuery, SortField};
+use crate::types::customers::{CustomerCount, CustomerPage, CustomerStatus, Selection, PAGE_SIZES};
+use crate::CustomerActions;
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// Which row actions the user's role allows (hidden otherwise; the server checks again).
+#[derive(Clone, Copy)]
+pub(super) struct RowPermissions {
+    pub(super) edit: Signal<bool>,
+    pub(super) delete: Signal<bool>,
+}
+
+#[component]
+fn SortHeader(label: &'static str, field: SortField, query: Memo<CustomerQuery>) -> impl IntoView {
+    let q = query.get_untracked();
+    let active = q.sort == field;
+    let next = CustomerQuery { sort: field, descending: active && !q.descending, ..q.first_page() };
+    let aria_sort = if !active {
+        "none"
+    } else if q.descending {
+        "descending"
+    } else {
+        "ascending"
+    };
+    let arrow = if !active {
+        ""
+    } else if q.descending {
+        " ▼"
+    } else {
+        " ▲"
+    };
+    view! {
+        <th scope="col" aria-sort=aria_sort>
+            <A href=href(&next)>{label}{arrow}</A>
+        </th>
+    }
+}
+
+#[component]
+pub(super) fn CustomerTable(
+    page: CustomerPage,
+    query: Memo<CustomerQuery>,
+    picked: Picked,
+    can_select: Signal<bool>,
+    row_perms: RowPermissions,
+    count_state: RwSignal<Option<Result<CustomerCount, crate::AppError>>>,
+) -> impl IntoView {
+    let actions = expect_context::<CustomerActions>();
+    let q = query.get_untracked();
+    picked.page_ids.set_value(page.rows.iter().map(|r| r.id).collect());
+    let page_ticked = move || {
+        let on_page = picked.page_ids.get_value();
+        !on_page.is_empty() && picked.ids.with(|ids| on_page.iter().all(|id| ids.contains(id)))
+    };
+    let first = q.first_page();
+    let with = move |f: &dyn Fn(&mut CustomerQuery)| {
+        let mut next = first.clone();
+        f(&mut next);
+        href(&next)
+    };
+    let prev = page.prev.clone().map(|c| href(&CustomerQuery { cursor: Some(c), ..q.clone() }));
+    let next = page.next.clone().map(|c| href(&CustomerQuery { cursor: Some(c), ..q.clone() }));
+    let empty = page.rows.is_empty();
+    let filtered = q.has_filters();
+    let size = page.page_size;
+    view! {
+        <div class="table-wrap">
+            <table class="data-table">
+                <thead>
+                    <tr>
+                        <Show when=move || can_select.get()>
+                            <th scope="col" class="check">
+                                <input type="checkbox" aria-label="Select all on this page"
+                                    prop:checked=page_ticked
+                                    on:change=move |ev| {
+                                        let checked = event_target_checked(&ev);
+                                        let len = picked.page_ids.with_value(Vec::len);
+                                        if len > 0 {
+                                            picked.last_clicked.set_value(Some(0));
+                                            picked.click(len - 1, checked, true);
+                                        }
+                                    }/>
+                            </th>
+                        </Show>
+                        <SortHeader label="Name" field=SortField::Name query/>
+                        <SortHeader label="Status" field=SortField::Status query/>
+                        <th scope="col">"Contact"</th>
+                        <th scope="col">"Email"</th>
+                        <SortHeader label="City" field=SortField::City query/>
+                        <SortHeader label="Country" field=SortField::Country query/>
+                        <th scope="col">"Network"</th>
+                        <SortHeader label="Created" field=SortField::Created query/>
+                        <th scope="col" class="row-actions"><span class="visually-hidden">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {page.rows.into_iter().enumerate().map(|(index, c)| {
+                        let id = c.id;
+                        let select_label = format!("Select {}", c.name);
+                        let view_label = format!("View {}", c.name);
+                        let edit_label = format!("Edit {}", c.name);
+                        let delete_label = format!("Delete {}", c.name);
+                        let (action, target, action_label) = match c.status {
+                            CustomerStatus::Active => ("Disable", CustomerStatus::Disabled, format!("Disable {}", c.name)),
+                            CustomerStatus::Disabled => ("Activate", CustomerStatus::Active, format!("Activate {}", c.name)),
+                        };
+                        let badge = match c.status {
+                            CustomerStatus::Active => "badge badge-active",
+                            CustomerStatus::Disabled => "badge badge-disabled",
+                        };
+                        let email = c.contact_email.clone().unwrap_or_default();
+                        let email_title = email.clone();
+                        let city_link = c.city.clone().filter(|s| !s.is_empty()).map(|city| {
+                            let link = with(&|q: &mut CustomerQuery| q.city = Some(city.clone()));
+                            view! { <A href=link attr:class="cell-filter" attr:title="Show only this city">{city.clone()}</A> }
+                        });
+                        let country_link = c.country.clone().filter(|s| !s.is_empty()).map(|country| {
+                            let link = with(&|q: &mut CustomerQuery| if !q.countries.contains(&country) { q.countries.push(country.clone()); q.countries.sort(); });
+                            view! { <A href=link attr:class="cell-filter" attr:title="Show only this country">{country.clone()}</A> }
+                        });
+                        let network_link = c.network.clone().zip(c.network_id).map(|(name, id)| {
+                            let link = with(&|q: &mut CustomerQuery| q.network = Some(id));
+                            view! { <A href=link attr:class="cell-filter" attr:title="Show this network's sub-accounts">{name}</A> }
+                        });
+                        view! {
+                            <tr>
+                                <Show when=move || can_select.get()>
+                                    <td class="check">
+                                        <input type="checkbox" aria-label=select_label.clone()
+                                            prop:checked=move || picked.ids.with(|ids| ids.contains(&id))
+                                            on:click=move |ev| {
+                                                picked.click(index, event_target_checked(&ev), ev.shift_key());
+                                            }/>
+                                    </td>
+                                </Show>
+                                <td class="name"><A href=format!("/customers/{id}")>{c.name.clone()}</A></td>
+                                <td><span class=badge>{c.status.label()}</span></td>
+                                <td>{c.contact_name}</td>
+                                <td class="email" title=email_title>{email}</td>
+                                <td>{city_link}</td>
+                                <td>{country_link}</td>
+                                <td class="network-cell">{network_link}</td>
+                                <td>{format_date(c.created_at)}</td>
+                                <td class="row-actions">
+                                    <A href=format!("/customers/{id}") attr:class="button button-small" attr:aria-label=view_label>"View"</A>
+                                    <Show when=move || row_perms.edit.get()>
+                                        <button type="button" class="button button-small" aria-label=edit_label.clone()
+                                            on:click=move |_| actions.editor.set(Some(FormTarget::Edit(id)))>"Edit"</button>
+                                    </Show>
+                                    <Show when=move || can_select.get()>
+                                        <button type="button" class="button button-small" aria-label=action_label.clone()
+                                            on:click=move |_| {
+                                                picked.done.set(None);
+                                                picked.pending.set(Some((Selection::Ids(vec![id]), target)));
+                                            }>
+                                            {action}
+                                        </button>
+                                    </Show>
+                                    <Show when=move || row_perms.delete.get()>
+                                        <button type="button" class="button button-small button-danger-quiet" aria-label=delete_label.clone()
+                                            on:click=move |_| actions.deleting.set(Some(id))>"Delete"</button>
+                                    </Show>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {empty.then(|| view! {
+                <p class="empty">{if filtered { "No customers match these filters." } else { "No customers yet." }}</p>
+            })}
+        </div>
+        <nav class="pager" aria-label="Pages">
+            <span class="muted" data-testid="customer-count" aria-live="polite">
+                {move || match count_state.get() {
+                    None => "Counting…".to_string(),
+                    Some(Ok(count)) => count.to_string(),
+                    Some(Err(_)) => "Count unavailable".to_string(),
+                }}
+            </span>
+            <span class="pager-links">
+                {match prev {
+                    Some(link) => Either::Left(view! { <A href=link>"Previous"</A> }),
+                    None => Either::Right(view! { <span class="disabled" aria-disabled="true">"Previous"</span> }),
+                }}
+                {match next {
+                    Some(link) => Either::Left(view! { <A href=link>"Next"</A> }),
+                    None => Either::Right(view! { <span class="disabled" aria-disabled="true">"Next"</span> }),
+                }}
+            </span>
+            <span class="page-sizes">
+                "Per page: "
+                {PAGE_SIZES.into_iter().map(|s| {
+                    if s == size {
+                        Either::Left(view! { <strong aria-current="true">{s}</strong> })
+                    } else {
+                        Either::Right(view! { <A href=href(&CustomerQuery { page_size: s, ..query.get_untracked().first_page() })>{s}</A> })
+                    }
+                }).collect_view()}
+            </span>
+        </nav>
+    }
+}
