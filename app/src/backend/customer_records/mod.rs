@@ -2,14 +2,19 @@
 //! concurrency, the detail page and delete. Every function takes a [`TenantScope`] and touches
 //! only that tenant's rows; the list and bulk status changes live in `customers`.
 
+mod detail;
+mod search_text;
+
+pub use detail::{delete_impact, detail};
+pub use search_text::refresh_search_text;
+
+use detail::impact;
+use search_text::search_text_for;
+
 use super::{audit, field_config, now, TenantScope};
-use crate::types::customer_records::detail::{
-    AccountUser, AuditLine, CustomerDetail, CustomerForm, DeleteImpact, NetworkChoice, Stamp, StoredCustomer,
-};
+use crate::types::customer_records::detail::{CustomerForm, NetworkChoice, StoredCustomer};
 use crate::types::customer_records::{validate, CustomerInput, MAX_NETWORK_LEVELS};
-use crate::types::customers::CustomerStatus;
-use crate::types::field_config::{BuiltinField, CustomFieldKind, FieldConfig, FieldMode};
-use crate::types::session::Permission;
+use crate::types::field_config::{BuiltinField, FieldConfig, FieldMode};
 use crate::AppError;
 use sqlx::{AnyConnection, Row};
 
@@ -28,9 +33,6 @@ const TEXT_FIELDS: [BuiltinField; 12] = [
     BuiltinField::PhoneSecondary,
     BuiltinField::Workflow,
 ];
-const DETAIL_SUB_ACCOUNTS: i64 = 50;
-const DETAIL_USERS: i64 = 20;
-const DETAIL_AUDIT: i64 = 20;
 
 fn not_found() -> AppError {
     AppError::not_found("no such customer here")
@@ -192,24 +194,6 @@ fn text_or_null(value: &str) -> Option<String> {
     (!value.is_empty()).then(|| value.to_string())
 }
 
-/// The text the list's search matches: the built-in searchable fields and the custom values
-/// people would type (not yes/no answers).
-fn search_text_for(config: &FieldConfig, values: &CustomerInput) -> String {
-    let mut parts: Vec<Option<&str>> = vec![
-        Some(&values.name),
-        Some(&values.contact_first_name),
-        Some(&values.contact_last_name),
-        Some(&values.contact_email),
-        Some(&values.phone_primary),
-        Some(&values.phone_secondary),
-        Some(&values.city),
-    ];
-    for field in config.custom_fields.iter().filter(|f| f.kind != CustomFieldKind::YesNo) {
-        parts.push(values.custom.get(&field.key).map(String::as_str));
-    }
-    super::customers::search_text(&parts)
-}
-
 /// Writes the custom values of `customer_id`: exactly those in `values`.
 async fn store_custom_values(
     conn: &mut AnyConnection,
@@ -357,180 +341,6 @@ pub async fn update(
     Ok(version + 1)
 }
 
-/// The detail page of one of the tenant's customers.
-pub async fn detail(scope: &TenantScope, id: i64) -> Result<CustomerDetail, AppError> {
-    let mut conn = scope.db.pool.acquire().await?;
-    let stored = load_stored(&mut conn, scope, id).await?.ok_or_else(not_found)?;
-    let config = field_config::load(&mut conn, scope.tenant_id()).await?;
-    let row = sqlx::query(
-        "SELECT c.status, c.status_changed_at, sp.full_name AS status_by, c.created_at, cp.full_name AS created_by,
-                c.updated_at, up.full_name AS updated_by, n.id AS network_id, n.name AS network_name
-         FROM customers c
-         LEFT JOIN persons sp ON sp.id = c.status_changed_by
-         LEFT JOIN persons cp ON cp.id = c.created_by
-         LEFT JOIN persons up ON up.id = c.updated_by
-         LEFT JOIN customers n ON n.id = c.parent_id AND n.tenant_id = c.tenant_id
-         WHERE c.id = $1 AND c.tenant_id = $2",
-    )
-    .bind(id)
-    .bind(scope.tenant_id())
-    .fetch_one(&mut *conn)
-    .await?;
-    let status: String = row.try_get("status")?;
-    let network = match row.try_get::<Option<i64>, _>("network_id")? {
-        Some(id) => Some(NetworkChoice { id, name: row.try_get("network_name")? }),
-        None => None,
-    };
-    let sub_accounts = sqlx::query(
-        "SELECT id, name FROM customers WHERE tenant_id = $1 AND parent_id = $2 ORDER BY name, id LIMIT $3",
-    )
-    .bind(scope.tenant_id())
-    .bind(id)
-    .bind(DETAIL_SUB_ACCOUNTS)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| Ok(NetworkChoice { id: r.try_get("id")?, name: r.try_get("name")? }))
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let sub_account_count =
-        count(&mut conn, "SELECT COUNT(*) AS n FROM customers WHERE tenant_id = $1 AND parent_id = $2", scope, id)
-            .await?;
-    let users = sqlx::query(
-        "SELECT p.full_name, p.email, m.customer_role, m.state FROM memberships m JOIN persons p ON p.id = m.person_id
-         WHERE m.kind = 'customer' AND m.tenant_id = $1 AND m.customer_id = $2 ORDER BY p.full_name, p.id LIMIT $3",
-    )
-    .bind(scope.tenant_id())
-    .bind(id)
-    .bind(DETAIL_USERS)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(AccountUser {
-            name: r.try_get("full_name")?,
-            email: r.try_get("email")?,
-            role: r.try_get("customer_role")?,
-            state: r.try_get("state")?,
-        })
-    })
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let user_count = count(
-        &mut conn,
-        "SELECT COUNT(*) AS n FROM memberships WHERE kind = 'customer' AND tenant_id = $1 AND customer_id = $2",
-        scope,
-        id,
-    )
-    .await?;
-    let audit = if scope.actor.permissions.contains(&Permission::AuditView) {
-        Some(recent_audit(&mut conn, scope, id).await?)
-    } else {
-        None
-    };
-    let stamp =
-        |at: &str, by: &str| -> Result<Stamp, sqlx::Error> { Ok(Stamp { at: row.try_get(at)?, by: row.try_get(by)? }) };
-    Ok(CustomerDetail {
-        stored,
-        config,
-        status: CustomerStatus::from_key(&status).unwrap_or(CustomerStatus::Disabled),
-        status_changed: match row.try_get::<Option<i64>, _>("status_changed_at")? {
-            Some(at) => Some(Stamp { at, by: row.try_get("status_by")? }),
-            None => None,
-        },
-        created: stamp("created_at", "created_by")?,
-        updated: stamp("updated_at", "updated_by")?,
-        network,
-        sub_accounts,
-        sub_account_count,
-        users,
-        user_count,
-        audit,
-    })
-}
-
-async fn count(conn: &mut AnyConnection, sql: &str, scope: &TenantScope, id: i64) -> Result<u64, AppError> {
-    let n: i64 = sqlx::query(sql).bind(scope.tenant_id()).bind(id).fetch_one(&mut *conn).await?.try_get("n")?;
-    Ok(n as u64)
-}
-
-async fn recent_audit(conn: &mut AnyConnection, scope: &TenantScope, id: i64) -> Result<Vec<AuditLine>, AppError> {
-    let rows = sqlx::query(
-        "SELECT at, actor_label, action, changes FROM audit_log
-         WHERE target_type = 'customer' AND target_id = $1 AND tenant_id = $2 ORDER BY at DESC, id DESC LIMIT $3",
-    )
-    .bind(id)
-    .bind(scope.tenant_id())
-    .bind(DETAIL_AUDIT)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let changes: Option<String> = r.try_get("changes")?;
-            let changes = changes
-                .and_then(|c| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&c).ok())
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(field, pair)| {
-                    let side = |i: usize| match pair.get(i) {
-                        Some(serde_json::Value::String(s)) => s.clone(),
-                        Some(serde_json::Value::Null) | None => "—".to_string(),
-                        Some(other) => other.to_string(),
-                    };
-                    (field, side(0), side(1))
-                })
-                .collect();
-            Ok(AuditLine {
-                at: r.try_get("at")?,
-                actor: r.try_get("actor_label")?,
-                action: r.try_get("action")?,
-                changes,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
-}
-
-/// What deleting customer `id` would take with it.
-pub async fn delete_impact(scope: &TenantScope, id: i64) -> Result<DeleteImpact, AppError> {
-    let mut conn = scope.db.pool.acquire().await?;
-    impact(&mut conn, scope, id).await
-}
-
-async fn impact(conn: &mut AnyConnection, scope: &TenantScope, id: i64) -> Result<DeleteImpact, AppError> {
-    let name: String = sqlx::query("SELECT name FROM customers WHERE id = $1 AND tenant_id = $2")
-        .bind(id)
-        .bind(scope.tenant_id())
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(not_found)?
-        .try_get("name")?;
-    Ok(DeleteImpact {
-        id,
-        name,
-        sub_accounts: count(
-            conn,
-            "SELECT COUNT(*) AS n FROM customers WHERE tenant_id = $1 AND parent_id = $2",
-            scope,
-            id,
-        )
-        .await?,
-        users: count(
-            conn,
-            "SELECT COUNT(*) AS n FROM memberships WHERE kind = 'customer' AND tenant_id = $1 AND customer_id = $2",
-            scope,
-            id,
-        )
-        .await?,
-        custom_values: count(
-            conn,
-            "SELECT COUNT(*) AS n FROM customer_field_values v JOIN customers c ON c.id = v.customer_id
-             WHERE c.tenant_id = $1 AND v.customer_id = $2",
-            scope,
-            id,
-        )
-        .await?,
-    })
-}
-
 /// Deletes customer `id` and everything that is only its (custom values, its users' access to
 /// it, their sessions), in one transaction. `typed_name` must repeat the name. A network with
 /// sub-accounts is refused until they are moved or deleted. The audit entry keeps the values.
@@ -574,63 +384,5 @@ pub async fn delete(scope: &TenantScope, id: i64, typed_name: &str) -> Result<()
     );
     audit::record(&mut tx, audit_changes(entry, Some(&stored.values), None)).await?;
     tx.commit().await?;
-    Ok(())
-}
-
-/// Recomputes the search text of the given customers of the scope's tenant (after a custom
-/// field they had a value in was removed). Works through them 500 at a time with two reads per
-/// batch, so removing a field that a million customers filled costs a million small updates,
-/// not three million round trips.
-pub async fn refresh_search_text(conn: &mut AnyConnection, scope: &TenantScope, ids: &[i64]) -> Result<(), AppError> {
-    const BATCH: usize = 500;
-    let config = field_config::load(conn, scope.tenant_id()).await?;
-    for chunk in ids.chunks(BATCH) {
-        let list = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
-        let sql = format!(
-            "SELECT id, name, contact_first_name, contact_last_name, contact_email, phone_primary, phone_secondary, city
-             FROM customers WHERE tenant_id = $1 AND id IN ({list})"
-        );
-        let mut query = sqlx::query(&sql).bind(scope.tenant_id());
-        for id in chunk {
-            query = query.bind(*id);
-        }
-        let mut inputs: std::collections::BTreeMap<i64, CustomerInput> = std::collections::BTreeMap::new();
-        for r in query.fetch_all(&mut *conn).await? {
-            let text =
-                |c: &str| -> Result<String, sqlx::Error> { Ok(r.try_get::<Option<String>, _>(c)?.unwrap_or_default()) };
-            let input = CustomerInput {
-                name: r.try_get("name")?,
-                contact_first_name: text("contact_first_name")?,
-                contact_last_name: text("contact_last_name")?,
-                contact_email: text("contact_email")?,
-                phone_primary: text("phone_primary")?,
-                phone_secondary: text("phone_secondary")?,
-                city: text("city")?,
-                ..Default::default()
-            };
-            inputs.insert(r.try_get("id")?, input);
-        }
-        let sql = format!(
-            "SELECT v.customer_id, f.key, v.value FROM customer_field_values v JOIN custom_fields f ON f.id = v.field_id
-             WHERE f.tenant_id = $1 AND v.customer_id IN ({list})"
-        );
-        let mut query = sqlx::query(&sql).bind(scope.tenant_id());
-        for id in chunk {
-            query = query.bind(*id);
-        }
-        for r in query.fetch_all(&mut *conn).await? {
-            if let Some(input) = inputs.get_mut(&r.try_get::<i64, _>("customer_id")?) {
-                input.custom.insert(r.try_get("key")?, r.try_get("value")?);
-            }
-        }
-        for (id, input) in &inputs {
-            sqlx::query("UPDATE customers SET search_text = $1 WHERE id = $2 AND tenant_id = $3")
-                .bind(search_text_for(&config, input))
-                .bind(*id)
-                .bind(scope.tenant_id())
-                .execute(&mut *conn)
-                .await?;
-        }
-    }
     Ok(())
 }
