@@ -7,14 +7,18 @@ use crate::api::customer_records::{get_customer_form, CreateCustomer, UpdateCust
 use crate::components::feedback::ErrorNotice;
 use crate::components::modal::{open_when_attached, ModalLoadFailed, ModalLoading};
 use crate::pages::customers::network_picker::NetworkPicker;
-use crate::types::customer_records::detail::{CustomerForm, NetworkChoice, StoredCustomer};
-use crate::types::customer_records::{validate, CustomerInput};
-use crate::types::field_config::{BuiltinField, CustomField, CustomFieldKind, FieldConfig, FieldMode};
-use crate::types::forms::FieldErrors;
+use crate::types::customer_records::detail::{CustomerForm, NetworkChoice};
+use crate::types::field_config::{BuiltinField, FieldMode};
 use crate::{AppError, CustomerActions};
 use leptos::either::Either;
 use leptos::prelude::*;
-use std::collections::BTreeSet;
+mod conflict;
+mod fields;
+mod state;
+
+use conflict::ConflictPanel;
+use fields::{CustomInput, Field};
+use state::FormState;
 
 /// Which customer the dialog is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,122 +58,64 @@ fn FormLoader(target: FormTarget) -> impl IntoView {
     }
 }
 
-/// Form fields in the order they appear (and are focused when invalid).
-fn field_order(config: &FieldConfig) -> Vec<String> {
-    let mut keys = vec!["name".to_string()];
-    keys.extend(BuiltinField::ALL.into_iter().filter(|f| config.shows(*f)).map(|f| f.key().to_string()));
-    keys.extend(config.custom_fields.iter().map(CustomField::form_key));
-    keys
-}
-
-fn focus_field(key: &str) {
-    use leptos::wasm_bindgen::JsCast;
-    if let Some(el) =
-        document().get_element_by_id(&format!("field-{key}")).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = el.focus();
-    }
-}
-
 #[component]
 fn FormDialog(form: CustomerForm) -> impl IntoView {
     let actions = expect_context::<CustomerActions>();
-    let CustomerForm { config, current } = form;
-    let editing_id = current.as_ref().map(|c| c.id);
-    let start = current.as_ref().map(|c| c.values.clone()).unwrap_or_default();
-    let values = RwSignal::new(start.clone());
-    let initial = RwSignal::new(start);
-    let version = RwSignal::new(current.as_ref().map(|c| c.version).unwrap_or(0));
-    let network = RwSignal::new(current.as_ref().and_then(|c| c.network.clone()));
-    let config = StoredValue::new(config);
-    let touched = RwSignal::new(BTreeSet::<String>::new());
-    let submitted = RwSignal::new(false);
-    let server_errors = RwSignal::new(FieldErrors::new());
-    let duplicate_ok = RwSignal::new(false);
-    let duplicate_of = RwSignal::new(None::<String>);
-    let conflict = RwSignal::new(None::<StoredCustomer>);
+    let editing_id = form.current.as_ref().map(|c| c.id);
+    let state = FormState::new(form);
+    let FormState { config, values, network, duplicate_ok, duplicate_of, conflict, failure, .. } = state;
     let asking_discard = RwSignal::new(false);
-    let failure = RwSignal::new(None::<AppError>);
     let create = ServerAction::<CreateCustomer>::new();
     let update = ServerAction::<UpdateCustomer>::new();
     let pending = Signal::derive(move || create.pending().get() || update.pending().get());
-
-    let client_errors = Memo::new(move |_| config.with_value(|c| validate(&values.get().normalized(c), c)));
-    // What to show next to a field: the server's word first, else ours once the field was
-    // touched or a save was tried.
-    let error_for = move |key: String| {
-        Signal::derive(move || {
-            server_errors.with(|e| e.get(&key).cloned()).or_else(|| {
-                (submitted.get() || touched.with(|t| t.contains(&key)))
-                    .then(|| client_errors.with(|e| e.get(&key).cloned()))
-                    .flatten()
-            })
-        })
-    };
-    let dirty = move || values.with(|v| initial.with(|i| v != i));
     let title = if editing_id.is_some() { "Edit customer" } else { "New customer" };
 
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     open_when_attached(dialog);
     let close = move || actions.editor.set(None);
     let request_close = move || {
-        if dirty() && !asking_discard.get_untracked() {
+        if state.dirty() && !asking_discard.get_untracked() {
             asking_discard.set(true);
         } else {
             close();
         }
     };
 
-    let first_error_focus = move |errors: &FieldErrors| {
-        let order = config.with_value(field_order);
-        if let Some(key) = order.iter().find(|k| errors.contains_key(*k)) {
-            focus_field(key);
-        }
-    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if pending.get_untracked() {
             return;
         }
-        submitted.set(true);
-        server_errors.set(FieldErrors::new());
-        failure.set(None);
-        let errors = client_errors.get_untracked();
+        let errors = state.begin_submit();
         if !errors.is_empty() {
-            first_error_focus(&errors);
+            state.focus_first_error(&errors);
             return;
         }
         let input = values.get_untracked();
         let allow_duplicate_name = duplicate_ok.get_untracked();
         match editing_id {
             Some(id) => {
-                update.dispatch(UpdateCustomer { id, version: version.get_untracked(), input, allow_duplicate_name });
+                update.dispatch(UpdateCustomer {
+                    id,
+                    version: state.version.get_untracked(),
+                    input,
+                    allow_duplicate_name,
+                });
             }
             None => {
                 create.dispatch(CreateCustomer { input, allow_duplicate_name });
             }
         }
     };
-    // Whichever action answered: close on success, otherwise put the answer where it belongs.
-    let on_result = move |result: Result<(), AppError>| match result {
-        Ok(()) => {
+    // Whichever action answered: close on success; the state puts any other answer in place.
+    let on_result = move |result: Result<(), AppError>| {
+        if state.on_result(result) {
             let name = values.with_untracked(|v| v.name.trim().to_string());
             let verb = if editing_id.is_some() { "Saved" } else { "Created" };
             actions.notice.set(Some(format!("{verb} {name}.")));
             actions.changed.update(|n| *n += 1);
             close();
         }
-        Err(AppError::Invalid(errors)) => {
-            first_error_focus(&errors);
-            server_errors.set(errors);
-        }
-        Err(AppError::DuplicateName(name)) => {
-            duplicate_of.set(Some(name));
-            duplicate_ok.set(true);
-            focus_field("name");
-        }
-        Err(AppError::Conflict(current)) => conflict.set(Some(*current)),
-        Err(other) => failure.set(Some(other)),
     };
     Effect::new(move |_| {
         if let Some(result) = create.value().get() {
@@ -201,7 +147,7 @@ fn FormDialog(form: CustomerForm) -> impl IntoView {
             BuiltinField::ContactLastName => "family-name",
             _ => "off",
         };
-        let error = error_for(key.clone());
+        let error = state.error_for(key.clone());
         let touch_key = key.clone();
         view! {
             <Field id=key.clone() label=field.label() required=mode == FieldMode::Required error help=None>
@@ -216,10 +162,9 @@ fn FormDialog(form: CustomerForm) -> impl IntoView {
                     prop:value=move || values.with(|v| v.text(field).to_string())
                     on:input=move |ev| {
                         let text = event_target_value(&ev);
-                        values.update(|v| if let Some(slot) = v.text_mut(field) { *slot = text });
-                        server_errors.update(|e| { e.remove(field.key()); });
+                        state.set_field(field.key(), |v| if let Some(slot) = v.text_mut(field) { *slot = text });
                     }
-                    on:change=move |_| touched.update(|t| { t.insert(touch_key.clone()); })
+                    on:change=move |_| state.touch(&touch_key)
                 />
             </Field>
         }
@@ -227,10 +172,10 @@ fn FormDialog(form: CustomerForm) -> impl IntoView {
     let shows = move |field: BuiltinField| config.with_value(|c| c.shows(field));
     let required = move |field: BuiltinField| config.with_value(|c| c.mode(field) == FieldMode::Required);
 
-    let country_error = error_for("country".into());
-    let network_error = error_for("network".into());
-    let workflow_error = error_for("workflow".into());
-    let name_error = error_for("name".into());
+    let country_error = state.error_for("country".into());
+    let network_error = state.error_for("network".into());
+    let workflow_error = state.error_for("workflow".into());
+    let name_error = state.error_for("name".into());
     let workflows = StoredValue::new(config.with_value(|c| c.workflows.clone()));
 
     view! {
@@ -255,7 +200,7 @@ fn FormDialog(form: CustomerForm) -> impl IntoView {
             <form novalidate on:submit=submit>
                 <h2 id="customer-form-title">{title}</h2>
                 {move || failure.get().map(|error| view! { <ErrorNotice error/> })}
-                {move || conflict.get().map(|theirs| view! { <ConflictPanel theirs values initial version network conflict/> })}
+                {move || conflict.get().map(|theirs| view! { <ConflictPanel theirs state/> })}
                 <Field id="name".into() label="Name" required=true error=name_error help=None>
                     <input
                         id="field-name"
@@ -267,12 +212,11 @@ fn FormDialog(form: CustomerForm) -> impl IntoView {
                         prop:value=move || values.with(|v| v.name.clone())
                         on:input=move |ev| {
                             let text = event_target_value(&ev);
-                            values.update(|v| v.name = text);
-                            server_errors.update(|e| { e.remove("name"); });
+                            state.set_field("name", |v| v.name = text);
                             duplicate_ok.set(false);
                             duplicate_of.set(None);
                         }
-                        on:change=move |_| touched.update(|t| { t.insert("name".into()); })
+                        on:change=move |_| state.touch("name")
                     />
                 </Field>
                 {move || duplicate_of.get().map(|name| view! {
@@ -295,9 +239,7 @@ fn FormDialog(form: CustomerForm) -> impl IntoView {
                                     prop:value=move || values.with(|v| v.country.clone())
                                     on:change=move |ev| {
                                         let code = event_target_value(&ev);
-                                        values.update(|v| v.country = code);
-                                        server_errors.update(|e| { e.remove("country"); });
-                                        touched.update(|t| { t.insert("country".into()); });
+                                        state.pick("country", |v| v.country = code);
                                     }
                                 >
                                     <option value="">"—"</option>
@@ -325,10 +267,8 @@ fn FormDialog(form: CustomerForm) -> impl IntoView {
                                 required=required(BuiltinField::Network)
                                 invalid=Signal::derive(move || network_error.get().is_some())
                                 on_pick=Callback::new(move |choice: Option<NetworkChoice>| {
-                                    values.update(|v| v.parent_id = choice.as_ref().map(|n| n.id));
+                                    state.pick("network", |v| v.parent_id = choice.as_ref().map(|n| n.id));
                                     network.set(choice);
-                                    server_errors.update(|e| { e.remove("network"); });
-                                    touched.update(|t| { t.insert("network".into()); });
                                 })
                             />
                         </Field>
@@ -343,9 +283,7 @@ fn FormDialog(form: CustomerForm) -> impl IntoView {
                                 prop:value=move || values.with(|v| v.workflow.clone())
                                 on:change=move |ev| {
                                     let name = event_target_value(&ev);
-                                    values.update(|v| v.workflow = name);
-                                    server_errors.update(|e| { e.remove("workflow"); });
-                                    touched.update(|t| { t.insert("workflow".into()); });
+                                    state.pick("workflow", |v| v.workflow = name);
                                 }
                             >
                                 <option value="">"—"</option>
@@ -365,8 +303,7 @@ fn FormDialog(form: CustomerForm) -> impl IntoView {
                         <legend>"More"</legend>
                         <div class="field-grid">
                             {config.with_value(|c| c.custom_fields.clone()).into_iter().map(|field| {
-                                let error = error_for(field.form_key());
-                                view! { <CustomInput field values touched server_errors error/> }
+                                view! { <CustomInput field state/> }
                             }).collect_view()}
                         </div>
                     </fieldset>
@@ -396,165 +333,5 @@ fn FormDialog(form: CustomerForm) -> impl IntoView {
                 </div>
             </form>
         </dialog>
-    }
-}
-
-/// A labelled field with its required mark, help and error (announced as it appears).
-#[component]
-fn Field(
-    id: String,
-    label: &'static str,
-    required: bool,
-    error: Signal<Option<String>>,
-    help: Option<String>,
-    children: Children,
-) -> impl IntoView {
-    field_frame(id, label.to_string(), required, error, help, children().into_any())
-}
-
-fn field_frame(
-    id: String,
-    label: String,
-    required: bool,
-    error: Signal<Option<String>>,
-    help: Option<String>,
-    input: AnyView,
-) -> impl IntoView {
-    view! {
-        <div class="form-field" class:has-error=move || error.get().is_some()>
-            <label for=format!("field-{id}")>
-                {label}
-                {required.then(|| view! { <span class="required-mark" aria-hidden="true">" *"</span> })}
-            </label>
-            {input}
-            {help.map(|h| view! { <p class="field-help">{h}</p> })}
-            <p class="field-error" id=format!("error-{id}") aria-live="polite">{move || error.get()}</p>
-        </div>
-    }
-}
-
-#[component]
-fn CustomInput(
-    field: CustomField,
-    values: RwSignal<CustomerInput>,
-    touched: RwSignal<BTreeSet<String>>,
-    server_errors: RwSignal<FieldErrors>,
-    error: Signal<Option<String>>,
-) -> impl IntoView {
-    let key = field.key.clone();
-    let form_key = field.form_key();
-    let id = format!("field-{form_key}");
-    let described = format!("error-{form_key}");
-    let value = {
-        let key = key.clone();
-        move || values.with(|v| v.custom.get(&key).cloned().unwrap_or_default())
-    };
-    let set = {
-        let (key, form_key) = (key.clone(), form_key.clone());
-        move |text: String| {
-            values.update(|v| {
-                v.custom.insert(key.clone(), text);
-            });
-            server_errors.update(|e| {
-                e.remove(&form_key);
-            });
-        }
-    };
-    let touch = {
-        let form_key = form_key.clone();
-        move || {
-            touched.update(|t| {
-                t.insert(form_key.clone());
-            })
-        }
-    };
-    let required = field.required.to_string();
-    let invalid = move || error.get().is_some().to_string();
-    let input = match field.kind {
-        CustomFieldKind::YesNo | CustomFieldKind::Choice => {
-            let options: Vec<(String, String)> = match field.kind {
-                CustomFieldKind::YesNo => vec![("yes".into(), "Yes".into()), ("no".into(), "No".into())],
-                _ => field.options.iter().map(|o| (o.clone(), o.clone())).collect(),
-            };
-            view! {
-                <select id=id aria-required=required aria-invalid=invalid aria-describedby=described prop:value=value
-                    on:change=move |ev| { set(event_target_value(&ev)); touch(); }>
-                    <option value="">"—"</option>
-                    {options.into_iter().map(|(v, label)| view! { <option value=v>{label}</option> }).collect_view()}
-                </select>
-            }
-            .into_any()
-        }
-        kind => {
-            let (input_type, mode) = match kind {
-                CustomFieldKind::Date => ("date", "text"),
-                CustomFieldKind::Number => ("text", "decimal"),
-                _ => ("text", "text"),
-            };
-            view! {
-                <input id=id type=input_type inputmode=mode aria-required=required aria-invalid=invalid aria-describedby=described
-                    prop:value=value
-                    on:input=move |ev| set(event_target_value(&ev))
-                    on:change=move |_| touch()/>
-            }
-            .into_any()
-        }
-    };
-    let help = (!field.help_text.is_empty()).then(|| field.help_text.clone());
-    field_frame(form_key, field.label.clone(), field.required, error, help, input)
-}
-
-/// Someone saved this customer meanwhile: show what they changed and let the user choose.
-#[component]
-fn ConflictPanel(
-    theirs: StoredCustomer,
-    values: RwSignal<CustomerInput>,
-    initial: RwSignal<CustomerInput>,
-    version: RwSignal<i64>,
-    network: RwSignal<Option<NetworkChoice>>,
-    conflict: RwSignal<Option<StoredCustomer>>,
-) -> impl IntoView {
-    let started = initial.get_untracked();
-    let mut changed: Vec<(String, String)> = Vec::new();
-    if theirs.values.name != started.name {
-        changed.push(("Name".into(), theirs.values.name.clone()));
-    }
-    for field in BuiltinField::ALL {
-        if field != BuiltinField::Network && theirs.values.text(field) != started.text(field) {
-            changed.push((field.label().into(), theirs.values.text(field).to_string()));
-        }
-    }
-    if theirs.values.parent_id != started.parent_id {
-        changed.push(("Network".into(), theirs.network.as_ref().map(|n| n.name.clone()).unwrap_or_default()));
-    }
-    if theirs.values.custom != started.custom {
-        changed.push(("Custom fields".into(), "changed".into()));
-    }
-    let theirs_for_load = theirs.clone();
-    view! {
-        <div class="notice notice-warning" role="alert" data-testid="conflict">
-            <strong>"Someone else saved this customer while you were editing."</strong>
-            <p>"Their values:"</p>
-            <ul class="conflict-list">
-                {changed.into_iter().map(|(label, value)| view! {
-                    <li><span class="muted">{label}": "</span>{if value.is_empty() { "(empty)".to_string() } else { value }}</li>
-                }).collect_view()}
-            </ul>
-            <div class="modal-actions">
-                <button type="button" class="button" on:click=move |_| {
-                    values.set(theirs_for_load.values.clone());
-                    initial.set(theirs_for_load.values.clone());
-                    network.set(theirs_for_load.network.clone());
-                    version.set(theirs_for_load.version);
-                    conflict.set(None);
-                }>"Discard mine, load theirs"</button>
-                <button type="button" class="button button-primary" on:click=move |_| {
-                    // Keep the user's values, now based on the current version: the next save applies them.
-                    initial.set(theirs.values.clone());
-                    version.set(theirs.version);
-                    conflict.set(None);
-                }>"Keep mine (save again to apply)"</button>
-            </div>
-        </div>
     }
 }
