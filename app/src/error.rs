@@ -57,6 +57,16 @@ impl AppError {
         Self::Invalid([(field.to_string(), message.into())].into())
     }
 
+    /// An internal failure: logged here, once, with what was being done and where; the browser
+    /// learns only that something went wrong on our side.
+    #[cfg(feature = "ssr")]
+    #[track_caller]
+    pub fn internal(doing: &str, error: impl std::fmt::Display) -> Self {
+        let at = std::panic::Location::caller();
+        tracing::error!(%error, %at, "internal error while {doing}");
+        Self::Internal
+    }
+
     /// The HTTP status a server function answers with when it fails this way.
     pub fn status_code(&self) -> u16 {
         match self {
@@ -86,20 +96,17 @@ impl FromServerFnError for AppError {
         // On the server this runs inside the request, before any handler code: give the
         // response the error's status here (server_fn itself always answers 500).
         #[cfg(feature = "ssr")]
-        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(
-                http::StatusCode::from_u16(error.status_code()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
-            );
-        }
+        crate::backend::request::set_error_status(&error);
         error
     }
 }
 
+/// `?` on a database call: the log names the line of that `?` (track_caller), the browser
+/// gets only `Internal`.
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
+    #[track_caller]
     fn from(error: sqlx::Error) -> Self {
-        // The details go to the log, never to the browser.
-        tracing::error!(%error, "database error");
-        Self::Internal
+        Self::internal("querying the database", error)
     }
 }

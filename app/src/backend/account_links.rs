@@ -84,10 +84,7 @@ pub async fn activate(state: &AppState, token: &str, password_given: &str) -> Re
     let new_hash = match password_hash {
         // An existing identity: the password proves it is them, and stays as it is.
         Some(hash) => {
-            let attempt = password_given.to_string();
-            let ok = tokio::task::spawn_blocking(move || password::verify(&attempt, Some(&hash)))
-                .await
-                .map_err(|_| AppError::Internal)?;
+            let ok = password::verify_off_thread(password_given, Some(hash)).await?;
             if !ok {
                 return Err(AppError::invalid("password", "This is not your current password."));
             }
@@ -97,8 +94,7 @@ pub async fn activate(state: &AppState, token: &str, password_given: &str) -> Re
             if let Some(problem) = password::choice_problem(password_given, &[&email, &name]) {
                 return Err(AppError::invalid("password", problem));
             }
-            let given = password_given.to_string();
-            Some(tokio::task::spawn_blocking(move || password::hash(&given)).await.map_err(|_| AppError::Internal)?)
+            Some(password::hash_off_thread(password_given).await?)
         }
     };
     let mut tx = state.db.begin().await?;
@@ -205,8 +201,7 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
     if let Some(problem) = password::choice_problem(new_password, &[&email, &name]) {
         return Err(AppError::invalid("password", problem));
     }
-    let given = new_password.to_string();
-    let hash = tokio::task::spawn_blocking(move || password::hash(&given)).await.map_err(|_| AppError::Internal)?;
+    let hash = password::hash_off_thread(new_password).await?;
     let mut tx = state.db.begin().await?;
     let live = tokens::consume(&mut tx, tokens::Purpose::Reset, token).await?.map_err(link_error)?;
     sqlx::query("UPDATE persons SET password_hash = $1, updated_at = $2 WHERE id = $3")

@@ -234,7 +234,8 @@ pub async fn invite(
         }
         .send(state)
         .await
-        .map_err(|_| {
+        // `send` has logged why; the inviter needs to know what to do next.
+        .map_err(|_logged| {
             AppError::bad_request(
                 "The invitation was saved but its email could not be sent. Use Resend, or display the link.",
             )

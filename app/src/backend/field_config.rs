@@ -110,7 +110,8 @@ pub async fn save_custom_field(scope: &TenantScope, draft: &CustomFieldDraft) ->
     if clash {
         return Err(AppError::invalid("key", "Another custom field already uses this key."));
     }
-    let options = serde_json::to_string(&draft.options).map_err(|_| AppError::Internal)?;
+    let options = serde_json::to_string(&draft.options)
+        .map_err(|e| AppError::internal("encoding a custom field's options", e))?;
     let label = draft.label.clone();
     let audit_entry = match draft.id {
         None => {

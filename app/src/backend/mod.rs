@@ -72,8 +72,6 @@ pub fn now() -> i64 {
 
 /// The application state of the request being handled.
 pub fn state() -> Result<AppState, crate::AppError> {
-    leptos::prelude::use_context::<AppState>().ok_or_else(|| {
-        tracing::error!("AppState missing from the request context");
-        crate::AppError::Internal
-    })
+    leptos::prelude::use_context::<AppState>()
+        .ok_or_else(|| crate::AppError::internal("reading the request context", "AppState is missing"))
 }

@@ -1,5 +1,6 @@
 //! Password hashing: argon2id with the OWASP minimum (19 MiB, 2 passes, 1 lane).
 
+use crate::AppError;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::OnceLock;
@@ -31,6 +32,22 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
         return false;
     };
     hasher().verify_password(password.as_bytes(), &parsed).is_ok() && real
+}
+
+/// [`hash`] on a blocking thread: argon2 is CPU-bound and must not stall the async workers.
+pub async fn hash_off_thread(password: &str) -> Result<String, AppError> {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || hash(&password))
+        .await
+        .map_err(|e| AppError::internal("hashing a new password", e))
+}
+
+/// [`verify`] on a blocking thread, for the same reason.
+pub async fn verify_off_thread(password: &str, stored: Option<String>) -> Result<bool, AppError> {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || verify(&password, stored.as_deref()))
+        .await
+        .map_err(|e| AppError::internal("verifying a password", e))
 }
 
 /// Why a password someone chose cannot be used, if it cannot: the length rules, then

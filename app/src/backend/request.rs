@@ -81,13 +81,18 @@ fn append_set_cookie(value: &str) {
 }
 
 /// Runs a server function's body and gives a failure its HTTP status. Every server function
-/// goes through this, so statuses are decided in one place (`AppError::status_code`).
+/// goes through this; arguments that fail to decode get theirs in `AppError::from_server_fn_error`.
 pub async fn respond<T>(body: impl std::future::Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
     let result = body.await;
     if let Err(error) = &result {
-        if let Some(response) = use_context::<ResponseOptions>() {
-            response.set_status(StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
-        }
+        set_error_status(error);
     }
     result
+}
+
+/// Gives the response the status of `error` (`AppError::status_code`, the one mapping).
+pub fn set_error_status(error: &AppError) {
+    if let Some(response) = use_context::<ResponseOptions>() {
+        response.set_status(StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+    }
 }

@@ -133,11 +133,7 @@ pub async fn sign_in(
         Some(p) => p.try_get("password_hash")?,
         None => None,
     };
-    // argon2 is CPU-bound; keep it off the async workers.
-    let attempt = password_attempt.to_string();
-    let ok = tokio::task::spawn_blocking(move || password::verify(&attempt, stored_hash.as_deref()))
-        .await
-        .map_err(|_| AppError::Internal)?;
+    let ok = password::verify_off_thread(password_attempt, stored_hash).await?;
     let person_id: Option<i64> = person.as_ref().map(|p| p.try_get("id")).transpose()?;
 
     let mut tx = state.db.begin_on(&mut conn).await?;
