@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: Rust unit and integration tests (each integration test on SQLite and on
+# Runs the lint gate (scripts/lint.sh), then every test: Rust unit and integration tests (each integration test on SQLite and on
 # PostgreSQL), then the Playwright browser tests against a freshly built app.
 # PostgreSQL: postgres://postgres@127.0.0.1:5432/postgres unless CLIENTELE_TEST_POSTGRES_URL says otherwise.
 set -euo pipefail
@@ -7,6 +7,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 start=$(date +%s)
 # A one-off build (CI, a fresh clone) gains nothing from incremental caches but their disk.
 if [ "${CI:-}" = "true" ]; then export CARGO_INCREMENTAL=0; fi
+
+# Lint first: formatting, clippy (both builds) and the dependency check fail in seconds.
+bash "$ROOT/scripts/lint.sh"
 
 say "Rust tests (SQLite and PostgreSQL)"
 # This also builds target/debug/server, the binary the browser tests run.

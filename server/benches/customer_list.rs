@@ -460,6 +460,11 @@ fn surname(rng: &mut StdRng) -> &'static str {
 /// a network; one in ten of the others is a sub-account of an earlier network; one in ten is
 /// disabled. With `fields`, 60% have a plan (Basic, Standard, Premium as 5:3:2), 40% answer
 /// "key account" (one in twenty-five of them "yes"), and every one has an account code.
+/// One customer row as `insert_customers` binds it (id, name, city, country, contact first and
+/// last name, email, phone, parent, status, created, search text).
+type CustomerValues<'a> =
+    (i64, String, &'a str, &'a str, &'a str, &'a str, String, String, Option<i64>, &'a str, i64, String);
+
 async fn insert_customers(db: &Db, tenant: i64, rows: usize, rng_seed: u64, fields: Option<BenchFields>) {
     let mut rng = StdRng::seed_from_u64(rng_seed);
     let start = app::backend::now() - 5 * 365 * 86_400;
@@ -473,8 +478,7 @@ async fn insert_customers(db: &Db, tenant: i64, rows: usize, rng_seed: u64, fiel
             "INSERT INTO customers (id, tenant_id, name, city, country, contact_first_name, contact_last_name,
              contact_email, phone_primary, parent_id, status, status_changed_at, created_at, updated_at, search_text) VALUES ",
         );
-        let mut values: Vec<(i64, String, &str, &str, &str, &str, String, String, Option<i64>, &str, i64, String)> =
-            Vec::new();
+        let mut values: Vec<CustomerValues> = Vec::new();
         let mut custom: Vec<(i64, i64, String)> = Vec::new();
         for i in 0..n {
             let index = written + i;

@@ -177,7 +177,7 @@ async fn keyset_pages_walk_the_whole_sorted_list_both_ways(app: TestApp) {
             // And back again from the last page with `prev` cursors.
             let mut back = vec![pages.last().unwrap().clone()];
             let mut res = client.call("customers/list", &[("query", &query)]).await;
-            while let Some(_) = res.json()["prev"].as_object() {
+            while res.json()["prev"].as_object().is_some() {
                 let prev = format!("{base}&size=25&before={}", cursor_token(&res.json()["prev"]));
                 res = client.call("customers/list", &[("query", &prev)]).await;
                 back.push(ids(&rows(&res)));
@@ -204,11 +204,11 @@ async fn every_access_path_finds_the_same_customers(app: TestApp) {
         ))
         .await;
     }
-    app.execute(&format!(
+    app.execute(
         "INSERT INTO customer_field_values (customer_id, field_id, value)
          SELECT c.id, f.id, CASE WHEN c.id % 3 = 0 THEN 'Gold' ELSE 'Silver' END
-         FROM customers c JOIN custom_fields f ON f.tenant_id = c.tenant_id AND f.key = 'tier' WHERE c.id % 3 <> 2"
-    ))
+         FROM customers c JOIN custom_fields f ON f.tenant_id = c.tenant_id AND f.key = 'tier' WHERE c.id % 3 <> 2",
+    )
     .await;
     let found = |query: &str, access: Access| {
         let q = CustomerQuery::from_query_string(query);

@@ -133,7 +133,7 @@ pub async fn activate(state: &AppState, token: &str, password_given: &str) -> Re
 /// A fresh session for the person, unless their only way in is a disabled customer account
 /// (then `None`: the change that came with the link still stands, but nobody is signed in).
 async fn start_session(state: &AppState, conn: &mut AnyConnection, person_id: i64) -> Result<Option<String>, AppError> {
-    if super::session::only_disabled_accounts(conn, person_id).await? {
+    if session::only_disabled_accounts(conn, person_id).await? {
         return Ok(None);
     }
     let addr = request::client_addr(state.security.trust_forwarded_for);

@@ -58,7 +58,7 @@ pub fn set_session_cookie(token: &str, secure: bool, max_age: std::time::Duratio
         .http_only(true)
         .same_site(cookie::SameSite::Lax)
         .secure(secure)
-        .max_age(cookie::time::Duration::seconds(max_age.as_secs() as i64))
+        .max_age(time::Duration::seconds(max_age.as_secs() as i64))
         .build();
     append_set_cookie(&cookie.to_string());
 }
@@ -69,7 +69,7 @@ pub fn clear_session_cookie(secure: bool) {
         .http_only(true)
         .same_site(cookie::SameSite::Lax)
         .secure(secure)
-        .max_age(cookie::time::Duration::ZERO)
+        .max_age(time::Duration::ZERO)
         .build();
     append_set_cookie(&cookie.to_string());
 }

@@ -12,6 +12,12 @@ pub struct Debounce {
     generation: StoredValue<u64>,
 }
 
+impl Default for Debounce {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Debounce {
     pub fn new() -> Self {
         Self { generation: StoredValue::new(0) }

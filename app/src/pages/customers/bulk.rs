@@ -153,20 +153,16 @@ pub(super) fn ConfirmStatus(picked: Picked) -> impl IntoView {
     );
     // When the change lands: close, say what happened, drop the selection.
     Effect::new(move |_| {
-        if let Some(result) = set_status.value().get() {
-            match result {
-                Ok(change) => {
-                    let verb = match change.status {
-                        CustomerStatus::Active => "Activated",
-                        CustomerStatus::Disabled => "Disabled",
-                    };
-                    let noun = if change.changed == 1 { "customer" } else { "customers" };
-                    picked.done.set(Some(format!("{verb} {} {noun}.", change.changed)));
-                    picked.pending.set(None);
-                    picked.clear();
-                }
-                Err(_) => {}
-            }
+        // A failure stays in the dialog, which shows it.
+        if let Some(Ok(change)) = set_status.value().get() {
+            let verb = match change.status {
+                CustomerStatus::Active => "Activated",
+                CustomerStatus::Disabled => "Disabled",
+            };
+            let noun = if change.changed == 1 { "customer" } else { "customers" };
+            picked.done.set(Some(format!("{verb} {} {noun}.", change.changed)));
+            picked.pending.set(None);
+            picked.clear();
         }
     });
     let confirm_button = NodeRef::<leptos::html::Button>::new();

@@ -97,8 +97,8 @@ impl CustomerCount {
 pub struct CustomerPage {
     pub rows: Vec<CustomerRow>,
     pub page_size: u32,
-    pub prev: Option<crate::types::customers::query::Cursor>,
-    pub next: Option<crate::types::customers::query::Cursor>,
+    pub prev: Option<query::Cursor>,
+    pub next: Option<query::Cursor>,
 }
 
 /// Which customers a bulk change applies to. `Matching` carries the list's query string: the
