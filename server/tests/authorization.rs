@@ -1,7 +1,7 @@
 //! Permissions and tenant isolation, enforced on the server whatever the UI shows.
 
 mod common;
-use common::TestApp;
+use common::{Role, TestApp};
 use http::StatusCode;
 
 const FIRST_PAGE: &[(&str, &str)] = &[("query", "")];
@@ -62,17 +62,7 @@ async fn switching_into_another_partner_is_refused(app: TestApp) {
 
 async fn missing_permission_is_refused_with_a_clear_error(app: TestApp) {
     // A custom role with no permissions at all.
-    let person =
-        app::backend::seed::create_person(&app.db, "nobody@acme.test", "No Rights", common::PASSWORD).await.unwrap();
-    app.execute(&format!("INSERT INTO roles (tenant_id, key, name) VALUES ({}, 'empty', 'Empty')", app.fixture.acme))
-        .await;
-    app.execute(&format!(
-        "INSERT INTO memberships (person_id, kind, tenant_id, role_id, created_at)
-         SELECT {person}, 'partner', {}, id, 0 FROM roles WHERE key = 'empty'",
-        app.fixture.acme
-    ))
-    .await;
-    let mut client = app.signed_in("nobody@acme.test").await;
+    let mut client = app.person("nobody@acme.test").with_role(Role::NoPermissions).signed_in().await;
     let res = client.call("customers/list", FIRST_PAGE).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert_eq!(res.json()["Forbidden"], "your role does not include customers.view");

@@ -193,23 +193,25 @@ async fn keyset_pages_walk_the_whole_sorted_list_both_ways(app: TestApp) {
 async fn every_access_path_finds_the_same_customers(app: TestApp) {
     use app::backend::customers::sql::{push_from_where, Access, SearchVia, Sql};
     use app::types::customers::query::CustomerQuery;
+    use app::types::field_config::CustomFieldKind;
     use sqlx::Row;
     seed_list(&app).await;
     let tenant = app.fixture.acme;
     // A choice field with a value on two customers in three, and another partner's field of the
     // same key that must never match.
     for t in [tenant, app.fixture.globex] {
-        app.execute(&format!(
-            "INSERT INTO custom_fields (tenant_id, key, label, kind, options, position) VALUES ({t}, 'tier', 'Tier', 'choice', '[\"Gold\",\"Silver\"]', 1)"
-        ))
-        .await;
+        let field = app.custom_field(t, "tier", CustomFieldKind::Choice, &["Gold", "Silver"]).await;
+        let customers = sqlx::query(&format!("SELECT id FROM customers WHERE tenant_id = {t}"))
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<i64, _>("id"))
+            .collect::<Vec<_>>();
+        for id in customers.into_iter().filter(|id| id % 3 != 2) {
+            app.custom_value(id, field, if id % 3 == 0 { "Gold" } else { "Silver" }).await;
+        }
     }
-    app.execute(
-        "INSERT INTO customer_field_values (customer_id, field_id, value)
-         SELECT c.id, f.id, CASE WHEN c.id % 3 = 0 THEN 'Gold' ELSE 'Silver' END
-         FROM customers c JOIN custom_fields f ON f.tenant_id = c.tenant_id AND f.key = 'tier' WHERE c.id % 3 <> 2",
-    )
-    .await;
     let found = |query: &str, access: Access| {
         let q = CustomerQuery::from_query_string(query);
         let db = app.db.clone();

@@ -2,6 +2,7 @@
 //! custom fields, detail, delete — with permissions and tenant isolation — on both databases.
 
 mod common;
+use app::types::customer_users::AccountRole;
 use common::{TestApp, TestResponse};
 use http::StatusCode;
 use serde_json::{json, Value};
@@ -250,24 +251,17 @@ async fn delete_needs_the_typed_name_and_takes_everything_of_the_customer(app: T
     let mut admin = app.signed_in("admin@acme.test").await;
     let bravo = app.scalar("SELECT id FROM customers WHERE name = 'Bravo Dental'").await;
     // A customer user with a session, and a custom value.
-    let person =
-        app::backend::seed::create_person(&app.db, "user@bravo.test", "Bea Bravo", common::PASSWORD).await.unwrap();
-    app.execute(&format!(
-        "INSERT INTO memberships (person_id, kind, tenant_id, customer_id, customer_role, created_at) VALUES ({person}, 'customer', {}, {bravo}, 'owner', 0)",
-        app.fixture.acme
-    ))
-    .await;
-    app.execute(&format!(
-        "INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at) VALUES ('h', {person}, 0, 0)"
-    ))
-    .await;
+    let person = app
+        .person("user@bravo.test")
+        .named("Bea Bravo")
+        .customer_user(bravo, AccountRole::Owner)
+        .with_session()
+        .create()
+        .await;
     let config =
         ok(&admin.call_json("settings/custom-field", json!({ "draft": { "label": "Notes", "kind": "Text" } })).await);
     let field = config["custom_fields"][0]["id"].as_i64().unwrap();
-    app.execute(&format!(
-        "INSERT INTO customer_field_values (customer_id, field_id, value) VALUES ({bravo}, {field}, 'x')"
-    ))
-    .await;
+    app.custom_value(bravo, field, "x").await;
 
     let impact = ok(&admin.call_json("customers/delete-impact", json!({ "id": bravo })).await);
     assert_eq!(

@@ -1,7 +1,8 @@
 //! Activating and disabling customers: one, a selection, or everything matching a filter.
 
 mod common;
-use common::{TestApp, PASSWORD};
+use app::types::customer_users::AccountRole;
+use common::TestApp;
 use http::StatusCode;
 use serde_json::json;
 
@@ -96,13 +97,12 @@ async fn all_matching_is_evaluated_on_the_server_within_the_tenant(app: TestApp)
 }
 
 async fn disabling_ends_the_sessions_of_the_customers_users(app: TestApp) {
-    let person = app::backend::seed::create_person(&app.db, "user@alpha.test", "Alpha User", PASSWORD).await.unwrap();
-    app.execute(&format!(
-        "INSERT INTO memberships (person_id, kind, tenant_id, customer_id, customer_role, created_at)
-         VALUES ({person}, 'customer', {}, {}, 'owner', 0)",
-        app.fixture.acme, app.fixture.acme_customer
-    ))
-    .await;
+    let person = app
+        .person("user@alpha.test")
+        .named("Alpha User")
+        .customer_user(app.fixture.acme_customer, AccountRole::Owner)
+        .create()
+        .await;
     app.signed_in("user@alpha.test").await;
     assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM sessions WHERE person_id = {person}")).await, 1);
     let mut admin = app.signed_in("admin@acme.test").await;

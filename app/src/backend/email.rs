@@ -351,9 +351,18 @@ mod tests {
             partner: "P",
         };
         let (subject, text, html) = render(&default_template(EmailKind::Invitation), &vars);
-        assert_eq!(subject, "You are invited to A&B on P");
-        assert!(text.contains("Hello Ann <Boss>,") && text.contains("https://x.test/activate?token=ab"));
-        assert!(html.contains("Hello Ann &lt;Boss&gt;,") && html.contains("<strong>A&amp;B</strong>"));
+        insta::assert_snapshot!(subject, @"You are invited to A&B on P");
+        insta::assert_snapshot!(text, @r"
+        Hello Ann <Boss>,
+
+        You have been invited to the account A&B at P.
+        Choose your password here to get started:
+
+        https://x.test/activate?token=ab
+
+        The link works once and expires soon.
+        ");
+        insta::assert_snapshot!(html, @r#"<p>Hello Ann &lt;Boss&gt;,</p><p>You have been invited to the account <strong>A&amp;B</strong> at P.</p><p><a href="https://x.test/activate?token=ab">Choose your password</a> to get started.</p><p>The link works once and expires soon.</p>"#);
     }
 
     #[test]

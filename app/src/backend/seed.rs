@@ -48,11 +48,12 @@ pub async fn make_operator(db: &Db, person_id: i64) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// Makes a person a partner user of a tenant with a built-in role (by key, e.g. "viewer").
+/// Makes a person a partner user of a tenant with a role by key: a built-in one (e.g. "viewer")
+/// or one of the tenant's own (`create_role`).
 pub async fn add_partner_user(db: &Db, person_id: i64, tenant_id: i64, role_key: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO memberships (person_id, kind, tenant_id, role_id, created_at)
-         SELECT $1, 'partner', $2, id, $3 FROM roles WHERE tenant_id IS NULL AND key = $4",
+         SELECT $1, 'partner', $2, id, $3 FROM roles WHERE (tenant_id IS NULL OR tenant_id = $2) AND key = $4",
     )
     .bind(person_id)
     .bind(tenant_id)
@@ -60,6 +61,75 @@ pub async fn add_partner_user(db: &Db, person_id: i64, tenant_id: i64, role_key:
     .bind(role_key)
     .execute(&db.pool)
     .await?;
+    Ok(())
+}
+
+/// A tenant's own role, granting nothing until permissions are added to it.
+pub async fn create_role(db: &Db, tenant_id: i64, key: &str, name: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query("INSERT INTO roles (tenant_id, key, name) VALUES ($1, $2, $3) RETURNING id")
+        .bind(tenant_id)
+        .bind(key)
+        .bind(name)
+        .fetch_one(&db.pool)
+        .await?
+        .try_get("id")
+}
+
+/// Gives a person access to a customer account, active at once (no invitation).
+pub async fn add_customer_user(
+    db: &Db,
+    person_id: i64,
+    tenant_id: i64,
+    customer_id: i64,
+    role: crate::types::customer_users::AccountRole,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO memberships (person_id, kind, tenant_id, customer_id, customer_role, created_at)
+         VALUES ($1, 'customer', $2, $3, $4, $5)",
+    )
+    .bind(person_id)
+    .bind(tenant_id)
+    .bind(customer_id)
+    .bind(role.key())
+    .bind(now())
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// A custom field of a tenant (`options`: the choices of a choice field), appended last.
+pub async fn add_custom_field(
+    db: &Db,
+    tenant_id: i64,
+    key: &str,
+    label: &str,
+    kind: crate::types::field_config::CustomFieldKind,
+    options: &[&str],
+) -> Result<i64, sqlx::Error> {
+    let options = serde_json::to_string(options).expect("strings encode as JSON");
+    sqlx::query(
+        "INSERT INTO custom_fields (tenant_id, key, label, kind, options, position)
+         SELECT $1, $2, $3, $4, $5, COALESCE(MAX(position), 0) + 1 FROM custom_fields WHERE tenant_id = $1
+         RETURNING id",
+    )
+    .bind(tenant_id)
+    .bind(key)
+    .bind(label)
+    .bind(kind.key())
+    .bind(options)
+    .fetch_one(&db.pool)
+    .await?
+    .try_get("id")
+}
+
+/// Stores one custom value of a customer, as the form would.
+pub async fn set_custom_value(db: &Db, customer_id: i64, field_id: i64, value: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO customer_field_values (customer_id, field_id, value) VALUES ($1, $2, $3)")
+        .bind(customer_id)
+        .bind(field_id)
+        .bind(value)
+        .execute(&db.pool)
+        .await?;
     Ok(())
 }
 

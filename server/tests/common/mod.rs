@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 use app::backend::{email::MailConfig, seed, AppState, Db, SecurityConfig};
+use app::types::customer_users::AccountRole;
+use app::types::field_config::CustomFieldKind;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::Router;
@@ -149,6 +151,34 @@ impl TestApp {
         client
     }
 
+    /// A further person; see [`PersonBuilder`] for the knobs.
+    pub fn person(&self, email: &str) -> PersonBuilder<'_> {
+        PersonBuilder {
+            app: self,
+            email: email.into(),
+            name: format!("User {email}"),
+            partner: None,
+            customer: None,
+            session: false,
+        }
+    }
+
+    /// A further partner beside the fixture's Acme and Globex; returns its id.
+    pub async fn tenant(&self, name: &str) -> i64 {
+        let slug = name.to_lowercase().replace(' ', "-");
+        seed::create_tenant(&self.db, name, &slug).await.expect("create tenant")
+    }
+
+    /// A custom field of `tenant`; returns its id.
+    pub async fn custom_field(&self, tenant: i64, key: &str, kind: CustomFieldKind, options: &[&str]) -> i64 {
+        seed::add_custom_field(&self.db, tenant, key, key, kind, options).await.expect("create custom field")
+    }
+
+    /// Stores a custom value of a customer.
+    pub async fn custom_value(&self, customer: i64, field: i64, value: &str) {
+        seed::set_custom_value(&self.db, customer, field, value).await.expect("store custom value")
+    }
+
     pub async fn scalar(&self, sql: &str) -> i64 {
         use sqlx::Row;
         sqlx::query(sql).fetch_one(&self.db.pool).await.expect(sql).try_get(0).expect("an integer")
@@ -222,6 +252,102 @@ async fn standard_fixture(db: &Db) -> Fixture {
     let globex_customer =
         seed::insert_customer(&mut conn, globex, &customer("Globex Secret Customer", false)).await.unwrap();
     Fixture { acme, globex, acme_customer, globex_customer }
+}
+
+/// A partner role for [`PersonBuilder::with_role`]: the built-in ones, or a role of the tenant's
+/// own that grants nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    PartnerAdmin,
+    AccountManager,
+    Support,
+    Viewer,
+    NoPermissions,
+}
+
+impl Role {
+    fn key(self) -> &'static str {
+        match self {
+            Self::PartnerAdmin => "partner_admin",
+            Self::AccountManager => "account_manager",
+            Self::Support => "support",
+            Self::Viewer => "viewer",
+            Self::NoPermissions => "no_permissions",
+        }
+    }
+}
+
+/// A person to add to the fixture, with the knobs tests need:
+/// `app.person("sam@acme.test").with_role(Role::Support).signed_in().await`.
+pub struct PersonBuilder<'a> {
+    app: &'a TestApp,
+    email: String,
+    name: String,
+    partner: Option<(i64, Role)>,
+    customer: Option<(i64, AccountRole)>,
+    session: bool,
+}
+
+impl<'a> PersonBuilder<'a> {
+    pub fn named(mut self, name: &str) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// A partner user of Acme with `role` (see `in_tenant` for another partner).
+    pub fn with_role(mut self, role: Role) -> Self {
+        let tenant = self.partner.map_or(self.app.fixture.acme, |(t, _)| t);
+        self.partner = Some((tenant, role));
+        self
+    }
+
+    /// A partner user of `tenant` (Viewer unless `with_role` says otherwise).
+    pub fn in_tenant(mut self, tenant: i64) -> Self {
+        let role = self.partner.map_or(Role::Viewer, |(_, r)| r);
+        self.partner = Some((tenant, role));
+        self
+    }
+
+    /// A customer user of `customer`, active at once.
+    pub fn customer_user(mut self, customer: i64, role: AccountRole) -> Self {
+        self.customer = Some((customer, role));
+        self
+    }
+
+    /// Also give the person a live session (as if signed in elsewhere), even where signing in
+    /// would be refused (a disabled customer's user).
+    pub fn with_session(mut self) -> Self {
+        self.session = true;
+        self
+    }
+
+    /// Creates the person (fixture password) with what was asked; returns the person id.
+    pub async fn create(self) -> i64 {
+        let db = &self.app.db;
+        let person = seed::create_person(db, &self.email, &self.name, PASSWORD).await.expect("create person");
+        if let Some((tenant, role)) = self.partner {
+            if role == Role::NoPermissions {
+                seed::create_role(db, tenant, role.key(), "No permissions").await.expect("create role");
+            }
+            seed::add_partner_user(db, person, tenant, role.key()).await.expect("add partner user");
+        }
+        if let Some((customer, role)) = self.customer {
+            let tenant = self.app.scalar(&format!("SELECT tenant_id FROM customers WHERE id = {customer}")).await;
+            seed::add_customer_user(db, person, tenant, customer, role).await.expect("add customer user");
+        }
+        if self.session {
+            let mut conn = db.pool.acquire().await.expect("connection");
+            app::backend::session::create(&mut conn, person, None, None, None).await.expect("session");
+        }
+        person
+    }
+
+    /// Creates the person and signs them in.
+    pub async fn signed_in(self) -> Client<'a> {
+        let (app, email) = (self.app, self.email.clone());
+        self.create().await;
+        app.signed_in(&email).await
+    }
 }
 
 #[derive(Debug)]
