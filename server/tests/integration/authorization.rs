@@ -1,6 +1,6 @@
 //! Permissions and tenant isolation, enforced on the server whatever the UI shows.
 
-mod common;
+use crate::common;
 use common::{Role, TestApp};
 use http::StatusCode;
 

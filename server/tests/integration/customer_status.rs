@@ -1,6 +1,6 @@
 //! Activating and disabling customers: one, a selection, or everything matching a filter.
 
-mod common;
+use crate::common;
 use app::types::customer_users::AccountRole;
 use common::TestApp;
 use http::StatusCode;

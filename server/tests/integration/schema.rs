@@ -1,7 +1,7 @@
 //! The two migration dialects must describe one schema: the same tables and columns, the same
 //! indexes and the same triggers, but for the few differences listed here with their reasons.
 
-mod common;
+use crate::common;
 use common::TestApp;
 use sqlx::Row;
 use std::collections::BTreeSet;

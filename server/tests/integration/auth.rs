@@ -1,6 +1,6 @@
 //! Signing in and out, sessions, timeouts, throttling, CSRF, audit of sign-ins.
 
-mod common;
+use crate::common;
 use common::{TestApp, PASSWORD};
 use http::StatusCode;
 

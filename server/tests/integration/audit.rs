@@ -1,6 +1,6 @@
 //! The audit log: what sign-ins record, and that nothing can rewrite history.
 
-mod common;
+use crate::common;
 use common::{TestApp, PASSWORD};
 
 async fn sign_ins_are_recorded_with_actor_tenant_and_address(app: TestApp) {

@@ -1,6 +1,6 @@
 //! Server-rendered pages and plain HTTP routes.
 
-mod common;
+use crate::common;
 use common::TestApp;
 use http::StatusCode;
 

@@ -2,23 +2,23 @@
 //! reset, removal, the customer portal and its isolation, email over SMTP and the development
 //! mailbox — on both databases.
 
-mod common;
+use crate::common;
 use common::{Client, TestApp, TestResponse};
 use http::StatusCode;
 use serde_json::{json, Value};
 
-const GOOD_PASSWORD: &str = "violet tractor ninety lanterns";
+pub(crate) const GOOD_PASSWORD: &str = "violet tractor ninety lanterns";
 
-fn ok(res: &TestResponse) -> Value {
+pub(crate) fn ok(res: &TestResponse) -> Value {
     assert_eq!(res.status, StatusCode::OK, "{res:?}");
     res.json()
 }
 
-fn token_of(link: &Value) -> String {
+pub(crate) fn token_of(link: &Value) -> String {
     link.as_str().expect("a displayed link").split("token=").nth(1).expect("token in the link").to_string()
 }
 
-async fn invite(
+pub(crate) async fn invite(
     client: &mut Client<'_>,
     customer: i64,
     name: &str,
@@ -37,7 +37,7 @@ async fn invite(
 
 /// Invites `email` to `customer` as admin@acme.test with a displayed link and activates it in
 /// a fresh client, which is returned signed in.
-async fn active_user<'a>(app: &'a TestApp, customer: i64, email: &str, role: &str) -> Client<'a> {
+pub(crate) async fn active_user<'a>(app: &'a TestApp, customer: i64, email: &str, role: &str) -> Client<'a> {
     let mut admin = app.signed_in("admin@acme.test").await;
     let outcome = ok(&invite(&mut admin, customer, "Dana Diaz", email, role, true).await);
     let mut person = app.client_from("10.0.0.9");
@@ -48,7 +48,7 @@ async fn active_user<'a>(app: &'a TestApp, customer: i64, email: &str, role: &st
     person
 }
 
-async fn session(client: &mut Client<'_>) -> Value {
+pub(crate) async fn session(client: &mut Client<'_>) -> Value {
     ok(&client.call("session", &[]).await)
 }
 
@@ -207,70 +207,6 @@ async fn a_known_person_gets_a_membership_not_a_second_identity(app: TestApp) {
     assert_eq!(info["tenant"]["name"], "Globex", "their partner workspace stays");
 }
 
-async fn forgot_password_answers_alike_and_a_reset_ends_every_session(app: TestApp) {
-    let alpha = app.fixture.acme_customer;
-    let mut dana = active_user(&app, alpha, "dana@example.com", "Member").await;
-    let mut anyone = app.client_from("10.0.0.7");
-    let known = anyone.call_json("account/forgot-password", json!({ "email": "Dana@Example.com" })).await;
-    let unknown = anyone.call_json("account/forgot-password", json!({ "email": "nobody@example.com" })).await;
-    assert_eq!(
-        (known.status, known.body.clone()),
-        (unknown.status, unknown.body.clone()),
-        "the same answer either way"
-    );
-    assert_eq!(known.status, StatusCode::OK);
-
-    // The email goes out in the background; wait for it.
-    let mut body = String::new();
-    for _ in 0..50 {
-        if let Ok(row) = sqlx::query(
-            "SELECT body_text FROM outbound_emails WHERE to_addr = 'dana@example.com' AND subject LIKE 'Reset%'",
-        )
-        .fetch_one(&app.db.pool)
-        .await
-        {
-            use sqlx::Row;
-            body = row.get("body_text");
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert!(body.contains("/reset-password?token="), "a reset email: {body}");
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM outbound_emails WHERE to_addr = 'nobody@example.com'").await, 0);
-    let token = body.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
-    let lifetime = app.scalar("SELECT expires_at - created_at FROM person_tokens WHERE purpose = 'reset'").await;
-    assert_eq!(lifetime, 30 * 60);
-
-    let mut other_device = app.client_from("10.0.0.8");
-    other_device.login("dana@example.com", GOOD_PASSWORD).await;
-    let mut resetter = app.client_from("10.0.0.7");
-    let weak = resetter.call_json("account/reset-password", json!({ "token": token, "password": "12345678" })).await;
-    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
-    ok(&resetter
-        .call_json("account/reset-password", json!({ "token": token, "password": "marble otter sings quietly" }))
-        .await);
-    assert_eq!(session(&mut dana).await, Value::Null, "every earlier session ended");
-    assert_eq!(session(&mut other_device).await, Value::Null);
-    assert_eq!(session(&mut resetter).await["email"], "dana@example.com", "this browser is signed in afresh");
-    let reused = app
-        .client()
-        .call_json("account/reset-password", json!({ "token": token, "password": "another fine long phrase" }))
-        .await;
-    assert_eq!(reused.status, StatusCode::BAD_REQUEST, "single use");
-    assert_eq!(app.client().login("dana@example.com", GOOD_PASSWORD).await.status, StatusCode::UNAUTHORIZED);
-
-    // An address that keeps asking is slowed down; the answer stays the same for any email.
-    let mut flooder = app.client_from("10.0.0.66");
-    let mut statuses = Vec::new();
-    for i in 0..12 {
-        statuses.push(
-            flooder.call_json("account/forgot-password", json!({ "email": format!("x{i}@example.com") })).await.status,
-        );
-    }
-    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 10);
-    assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS));
-}
-
 async fn a_disabled_customers_users_are_signed_out_and_cannot_sign_in(app: TestApp) {
     let alpha = app.fixture.acme_customer;
     let mut dana = active_user(&app, alpha, "dana@example.com", "Owner").await;
@@ -289,75 +225,6 @@ async fn a_disabled_customers_users_are_signed_out_and_cannot_sign_in(app: TestA
 
     ok(&admin.call_json("customers/set-status", json!({ "selection": { "Ids": [alpha] }, "status": "Active" })).await);
     assert_eq!(app.client().login("dana@example.com", GOOD_PASSWORD).await.status, StatusCode::OK);
-}
-
-async fn the_portal_shows_only_the_persons_own_accounts(app: TestApp) {
-    let alpha = app.fixture.acme_customer;
-    let charlie = app.scalar("SELECT id FROM customers WHERE name = 'Charlie Cafe'").await;
-    let bravo = app.scalar("SELECT id FROM customers WHERE name = 'Bravo Dental'").await;
-    let mut dana = active_user(&app, alpha, "dana@example.com", "Owner").await;
-
-    let account = ok(&dana.call_json("portal/account", json!({ "customer_id": alpha })).await);
-    assert_eq!(account["name"], "Alpha Bakery");
-    assert_eq!(account["sub_accounts"], json!([{ "id": charlie, "name": "Charlie Cafe" }]));
-    assert_eq!(account["users"][0]["email"], "dana@example.com");
-    let sub = ok(&dana.call_json("portal/account", json!({ "customer_id": charlie })).await);
-    assert_eq!(sub["network"]["name"], "Alpha Bakery", "a network's user opens its sub-accounts");
-    assert_eq!(sub["role"], "Owner");
-
-    for other in [bravo, app.fixture.globex_customer, 999_999] {
-        let res = dana.call_json("portal/account", json!({ "customer_id": other })).await;
-        assert_eq!(res.status, StatusCode::NOT_FOUND, "{other}");
-        let res = dana
-            .call_json(
-                "portal/invite",
-                json!({ "customer_id": other, "input": { "full_name": "X", "email": "x@example.com" } }),
-            )
-            .await;
-        assert_eq!(res.status, StatusCode::NOT_FOUND, "{other}");
-    }
-    // Nothing of the partner side answers a customer user.
-    for (endpoint, body) in [
-        ("customers/detail", json!({ "id": alpha })),
-        ("customers/form", json!({ "id": alpha })),
-        ("customer-users/list", json!({ "customer_id": alpha })),
-        (
-            "customer-users/invite",
-            json!({ "customer_id": alpha, "input": { "full_name": "X", "email": "x@example.com" } }),
-        ),
-        ("customer-users/remove", json!({ "membership_id": 1, "whole_tenant": false })),
-        ("settings/fields", json!({})),
-        ("settings/emails", json!({})),
-        ("mailbox", json!({})),
-    ] {
-        let res = dana.call_json(endpoint, body).await;
-        assert_eq!(res.status, StatusCode::FORBIDDEN, "{endpoint}: {res:?}");
-    }
-    for (endpoint, form) in [
-        ("customers/list", vec![("query", "")]),
-        ("customers/sidebar", vec![("filter", "")]),
-        ("partners/list", vec![]),
-    ] {
-        let res = dana.call(endpoint, &form).await;
-        assert_eq!(res.status, StatusCode::FORBIDDEN, "{endpoint}: {res:?}");
-    }
-
-    // An owner invites members (never owners); a member invites nobody.
-    let outcome = ok(&dana
-        .call_json("portal/invite", json!({ "customer_id": alpha, "input": { "full_name": "Mo Member", "email": "mo@example.com", "role": "Owner", "method": "DisplayLink" } }))
-        .await);
-    let mut mo = app.client_from("10.0.0.5");
-    ok(&mo
-        .call_json("account/activate", json!({ "token": token_of(&outcome["link"]), "password": GOOD_PASSWORD }))
-        .await);
-    assert_eq!(ok(&mo.call_json("portal/account", json!({ "customer_id": alpha })).await)["role"], "Member");
-    let res = mo
-        .call_json(
-            "portal/invite",
-            json!({ "customer_id": alpha, "input": { "full_name": "Y", "email": "y@example.com" } }),
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::FORBIDDEN);
 }
 
 async fn removal_ends_one_membership_or_all_of_one_partner(app: TestApp) {
@@ -429,133 +296,10 @@ async fn removal_ends_one_membership_or_all_of_one_partner(app: TestApp) {
     assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'customer_user.%remove%' OR action = 'customer_user.unsubscribe_tenant'").await, 2);
 }
 
-async fn email_settings_shape_the_emails(app: TestApp) {
-    let alpha = app.fixture.acme_customer;
-    let mut admin = app.signed_in("admin@acme.test").await;
-    let bad = admin.call_json("settings/email-template", json!({ "kind": "Invitation", "template": { "subject": "Hi", "body_text": "no link", "body_html": "{{link}} {{nmae}}" } })).await;
-    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(bad.json()["Invalid"].as_object().unwrap().keys().collect::<Vec<_>>(), ["body_html", "body_text"]);
-    let template = json!({ "subject": "Welcome to {{customer}}", "body_text": "Hi {{name}}: {{link}} ({{expiry}})", "body_html": "<p>{{name}}: <a href=\"{{link}}\">go</a></p>" });
-    ok(&admin.call_json("settings/email-template", json!({ "kind": "Invitation", "template": template })).await);
-    for hours in [0, 721] {
-        assert_eq!(
-            admin.call_json("settings/link-lifetime", json!({ "hours": hours })).await.status,
-            StatusCode::UNPROCESSABLE_ENTITY
-        );
-    }
-    let settings = ok(&admin.call_json("settings/link-lifetime", json!({ "hours": 24 })).await);
-    assert_eq!(settings["link_hours"], 24);
-
-    let outcome = ok(&invite(&mut admin, alpha, "Zoë <Z>", "zoe@example.com", "Member", false).await);
-    assert_eq!(outcome["link"], Value::Null, "an emailed link is not shown");
-    let lifetime = outcome["expires_at"].as_i64().unwrap() - app::backend::now();
-    assert!((24 * 3600 - 60..=24 * 3600).contains(&lifetime));
-    use sqlx::Row;
-    let mail =
-        sqlx::query("SELECT subject, body_text, body_html FROM outbound_emails").fetch_one(&app.db.pool).await.unwrap();
-    assert_eq!(mail.get::<String, _>("subject"), "Welcome to Alpha Bakery");
-    assert!(mail.get::<String, _>("body_text").starts_with("Hi Zoë <Z>: http://clientele.test/activate?token="));
-    assert!(mail
-        .get::<String, _>("body_html")
-        .starts_with("<p>Zoë &lt;Z&gt;: <a href=\"http://clientele.test/activate?token="));
-
-    // Only operators read the mailbox; partner admins do not.
-    assert_eq!(admin.call_json("mailbox", json!({})).await.status, StatusCode::FORBIDDEN);
-    let mut operator = app.signed_in("op@platform.test").await;
-    assert_eq!(ok(&operator.call_json("mailbox", json!({})).await)[0]["to"], "zoe@example.com");
-    let mut viewer = app.signed_in("viewer@acme.test").await;
-    assert_eq!(viewer.call_json("settings/emails", json!({})).await.status, StatusCode::FORBIDDEN);
-}
-
 on_both_databases!(
     an_invitation_with_a_displayed_link_activates_once,
     links_expire_are_replaced_by_a_resend_and_die_with_a_revoke,
     a_known_person_gets_a_membership_not_a_second_identity,
-    forgot_password_answers_alike_and_a_reset_ends_every_session,
     a_disabled_customers_users_are_signed_out_and_cannot_sign_in,
-    the_portal_shows_only_the_persons_own_accounts,
     removal_ends_one_membership_or_all_of_one_partner,
-    email_settings_shape_the_emails,
 );
-
-/// A tiny SMTP server on localhost that accepts one message and hands back the whole
-/// conversation, so the test sees exactly what lettre sent over the wire.
-async fn smtp_listener() -> (u16, tokio::task::JoinHandle<String>) {
-    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let handle = tokio::spawn(async move {
-        let (stream, _) = listener.accept().await.unwrap();
-        let (read, mut write) = stream.into_split();
-        let mut lines = BufReader::new(read).lines();
-        let mut seen = String::new();
-        write.write_all(b"220 test.local ESMTP\r\n").await.unwrap();
-        let mut in_data = false;
-        while let Ok(Some(line)) = lines.next_line().await {
-            seen.push_str(&line);
-            seen.push('\n');
-            if in_data {
-                if line == "." {
-                    in_data = false;
-                    write.write_all(b"250 queued\r\n").await.unwrap();
-                }
-                continue;
-            }
-            let upper = line.to_ascii_uppercase();
-            let reply: &[u8] = if upper.starts_with("EHLO") {
-                b"250-test.local\r\n250 8BITMIME\r\n"
-            } else if upper.starts_with("DATA") {
-                in_data = true;
-                b"354 go ahead\r\n"
-            } else if upper.starts_with("QUIT") {
-                write.write_all(b"221 bye\r\n").await.unwrap();
-                break;
-            } else {
-                b"250 ok\r\n"
-            };
-            write.write_all(reply).await.unwrap();
-        }
-        seen
-    });
-    (port, handle)
-}
-
-async fn an_invitation_is_delivered_over_smtp(
-    app_for: fn(
-        app::backend::email::MailConfig,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = TestApp> + Send>>,
-) {
-    use app::backend::email::{MailConfig, SmtpConfig, SmtpTls};
-    let (port, conversation) = smtp_listener().await;
-    let smtp = SmtpConfig { host: "127.0.0.1".into(), port, tls: SmtpTls::None, username: None, password: None };
-    let app = app_for(MailConfig {
-        smtp: Some(smtp),
-        from: "Clientele <no-reply@clientele.test>".into(),
-        ..common::test_mail()
-    })
-    .await;
-    let mut admin = app.signed_in("admin@acme.test").await;
-    let outcome =
-        ok(&invite(&mut admin, app.fixture.acme_customer, "Sam Smtp", "sam@example.com", "Member", false).await);
-    assert_eq!(outcome["link"], Value::Null);
-    let seen = tokio::time::timeout(std::time::Duration::from_secs(10), conversation)
-        .await
-        .expect("the SMTP listener heard nothing")
-        .unwrap();
-    assert!(seen.contains("MAIL FROM:<no-reply@clientele.test>"), "{seen}");
-    assert!(seen.contains("RCPT TO:<sam@example.com>"), "{seen}");
-    assert!(seen.contains("Subject: You are invited to Alpha Bakery on Acme Partners"), "{seen}");
-    assert!(seen.contains("Content-Type: text/html"), "HTML and plain text: {seen}");
-    assert!(seen.contains("activate?token="), "{seen}");
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM outbound_emails WHERE transport = 'smtp' AND error IS NULL").await, 1);
-}
-
-#[test]
-fn an_invitation_is_delivered_over_smtp_with_sqlite() {
-    common::run(an_invitation_is_delivered_over_smtp(|mail| Box::pin(TestApp::sqlite_with(mail))));
-}
-
-#[test]
-fn an_invitation_is_delivered_over_smtp_with_postgres() {
-    common::run(an_invitation_is_delivered_over_smtp(|mail| Box::pin(TestApp::postgres_with(mail))));
-}

@@ -1,6 +1,6 @@
 //! The customer list's search, filters, sorting and keyset paging, on both databases.
 
-mod common;
+use crate::common;
 use app::backend::seed::{insert_customer, NewCustomer};
 use common::{TestApp, TestResponse};
 use http::StatusCode;

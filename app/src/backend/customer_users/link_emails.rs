@@ -1,0 +1,118 @@
+//! Emails carrying a single-use link: invitations, and password resets (asked for by a partner
+//! or from the forgotten-password page).
+
+use super::{entry, membership};
+use crate::backend::{audit, email, tokens, AppState, TenantScope};
+use crate::types::customer_users::MembershipState;
+use crate::types::email::EmailKind;
+use crate::AppError;
+use sqlx::Row;
+
+/// Where a link token is used: the activation page for an invitation, else the reset page.
+pub(super) fn link_url(state: &AppState, kind: EmailKind, token: &str) -> String {
+    let page = match kind {
+        EmailKind::Invitation => "activate",
+        EmailKind::Reset => "reset-password",
+    };
+    format!("{}/{page}?token={token}", state.mail.public_url)
+}
+
+/// One email carrying a single-use link.
+pub(super) struct LinkEmail<'a> {
+    pub(super) kind: EmailKind,
+    /// Whose template and name it carries; `None`: the built-in wording, signed "Clientele".
+    pub(super) tenant_id: Option<i64>,
+    pub(super) name: &'a str,
+    pub(super) email: &'a str,
+    pub(super) customer: &'a str,
+    pub(super) link: &'a str,
+    pub(super) expires_at: i64,
+}
+
+impl LinkEmail<'_> {
+    pub(super) async fn send(&self, state: &AppState) -> Result<(), AppError> {
+        let (template, partner) = match self.tenant_id {
+            Some(tenant) => {
+                let mut conn = state.db.pool.acquire().await?;
+                let (template, _) = email::template(&mut conn, tenant, self.kind).await?;
+                let row =
+                    sqlx::query("SELECT name FROM tenants WHERE id = $1").bind(tenant).fetch_one(&mut *conn).await?;
+                (template, row.try_get::<String, _>("name")?)
+            }
+            None => (email::default_template(self.kind), "Clientele".to_string()),
+        };
+        let expiry = email::expiry_text(self.expires_at);
+        let vars = email::Variables {
+            name: self.name,
+            link: self.link,
+            expiry: &expiry,
+            customer: self.customer,
+            partner: &partner,
+        };
+        let (subject, body_text, body_html) = email::render(&template, &vars);
+        let email = email::Email {
+            tenant_id: self.tenant_id,
+            to_name: self.name.into(),
+            to_addr: self.email.into(),
+            subject,
+            body_text,
+            body_html,
+        };
+        email::send(&state.db, &state.mail, email).await
+    }
+}
+
+/// Emails an active customer user a password-reset link with the tenant's template.
+pub async fn send_reset(state: &AppState, scope: &TenantScope, membership_id: i64) -> Result<(), AppError> {
+    let mut tx = state.db.begin().await?;
+    let m = membership(&mut tx, scope.tenant_id(), membership_id).await?;
+    if m.state != MembershipState::Active {
+        return Err(AppError::bad_request(format!(
+            "{} has not activated yet; resend the invitation instead.",
+            m.full_name
+        )));
+    }
+    let (token, expires_at) = tokens::issue(
+        &mut tx,
+        tokens::Purpose::Reset,
+        m.person_id,
+        None,
+        Some(scope.tenant_id()),
+        tokens::RESET_LIFETIME_SECS,
+    )
+    .await?;
+    let label = m.label();
+    audit::record(&mut tx, entry(&scope.into(), "customer_user.reset_password", m.id, &label)).await?;
+    tx.commit().await?;
+    let link = link_url(state, EmailKind::Reset, &token);
+    let kind = EmailKind::Reset;
+    LinkEmail {
+        kind,
+        tenant_id: Some(scope.tenant_id()),
+        name: &m.full_name,
+        email: &m.email,
+        customer: &m.customer_name,
+        link: &link,
+        expires_at,
+    }
+    .send(state)
+    .await
+}
+
+/// Sends a reset link for the forgotten-password page (no caller: the link proves the inbox).
+pub async fn send_forgotten_reset(
+    state: &AppState,
+    person_id: i64,
+    name: &str,
+    email: &str,
+    tenant_id: Option<i64>,
+) -> Result<(), AppError> {
+    let mut tx = state.db.begin().await?;
+    let (token, expires_at) =
+        tokens::issue(&mut tx, tokens::Purpose::Reset, person_id, None, tenant_id, tokens::RESET_LIFETIME_SECS).await?;
+    tx.commit().await?;
+    let link = link_url(state, EmailKind::Reset, &token);
+    LinkEmail { kind: EmailKind::Reset, tenant_id, name, email, customer: "", link: &link, expires_at }
+        .send(state)
+        .await
+}

@@ -1,0 +1,188 @@
+//! The people who sign in to a customer account (PRODUCT.md §7), as a partner manages them:
+//! list, invite, resend, revoke, reset password, remove. Every function is scoped to the
+//! caller's tenant; the portal's owners reuse `invite` through an `Inviter`.
+
+mod invitations;
+mod link_emails;
+
+pub use invitations::{invite, resend};
+pub use link_emails::{send_forgotten_reset, send_reset};
+
+use super::{audit, email, TenantScope};
+use crate::types::customer_users::{AccountRole, CustomerUser, CustomerUsers, MembershipState};
+use crate::AppError;
+use sqlx::{AnyConnection, Row};
+
+/// Who invites: a partner user (any role in the tenant) or an owner in the portal.
+pub struct Inviter<'a> {
+    pub tenant_id: i64,
+    pub actor: &'a super::Actor,
+}
+
+impl<'a> From<&'a TenantScope> for Inviter<'a> {
+    fn from(scope: &'a TenantScope) -> Self {
+        Self { tenant_id: scope.tenant_id(), actor: &scope.actor }
+    }
+}
+
+/// A customer account's users, newest invitations last. `customer_id` must be the tenant's.
+pub async fn list(scope: &TenantScope, customer_id: i64) -> Result<CustomerUsers, AppError> {
+    let mut conn = scope.db.pool.acquire().await?;
+    let customer_name = customer_name(&mut conn, scope.tenant_id(), customer_id).await?;
+    let users = users_of(&mut conn, scope.tenant_id(), customer_id).await?;
+    let link_hours = email::link_hours(&mut conn, scope.tenant_id()).await?;
+    Ok(CustomerUsers { customer_id, customer_name, users, link_hours })
+}
+
+/// The users of one account (also the portal's list).
+pub async fn users_of(
+    conn: &mut AnyConnection,
+    tenant_id: i64,
+    customer_id: i64,
+) -> Result<Vec<CustomerUser>, AppError> {
+    let rows = sqlx::query(
+        "SELECT m.id, p.full_name, p.email, m.customer_role, m.state, m.invited_at, m.activated_at, p.last_login_at,
+                (SELECT MAX(t.expires_at) FROM person_tokens t
+                 WHERE t.membership_id = m.id AND t.purpose = 'activation' AND t.used_at IS NULL) AS link_expires_at
+         FROM memberships m JOIN persons p ON p.id = m.person_id
+         WHERE m.kind = 'customer' AND m.tenant_id = $1 AND m.customer_id = $2
+         ORDER BY p.full_name, p.id",
+    )
+    .bind(tenant_id)
+    .bind(customer_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let state =
+                MembershipState::from_key(&r.try_get::<String, _>("state")?).unwrap_or(MembershipState::Disabled);
+            Ok(CustomerUser {
+                membership_id: r.try_get("id")?,
+                full_name: r.try_get("full_name")?,
+                email: r.try_get("email")?,
+                role: AccountRole::from_key(&r.try_get::<String, _>("customer_role")?).unwrap_or_default(),
+                state,
+                invited_at: r.try_get("invited_at")?,
+                activated_at: r.try_get("activated_at")?,
+                last_login_at: r.try_get("last_login_at")?,
+                link_expires_at: if state == MembershipState::Invited { r.try_get("link_expires_at")? } else { None },
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+async fn customer_name(conn: &mut AnyConnection, tenant_id: i64, customer_id: i64) -> Result<String, AppError> {
+    let row = sqlx::query("SELECT name FROM customers WHERE id = $1 AND tenant_id = $2")
+        .bind(customer_id)
+        .bind(tenant_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("no such customer"))?;
+    Ok(row.try_get("name")?)
+}
+
+/// A membership of the tenant, with its person and account.
+struct Membership {
+    id: i64,
+    person_id: i64,
+    full_name: String,
+    email: String,
+    customer_name: String,
+    state: MembershipState,
+}
+
+impl Membership {
+    /// How audit entries name it.
+    fn label(&self) -> String {
+        format!("{} <{}> in {}", self.full_name, self.email, self.customer_name)
+    }
+}
+
+async fn membership(conn: &mut AnyConnection, tenant_id: i64, membership_id: i64) -> Result<Membership, AppError> {
+    let row = sqlx::query(
+        "SELECT m.id, m.person_id, p.full_name, p.email, c.name AS customer_name, m.state
+         FROM memberships m JOIN persons p ON p.id = m.person_id JOIN customers c ON c.id = m.customer_id
+         WHERE m.id = $1 AND m.kind = 'customer' AND m.tenant_id = $2",
+    )
+    .bind(membership_id)
+    .bind(tenant_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| AppError::not_found("no such customer user"))?;
+    Ok(Membership {
+        id: row.try_get("id")?,
+        person_id: row.try_get("person_id")?,
+        full_name: row.try_get("full_name")?,
+        email: row.try_get("email")?,
+        customer_name: row.try_get("customer_name")?,
+        state: MembershipState::from_key(&row.try_get::<String, _>("state")?).unwrap_or(MembershipState::Disabled),
+    })
+}
+
+fn entry(inviter: &Inviter, action: &str, membership: i64, label: &str) -> audit::Entry {
+    audit::Entry::new(action).by(inviter.actor).in_tenant(Some(inviter.tenant_id)).target(
+        "customer_user",
+        Some(membership),
+        label,
+    )
+}
+
+/// Withdraws a pending invitation: the membership and its links go. A person created by the
+/// invitation who has no other membership and never set a password goes too.
+pub async fn revoke(scope: &TenantScope, membership_id: i64) -> Result<(), AppError> {
+    let mut tx = scope.db.begin().await?;
+    let m = membership(&mut tx, scope.tenant_id(), membership_id).await?;
+    if m.state != MembershipState::Invited {
+        return Err(AppError::bad_request(format!(
+            "{} has already accepted; remove them from the account instead.",
+            m.full_name
+        )));
+    }
+    sqlx::query("DELETE FROM memberships WHERE id = $1").bind(m.id).execute(&mut *tx).await?;
+    forget_unused_person(&mut tx, m.person_id).await?;
+    let label = m.label();
+    audit::record(&mut tx, entry(&scope.into(), "customer_user.revoke", m.id, &label)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes a person who never set a password and no longer belongs anywhere: nothing of
+/// theirs remains to keep.
+async fn forget_unused_person(conn: &mut AnyConnection, person_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "DELETE FROM persons WHERE id = $1 AND password_hash IS NULL
+           AND NOT EXISTS (SELECT 1 FROM memberships WHERE person_id = $1)",
+    )
+    .bind(person_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Ends a person's access to this account, or (`whole_tenant`) to every account of this
+/// partner. Their memberships with other partners, and their identity, stay.
+pub async fn remove(scope: &TenantScope, membership_id: i64, whole_tenant: bool) -> Result<u64, AppError> {
+    let mut tx = scope.db.begin().await?;
+    let m = membership(&mut tx, scope.tenant_id(), membership_id).await?;
+    let removed = if whole_tenant {
+        sqlx::query("DELETE FROM memberships WHERE person_id = $1 AND kind = 'customer' AND tenant_id = $2")
+            .bind(m.person_id)
+            .bind(scope.tenant_id())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+    } else {
+        sqlx::query("DELETE FROM memberships WHERE id = $1").bind(m.id).execute(&mut *tx).await?.rows_affected()
+    };
+    forget_unused_person(&mut tx, m.person_id).await?;
+    let label = m.label();
+    let action = if whole_tenant { "customer_user.unsubscribe_tenant" } else { "customer_user.remove" };
+    audit::record(
+        &mut tx,
+        entry(&scope.into(), action, m.id, &label).change("memberships_removed", serde_json::Value::Null, removed),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(removed)
+}

@@ -1,0 +1,72 @@
+//! Signed-out links (PRODUCT.md §7, §12): forgotten password and reset — on both databases.
+
+use super::customer_users::{active_user, ok, session, GOOD_PASSWORD};
+use crate::common::TestApp;
+use http::StatusCode;
+use serde_json::{json, Value};
+
+async fn forgot_password_answers_alike_and_a_reset_ends_every_session(app: TestApp) {
+    let alpha = app.fixture.acme_customer;
+    let mut dana = active_user(&app, alpha, "dana@example.com", "Member").await;
+    let mut anyone = app.client_from("10.0.0.7");
+    let known = anyone.call_json("account/forgot-password", json!({ "email": "Dana@Example.com" })).await;
+    let unknown = anyone.call_json("account/forgot-password", json!({ "email": "nobody@example.com" })).await;
+    assert_eq!(
+        (known.status, known.body.clone()),
+        (unknown.status, unknown.body.clone()),
+        "the same answer either way"
+    );
+    assert_eq!(known.status, StatusCode::OK);
+
+    // The email goes out in the background; wait for it.
+    let mut body = String::new();
+    for _ in 0..50 {
+        if let Ok(row) = sqlx::query(
+            "SELECT body_text FROM outbound_emails WHERE to_addr = 'dana@example.com' AND subject LIKE 'Reset%'",
+        )
+        .fetch_one(&app.db.pool)
+        .await
+        {
+            use sqlx::Row;
+            body = row.get("body_text");
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(body.contains("/reset-password?token="), "a reset email: {body}");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM outbound_emails WHERE to_addr = 'nobody@example.com'").await, 0);
+    let token = body.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let lifetime = app.scalar("SELECT expires_at - created_at FROM person_tokens WHERE purpose = 'reset'").await;
+    assert_eq!(lifetime, 30 * 60);
+
+    let mut other_device = app.client_from("10.0.0.8");
+    other_device.login("dana@example.com", GOOD_PASSWORD).await;
+    let mut resetter = app.client_from("10.0.0.7");
+    let weak = resetter.call_json("account/reset-password", json!({ "token": token, "password": "12345678" })).await;
+    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+    ok(&resetter
+        .call_json("account/reset-password", json!({ "token": token, "password": "marble otter sings quietly" }))
+        .await);
+    assert_eq!(session(&mut dana).await, Value::Null, "every earlier session ended");
+    assert_eq!(session(&mut other_device).await, Value::Null);
+    assert_eq!(session(&mut resetter).await["email"], "dana@example.com", "this browser is signed in afresh");
+    let reused = app
+        .client()
+        .call_json("account/reset-password", json!({ "token": token, "password": "another fine long phrase" }))
+        .await;
+    assert_eq!(reused.status, StatusCode::BAD_REQUEST, "single use");
+    assert_eq!(app.client().login("dana@example.com", GOOD_PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+
+    // An address that keeps asking is slowed down; the answer stays the same for any email.
+    let mut flooder = app.client_from("10.0.0.66");
+    let mut statuses = Vec::new();
+    for i in 0..12 {
+        statuses.push(
+            flooder.call_json("account/forgot-password", json!({ "email": format!("x{i}@example.com") })).await.status,
+        );
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 10);
+    assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS));
+}
+
+on_both_databases!(forgot_password_answers_alike_and_a_reset_ends_every_session,);

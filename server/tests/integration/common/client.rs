@@ -1,0 +1,107 @@
+//! A browser-like client of the in-process router: cookies kept like a jar, server functions
+//! called the way the hydrated app calls them.
+
+use super::TestApp;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use http::{header, Request, StatusCode};
+use std::net::SocketAddr;
+use tower::ServiceExt;
+
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: http::HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+    /// The `AppError` variant name of a failed server function, e.g. "Forbidden".
+    pub fn error_kind(&self) -> String {
+        match self.json() {
+            serde_json::Value::String(s) => s,
+            serde_json::Value::Object(map) => map.keys().next().cloned().unwrap_or_default(),
+            other => panic!("not an AppError: {other}"),
+        }
+    }
+    pub fn set_cookie(&self) -> Option<String> {
+        self.headers.get(header::SET_COOKIE).map(|v| v.to_str().unwrap().to_string())
+    }
+}
+
+pub struct Client<'a> {
+    pub(super) app: &'a TestApp,
+    pub cookie: Option<String>,
+    pub(super) addr: SocketAddr,
+    /// The Origin header to send (None: a same-origin call without one).
+    pub origin: Option<String>,
+    /// The Sec-Fetch-Site header to send, as browsers do.
+    pub fetch_site: Option<String>,
+}
+
+impl Client<'_> {
+    pub async fn get(&mut self, path: &str) -> TestResponse {
+        let req = Request::get(path).header(header::ACCEPT, "text/html");
+        self.send(req, Body::empty()).await
+    }
+
+    /// Calls a server function the way the hydrated app does (form-encoded POST).
+    pub async fn call(&mut self, endpoint: &str, form: &[(&str, &str)]) -> TestResponse {
+        let body = form.iter().map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))).collect::<Vec<_>>().join("&");
+        let mut req = Request::post(format!("/api/{endpoint}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .header(header::HOST, "clientele.test");
+        if let Some(origin) = &self.origin {
+            req = req.header(header::ORIGIN, origin.as_str());
+        }
+        if let Some(site) = &self.fetch_site {
+            req = req.header("sec-fetch-site", site.as_str());
+        }
+        self.send(req, Body::from(body)).await
+    }
+
+    /// Calls a JSON-encoded server function.
+    pub async fn call_json(&mut self, endpoint: &str, body: serde_json::Value) -> TestResponse {
+        let req = Request::post(format!("/api/{endpoint}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT, "application/json")
+            .header(header::HOST, "clientele.test");
+        self.send(req, Body::from(body.to_string())).await
+    }
+
+    pub async fn login(&mut self, email: &str, password: &str) -> TestResponse {
+        self.call("login", &[("email", email), ("password", password)]).await
+    }
+
+    async fn send(&mut self, mut req: http::request::Builder, body: Body) -> TestResponse {
+        if let Some(cookie) = &self.cookie {
+            req = req.header(header::COOKIE, cookie.as_str());
+        }
+        let mut request = req.body(body).unwrap();
+        request.extensions_mut().insert(ConnectInfo(self.addr));
+        let response = self.app.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), 10 << 20).await.unwrap();
+        // Keep the jar up to date, as a browser would.
+        if let Some(set) = headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()) {
+            let pair = set.split(';').next().unwrap_or_default().to_string();
+            let expired = set.contains("Max-Age=0");
+            self.cookie = if expired { None } else { Some(pair) };
+        }
+        TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,219 @@
+//! Test harness: the real application router over a fresh database per test, on SQLite and on
+//! PostgreSQL, driven through HTTP requests in-process (no sockets, no browser).
+#![allow(dead_code)]
+
+mod client;
+mod fixtures;
+
+pub use client::{Client, TestResponse};
+use fixtures::standard_fixture;
+pub use fixtures::{PersonBuilder, Role};
+
+use app::backend::{email::MailConfig, seed, AppState, Db, SecurityConfig};
+use app::types::field_config::CustomFieldKind;
+use axum::Router;
+use leptos::config::LeptosOptions;
+use std::net::SocketAddr;
+
+pub const PASSWORD: &str = "pw-correct-horse";
+
+/// One tokio runtime for the whole test binary, as in production. Leptos keeps its task
+/// executor in a process-wide global; with a runtime per test (`#[tokio::test]`), a server-side
+/// render could park on one runtime while its wake-up went to another, and hang.
+pub fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime")
+    })
+}
+
+/// Runs a test body on the shared runtime, failing it (rather than hanging the suite) after a minute.
+pub fn run<F: std::future::Future<Output = ()> + Send + 'static>(body: F) {
+    runtime().block_on(async {
+        tokio::time::timeout(std::time::Duration::from_secs(60), tokio::spawn(body))
+            .await
+            .expect("test timed out after 60 s")
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()))
+    })
+}
+
+/// Runs each listed `async fn name(app: TestApp)` once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[test]
+               fn $name() { $crate::common::run(async { super::$name($crate::common::TestApp::sqlite().await).await }) } )*
+        }
+        mod postgres {
+            $( #[test]
+               fn $name() { $crate::common::run(async { super::$name($crate::common::TestApp::postgres().await).await }) } )*
+        }
+    };
+}
+
+/// The ids the standard fixture creates.
+#[derive(Debug, Clone, Copy)]
+pub struct Fixture {
+    pub acme: i64,
+    pub globex: i64,
+    pub acme_customer: i64,
+    pub globex_customer: i64,
+}
+
+pub struct TestApp {
+    pub router: Router,
+    pub db: Db,
+    pub fixture: Fixture,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    SqliteFile(std::path::PathBuf),
+    PostgresDatabase { admin_url: String, name: String },
+}
+
+/// Email kept in the development mailbox, links pointing at the test host.
+pub fn test_mail() -> MailConfig {
+    MailConfig { public_url: "http://clientele.test".into(), ..MailConfig::default() }
+}
+
+fn unique_name() -> String {
+    format!("clientele_t_{:016x}", rand::random::<u64>())
+}
+
+/// PostgreSQL to create test databases on. Tests never skip silently: an unreachable server
+/// fails them (set CLIENTELE_TEST_POSTGRES_URL to point elsewhere).
+fn postgres_admin_url() -> String {
+    std::env::var("CLIENTELE_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+impl TestApp {
+    pub async fn sqlite() -> Self {
+        Self::sqlite_with(test_mail()).await
+    }
+
+    pub async fn postgres() -> Self {
+        Self::postgres_with(test_mail()).await
+    }
+
+    /// On SQLite, sending email as `mail` says (the default keeps it in the mailbox table).
+    pub async fn sqlite_with(mail: MailConfig) -> Self {
+        let path = std::env::temp_dir().join(format!("{}.db", unique_name()));
+        let db = Db::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.expect("sqlite test database");
+        Self::with_db(db, Cleanup::SqliteFile(path), mail).await
+    }
+
+    pub async fn postgres_with(mail: MailConfig) -> Self {
+        use sqlx::{Connection, Executor};
+        let admin_url = postgres_admin_url();
+        let name = unique_name();
+        let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap_or_else(|e| {
+            panic!("PostgreSQL is required for these tests and is unreachable at {admin_url}: {e}")
+        });
+        admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
+        admin.close().await.ok();
+        let (base, _) = admin_url.rsplit_once('/').expect("database URL with a path");
+        let db = Db::connect(&format!("{base}/{name}")).await.expect("postgres test database");
+        Self::with_db(db, Cleanup::PostgresDatabase { admin_url, name }, mail).await
+    }
+
+    async fn with_db(db: Db, cleanup: Cleanup, mail: MailConfig) -> Self {
+        let fixture = standard_fixture(&db).await;
+        let state = AppState {
+            leptos_options: LeptosOptions::builder().output_name("clientele").build(),
+            db: db.clone(),
+            security: SecurityConfig::default(),
+            mail,
+        };
+        Self { router: server::router(state), db, fixture, cleanup }
+    }
+
+    /// A browser-like client with its own cookie jar, calling from `addr`.
+    pub fn client(&self) -> Client<'_> {
+        self.client_from("10.0.0.1")
+    }
+
+    pub fn client_from(&self, ip: &str) -> Client<'_> {
+        Client {
+            app: self,
+            cookie: None,
+            addr: SocketAddr::new(ip.parse().expect("ip"), 40000),
+            origin: None,
+            fetch_site: None,
+        }
+    }
+
+    /// A client already signed in as `email` (fixture password).
+    pub async fn signed_in(&self, email: &str) -> Client<'_> {
+        let mut client = self.client();
+        let res = client.login(email, PASSWORD).await;
+        assert!(res.status.is_success(), "sign-in of {email} failed: {res:?}");
+        client
+    }
+
+    /// A further person; see [`PersonBuilder`] for the knobs.
+    pub fn person(&self, email: &str) -> PersonBuilder<'_> {
+        PersonBuilder {
+            app: self,
+            email: email.into(),
+            name: format!("User {email}"),
+            partner: None,
+            customer: None,
+            session: false,
+        }
+    }
+
+    /// A further partner beside the fixture's Acme and Globex; returns its id.
+    pub async fn tenant(&self, name: &str) -> i64 {
+        let slug = name.to_lowercase().replace(' ', "-");
+        seed::create_tenant(&self.db, name, &slug).await.expect("create tenant")
+    }
+
+    /// A custom field of `tenant`; returns its id.
+    pub async fn custom_field(&self, tenant: i64, key: &str, kind: CustomFieldKind, options: &[&str]) -> i64 {
+        seed::add_custom_field(&self.db, tenant, key, key, kind, options).await.expect("create custom field")
+    }
+
+    /// Stores a custom value of a customer.
+    pub async fn custom_value(&self, customer: i64, field: i64, value: &str) {
+        seed::set_custom_value(&self.db, customer, field, value).await.expect("store custom value")
+    }
+
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        use sqlx::Row;
+        sqlx::query(sql).fetch_one(&self.db.pool).await.expect(sql).try_get(0).expect("an integer")
+    }
+
+    pub async fn execute(&self, sql: &str) {
+        sqlx::query(sql).execute(&self.db.pool).await.expect(sql);
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::SqliteFile(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::PostgresDatabase { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs inside the test's runtime; the cleanup needs one of its own.
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                    rt.block_on(async {
+                        use sqlx::{Connection, Executor};
+                        if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
+                            let _ =
+                                admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}

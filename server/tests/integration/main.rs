@@ -1,0 +1,20 @@
+//! Every integration test, in one binary: one link of the whole app instead of one per file.
+//! Each module is a domain (named as in `app/src`); each test runs on SQLite and on PostgreSQL
+//! through `on_both_databases!`, against the real router in-process.
+
+#[macro_use]
+mod common;
+
+mod account_links;
+mod audit;
+mod auth;
+mod authorization;
+mod customer_list;
+mod customer_records;
+mod customer_status;
+mod customer_users;
+mod email;
+mod field_config;
+mod pages;
+mod portal;
+mod schema;
