@@ -81,6 +81,33 @@ pub async fn resolve(db: &Db, policy: &SecurityConfig, token: &str) -> Result<Op
     Ok(Some(Session { id, person_id: row.try_get("person_id")?, active_tenant_id: row.try_get("active_tenant_id")? }))
 }
 
+/// Ends the sessions of the people whose only way in was customer `customer_id` of `tenant_id`,
+/// now disabled or deleted: those with an *accepted* membership there and no other active access
+/// (partner staff, operator, or a customer account that is still active). Someone merely invited
+/// there, or who still works elsewhere, stays signed in: a tenant must not be able to end the
+/// sessions of people it does not own.
+pub(in crate::backend) async fn end_for_customer(
+    conn: &mut sqlx::AnyConnection,
+    tenant_id: i64,
+    customer_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "DELETE FROM sessions WHERE person_id IN (
+           SELECT m.person_id FROM memberships m
+           WHERE m.kind = 'customer' AND m.customer_id = $1 AND m.tenant_id = $2 AND m.state = 'active'
+             AND NOT EXISTS (
+               SELECT 1 FROM memberships o
+               WHERE o.person_id = m.person_id AND o.id <> m.id AND o.state = 'active'
+                 AND (o.kind <> 'customer'
+                      OR EXISTS (SELECT 1 FROM customers c WHERE c.id = o.customer_id AND c.status = 'active'))))",
+    )
+    .bind(customer_id)
+    .bind(tenant_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 pub async fn end(db: &Db, session_id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE id = $1").bind(session_id).execute(&db.pool).await?;
     Ok(())

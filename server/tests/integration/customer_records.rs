@@ -211,6 +211,18 @@ async fn delete_needs_the_typed_name_and_takes_everything_of_the_customer(app: T
     assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM customers WHERE id = {alpha}")).await, 1);
 }
 
+/// Deleting a customer signs out nobody who was merely invited there (here another partner's
+/// admin): only people whose accepted access was that customer alone.
+async fn delete_leaves_people_merely_invited_there_signed_in(app: TestApp) {
+    let mut admin = app.signed_in("admin@acme.test").await;
+    let delta = app.customer(app.fixture.acme, "Delta Diner").await;
+    let invite = json!({ "customer_id": delta, "input": { "full_name": "G", "email": "admin@globex.test", "role": "Owner", "method": "DisplayLink" } });
+    ok(&admin.call_json("customer-users/invite", invite).await);
+    let mut globex = app.signed_in("admin@globex.test").await;
+    ok(&admin.call_json("customers/delete", json!({ "id": delta, "confirm_name": "Delta Diner" })).await);
+    assert_eq!(ok(&globex.call("session", &[]).await)["email"], "admin@globex.test");
+}
+
 async fn a_viewer_cannot_create_edit_delete_or_configure(app: TestApp) {
     let mut viewer = app.signed_in("viewer@acme.test").await;
     let id = app.fixture.acme_customer;
@@ -317,6 +329,7 @@ on_both_databases!(
     an_edit_on_an_old_version_is_a_conflict_with_the_current_values,
     networks_stay_in_the_tenant_and_never_loop,
     delete_needs_the_typed_name_and_takes_everything_of_the_customer,
+    delete_leaves_people_merely_invited_there_signed_in,
     a_viewer_cannot_create_edit_delete_or_configure,
     another_tenants_customer_cannot_be_read_edited_or_deleted,
 );

@@ -112,6 +112,36 @@ async fn disabling_ends_the_sessions_of_the_customers_users(app: TestApp) {
     assert_eq!(app.scalar("SELECT COUNT(*) FROM sessions").await, 1, "the admin's own session stays");
 }
 
+/// Disabling (or deleting, `customer_records`) a customer ends the sessions of the people whose
+/// accepted access is that customer alone. Someone merely invited there — another partner's staff,
+/// the operator — or who can still work elsewhere keeps theirs: a tenant must not be able to
+/// sign out people it does not own.
+async fn disabling_leaves_invited_people_and_people_with_other_access_signed_in(app: TestApp) {
+    let alpha = app.fixture.acme_customer;
+    let mut admin = app.signed_in("admin@acme.test").await;
+    for email in ["admin@globex.test", "op@platform.test"] {
+        let invite = json!({ "customer_id": alpha, "input": { "full_name": "X", "email": email, "role": "Owner", "method": "DisplayLink" } });
+        assert_eq!(admin.call_json("customer-users/invite", invite).await.status, StatusCode::OK, "{email}");
+    }
+    // An accepted user of Alpha who also uses another (active) customer account.
+    let other = app.scalar("SELECT id FROM customers WHERE name = 'Charlie Cafe'").await;
+    let both = app
+        .person("both@example.test")
+        .customer_user(alpha, AccountRole::Member)
+        .customer_user(other, AccountRole::Member)
+        .create()
+        .await;
+    let mut globex = app.signed_in("admin@globex.test").await;
+    let mut operator = app.signed_in("op@platform.test").await;
+    app.signed_in("both@example.test").await;
+
+    let body = json!({ "selection": { "Ids": [alpha] }, "status": "Disabled" });
+    assert_eq!(admin.call_json("customers/set-status", body).await.status, StatusCode::OK);
+    assert_eq!(globex.call("session", &[]).await.json()["email"], "admin@globex.test");
+    assert_eq!(operator.call("session", &[]).await.json()["email"], "op@platform.test");
+    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM sessions WHERE person_id = {both}")).await, 1);
+}
+
 async fn bad_selections_get_clear_errors_and_change_nothing(app: TestApp) {
     let mut admin = app.signed_in("admin@acme.test").await;
     let empty =
@@ -130,5 +160,6 @@ on_both_databases!(
     another_tenants_customer_refuses_the_whole_change,
     all_matching_is_evaluated_on_the_server_within_the_tenant,
     disabling_ends_the_sessions_of_the_customers_users,
+    disabling_leaves_invited_people_and_people_with_other_access_signed_in,
     bad_selections_get_clear_errors_and_change_nothing,
 );

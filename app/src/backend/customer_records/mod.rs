@@ -11,7 +11,7 @@ pub use search_text::refresh_search_text;
 use detail::impact;
 use search_text::search_text_for;
 
-use super::{audit, field_config, now, TenantScope};
+use super::{audit, field_config, now, session, TenantScope};
 use crate::types::customer_records::detail::{CustomerForm, NetworkChoice, StoredCustomer};
 use crate::types::customer_records::{validate, CustomerInput, MAX_NETWORK_LEVELS};
 use crate::types::field_config::{BuiltinField, FieldConfig, FieldMode};
@@ -358,14 +358,7 @@ pub async fn delete(scope: &TenantScope, id: i64, typed_name: &str) -> Result<()
     }
     let stored = load_stored(&mut tx, scope, id).await?.ok_or_else(not_found)?;
     // Its users lose access: their sessions end, then their memberships go with the customer.
-    sqlx::query(
-        "DELETE FROM sessions WHERE person_id IN
-           (SELECT person_id FROM memberships WHERE kind = 'customer' AND customer_id = $1 AND tenant_id = $2)",
-    )
-    .bind(id)
-    .bind(scope.tenant_id())
-    .execute(&mut *tx)
-    .await?;
+    session::end_for_customer(&mut tx, scope.tenant_id(), id).await?;
     for table in [
         "DELETE FROM customer_field_values WHERE customer_id = $1",
         "DELETE FROM memberships WHERE kind = 'customer' AND customer_id = $1",

@@ -2,7 +2,7 @@
 
 pub mod sql;
 
-use super::{audit, now, TenantScope};
+use super::{audit, now, session, TenantScope};
 use crate::types::customers::query::{Cursor, CustomerQuery, SortField, MAX_SEARCH_CHARS};
 use crate::types::customers::{
     CustomerCount, CustomerPage, CustomerRow, CustomerStatus, Selection, SidebarCustomer, SidebarCustomers,
@@ -240,13 +240,7 @@ pub async fn set_status(
         .execute(&mut *tx)
         .await?;
         if status == CustomerStatus::Disabled {
-            sqlx::query(
-                "DELETE FROM sessions WHERE person_id IN
-                   (SELECT person_id FROM memberships WHERE kind = 'customer' AND customer_id = $1)",
-            )
-            .bind(*id)
-            .execute(&mut *tx)
-            .await?;
+            session::end_for_customer(&mut tx, scope.tenant_id(), *id).await?;
         }
         let entry = audit::Entry::new(action)
             .by(&scope.actor)

@@ -74,7 +74,7 @@ pub struct PersonBuilder<'a> {
     pub(super) email: String,
     pub(super) name: String,
     pub(super) partner: Option<(i64, Role)>,
-    pub(super) customer: Option<(i64, AccountRole)>,
+    pub(super) customers: Vec<(i64, AccountRole)>,
     pub(super) session: bool,
 }
 
@@ -98,9 +98,9 @@ impl<'a> PersonBuilder<'a> {
         self
     }
 
-    /// A customer user of `customer`, active at once.
+    /// A customer user of `customer`, active at once (call again for more accounts).
     pub fn customer_user(mut self, customer: i64, role: AccountRole) -> Self {
-        self.customer = Some((customer, role));
+        self.customers.push((customer, role));
         self
     }
 
@@ -121,7 +121,7 @@ impl<'a> PersonBuilder<'a> {
             }
             seed::add_partner_user(db, person, tenant, role.key()).await.expect("add partner user");
         }
-        if let Some((customer, role)) = self.customer {
+        for (customer, role) in self.customers {
             let tenant = self.app.scalar(&format!("SELECT tenant_id FROM customers WHERE id = {customer}")).await;
             seed::add_customer_user(db, person, tenant, customer, role).await.expect("add customer user");
         }

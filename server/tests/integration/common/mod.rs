@@ -160,7 +160,7 @@ impl TestApp {
             email: email.into(),
             name: format!("User {email}"),
             partner: None,
-            customer: None,
+            customers: Vec::new(),
             session: false,
         }
     }
@@ -169,6 +169,13 @@ impl TestApp {
     pub async fn tenant(&self, name: &str) -> i64 {
         let slug = name.to_lowercase().replace(' ', "-");
         seed::create_tenant(&self.db, name, &slug).await.expect("create tenant")
+    }
+
+    /// A further (active) customer of `tenant`; returns its id.
+    pub async fn customer(&self, tenant: i64, name: &str) -> i64 {
+        let mut conn = self.db.pool.acquire().await.expect("connection");
+        let customer = seed::NewCustomer { name: name.into(), ..Default::default() };
+        seed::insert_customer(&mut conn, tenant, &customer).await.expect("create customer")
     }
 
     /// A custom field of `tenant`; returns its id.
