@@ -32,6 +32,9 @@ pub enum AppError {
     /// An edit carried an old version: here is the record as it is now.
     #[error("Someone else changed this customer while you were editing.")]
     Conflict(Box<StoredCustomer>),
+    /// Someone else created the same thing at the same moment (a unique constraint caught it).
+    #[error("{0}")]
+    AlreadyExists(String),
     /// Another customer of the tenant has this exact name; saving again with consent creates it anyway.
     #[error("Another customer is already called \u{201c}{0}\u{201d}.")]
     DuplicateName(String),
@@ -75,7 +78,7 @@ impl AppError {
             Self::NotFound(_) => 404,
             Self::BadRequest(_) => 400,
             Self::Invalid(_) => 422,
-            Self::Conflict(_) | Self::DuplicateName(_) => 409,
+            Self::Conflict(_) | Self::DuplicateName(_) | Self::AlreadyExists(_) => 409,
             Self::Throttled(_) => 429,
             Self::Internal | Self::Transport(_) => 500,
         }
@@ -102,11 +105,41 @@ impl FromServerFnError for AppError {
 }
 
 /// `?` on a database call: the log names the line of that `?` (track_caller), the browser
-/// gets only `Internal`.
+/// gets only `Internal`. A unique-constraint violation is a race another writer won, not a
+/// fault: it answers 409 (call sites that know better use [`OnUnique`]).
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     #[track_caller]
     fn from(error: sqlx::Error) -> Self {
+        if is_unique_violation(&error) {
+            tracing::info!(%error, at = %std::panic::Location::caller(), "unique constraint: a concurrent writer won");
+            return Self::AlreadyExists(
+                "Someone else saved the same thing at the same moment. Reload and try again.".into(),
+            );
+        }
         Self::internal("querying the database", error)
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
+}
+
+/// Gives a unique-constraint violation (another writer got there first, between our check and
+/// our insert) the answer the check would have given.
+#[cfg(feature = "ssr")]
+pub trait OnUnique<T> {
+    fn on_unique(self, instead: impl FnOnce() -> AppError) -> Result<T, AppError>;
+}
+
+#[cfg(feature = "ssr")]
+impl<T> OnUnique<T> for Result<T, sqlx::Error> {
+    #[track_caller]
+    fn on_unique(self, instead: impl FnOnce() -> AppError) -> Result<T, AppError> {
+        match self {
+            Err(error) if is_unique_violation(&error) => Err(instead()),
+            other => Ok(other?),
+        }
     }
 }

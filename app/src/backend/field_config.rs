@@ -3,6 +3,7 @@
 //! (checked by the server functions) and is audited.
 
 use super::{audit, customer_records, TenantScope};
+use crate::error::OnUnique;
 use crate::types::customer_records::check_custom;
 use crate::types::customers::ListFilters;
 use crate::types::field_config::{
@@ -97,6 +98,10 @@ pub async fn set_mode(scope: &TenantScope, field: BuiltinField, mode: FieldMode)
 /// Adds a custom field or changes one. Keys are unique in the tenant and never change. A type
 /// (or a choice field's options) may change only while every stored value fits the new rules,
 /// so no customer is left with a value its form would refuse.
+fn key_taken() -> AppError {
+    AppError::invalid("key", "Another custom field already uses this key.")
+}
+
 pub async fn save_custom_field(scope: &TenantScope, draft: &CustomFieldDraft) -> Result<FieldConfig, AppError> {
     let draft = draft.normalized();
     let errors = validate_custom_field(&draft);
@@ -108,7 +113,7 @@ pub async fn save_custom_field(scope: &TenantScope, draft: &CustomFieldDraft) ->
     let config = load(&mut tx, scope.tenant_id()).await?;
     let clash = config.custom_fields.iter().any(|f| f.key == draft.key && Some(f.id) != draft.id);
     if clash {
-        return Err(AppError::invalid("key", "Another custom field already uses this key."));
+        return Err(key_taken());
     }
     let options = serde_json::to_string(&draft.options)
         .map_err(|e| AppError::internal("encoding a custom field's options", e))?;
@@ -133,7 +138,8 @@ pub async fn save_custom_field(scope: &TenantScope, draft: &CustomFieldDraft) ->
             .bind(&options)
             .bind(config.custom_fields.len() as i64 + 1)
             .execute(&mut *tx)
-            .await?;
+            .await
+            .on_unique(key_taken)?;
             entry(scope, "tenant.custom_field.create", label).change("key", serde_json::Value::Null, draft.key.as_str())
         }
         Some(id) => {

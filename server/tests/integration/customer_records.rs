@@ -223,6 +223,20 @@ async fn delete_leaves_people_merely_invited_there_signed_in(app: TestApp) {
     assert_eq!(ok(&globex.call("session", &[]).await)["email"], "admin@globex.test");
 }
 
+/// Another writer deletes the customer between our read and our delete: a clean 404, no audit.
+async fn a_delete_racing_another_writer_audits_nothing(app: TestApp) {
+    let mut admin = app.signed_in("admin@acme.test").await;
+    let delta = app.customer(app.fixture.acme, "Delta Diner").await;
+    let res = app
+        .racing(
+            &[&format!("DELETE FROM customers WHERE id = {delta}")],
+            admin.call_json("customers/delete", json!({ "id": delta, "confirm_name": "Delta Diner" })),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{res:?}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'customer.delete'").await, 0);
+}
+
 async fn a_viewer_cannot_create_edit_delete_or_configure(app: TestApp) {
     let mut viewer = app.signed_in("viewer@acme.test").await;
     let id = app.fixture.acme_customer;
@@ -330,6 +344,7 @@ on_both_databases!(
     networks_stay_in_the_tenant_and_never_loop,
     delete_needs_the_typed_name_and_takes_everything_of_the_customer,
     delete_leaves_people_merely_invited_there_signed_in,
+    a_delete_racing_another_writer_audits_nothing,
     a_viewer_cannot_create_edit_delete_or_configure,
     another_tenants_customer_cannot_be_read_edited_or_deleted,
 );

@@ -142,6 +142,23 @@ async fn disabling_leaves_invited_people_and_people_with_other_access_signed_in(
     assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM sessions WHERE person_id = {both}")).await, 1);
 }
 
+/// Another writer disables the customer between our read and our write: we change nothing, so we
+/// audit nothing and say so.
+async fn a_status_change_racing_another_writer_audits_only_what_it_changed(app: TestApp) {
+    let alpha = app.fixture.acme_customer;
+    let mut admin = app.signed_in("admin@acme.test").await;
+    let body = json!({ "selection": { "Ids": [alpha] }, "status": "Disabled" });
+    let res = app
+        .racing(
+            &[&format!("UPDATE customers SET status = 'disabled' WHERE id = {alpha}")],
+            admin.call_json("customers/set-status", body),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{res:?}");
+    assert_eq!(res.json()["changed"], 0);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'customer.disable'").await, 0);
+}
+
 async fn bad_selections_get_clear_errors_and_change_nothing(app: TestApp) {
     let mut admin = app.signed_in("admin@acme.test").await;
     let empty =
@@ -161,5 +178,6 @@ on_both_databases!(
     all_matching_is_evaluated_on_the_server_within_the_tenant,
     disabling_ends_the_sessions_of_the_customers_users,
     disabling_leaves_invited_people_and_people_with_other_access_signed_in,
+    a_status_change_racing_another_writer_audits_only_what_it_changed,
     bad_selections_get_clear_errors_and_change_nothing,
 );

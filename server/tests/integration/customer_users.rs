@@ -296,7 +296,27 @@ async fn removal_ends_one_membership_or_all_of_one_partner(app: TestApp) {
     assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'customer_user.%remove%' OR action = 'customer_user.unsubscribe_tenant'").await, 2);
 }
 
+/// Two invitations of one new address at the same moment: the loser gets a field error, not a 500.
+async fn an_address_invited_meanwhile_is_a_field_error(app: TestApp) {
+    let mut admin = app.signed_in("admin@acme.test").await;
+    let res = app
+        .racing(
+            &["INSERT INTO persons (email, full_name, created_at, updated_at) VALUES ('race@example.com', 'R', 0, 0)"],
+            invite(&mut admin, app.fixture.acme_customer, "Rae", "race@example.com", "Owner", true),
+        )
+        .await;
+    // PostgreSQL: our insert of the new person loses to theirs. SQLite: we run after them and
+    // invite the person they created.
+    let expected = match app.db.kind {
+        app::backend::DbKind::Postgres => StatusCode::UNPROCESSABLE_ENTITY,
+        app::backend::DbKind::Sqlite => StatusCode::OK,
+    };
+    assert_eq!(res.status, expected, "{res:?}");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM persons WHERE email = 'race@example.com'").await, 1);
+}
+
 on_both_databases!(
+    an_address_invited_meanwhile_is_a_field_error,
     an_invitation_with_a_displayed_link_activates_once,
     links_expire_are_replaced_by_a_resend_and_die_with_a_revoke,
     a_known_person_gets_a_membership_not_a_second_identity,

@@ -212,7 +212,24 @@ async fn a_field_changes_type_or_options_only_when_every_value_fits(app: TestApp
     );
 }
 
+/// Two custom fields with one key at the same moment: the loser gets the key error, not a 500.
+async fn a_custom_field_key_taken_meanwhile_is_a_field_error(app: TestApp) {
+    let mut admin = app.signed_in("admin@acme.test").await;
+    let acme = app.fixture.acme;
+    let res = app
+        .racing(
+            &[&format!(
+                "INSERT INTO custom_fields (tenant_id, key, label, kind, options, position) VALUES ({acme}, 'tier', 'Tier', 'text', '[]', 1)"
+            )],
+            admin.call_json("settings/custom-field", json!({ "draft": { "label": "Tier", "kind": "Text" } })),
+        )
+        .await;
+    assert_eq!(field_errors(&res)["key"], "Another custom field already uses this key.");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM custom_fields").await, 1);
+}
+
 on_both_databases!(
+    a_custom_field_key_taken_meanwhile_is_a_field_error,
     required_and_hidden_fields_follow_the_tenant_configuration,
     each_custom_field_type_is_checked_stored_and_searchable,
     workflows_are_offered_and_checked,

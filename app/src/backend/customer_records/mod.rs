@@ -365,11 +365,17 @@ pub async fn delete(scope: &TenantScope, id: i64, typed_name: &str) -> Result<()
     ] {
         sqlx::query(table).bind(id).execute(&mut *tx).await?;
     }
-    sqlx::query("DELETE FROM customers WHERE id = $1 AND tenant_id = $2")
+    let deleted = sqlx::query("DELETE FROM customers WHERE id = $1 AND tenant_id = $2")
         .bind(id)
         .bind(scope.tenant_id())
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+    if deleted == 0 {
+        // Another writer deleted it after we read it: nothing of ours to audit (the transaction
+        // rolls back).
+        return Err(not_found());
+    }
     let entry = audit::Entry::new("customer.delete").by(&scope.actor).in_tenant(Some(scope.tenant_id())).target(
         "customer",
         Some(id),

@@ -3,10 +3,16 @@
 use super::link_emails::{link_url, LinkEmail};
 use super::{entry, membership, Inviter};
 use crate::backend::{audit, email, now, session::normalize_email, tokens, AppState, TenantScope};
+use crate::error::OnUnique;
 use crate::types::customer_users::{ActivationMethod, InviteInput, InviteOutcome, MembershipState};
 use crate::types::email::EmailKind;
 use crate::AppError;
 use sqlx::Row;
+
+/// Two invitations of one address raced, and the other one won.
+fn invited_meanwhile() -> AppError {
+    AppError::invalid("email", "This person was invited by someone else a moment ago. Reload the list.")
+}
 
 /// Invites a person to a customer account. A person who already exists (same email, any
 /// tenant) gets a membership, not a second identity; one who is already a user of this
@@ -66,7 +72,8 @@ pub async fn invite(
             .bind(&full_name)
             .bind(at)
             .fetch_one(&mut *tx)
-            .await?
+            .await
+            .on_unique(invited_meanwhile)?
             .try_get("id")?;
             (id, false)
         }
@@ -83,7 +90,8 @@ pub async fn invite(
     .bind(at)
     .bind(inviter.actor.person_id)
     .fetch_one(&mut *tx)
-    .await?
+    .await
+    .on_unique(invited_meanwhile)?
     .try_get("id")?;
     let lifetime = email::link_hours(&mut tx, inviter.tenant_id).await? * 3600;
     let (token, expires_at) = tokens::issue(

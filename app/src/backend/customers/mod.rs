@@ -220,17 +220,19 @@ pub async fn set_status(
 ) -> Result<StatusChange, AppError> {
     let mut tx = scope.db.begin().await?;
     let found = resolve_selection(&mut tx, scope, selection).await?;
-    let outcome = tally(status, &found);
+    let mut outcome = tally(status, &found);
     let at = now();
     let action = match status {
         CustomerStatus::Active => "customer.activate",
         CustomerStatus::Disabled => "customer.disable",
     };
     for (id, name, old) in found.iter().filter(|(_, _, s)| s != status.key()) {
-        sqlx::query(
+        // `status <> $1`: a writer that changed this customer since we read it (and won the
+        // row lock) leaves nothing for us to change, and nothing to audit.
+        let changed = sqlx::query(
             "UPDATE customers SET status = $1, status_changed_at = $2, status_changed_by = $3,
                     updated_at = $2, updated_by = $3, version = version + 1
-             WHERE id = $4 AND tenant_id = $5",
+             WHERE id = $4 AND tenant_id = $5 AND status <> $1",
         )
         .bind(status.key())
         .bind(at)
@@ -238,7 +240,13 @@ pub async fn set_status(
         .bind(*id)
         .bind(scope.tenant_id())
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            outcome.changed -= 1;
+            outcome.unchanged += 1;
+            continue;
+        }
         if status == CustomerStatus::Disabled {
             session::end_for_customer(&mut tx, scope.tenant_id(), *id).await?;
         }

@@ -171,6 +171,21 @@ impl TestApp {
         seed::create_tenant(&self.db, name, &slug).await.expect("create tenant")
     }
 
+    /// Runs `request` while another writer holds `sql` uncommitted, committing it 300 ms in. On
+    /// PostgreSQL the request reads before that writer commits and writes after: the race a busy
+    /// instance sees. SQLite serialises writers, so there the request simply runs after it.
+    pub async fn racing<F: std::future::Future>(&self, sql: &[&str], request: F) -> F::Output {
+        let mut tx = self.db.pool.begin().await.expect("begin");
+        for statement in sql {
+            sqlx::query(statement).execute(&mut *tx).await.expect(statement);
+        }
+        let other_writer = async move {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            tx.commit().await.expect("commit");
+        };
+        tokio::join!(request, other_writer).0
+    }
+
     /// A further (active) customer of `tenant`; returns its id.
     pub async fn customer(&self, tenant: i64, name: &str) -> i64 {
         let mut conn = self.db.pool.acquire().await.expect("connection");
