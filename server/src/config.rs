@@ -11,6 +11,10 @@ use std::time::Duration;
 #[derive(Parser, Debug, Clone)]
 #[command(name = "clientele", version, about = "Clientele: the customer-account portal for partners.")]
 pub struct Config {
+    /// Without a command the server starts.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Database URL: postgres://… for PostgreSQL; sqlite:… for a SQLite file. Default: a SQLite
     /// file in the data directory.
     #[arg(long, env = "DATABASE_URL")]
@@ -24,7 +28,8 @@ pub struct Config {
     #[arg(long, env = "CLIENTELE_LISTEN", default_value = "127.0.0.1:3000")]
     pub listen: SocketAddr,
 
-    /// Seed demo partners, users and customers (idempotent).
+    /// Seed demo partners, users and customers into an empty database (or complete the demo).
+    /// Refused on a database that holds anyone else: demo passwords are public.
     #[arg(long, env = "CLIENTELE_DEMO")]
     pub demo: bool,
 
@@ -76,6 +81,22 @@ pub struct Config {
     /// Where the built site (pkg/clientele.js, .wasm, .css) is served from.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
+}
+
+/// One-off tasks run from the command line against the configured database.
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum Command {
+    /// Make a person a platform operator (creating them when new) and print a one-time link,
+    /// valid 24 hours, where they choose their password. How a real instance gets its first
+    /// operator; also how an operator who lost their password gets back in.
+    CreateOperator {
+        /// The operator's email address (their sign-in).
+        #[arg(long)]
+        email: String,
+        /// Their full name, as the audit log and the header show it.
+        #[arg(long)]
+        name: String,
+    },
 }
 
 impl Config {
@@ -132,5 +153,19 @@ impl Config {
             .site_addr(self.listen)
             .env(if cfg!(debug_assertions) { Env::DEV } else { Env::PROD })
             .build()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn create_operator_is_a_command_and_plain_flags_start_the_server() {
+        let config =
+            Config::try_parse_from(["server", "create-operator", "--email", "a@b.test", "--name", "Ann"]).unwrap();
+        assert!(matches!(config.command, Some(Command::CreateOperator { ref email, .. }) if email == "a@b.test"));
+        assert!(Config::try_parse_from(["server", "--demo"]).unwrap().command.is_none());
+        assert!(Config::try_parse_from(["server", "create-operator", "--email", "a@b.test"]).is_err(), "name required");
     }
 }

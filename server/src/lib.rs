@@ -45,16 +45,44 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
     }
 }
 
+/// Runs a command-line task (see [`config::Command`]) and prints its result.
+pub async fn run_command(config: &Config, command: &config::Command) -> Result<(), Box<dyn std::error::Error>> {
+    let db = Db::connect(&config.database_url()).await?;
+    match command {
+        config::Command::CreateOperator { email, name } => {
+            let public_url = config.mail().public_url;
+            let (link, expires_at) = app::backend::account_links::create_operator(&db, &public_url, email, name)
+                .await
+                .map_err(|e| match e {
+                    app::AppError::Invalid(fields) => fields.into_values().collect::<Vec<_>>().join(" "),
+                    other => other.to_string(),
+                })?;
+            println!("{email} is an operator. Open this link within 24 hours to choose the password:");
+            println!("{link}");
+            println!("(expires {})", app::format::format_datetime(expires_at));
+        }
+    }
+    Ok(())
+}
+
 /// Connects to the database (running migrations) and seeds demo data when asked.
-pub async fn prepare_state(config: &Config) -> Result<AppState, sqlx::Error> {
+pub async fn prepare_state(config: &Config) -> Result<AppState, Box<dyn std::error::Error>> {
     let url = config.database_url();
     let db = Db::connect(&url).await?;
     if config.demo {
-        if app::backend::seed::demo(&db).await? {
-            tracing::info!("demo data seeded");
-        } else {
-            tracing::info!("demo data already present");
+        use app::backend::seed::{demo, DemoSeed, DEMO_PASSWORD};
+        match demo(&db).await? {
+            DemoSeed::Seeded => tracing::info!("demo data seeded"),
+            DemoSeed::AlreadyPresent => tracing::info!("demo data already present"),
+            DemoSeed::RefusedOtherData => {
+                return Err("refusing --demo: this database already holds people who are not the demo's. \
+                            Demo accounts have a public password; start without --demo."
+                    .into())
+            }
         }
+        tracing::warn!(
+            "DEMO MODE: every demo account's password is the public \"{DEMO_PASSWORD}\". Never use --demo for a real instance."
+        );
     }
     let mail = config.mail();
     match &mail.smtp {

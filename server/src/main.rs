@@ -9,6 +9,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
         .init();
     let config = Config::parse();
+    if let Some(command) = &config.command {
+        return server::run_command(&config, command).await;
+    }
     let state = server::prepare_state(&config).await?;
     tracing::info!(database = ?state.db.kind, "database ready");
     let app = server::router(state);

@@ -221,3 +221,57 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
     tx.commit().await?;
     token.ok_or(AppError::AccountDisabled)
 }
+
+/// How long the link that `server create-operator` prints stays usable.
+pub const OPERATOR_SETUP_HOURS: i64 = 24;
+
+/// Makes `email` a platform operator — creating the person, without a password, when new — and
+/// returns a single-use link (the password-reset page) where they choose their password, with
+/// its expiry. For the command line only: whoever runs it already controls the server, and the
+/// link goes to their terminal, never through a tenant's hands.
+pub async fn create_operator(
+    db: &super::Db,
+    public_url: &str,
+    email: &str,
+    full_name: &str,
+) -> Result<(String, i64), AppError> {
+    let email = normalize_email(email);
+    if let Some(problem) = crate::types::forms::check_email(&email) {
+        return Err(AppError::invalid("email", problem));
+    }
+    let full_name = full_name.trim();
+    if full_name.is_empty() {
+        return Err(AppError::invalid("name", "Give the operator's name."));
+    }
+    let mut tx = db.begin().await?;
+    let at = now();
+    let existing = sqlx::query("SELECT id FROM persons WHERE email = $1").bind(&email).fetch_optional(&mut *tx).await?;
+    let person_id: i64 = match existing {
+        Some(row) => row.try_get("id")?,
+        None => sqlx::query(
+            "INSERT INTO persons (email, full_name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id",
+        )
+        .bind(&email)
+        .bind(full_name)
+        .bind(at)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?,
+    };
+    sqlx::query(
+        "INSERT INTO memberships (person_id, kind, created_at)
+         SELECT $1, 'operator', $2 WHERE NOT EXISTS (SELECT 1 FROM memberships WHERE person_id = $1 AND kind = 'operator')",
+    )
+    .bind(person_id)
+    .bind(at)
+    .execute(&mut *tx)
+    .await?;
+    let (token, expires_at) =
+        tokens::issue(&mut tx, tokens::Purpose::Reset, person_id, None, None, OPERATOR_SETUP_HOURS * 3600).await?;
+    let mut entry =
+        audit::Entry::new("operator.create").target("person", Some(person_id), format!("{full_name} <{email}>"));
+    entry.actor_label = "command line".into();
+    audit::record(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok((format!("{}/reset-password?token={token}", public_url.trim_end_matches('/')), expires_at))
+}

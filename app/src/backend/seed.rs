@@ -193,11 +193,34 @@ pub async fn insert_customer(
 const PARTNERS: [(&str, &str, u64); 2] = [("Northwind Telecom", "northwind", 1), ("Bluebird Networks", "bluebird", 2)];
 const CUSTOMERS_PER_PARTNER: usize = 1000;
 
-/// Seeds the demo instance unless it is there already. Returns true when it wrote anything.
-pub async fn demo(db: &Db) -> Result<bool, sqlx::Error> {
+/// What `--demo` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoSeed {
+    Seeded,
+    AlreadyPresent,
+    /// The database holds people who are not the demo's: demo accounts with their public
+    /// password must never be added to a real instance.
+    RefusedOtherData,
+}
+
+/// Seeds the demo instance into an empty database (or completes one that is the demo already);
+/// refuses a database that holds anyone else.
+pub async fn demo(db: &Db) -> Result<DemoSeed, sqlx::Error> {
+    let people: i64 = sqlx::query("SELECT COUNT(*) AS n FROM persons").fetch_one(&db.pool).await?.try_get("n")?;
+    if people > 0 && person_id(db, DEMO_OPERATOR).await?.is_none() {
+        return Ok(DemoSeed::RefusedOtherData);
+    }
+    Ok(if demo_data(db).await? { DemoSeed::Seeded } else { DemoSeed::AlreadyPresent })
+}
+
+const DEMO_OPERATOR: &str = "operator@clientele.test";
+
+/// Writes whatever part of the demo is missing, whatever else the database holds (tests build on
+/// it; the server goes through [`demo`]). Returns true when it wrote anything.
+pub async fn demo_data(db: &Db) -> Result<bool, sqlx::Error> {
     let mut wrote = false;
-    if person_id(db, "operator@clientele.test").await?.is_none() {
-        let id = create_person(db, "operator@clientele.test", "Olivia Operator", DEMO_PASSWORD).await?;
+    if person_id(db, DEMO_OPERATOR).await?.is_none() {
+        let id = create_person(db, DEMO_OPERATOR, "Olivia Operator", DEMO_PASSWORD).await?;
         make_operator(db, id).await?;
         wrote = true;
     }

@@ -69,4 +69,35 @@ async fn forgot_password_answers_alike_and_a_reset_ends_every_session(app: TestA
     assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS));
 }
 
-on_both_databases!(forgot_password_answers_alike_and_a_reset_ends_every_session,);
+/// `--demo` never adds demo accounts (public password) to a database that holds other people.
+async fn the_demo_refuses_a_database_with_other_people(app: TestApp) {
+    use app::backend::seed::{demo, DemoSeed};
+    let customers = app.scalar("SELECT COUNT(*) FROM customers").await;
+    assert_eq!(demo(&app.db).await.unwrap(), DemoSeed::RefusedOtherData);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM customers").await, customers);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM persons WHERE email = 'operator@clientele.test'").await, 0);
+}
+
+/// `server create-operator`: the first operator of a real instance, with no known password. The
+/// printed link lets them choose one; then they are an operator.
+async fn create_operator_prints_a_link_that_sets_the_password(app: TestApp) {
+    use app::backend::account_links::create_operator;
+    let bad = create_operator(&app.db, "http://clientele.test", "not-an-email", "Nora").await;
+    assert!(bad.is_err());
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM persons WHERE full_name = 'Nora'").await, 0);
+
+    let (link, _) = create_operator(&app.db, "http://clientele.test", "Nora@Ops.test", "Nora Ops").await.unwrap();
+    let token = link.strip_prefix("http://clientele.test/reset-password?token=").expect("a reset link");
+    let mut client = app.client();
+    assert_eq!(client.login("nora@ops.test", GOOD_PASSWORD).await.status, StatusCode::UNAUTHORIZED, "no password yet");
+    let res = client.call_json("account/reset-password", json!({ "token": token, "password": GOOD_PASSWORD })).await;
+    assert_eq!(res.status, StatusCode::OK, "{res:?}");
+    assert_eq!(ok(&client.call("session", &[]).await)["is_operator"], true);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'operator.create'").await, 1);
+}
+
+on_both_databases!(
+    forgot_password_answers_alike_and_a_reset_ends_every_session,
+    the_demo_refuses_a_database_with_other_people,
+    create_operator_prints_a_link_that_sets_the_password,
+);

@@ -301,7 +301,7 @@ async fn another_tenants_customer_cannot_be_read_edited_or_deleted(app: TestApp)
 async fn demo_customers_pass_the_form_rules(app: TestApp) {
     use app::types::customer_records::{validate, CustomerInput};
     use sqlx::Row;
-    app::backend::seed::demo(&app.db).await.unwrap();
+    app::backend::seed::demo_data(&app.db).await.unwrap();
     let tenant = app.scalar("SELECT id FROM tenants WHERE slug = 'northwind'").await;
     let mut conn = app.db.pool.acquire().await.unwrap();
     let config = app::backend::field_config::load(&mut conn, tenant).await.unwrap();
