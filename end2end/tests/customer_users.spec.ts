@@ -129,3 +129,42 @@ test("email settings: link lifetime and templates are checked before they are sa
   await expect(page.getByLabel("Links expire after (hours)")).toHaveValue("48");
   await expect(page.getByRole("region", { name: /Invitation email/ }).getByLabel("Plain text")).toHaveValue("Hello {{name}}: {{link}}");
 });
+
+test("an invitation for an existing account never asks for its password: the person accepts signed in as themselves", async ({ page, browser }) => {
+  await signIn(page, "admin@northwind.test");
+  await page.goto("/customers?status=active");
+  await hydrated(page);
+  const name = (await page.locator("tbody td.name").nth(1).textContent())!.trim();
+  await page.getByRole("checkbox", { name: `Select ${name}` }).check();
+  await page.getByRole("region", { name: "Selection" }).getByRole("button", { name: "Invite customer" }).click();
+  const dialog = page.getByRole("dialog", { name: `Invite to ${name}` });
+  // Bluebird's viewer already has an account (another partner's staff).
+  await dialog.getByLabel("Full name").fill("Vera Viewer");
+  await dialog.getByRole("textbox", { name: "Email" }).fill("viewer@bluebird.test");
+  await dialog.getByRole("radio", { name: /Display activation link/ }).check();
+  await dialog.getByRole("button", { name: "Invite" }).click();
+  const link = await page.getByRole("region", { name: "Activation link" }).getByRole("textbox", { name: "Activation link" }).inputValue();
+
+  // Whoever holds the shown link, signed out, gets no password field to try.
+  const holder = await (await browser.newContext()).newPage();
+  await holder.goto(link);
+  await hydrated(holder);
+  await expect(holder.getByText(/This invitation is for an existing account\. Sign in as viewer@bluebird\.test/)).toBeVisible();
+  await expect(holder.getByLabel(/password/i)).toHaveCount(0);
+
+  // The person, signed in as themselves, accepts with one click.
+  const theirs = await browser.newContext();
+  const person = await theirs.newPage();
+  await signIn(person, "viewer@bluebird.test");
+  await person.goto(link);
+  await hydrated(person);
+  await expect(person.getByText(`You are invited to ${name}`)).toBeVisible();
+  await person.getByRole("button", { name: "Accept invitation" }).click();
+  // Signed in already: back to their own work (their partner workspace).
+  await expect(person).toHaveURL(/\/customers$/);
+  await theirs.close();
+
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByTestId("customer-user").filter({ hasText: "viewer@bluebird.test" })).toContainText("Active");
+});

@@ -4,7 +4,7 @@
 use super::{
     audit, customer_users, now, password, request, session, session::normalize_email, throttle, tokens, AppState,
 };
-use crate::types::account_links::{LinkInfo, LinkProblem};
+use crate::types::account_links::{Acceptance, LinkInfo, LinkProblem};
 use crate::AppError;
 use sqlx::{AnyConnection, Row};
 
@@ -22,20 +22,53 @@ pub async fn link_info(state: &AppState, purpose: tokens::Purpose, token: &str) 
         tokens::Purpose::Reset => LinkInfo::Reset { email: person.email },
         tokens::Purpose::Activation => {
             let customer = sqlx::query(
-                "SELECT c.name FROM memberships m JOIN customers c ON c.id = m.customer_id WHERE m.id = $1",
+                "SELECT c.name, COALESCE(m.display_name, '') AS display_name
+                 FROM memberships m JOIN customers c ON c.id = m.customer_id WHERE m.id = $1",
             )
             .bind(live.membership_id)
             .fetch_optional(&mut *conn)
             .await?;
             let Some(customer) = customer else { return Ok(LinkInfo::Unusable(LinkProblem::Unknown)) };
+            let accept = acceptance(state, &live, &person).await?;
             LinkInfo::Activation {
-                full_name: person.name,
+                full_name: customer.try_get("display_name")?,
                 email: person.email,
                 customer_name: customer.try_get("name")?,
-                has_password: person.password_hash.is_some(),
+                accept,
             }
         }
     })
+}
+
+/// How this invitation link may be accepted (see [`Acceptance`]).
+async fn acceptance(state: &AppState, live: &tokens::LiveToken, person: &LinkPerson) -> Result<Acceptance, AppError> {
+    Ok(if person.password_hash.is_none() {
+        Acceptance::ChoosePassword
+    } else if !live.shown || signed_in_person(state).await? == Some(live.person_id) {
+        Acceptance::Accept
+    } else {
+        Acceptance::SignInFirst
+    })
+}
+
+/// The person this browser is signed in as, if any.
+async fn signed_in_person(state: &AppState) -> Result<Option<i64>, AppError> {
+    let Some(token) = request::session_token() else { return Ok(None) };
+    Ok(session::resolve(&state.db, &state.security, &token).await?.map(|s| s.person_id))
+}
+
+/// A failed use of an activation link: audited, and counted against the address, which must
+/// wait once it has failed too often (`throttle::check_link`).
+async fn link_failure(state: &AppState, addr: &str, reason: &str, person_id: Option<i64>) -> Result<(), AppError> {
+    let mut tx = state.db.begin().await?;
+    throttle::record_link_failure(&mut tx, addr).await?;
+    let mut entry = audit::Entry::new("customer_user.activate_failed").from_addr(Some(addr.to_string()));
+    if let Some(person) = person_id {
+        entry = entry.target("person", Some(person), "");
+    }
+    audit::record(&mut tx, entry.change("reason", serde_json::Value::Null, reason)).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The person a link belongs to.
@@ -77,19 +110,34 @@ fn link_error(problem: LinkProblem) -> AppError {
 }
 
 /// Accepts an invitation. A new person chooses a password (the rules of
-/// `password::choice_problem`); someone who already has one confirms it instead. Either way
-/// the membership becomes active and a fresh session starts; its token is returned.
+/// `password::choice_problem`). Someone who already has an account never gives its password
+/// here: their emailed link accepts as it is, a link shown to the inviter only while they are
+/// signed in as themselves. Either way the membership becomes active and a fresh session starts;
+/// its token is returned. Failed attempts are audited and throttled per address.
 pub async fn activate(state: &AppState, token: &str, password_given: &str) -> Result<String, AppError> {
-    let (_, LinkPerson { name, email, password_hash }) = live_link(state, tokens::Purpose::Activation, token).await?;
-    let new_hash = match password_hash {
-        // An existing identity: the password proves it is them, and stays as it is.
-        Some(hash) => {
-            let ok = password::verify_off_thread(password_given, Some(hash)).await?;
-            if !ok {
-                return Err(AppError::invalid("password", "This is not your current password."));
-            }
-            None
+    let addr = request::client_addr(state.security.trust_forwarded_for).unwrap_or_else(|| "unknown".into());
+    {
+        let mut conn = state.db.pool.acquire().await?;
+        throttle::check_link(&mut conn, &addr).await?;
+    }
+    let (live, person) = match live_link(state, tokens::Purpose::Activation, token).await {
+        Ok(found) => found,
+        Err(error) => {
+            link_failure(state, &addr, "unusable link", None).await?;
+            return Err(error);
         }
+    };
+    if acceptance(state, &live, &person).await? == Acceptance::SignInFirst {
+        link_failure(state, &addr, "existing account, shown link, not signed in as them", Some(live.person_id)).await?;
+        return Err(AppError::forbidden(format!(
+            "this invitation is for an existing account; sign in as {} and open the link again",
+            person.email
+        )));
+    }
+    let LinkPerson { name, email, password_hash } = person;
+    let new_hash = match password_hash {
+        // An existing identity keeps its password; it is never checked here.
+        Some(_) => None,
         None => {
             if let Some(problem) = password::choice_problem(password_given, &[&email, &name]) {
                 return Err(AppError::invalid("password", problem));
@@ -267,7 +315,8 @@ pub async fn create_operator(
     .execute(&mut *tx)
     .await?;
     let (token, expires_at) =
-        tokens::issue(&mut tx, tokens::Purpose::Reset, person_id, None, None, OPERATOR_SETUP_HOURS * 3600).await?;
+        tokens::issue(&mut tx, tokens::Purpose::Reset, person_id, None, None, OPERATOR_SETUP_HOURS * 3600, false)
+            .await?;
     let mut entry =
         audit::Entry::new("operator.create").target("person", Some(person_id), format!("{full_name} <{email}>"));
     entry.actor_label = "command line".into();

@@ -90,6 +90,31 @@ pub async fn record_success(conn: &mut sqlx::AnyConnection, email: &str, addr: &
     Ok(())
 }
 
+fn link_ip_key(addr: &str) -> String {
+    format!("link-ip:{addr}")
+}
+
+/// Refuses a use of an activation link from an address that has failed too often lately (the
+/// same doubling wait as sign-in).
+pub async fn check_link(conn: &mut sqlx::AnyConnection, addr: &str) -> Result<(), AppError> {
+    let at = now();
+    let (failures, last) = recent(conn, &link_ip_key(addr), at - WINDOW_SECS).await?;
+    let wait = last + delay_after(failures) - at;
+    if failures >= FREE_ATTEMPTS && wait > 0 {
+        return Err(AppError::Throttled(wait as u64));
+    }
+    Ok(())
+}
+
+pub async fn record_link_failure(conn: &mut sqlx::AnyConnection, addr: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO login_failures (throttle_key, at) VALUES ($1, $2)")
+        .bind(link_ip_key(addr))
+        .bind(now())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Password-reset requests ("Forgot password?"). An address may ask `FREE_ATTEMPTS` times per
 /// window, then is refused until the window moves on. One email gets at most three reset
 /// emails per window, silently (the answer stays the same), so nobody can flood an inbox.

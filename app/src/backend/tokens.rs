@@ -32,10 +32,13 @@ pub struct LiveToken {
     pub membership_id: Option<i64>,
     pub tenant_id: Option<i64>,
     pub expires_at: i64,
+    /// Shown to the inviter rather than sent to the person's inbox.
+    pub shown: bool,
 }
 
 /// Issues a link token; earlier unused links of the same purpose for the same membership (or,
-/// for a reset, the same person) stop working, so only the newest one is live.
+/// for a reset, the same person) stop working, so only the newest one is live. `shown`: the link
+/// is displayed to whoever asked for it instead of going to the person's inbox.
 pub async fn issue(
     conn: &mut AnyConnection,
     purpose: Purpose,
@@ -43,14 +46,15 @@ pub async fn issue(
     membership_id: Option<i64>,
     tenant_id: Option<i64>,
     lifetime_secs: i64,
+    shown: bool,
 ) -> Result<(String, i64), sqlx::Error> {
     retire(conn, purpose, person_id, membership_id).await?;
     let token = session::new_token();
     let at = now();
     let expires_at = at + lifetime_secs;
     sqlx::query(
-        "INSERT INTO person_tokens (token_hash, purpose, person_id, membership_id, tenant_id, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO person_tokens (token_hash, purpose, person_id, membership_id, tenant_id, created_at, expires_at, shown)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(session::token_hash(&token))
     .bind(purpose.key())
@@ -59,6 +63,7 @@ pub async fn issue(
     .bind(tenant_id)
     .bind(at)
     .bind(expires_at)
+    .bind(shown as i64)
     .execute(&mut *conn)
     .await?;
     Ok((token, expires_at))
@@ -103,7 +108,7 @@ pub async fn find(
         return Ok(Err(LinkProblem::Unknown));
     }
     let row = sqlx::query(
-        "SELECT id, person_id, membership_id, tenant_id, expires_at, used_at FROM person_tokens WHERE token_hash = $1 AND purpose = $2",
+        "SELECT id, person_id, membership_id, tenant_id, expires_at, used_at, shown FROM person_tokens WHERE token_hash = $1 AND purpose = $2",
     )
     .bind(session::token_hash(token))
     .bind(purpose.key())
@@ -123,6 +128,7 @@ pub async fn find(
         membership_id: row.try_get("membership_id")?,
         tenant_id: row.try_get("tenant_id")?,
         expires_at,
+        shown: row.try_get::<i64, _>("shown")? == 1,
     }))
 }
 

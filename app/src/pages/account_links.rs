@@ -2,9 +2,11 @@
 //! invitation), `/reset-password`, and `/forgot-password` (ask for a reset link).
 
 use crate::api::account_links::{get_link_info, ActivateAccount, RequestPasswordReset, ResetPassword};
-use crate::types::account_links::{password_length_problem, password_strength_hint, strength_label, LinkInfo};
+use crate::types::account_links::{
+    password_length_problem, password_strength_hint, strength_label, Acceptance, LinkInfo,
+};
 use crate::AppError;
-use leptos::either::{Either, EitherOf4};
+use leptos::either::{Either, EitherOf3, EitherOf4};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
@@ -31,20 +33,27 @@ pub fn ActivatePage() -> impl IntoView {
             <Transition fallback=|| view! { <p>"Checking your link…"</p> }>
                 {move || Suspend::new(async move {
                     match info.await {
-                        Ok(LinkInfo::Activation { full_name, email, customer_name, has_password }) => EitherOf4::A(view! {
+                        Ok(LinkInfo::Activation { full_name, email, customer_name, accept }) => EitherOf4::A(view! {
                             <p>"Welcome, "<strong>{full_name}</strong>". You are invited to "<strong>{customer_name}</strong>"."</p>
-                            {if has_password {
-                                Either::Left(view! { <p class="muted">{format!("You already have a password for {email}. Enter it to accept the invitation.")}</p> })
-                            } else {
-                                Either::Right(view! { <p class="muted">{format!("Choose a password to sign in as {email}.")}</p> })
+                            {match accept {
+                                Acceptance::ChoosePassword => EitherOf3::A(view! {
+                                    <p class="muted">{format!("Choose a password to sign in as {email}.")}</p>
+                                    <PasswordForm
+                                        submit_label="Activate and sign in"
+                                        pending=action.pending().into()
+                                        result=Signal::derive(move || action.value().get())
+                                        on_submit=Callback::new(move |password: String| { action.dispatch(ActivateAccount { token: token.get_untracked(), password }); })
+                                    />
+                                }),
+                                Acceptance::Accept => EitherOf3::B(view! {
+                                    <p class="muted">{format!("You already have an account as {email}; it keeps its password.")}</p>
+                                    <AcceptButton action token/>
+                                }),
+                                Acceptance::SignInFirst => EitherOf3::C(view! {
+                                    <p class="muted">{format!("This invitation is for an existing account. Sign in as {email}, then open this link again to accept it.")}</p>
+                                    <p><A href="/login">"Sign in"</A></p>
+                                }),
                             }}
-                            <PasswordForm
-                                existing=has_password
-                                submit_label=if has_password { "Accept invitation" } else { "Activate and sign in" }
-                                pending=action.pending().into()
-                                result=Signal::derive(move || action.value().get())
-                                on_submit=Callback::new(move |password: String| { action.dispatch(ActivateAccount { token: token.get_untracked(), password }); })
-                            />
                         }),
                         Ok(LinkInfo::Unusable(problem)) => EitherOf4::B(view! {
                             <div class="notice notice-error" role="alert">{problem.message()}</div>
@@ -76,7 +85,6 @@ pub fn ResetPasswordPage() -> impl IntoView {
                         Ok(LinkInfo::Reset { email }) => Either::Left(view! {
                             <p class="muted">{format!("For {email}. Every session of this account ends when the password changes.")}</p>
                             <PasswordForm
-                                existing=false
                                 submit_label="Set password and sign in"
                                 pending=action.pending().into()
                                 result=Signal::derive(move || action.value().get())
@@ -99,12 +107,29 @@ pub fn ResetPasswordPage() -> impl IntoView {
     }
 }
 
+/// Accepts an invitation for an existing account: no password, the link (or the session) is
+/// the proof.
+#[component]
+fn AcceptButton(action: ServerAction<ActivateAccount>, token: Memo<String>) -> impl IntoView {
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            go_home();
+        }
+    });
+    view! {
+        {move || action.value().get().and_then(Result::err).map(|e| view! { <div class="notice notice-error" role="alert">{e.to_string()}</div> })}
+        <button type="button" class="button button-primary" disabled=move || action.pending().get()
+            on:click=move |_| { action.dispatch(ActivateAccount { token: token.get_untracked(), password: String::new() }); }>
+            "Accept invitation"
+        </button>
+    }
+}
+
 /// A password and its confirmation, with the length rule and a strength meter as the person
-/// types (`existing`: just the current password, no rules). The server checks again, and also
+/// types. The server checks again, and also
 /// refuses the most common passwords.
 #[component]
 fn PasswordForm(
-    existing: bool,
     submit_label: &'static str,
     pending: Signal<bool>,
     result: Signal<Option<Result<(), AppError>>>,
@@ -114,9 +139,8 @@ fn PasswordForm(
     let confirm = RwSignal::new(String::new());
     let tried = RwSignal::new(false);
     let strength = Memo::new(move |_| password.with(|p| password_strength_hint(p)));
-    let length_problem =
-        Memo::new(move |_| if existing { None } else { password.with(|p| password_length_problem(p)) });
-    let mismatch = Memo::new(move |_| !existing && password.get() != confirm.get());
+    let length_problem = Memo::new(move |_| password.with(|p| password_length_problem(p)));
+    let mismatch = Memo::new(move |_| password.get() != confirm.get());
     Effect::new(move |_| {
         if let Some(Ok(())) = result.get() {
             go_home();
@@ -147,27 +171,23 @@ fn PasswordForm(
     view! {
         <form class="form" novalidate on:submit=submit>
             <div class="field">
-                <label for="new-password">{if existing { "Your password" } else { "New password" }}</label>
-                <input id="new-password" type="password" autocomplete=if existing { "current-password" } else { "new-password" }
+                <label for="new-password">"New password"</label>
+                <input id="new-password" type="password" autocomplete="new-password"
                     aria-describedby="password-error password-strength" required autofocus
                     prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
                 <p class="field-error" id="password-error" aria-live="polite">{password_error}</p>
-                {(!existing).then(|| view! {
-                    <div class="strength" id="password-strength" aria-live="polite">
-                        <meter min="0" max="4" low="2" high="3" optimum="4" value=move || strength.get().to_string() aria-label="Password strength"></meter>
-                        <span>{move || format!("Strength: {}", strength_label(strength.get()))}</span>
-                    </div>
-                    <p class="field-help">"At least 8 characters. A few unrelated words make a strong, memorable password."</p>
-                })}
-            </div>
-            {(!existing).then(|| view! {
-                <div class="field">
-                    <label for="confirm-password">"Repeat the password"</label>
-                    <input id="confirm-password" type="password" autocomplete="new-password" required
-                        prop:value=move || confirm.get() on:input=move |ev| confirm.set(event_target_value(&ev))/>
-                    <p class="field-error" aria-live="polite">{move || (tried.get() && mismatch.get()).then_some("The two passwords differ.")}</p>
+                <div class="strength" id="password-strength" aria-live="polite">
+                    <meter min="0" max="4" low="2" high="3" optimum="4" value=move || strength.get().to_string() aria-label="Password strength"></meter>
+                    <span>{move || format!("Strength: {}", strength_label(strength.get()))}</span>
                 </div>
-            })}
+                <p class="field-help">"At least 8 characters. A few unrelated words make a strong, memorable password."</p>
+            </div>
+            <div class="field">
+                <label for="confirm-password">"Repeat the password"</label>
+                <input id="confirm-password" type="password" autocomplete="new-password" required
+                    prop:value=move || confirm.get() on:input=move |ev| confirm.set(event_target_value(&ev))/>
+                <p class="field-error" aria-live="polite">{move || (tried.get() && mismatch.get()).then_some("The two passwords differ.")}</p>
+            </div>
             {move || other_error().map(|e| view! { <div class="notice notice-error" role="alert">{e}</div> })}
             <button type="submit" class="button button-primary" disabled=pending>
                 {move || if pending.get() { "Please wait…" } else { submit_label }}

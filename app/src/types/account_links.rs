@@ -8,16 +8,28 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LinkInfo {
     Activation {
+        /// The name the inviting partner gave.
         full_name: String,
         email: String,
         customer_name: String,
-        has_password: bool,
+        accept: Acceptance,
     },
     Reset {
         email: String,
     },
     /// Unknown, used, expired, or revoked: the page says what to do next.
     Unusable(LinkProblem),
+}
+
+/// How an invitation is accepted. A new person chooses a password. A person who already has an
+/// account never types its password here (the page would be a guessing oracle for whoever holds
+/// the link): a link that went to their own inbox accepts with one click; a link the inviter was
+/// shown accepts only while they are signed in as themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Acceptance {
+    ChoosePassword,
+    Accept,
+    SignInFirst,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

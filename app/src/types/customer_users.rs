@@ -134,9 +134,6 @@ pub struct InviteOutcome {
     pub link: Option<String>,
     /// UTC Unix seconds.
     pub expires_at: i64,
-    /// The person already had an identity here (another account or tenant): they keep their
-    /// password, and the link just confirms the new membership.
-    pub existing_person: bool,
 }
 
 #[cfg(test)]

@@ -88,7 +88,7 @@ async fn an_invitation_with_a_displayed_link_activates_once(app: TestApp) {
     let mut dana = app.client_from("10.0.0.9");
     let info = ok(&dana.call_json("account/link", json!({ "token": token, "reset": false })).await);
     assert_eq!(info["Activation"]["customer_name"], "Alpha Bakery");
-    assert_eq!(info["Activation"]["has_password"], false);
+    assert_eq!(info["Activation"]["accept"], "ChoosePassword");
     for (weak, why) in [("short", "at least 8"), ("password1", "too easy"), ("dana@example.com", "too easy")] {
         let res = dana.call_json("account/activate", json!({ "token": token, "password": weak })).await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{weak}");
@@ -182,29 +182,85 @@ async fn links_expire_are_replaced_by_a_resend_and_die_with_a_revoke(app: TestAp
     );
 }
 
-async fn a_known_person_gets_a_membership_not_a_second_identity(app: TestApp) {
+/// Inviting an address that already has an account (here another partner's admin) tells the
+/// inviter nothing about it, and a link shown to the inviter cannot accept for it: the page never
+/// asks for that account's password (no guessing oracle); only the person, signed in as
+/// themselves, accepts.
+async fn a_known_person_gets_a_membership_only_they_can_accept(app: TestApp) {
     let alpha = app.fixture.acme_customer;
     let persons = app.scalar("SELECT COUNT(*) FROM persons").await;
     let mut admin = app.signed_in("admin@acme.test").await;
-    // admin@globex.test is a partner user elsewhere, with a password.
     let outcome = ok(&invite(&mut admin, alpha, "Somebody Else", "ADMIN@globex.test", "Member", true).await);
-    assert_eq!(outcome["existing_person"], true);
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM persons").await, persons);
-    assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM persons WHERE full_name = 'Somebody Else'").await,
-        0,
-        "the name stays theirs"
-    );
+    let keys: Vec<_> = outcome.as_object().unwrap().keys().cloned().collect();
+    assert_eq!(keys, ["email", "expires_at", "link", "membership_id"], "nothing about the person");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM persons").await, persons, "not a second identity");
+    let listed = users(&mut admin, alpha).await;
+    assert_eq!(listed[0]["full_name"], "Somebody Else", "the name Acme gave, not theirs");
+    assert_eq!(listed[0]["last_login_at"], Value::Null, "no activity from elsewhere");
+
+    // Whoever holds the shown link, signed out: no password is asked for or checked.
     let token = token_of(&outcome["link"]);
-    let mut them = app.client();
+    let mut holder = app.client_from("10.0.0.66");
+    let info = ok(&holder.call_json("account/link", json!({ "token": token, "reset": false })).await);
+    assert_eq!(info["Activation"]["accept"], "SignInFirst");
+    assert_eq!(info["Activation"]["full_name"], "Somebody Else");
+    for password in [GOOD_PASSWORD, common::PASSWORD] {
+        let res = holder.call_json("account/activate", json!({ "token": token, "password": password })).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "the right password changes nothing: {res:?}");
+    }
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'customer_user.activate_failed'").await, 2);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM memberships WHERE state = 'invited'").await, 1);
+
+    // The person themselves, signed in: one click.
+    let mut them = app.signed_in("admin@globex.test").await;
     let info = ok(&them.call_json("account/link", json!({ "token": token, "reset": false })).await);
-    assert_eq!(info["Activation"]["has_password"], true);
-    let wrong = them.call_json("account/activate", json!({ "token": token, "password": GOOD_PASSWORD })).await;
-    assert_eq!(wrong.json()["Invalid"]["password"], "This is not your current password.");
-    ok(&them.call_json("account/activate", json!({ "token": token, "password": common::PASSWORD })).await);
+    assert_eq!(info["Activation"]["accept"], "Accept");
+    ok(&them.call_json("account/activate", json!({ "token": token, "password": "" })).await);
     let info = session(&mut them).await;
     assert_eq!(info["accounts"][0]["name"], "Alpha Bakery");
     assert_eq!(info["tenant"]["name"], "Globex", "their partner workspace stays");
+}
+
+/// A link that went to the person's own inbox proves the inbox: it accepts for an existing
+/// account with one click, still without any password.
+async fn an_emailed_link_accepts_for_an_existing_account(app: TestApp) {
+    let alpha = app.fixture.acme_customer;
+    let mut admin = app.signed_in("admin@acme.test").await;
+    ok(&invite(&mut admin, alpha, "Vic", "viewer@acme.test", "Member", false).await);
+    use sqlx::Row;
+    let body: String = sqlx::query("SELECT body_text FROM outbound_emails WHERE to_addr = 'viewer@acme.test'")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+        .get("body_text");
+    let token = body.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let mut inbox = app.client_from("10.0.0.77");
+    let info = ok(&inbox.call_json("account/link", json!({ "token": token, "reset": false })).await);
+    assert_eq!(info["Activation"]["accept"], "Accept");
+    ok(&inbox.call_json("account/activate", json!({ "token": token, "password": "" })).await);
+    assert_eq!(session(&mut inbox).await["accounts"][0]["name"], "Alpha Bakery");
+}
+
+/// Guessing at activation links from one address: every failure is audited, and past five the
+/// address must wait.
+async fn failed_activations_are_audited_and_throttled(app: TestApp) {
+    let mut guesser = app.client_from("10.0.0.99");
+    let mut statuses = Vec::new();
+    for i in 0..6 {
+        let token = format!("{i:064x}");
+        statuses.push(
+            guesser.call_json("account/activate", json!({ "token": token, "password": GOOD_PASSWORD })).await.status,
+        );
+    }
+    assert!(statuses[..5].iter().all(|s| *s == StatusCode::BAD_REQUEST), "{statuses:?}");
+    assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'customer_user.activate_failed'").await, 5);
+    // Another address is not held up.
+    let res = app
+        .client_from("10.0.0.98")
+        .call_json("account/activate", json!({ "token": "0".repeat(64), "password": "x" }))
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
 }
 
 async fn a_disabled_customers_users_are_signed_out_and_cannot_sign_in(app: TestApp) {
@@ -319,7 +375,9 @@ on_both_databases!(
     an_address_invited_meanwhile_is_a_field_error,
     an_invitation_with_a_displayed_link_activates_once,
     links_expire_are_replaced_by_a_resend_and_die_with_a_revoke,
-    a_known_person_gets_a_membership_not_a_second_identity,
+    a_known_person_gets_a_membership_only_they_can_accept,
+    an_emailed_link_accepts_for_an_existing_account,
+    failed_activations_are_audited_and_throttled,
     a_disabled_customers_users_are_signed_out_and_cannot_sign_in,
     removal_ends_one_membership_or_all_of_one_partner,
 );

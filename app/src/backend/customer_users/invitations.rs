@@ -44,7 +44,7 @@ pub async fn invite(
         .bind(&email)
         .fetch_optional(&mut *tx)
         .await?;
-    let (person_id, existing_person) = match existing {
+    let person_id = match existing {
         Some(row) => {
             let id: i64 = row.try_get("id")?;
             let already = sqlx::query(
@@ -61,7 +61,7 @@ pub async fn invite(
                 };
                 return Err(AppError::invalid("email", message));
             }
-            (id, row.try_get::<Option<String>, _>("password_hash")?.is_some())
+            id
         }
         None => {
             let at = now();
@@ -75,13 +75,13 @@ pub async fn invite(
             .await
             .on_unique(invited_meanwhile)?
             .try_get("id")?;
-            (id, false)
+            id
         }
     };
     let at = now();
     let membership_id: i64 = sqlx::query(
-        "INSERT INTO memberships (person_id, kind, tenant_id, customer_id, customer_role, state, created_at, invited_at, invited_by)
-         VALUES ($1, 'customer', $2, $3, $4, 'invited', $5, $5, $6) RETURNING id",
+        "INSERT INTO memberships (person_id, kind, tenant_id, customer_id, customer_role, state, created_at, invited_at, invited_by, display_name)
+         VALUES ($1, 'customer', $2, $3, $4, 'invited', $5, $5, $6, $7) RETURNING id",
     )
     .bind(person_id)
     .bind(inviter.tenant_id)
@@ -89,6 +89,7 @@ pub async fn invite(
     .bind(input.role.key())
     .bind(at)
     .bind(inviter.actor.person_id)
+    .bind(&full_name)
     .fetch_one(&mut *tx)
     .await
     .on_unique(invited_meanwhile)?
@@ -101,6 +102,7 @@ pub async fn invite(
         Some(membership_id),
         Some(inviter.tenant_id),
         lifetime,
+        input.method == ActivationMethod::DisplayLink,
     )
     .await?;
     let label = format!("{full_name} <{email}> in {customer_name}");
@@ -133,7 +135,8 @@ pub async fn invite(
         })?;
     }
     let link = (input.method == ActivationMethod::DisplayLink).then_some(link);
-    Ok(InviteOutcome { membership_id, email, link, expires_at, existing_person })
+    // Nothing about the person beyond "invited": not whether they exist, not their name elsewhere.
+    Ok(InviteOutcome { membership_id, email, link, expires_at })
 }
 
 fn method_key(method: ActivationMethod) -> &'static str {
@@ -156,15 +159,16 @@ pub async fn resend(
         return Err(AppError::bad_request(format!("{} has already accepted the invitation.", m.full_name)));
     }
     let lifetime = email::link_hours(&mut tx, scope.tenant_id()).await? * 3600;
-    let (token, expires_at) =
-        tokens::issue(&mut tx, tokens::Purpose::Activation, m.person_id, Some(m.id), Some(scope.tenant_id()), lifetime)
-            .await?;
-    let has_password = sqlx::query("SELECT password_hash FROM persons WHERE id = $1")
-        .bind(m.person_id)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get::<Option<String>, _>("password_hash")?
-        .is_some();
+    let (token, expires_at) = tokens::issue(
+        &mut tx,
+        tokens::Purpose::Activation,
+        m.person_id,
+        Some(m.id),
+        Some(scope.tenant_id()),
+        lifetime,
+        method == ActivationMethod::DisplayLink,
+    )
+    .await?;
     let label = m.label();
     audit::record(
         &mut tx,
@@ -196,6 +200,5 @@ pub async fn resend(
         email: m.email,
         link: (method == ActivationMethod::DisplayLink).then_some(link),
         expires_at,
-        existing_person: has_password,
     })
 }

@@ -79,6 +79,7 @@ pub async fn send_reset(state: &AppState, scope: &TenantScope, membership_id: i6
         None,
         Some(scope.tenant_id()),
         tokens::RESET_LIFETIME_SECS,
+        false,
     )
     .await?;
     let label = m.label();
@@ -109,7 +110,8 @@ pub async fn send_forgotten_reset(
 ) -> Result<(), AppError> {
     let mut tx = state.db.begin().await?;
     let (token, expires_at) =
-        tokens::issue(&mut tx, tokens::Purpose::Reset, person_id, None, tenant_id, tokens::RESET_LIFETIME_SECS).await?;
+        tokens::issue(&mut tx, tokens::Purpose::Reset, person_id, None, tenant_id, tokens::RESET_LIFETIME_SECS, false)
+            .await?;
     tx.commit().await?;
     let link = link_url(state, EmailKind::Reset, &token);
     LinkEmail { kind: EmailKind::Reset, tenant_id, name, email, customer: "", link: &link, expires_at }

@@ -41,12 +41,16 @@ pub async fn users_of(
     customer_id: i64,
 ) -> Result<Vec<CustomerUser>, AppError> {
     let rows = sqlx::query(
-        "SELECT m.id, p.full_name, p.email, m.customer_role, m.state, m.invited_at, m.activated_at, p.last_login_at,
+        // The name is the one this tenant gave (a person's own or another tenant's stays theirs);
+        // the last sign-in shows only once the person has accepted.
+        "SELECT m.id, COALESCE(m.display_name, p.full_name) AS full_name, p.email, m.customer_role, m.state,
+                m.invited_at, m.activated_at,
+                CASE WHEN m.state = 'active' THEN p.last_login_at END AS last_login_at,
                 (SELECT MAX(t.expires_at) FROM person_tokens t
                  WHERE t.membership_id = m.id AND t.purpose = 'activation' AND t.used_at IS NULL) AS link_expires_at
          FROM memberships m JOIN persons p ON p.id = m.person_id
          WHERE m.kind = 'customer' AND m.tenant_id = $1 AND m.customer_id = $2
-         ORDER BY p.full_name, p.id",
+         ORDER BY COALESCE(m.display_name, p.full_name), p.id",
     )
     .bind(tenant_id)
     .bind(customer_id)
@@ -101,7 +105,7 @@ impl Membership {
 
 async fn membership(conn: &mut AnyConnection, tenant_id: i64, membership_id: i64) -> Result<Membership, AppError> {
     let row = sqlx::query(
-        "SELECT m.id, m.person_id, p.full_name, p.email, c.name AS customer_name, m.state
+        "SELECT m.id, m.person_id, COALESCE(m.display_name, p.full_name) AS full_name, p.email, c.name AS customer_name, m.state
          FROM memberships m JOIN persons p ON p.id = m.person_id JOIN customers c ON c.id = m.customer_id
          WHERE m.id = $1 AND m.kind = 'customer' AND m.tenant_id = $2",
     )
