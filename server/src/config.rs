@@ -17,7 +17,7 @@ pub struct Config {
 
     /// Database URL: postgres://… for PostgreSQL; sqlite:… for a SQLite file. Default: a SQLite
     /// file in the data directory.
-    #[arg(long, env = "DATABASE_URL")]
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
 
     /// Directory for the embedded SQLite database (created when missing).

@@ -33,8 +33,14 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(security::add_security_headers))
         // A response that has not started within this time fails (408) instead of spinning.
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
+}
+
+/// The log span of a request: method and path, never the query string (links carry their
+/// single-use token there).
+fn request_span(request: &http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
 }
 
 /// Liveness and database reachability, for load balancers.

@@ -33,7 +33,7 @@ impl Db {
             DbKind::Sqlite
         } else {
             return Err(sqlx::Error::Configuration(
-                format!("unsupported database URL (use sqlite:… or postgres://…): {url}").into(),
+                format!("unsupported database URL (use sqlite:… or postgres://…): {}", redact_url(url)).into(),
             ));
         };
         let pool = match kind {
@@ -115,6 +115,23 @@ impl Db {
 
 /// Creates the SQLite file (and its directory) and switches it to WAL, which the file remembers:
 /// readers then never block the writer.
+/// The URL with any password replaced, for messages: `postgres://app:***@db/clientele`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    let (authority, path) = rest.split_once('/').map_or((rest, None), |(a, p)| (a, Some(p)));
+    let authority = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _password)) => format!("{user}:***@{host}"),
+            None => authority.to_string(),
+        },
+        None => authority.to_string(),
+    };
+    match path {
+        Some(path) => format!("{scheme}://{authority}/{path}"),
+        None => format!("{scheme}://{authority}"),
+    }
+}
+
 async fn prepare_sqlite_file(url: &str) -> Result<(), sqlx::Error> {
     use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
     use sqlx::{ConnectOptions, Connection};
@@ -125,4 +142,28 @@ async fn prepare_sqlite_file(url: &str) -> Result<(), sqlx::Error> {
         }
     }
     options.connect().await?.close().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn connection_errors_never_show_the_password() {
+        for url in [
+            "postgres://postgres:hunter2@127.0.0.1:5432/clientele_no_such_database",
+            "mysql://app:hunter2@db/clientele",
+        ] {
+            let Err(error) = Db::connect(url).await else { panic!("{url} should not connect") };
+            let error = error.to_string();
+            assert!(!error.contains("hunter2"), "{error}");
+        }
+    }
+
+    #[test]
+    fn passwords_in_database_urls_are_redacted() {
+        assert_eq!(redact_url("postgres://app:s3cr%40t@db:5432/clientele"), "postgres://app:***@db:5432/clientele");
+        assert_eq!(redact_url("postgres://app@db/clientele"), "postgres://app@db/clientele");
+        assert_eq!(redact_url("sqlite://data/clientele.db?mode=rwc"), "sqlite://data/clientele.db?mode=rwc");
+    }
 }

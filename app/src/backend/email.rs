@@ -61,7 +61,14 @@ pub struct Email {
     pub subject: String,
     pub body_text: String,
     pub body_html: String,
+    /// The credential the bodies carry (a single-use link). The stored copy keeps it only while
+    /// there is no SMTP server (the development mailbox is then the only way to read it);
+    /// otherwise it is removed from the copy once the email has gone, or failed to go.
+    pub secret: Option<String>,
 }
+
+/// What a stored copy shows in place of a link that was sent.
+pub const REDACTED_LINK: &str = "[link removed once sent]";
 
 /// Sends (or stores) an email and records it. A delivery failure is recorded and reported to
 /// the caller, who decides whether it undoes the change that wanted the email.
@@ -69,6 +76,10 @@ pub async fn send(db: &super::Db, config: &MailConfig, email: Email) -> Result<(
     let (transport, error) = match &config.smtp {
         None => ("mailbox", None),
         Some(smtp) => ("smtp", deliver(smtp, &config.from, &email).await.err()),
+    };
+    let stored = |body: &str| match (&email.secret, transport) {
+        (Some(secret), "smtp") => body.replace(secret.as_str(), REDACTED_LINK),
+        _ => body.to_string(),
     };
     sqlx::query(
         "INSERT INTO outbound_emails (at, tenant_id, to_addr, subject, body_text, body_html, transport, error)
@@ -78,8 +89,8 @@ pub async fn send(db: &super::Db, config: &MailConfig, email: Email) -> Result<(
     .bind(email.tenant_id)
     .bind(&email.to_addr)
     .bind(&email.subject)
-    .bind(&email.body_text)
-    .bind(&email.body_html)
+    .bind(stored(&email.body_text))
+    .bind(stored(&email.body_html))
     .bind(transport)
     .bind(error.as_deref())
     .execute(&db.pool)
@@ -313,7 +324,13 @@ pub async fn set_template(
 }
 
 /// The newest emails, for the development mailbox (operators only: they hold live links).
+/// The development mailbox: the newest emails, links included while there is no SMTP server.
+/// Every read is audited (those links are live credentials).
 pub async fn mailbox(scope: &OperatorScope, limit: i64) -> Result<Vec<MailboxEmail>, AppError> {
+    let mut tx = scope.db.begin().await?;
+    let entry = super::audit::Entry::new("mailbox.read").by(&scope.actor);
+    super::audit::record(&mut tx, entry).await?;
+    tx.commit().await?;
     let rows = sqlx::query(
         "SELECT id, at, to_addr, subject, body_text, body_html, transport, error FROM outbound_emails ORDER BY id DESC LIMIT $1",
     )

@@ -1,6 +1,6 @@
 //! Signed-out links (PRODUCT.md §7, §12): forgotten password and reset — on both databases.
 
-use super::customer_users::{active_user, ok, session, GOOD_PASSWORD};
+use super::customer_users::{active_user, invite, ok, session, token_of, GOOD_PASSWORD};
 use crate::common::TestApp;
 use http::StatusCode;
 use serde_json::{json, Value};
@@ -96,7 +96,50 @@ async fn create_operator_prints_a_link_that_sets_the_password(app: TestApp) {
     assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'operator.create'").await, 1);
 }
 
+/// Single-use tokens never reach the log, at any level: not from the page's URL, not from a
+/// server function's arguments, not from the email that carries them.
+async fn tokens_never_reach_the_log(app: TestApp) {
+    use std::sync::{Arc, Mutex};
+    use tracing::instrument::WithSubscriber;
+    let captured = Arc::new(Mutex::new(Vec::<u8>::new()));
+    let sink = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("trace"))
+        .with_ansi(false)
+        .with_writer(move || CaptureWriter(sink.clone()))
+        .finish();
+    let mut admin = app.signed_in("admin@acme.test").await;
+    let outcome = ok(&invite(&mut admin, app.fixture.acme_customer, "Lou", "lou@example.com", "Owner", true).await);
+    let token = token_of(&outcome["link"]);
+    async {
+        let mut lou = app.client();
+        assert_eq!(lou.get(&format!("/activate?token={token}")).await.status, StatusCode::OK);
+        ok(&lou.call_json("account/link", json!({ "token": token, "reset": false })).await);
+        ok(&lou.call_json("account/activate", json!({ "token": token, "password": GOOD_PASSWORD })).await);
+        ok(&invite(&mut admin, app.fixture.acme_customer, "Mo", "mo@example.com", "Owner", false).await);
+    }
+    .with_subscriber(subscriber)
+    .await;
+    let log = String::from_utf8(captured.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("/activate"), "the requests were logged: {log}");
+    assert!(!log.contains(&token), "a token in the log");
+    assert!(!log.contains("token="), "a link in the log: {log}");
+}
+
+struct CaptureWriter(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for CaptureWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 on_both_databases!(
+    tokens_never_reach_the_log,
     forgot_password_answers_alike_and_a_reset_ends_every_session,
     the_demo_refuses_a_database_with_other_people,
     create_operator_prints_a_link_that_sets_the_password,

@@ -113,6 +113,13 @@ async fn an_invitation_is_delivered_over_smtp(
     assert!(seen.contains("Content-Type: text/html"), "HTML and plain text: {seen}");
     assert!(seen.contains("activate?token="), "{seen}");
     assert_eq!(app.scalar("SELECT COUNT(*) FROM outbound_emails WHERE transport = 'smtp' AND error IS NULL").await, 1);
+    // Once sent, the stored copy keeps no live link.
+    use sqlx::Row;
+    let stored = sqlx::query("SELECT body_text, body_html FROM outbound_emails").fetch_one(&app.db.pool).await.unwrap();
+    for body in [stored.get::<String, _>("body_text"), stored.get::<String, _>("body_html")] {
+        assert!(!body.contains("token="), "{body}");
+        assert!(body.contains(app::backend::email::REDACTED_LINK), "{body}");
+    }
 }
 
 #[test]
@@ -125,4 +132,11 @@ fn an_invitation_is_delivered_over_smtp_with_postgres() {
     common::run(an_invitation_is_delivered_over_smtp(|mail| Box::pin(TestApp::postgres_with(mail))));
 }
 
-on_both_databases!(email_settings_shape_the_emails,);
+/// The development mailbox shows live links, so every read of it is audited.
+async fn reading_the_mailbox_is_audited(app: TestApp) {
+    let mut operator = app.signed_in("op@platform.test").await;
+    ok(&operator.call_json("mailbox", json!({})).await);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'mailbox.read'").await, 1);
+}
+
+on_both_databases!(reading_the_mailbox_is_audited, email_settings_shape_the_emails,);

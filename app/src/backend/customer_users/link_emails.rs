@@ -57,6 +57,7 @@ impl LinkEmail<'_> {
             subject,
             body_text,
             body_html,
+            secret: Some(self.link.to_string()),
         };
         email::send(&state.db, &state.mail, email).await
     }

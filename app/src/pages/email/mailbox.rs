@@ -13,7 +13,10 @@ pub fn MailboxPage() -> impl IntoView {
     let open = RwSignal::new(None::<i64>);
     view! {
         <div class="page-head"><h1>"Mailbox"</h1></div>
-        <p class="muted">"The newest 100 emails. Without an SMTP server configured, emails stop here instead of being delivered."</p>
+        <div class="notice notice-warning" role="note">
+            "Development mailbox. Without an SMTP server, emails stop here instead of being delivered, and the links in them are live credentials: every visit to this page is recorded in the audit log. With SMTP configured, sent links are removed from these copies."
+        </div>
+        <p class="muted">"The newest 100 emails."</p>
         <Transition fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
                 match emails.await {
