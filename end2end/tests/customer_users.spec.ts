@@ -116,10 +116,14 @@ test("email settings: link lifetime and templates are checked before they are sa
   await expect(page.getByText("Saved.").first()).toBeVisible();
 
   const invitation = page.getByRole("region", { name: /Invitation email/ });
-  await invitation.getByLabel("Plain text").fill("Hello {{name}}, no link here.");
+  await invitation.getByLabel("Message").fill("Hello {{name}}, no link here.");
   await invitation.getByRole("button", { name: "Save invitation email" }).click();
   await expect(invitation.getByText(/Include \{\{link\}\}/)).toBeVisible();
-  await invitation.getByLabel("Plain text").fill("Hello {{name}}: {{link}}");
+  // The template words the email; it cannot wrap the link in an address of its own.
+  await invitation.getByLabel("Message").fill("Hello {{name}}: https://elsewhere.example/?go={{link}}");
+  await invitation.getByRole("button", { name: "Save invitation email" }).click();
+  await expect(invitation.getByText(/on a line of its own/)).toBeVisible();
+  await invitation.getByLabel("Message").fill("Hello {{name}}:\n{{link}}");
   await invitation.getByRole("button", { name: "Save invitation email" }).click();
   await expect(invitation.getByRole("heading")).toHaveText("Invitation email");
   await expect(invitation.getByRole("button", { name: "Restore default" })).toBeVisible();
@@ -127,7 +131,7 @@ test("email settings: link lifetime and templates are checked before they are sa
   await page.reload();
   await hydrated(page);
   await expect(page.getByLabel("Links expire after (hours)")).toHaveValue("48");
-  await expect(page.getByRole("region", { name: /Invitation email/ }).getByLabel("Plain text")).toHaveValue("Hello {{name}}: {{link}}");
+  await expect(page.getByRole("region", { name: /Invitation email/ }).getByLabel("Message")).toHaveValue("Hello {{name}}:\n{{link}}");
 });
 
 test("an invitation for an existing account never asks for its password: the person accepts signed in as themselves", async ({ page, browser }) => {

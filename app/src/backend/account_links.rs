@@ -2,7 +2,7 @@
 //! or confirm the one they have), ask for a reset link, and reset a forgotten password.
 
 use super::{
-    audit, customer_users, now, password, request, session, session::normalize_email, throttle, tokens, AppState,
+    audit, customer_users, email, now, password, request, session, session::normalize_email, throttle, tokens, AppState,
 };
 use crate::types::account_links::{Acceptance, LinkInfo, LinkProblem};
 use crate::AppError;
@@ -218,7 +218,10 @@ pub async fn forgot_password(state: &AppState, email: &str) -> Result<(), AppErr
     tx.commit().await?;
     if let (true, Some(person)) = (send, person) {
         let (id, name): (i64, String) = (person.try_get("id")?, person.try_get("full_name")?);
-        let tenant = reset_tenant(state, id).await?;
+        let tenant = {
+            let mut conn = state.db.pool.acquire().await?;
+            email::reset_wording_tenant(&mut conn, id, None).await?
+        };
         let state = state.clone();
         tokio::spawn(async move {
             if let Err(error) = customer_users::send_forgotten_reset(&state, id, &name, &email, tenant).await {
@@ -227,19 +230,6 @@ pub async fn forgot_password(state: &AppState, email: &str) -> Result<(), AppErr
         });
     }
     Ok(())
-}
-
-/// Whose template a self-service reset email uses: the person's first customer account's
-/// partner, else their first partner workspace.
-async fn reset_tenant(state: &AppState, person_id: i64) -> Result<Option<i64>, AppError> {
-    let row = sqlx::query(
-        "SELECT tenant_id FROM memberships WHERE person_id = $1 AND tenant_id IS NOT NULL
-         ORDER BY CASE kind WHEN 'customer' THEN 0 ELSE 1 END, id LIMIT 1",
-    )
-    .bind(person_id)
-    .fetch_optional(&state.db.pool)
-    .await?;
-    Ok(row.map(|r| r.try_get("tenant_id")).transpose()?)
 }
 
 /// Sets a new password through a reset link. Every session of the person ends (wherever they

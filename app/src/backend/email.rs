@@ -136,7 +136,8 @@ async fn deliver(smtp: &SmtpConfig, from: &str, email: &Email) -> Result<(), Str
     builder.build().send(message).await.map(|_| ()).map_err(|e| e.to_string())
 }
 
-/// The built-in wording, used until a tenant writes its own.
+/// The built-in wording, used until a tenant writes its own (and for operators' and partner
+/// staff's resets, always).
 pub fn default_template(kind: EmailKind) -> EmailTemplate {
     match kind {
         EmailKind::Invitation => EmailTemplate {
@@ -144,19 +145,11 @@ pub fn default_template(kind: EmailKind) -> EmailTemplate {
             body_text: "Hello {{name}},\n\nYou have been invited to the account {{customer}} at {{partner}}.\n\
                         Choose your password here to get started:\n\n{{link}}\n\nThe link works once and expires {{expiry}}.\n"
                 .into(),
-            body_html: "<p>Hello {{name}},</p><p>You have been invited to the account <strong>{{customer}}</strong> at {{partner}}.</p>\
-                        <p><a href=\"{{link}}\">Choose your password</a> to get started.</p>\
-                        <p>The link works once and expires {{expiry}}.</p>"
-                .into(),
         },
         EmailKind::Reset => EmailTemplate {
             subject: "Reset your {{partner}} password".into(),
             body_text: "Hello {{name}},\n\nSomeone asked to reset your password. If it was you, choose a new one here:\n\n{{link}}\n\n\
                         The link works once and expires {{expiry}}. If it was not you, ignore this email: your password stays as it is.\n"
-                .into(),
-            body_html: "<p>Hello {{name}},</p><p>Someone asked to reset your password. If it was you, \
-                        <a href=\"{{link}}\">choose a new one</a>.</p><p>The link works once and expires {{expiry}}. \
-                        If it was not you, ignore this email: your password stays as it is.</p>"
                 .into(),
         },
     }
@@ -171,29 +164,54 @@ pub struct Variables<'a> {
     pub partner: &'a str,
 }
 
-/// Renders a template. Values in the HTML body are escaped: a customer called `<script>` must
-/// not become markup in someone's inbox.
-pub fn render(template: &EmailTemplate, vars: &Variables) -> (String, String, String) {
-    let fill = |text: &str, escape: bool| {
-        let value = |v: &str| if escape { html_escape(v) } else { v.to_string() };
+/// Renders a template into (subject, text, HTML). The HTML is laid out here from the text:
+/// everything a tenant wrote is escaped, and each `{{link}}` line becomes the one link, a
+/// button Clientele draws itself, so no wording can change where it points.
+pub fn render(kind: EmailKind, template: &EmailTemplate, vars: &Variables) -> (String, String, String) {
+    let fill = |text: &str| {
         let mut out = text.to_string();
-        for (name, v) in [
-            ("name", vars.name),
-            ("link", vars.link),
-            ("expiry", vars.expiry),
-            ("customer", vars.customer),
-            ("partner", vars.partner),
-        ] {
-            out = out.replace(&format!("{{{{{name}}}}}"), &value(v));
+        for (name, v) in
+            [("name", vars.name), ("expiry", vars.expiry), ("customer", vars.customer), ("partner", vars.partner)]
+        {
+            out = out.replace(&format!("{{{{{name}}}}}"), v);
         }
         out
     };
-    (
-        fill(&template.subject, false).replace(['\r', '\n'], " "),
-        fill(&template.body_text, false),
-        fill(&template.body_html, true),
-    )
+    // A subject never carries the link (templates refuse it; this is the belt to those braces).
+    let subject = fill(&template.subject).replace("{{link}}", "").replace(['\r', '\n'], " ");
+    let text = fill(&template.body_text);
+    let button = match kind {
+        EmailKind::Invitation => "Choose your password",
+        EmailKind::Reset => "Choose a new password",
+    };
+    let link = html_escape(vars.link);
+    let html = text
+        .split("\n\n")
+        .filter(|paragraph| !paragraph.trim().is_empty())
+        .map(|paragraph| {
+            let lines: Vec<String> = paragraph
+                .lines()
+                .map(|line| {
+                    if line.trim() == "{{link}}" {
+                        format!("<a href=\"{link}\" style=\"{BUTTON_STYLE}\">{button}</a>")
+                    } else {
+                        html_escape(line)
+                    }
+                })
+                .collect();
+            format!("<p>{}</p>", lines.join("<br>"))
+        })
+        .collect::<String>();
+    let text = text
+        .lines()
+        .map(|line| if line.trim() == "{{link}}" { vars.link } else { line })
+        .collect::<Vec<_>>()
+        .join("\n");
+    (subject, text, html)
 }
+
+const BUTTON_STYLE: &str =
+    "display:inline-block;padding:10px 16px;background:#1d4ed8;color:#ffffff;border-radius:6px;text-decoration:none";
 
 fn html_escape(value: &str) -> String {
     value.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
@@ -212,23 +230,50 @@ pub async fn template(
     tenant_id: i64,
     kind: EmailKind,
 ) -> Result<(EmailTemplate, bool), AppError> {
-    let row =
-        sqlx::query("SELECT subject, body_text, body_html FROM email_templates WHERE tenant_id = $1 AND kind = $2")
-            .bind(tenant_id)
-            .bind(kind.key())
-            .fetch_optional(&mut *conn)
-            .await?;
-    Ok(match row {
-        Some(r) => (
-            EmailTemplate {
-                subject: r.try_get("subject")?,
-                body_text: r.try_get("body_text")?,
-                body_html: r.try_get("body_html")?,
-            },
-            false,
-        ),
-        None => (default_template(kind), true),
+    let row = sqlx::query("SELECT subject, body_text FROM email_templates WHERE tenant_id = $1 AND kind = $2")
+        .bind(tenant_id)
+        .bind(kind.key())
+        .fetch_optional(&mut *conn)
+        .await?;
+    let stored = match row {
+        Some(r) => Some(EmailTemplate { subject: r.try_get("subject")?, body_text: r.try_get("body_text")? }),
+        None => None,
+    };
+    // A template saved under older, looser rules is not used until it is saved again.
+    Ok(match stored {
+        Some(t) if t.validate().is_empty() => (t, false),
+        _ => (default_template(kind), true),
     })
+}
+
+/// Whose wording a password-reset email for `person_id` uses: never a tenant's for an operator or
+/// partner staff (a tenant must not word the email that resets someone's staff account); else
+/// `preferred` when the person has accepted a customer membership there; else the first tenant
+/// where they have one; else none (the built-in wording). An invitation alone never counts: a
+/// tenant could otherwise invite anyone to get its wording into their resets.
+pub async fn reset_wording_tenant(
+    conn: &mut AnyConnection,
+    person_id: i64,
+    preferred: Option<i64>,
+) -> Result<Option<i64>, AppError> {
+    let staff = sqlx::query(
+        "SELECT 1 FROM memberships WHERE person_id = $1 AND kind IN ('operator', 'partner') AND state = 'active'",
+    )
+    .bind(person_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if staff.is_some() {
+        return Ok(None);
+    }
+    let row = sqlx::query(
+        "SELECT tenant_id FROM memberships WHERE person_id = $1 AND kind = 'customer' AND state = 'active'
+         ORDER BY CASE WHEN tenant_id = $2 THEN 0 ELSE 1 END, id LIMIT 1",
+    )
+    .bind(person_id)
+    .bind(preferred.unwrap_or(0))
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| r.try_get("tenant_id")).transpose()?)
 }
 
 /// A tenant's email settings: link lifetime and templates.
@@ -301,23 +346,19 @@ pub async fn set_template(
         .execute(&mut *tx)
         .await?;
     if let Some(t) = &template {
-        sqlx::query(
-            "INSERT INTO email_templates (tenant_id, kind, subject, body_text, body_html) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(scope.tenant_id())
-        .bind(kind.key())
-        .bind(&t.subject)
-        .bind(&t.body_text)
-        .bind(&t.body_html)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("INSERT INTO email_templates (tenant_id, kind, subject, body_text) VALUES ($1, $2, $3, $4)")
+            .bind(scope.tenant_id())
+            .bind(kind.key())
+            .bind(&t.subject)
+            .bind(&t.body_text)
+            .execute(&mut *tx)
+            .await?;
     }
     let after = template.unwrap_or_else(|| default_template(kind));
     let entry = settings_entry(scope, "tenant.email_template")
         .change("kind", serde_json::Value::Null, kind.key())
         .change("subject", before.subject.as_str(), after.subject.as_str())
-        .change("body_text", before.body_text.as_str(), after.body_text.as_str())
-        .change("body_html", before.body_html.as_str(), after.body_html.as_str());
+        .change("body_text", before.body_text.as_str(), after.body_text.as_str());
     super::audit::record(&mut tx, entry).await?;
     tx.commit().await?;
     settings(scope).await
@@ -359,7 +400,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rendering_fills_variables_and_escapes_html_only_in_html() {
+    fn rendering_fills_variables_escapes_the_html_and_draws_the_one_link() {
         let vars = Variables {
             name: "Ann <Boss>",
             link: "https://x.test/activate?token=ab",
@@ -367,7 +408,7 @@ mod tests {
             customer: "A&B",
             partner: "P",
         };
-        let (subject, text, html) = render(&default_template(EmailKind::Invitation), &vars);
+        let (subject, text, html) = render(EmailKind::Invitation, &default_template(EmailKind::Invitation), &vars);
         insta::assert_snapshot!(subject, @"You are invited to A&B on P");
         insta::assert_snapshot!(text, @r"
         Hello Ann <Boss>,
@@ -379,7 +420,7 @@ mod tests {
 
         The link works once and expires soon.
         ");
-        insta::assert_snapshot!(html, @r#"<p>Hello Ann &lt;Boss&gt;,</p><p>You have been invited to the account <strong>A&amp;B</strong> at P.</p><p><a href="https://x.test/activate?token=ab">Choose your password</a> to get started.</p><p>The link works once and expires soon.</p>"#);
+        insta::assert_snapshot!(html, @r#"<p>Hello Ann &lt;Boss&gt;,</p><p>You have been invited to the account A&amp;B at P.<br>Choose your password here to get started:</p><p><a href="https://x.test/activate?token=ab" style="display:inline-block;padding:10px 16px;background:#1d4ed8;color:#ffffff;border-radius:6px;text-decoration:none">Choose your password</a></p><p>The link works once and expires soon.</p>"#);
     }
 
     #[test]

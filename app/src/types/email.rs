@@ -39,14 +39,16 @@ impl EmailKind {
     }
 }
 
-/// A tenant's wording of one email. `{{name}}`, `{{link}}`, `{{expiry}}`, `{{customer}}` and
-/// `{{partner}}` are replaced when it is sent (HTML-escaped in the HTML body).
+/// A tenant's wording of one email: a subject and a plain-text body. `{{name}}`, `{{expiry}}`,
+/// `{{customer}}` and `{{partner}}` are filled in when it is sent. `{{link}}` stands on a line of
+/// its own in the body, never in the subject: Clientele puts the link there itself (a button in
+/// the HTML version, which it lays out from the text), so a tenant's wording can never decide
+/// where a credential link goes.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct EmailTemplate {
     pub subject: String,
     pub body_text: String,
-    pub body_html: String,
 }
 
 pub const TEMPLATE_VARIABLES: [&str; 5] = ["name", "link", "expiry", "customer", "partner"];
@@ -60,21 +62,33 @@ impl EmailTemplate {
             errors.insert("subject".into(), "Enter a subject.".into());
         } else if self.subject.chars().count() > 200 || self.subject.contains(['\r', '\n']) {
             errors.insert("subject".into(), "Use one line of at most 200 characters.".into());
-        }
-        for (key, body) in [("body_text", &self.body_text), ("body_html", &self.body_html)] {
-            if body.chars().count() > TEMPLATE_MAX_CHARS {
-                errors.insert(key.into(), format!("Use at most {TEMPLATE_MAX_CHARS} characters."));
-            } else if !body.contains("{{link}}") {
-                errors.insert(key.into(), "Include {{link}}: without it nobody can use the email.".into());
-            } else if let Some(unknown) = unknown_variable(body) {
-                errors.insert(key.into(), format!("Unknown variable {{{{{unknown}}}}}; use {}.", variables_list()));
-            }
-        }
-        if let Some(unknown) = unknown_variable(&self.subject) {
+        } else if self.subject.contains("{{link}}") {
+            errors.insert("subject".into(), "The link goes in the body only.".into());
+        } else if let Some(unknown) = unknown_variable(&self.subject) {
             errors.insert("subject".into(), format!("Unknown variable {{{{{unknown}}}}}; use {}.", variables_list()));
+        }
+        let body = &self.body_text;
+        if body.chars().count() > TEMPLATE_MAX_CHARS {
+            errors.insert("body_text".into(), format!("Use at most {TEMPLATE_MAX_CHARS} characters."));
+        } else if !body.contains("{{link}}") {
+            errors.insert("body_text".into(), "Include {{link}}: without it nobody can use the email.".into());
+        } else if !link_lines_stand_alone(body) {
+            errors.insert(
+                "body_text".into(),
+                "Put {{link}} on a line of its own: Clientele turns it into the link (a button in the HTML version)."
+                    .into(),
+            );
+        } else if let Some(unknown) = unknown_variable(body) {
+            errors.insert("body_text".into(), format!("Unknown variable {{{{{unknown}}}}}; use {}.", variables_list()));
         }
         errors
     }
+}
+
+/// Every `{{link}}` is a whole line: nothing a tenant writes around it can wrap the link in
+/// another address.
+fn link_lines_stand_alone(body: &str) -> bool {
+    body.lines().filter(|line| line.contains("{{link}}")).all(|line| line.trim() == "{{link}}")
 }
 
 fn variables_list() -> String {
@@ -108,15 +122,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn templates_need_the_link_and_known_variables() {
-        let ok = EmailTemplate {
-            subject: "Hi {{name}}".into(),
-            body_text: "{{link}}".into(),
-            body_html: "<a href=\"{{link}}\">go</a>".into(),
-        };
+    fn templates_need_the_link_on_its_own_line_and_known_variables() {
+        let ok = EmailTemplate { subject: "Hi {{name}}".into(), body_text: "Hello {{name}},\n\n  {{link}}\n".into() };
         assert!(ok.validate().is_empty());
         let no_link = EmailTemplate { body_text: "Hello".into(), ..ok.clone() };
         assert!(no_link.validate().contains_key("body_text"));
+        let wrapped = EmailTemplate { body_text: "Go to https://evil.example/?next={{link}}".into(), ..ok.clone() };
+        assert!(wrapped.validate()["body_text"].contains("line of its own"));
+        let in_subject = EmailTemplate { subject: "Your link: {{link}}".into(), ..ok.clone() };
+        assert_eq!(in_subject.validate()["subject"], "The link goes in the body only.");
         let unknown = EmailTemplate { subject: "Hi {{nmae}}".into(), ..ok };
         assert!(unknown.validate()["subject"].contains("{{nmae}}"));
     }

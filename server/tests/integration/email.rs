@@ -8,10 +8,15 @@ use serde_json::{json, Value};
 async fn email_settings_shape_the_emails(app: TestApp) {
     let alpha = app.fixture.acme_customer;
     let mut admin = app.signed_in("admin@acme.test").await;
-    let bad = admin.call_json("settings/email-template", json!({ "kind": "Invitation", "template": { "subject": "Hi", "body_text": "no link", "body_html": "{{link}} {{nmae}}" } })).await;
+    let bad = admin
+        .call_json(
+            "settings/email-template",
+            json!({ "kind": "Invitation", "template": { "subject": "Hi {{link}}", "body_text": "no link" } }),
+        )
+        .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(bad.json()["Invalid"].as_object().unwrap().keys().collect::<Vec<_>>(), ["body_html", "body_text"]);
-    let template = json!({ "subject": "Welcome to {{customer}}", "body_text": "Hi {{name}}: {{link}} ({{expiry}})", "body_html": "<p>{{name}}: <a href=\"{{link}}\">go</a></p>" });
+    assert_eq!(bad.json()["Invalid"].as_object().unwrap().keys().collect::<Vec<_>>(), ["body_text", "subject"]);
+    let template = json!({ "subject": "Welcome to {{customer}}", "body_text": "Hi {{name}}:\n{{link}}\n({{expiry}})" });
     ok(&admin.call_json("settings/email-template", json!({ "kind": "Invitation", "template": template })).await);
     for hours in [0, 721] {
         assert_eq!(
@@ -30,10 +35,10 @@ async fn email_settings_shape_the_emails(app: TestApp) {
     let mail =
         sqlx::query("SELECT subject, body_text, body_html FROM outbound_emails").fetch_one(&app.db.pool).await.unwrap();
     assert_eq!(mail.get::<String, _>("subject"), "Welcome to Alpha Bakery");
-    assert!(mail.get::<String, _>("body_text").starts_with("Hi Zoë <Z>: http://clientele.test/activate?token="));
+    assert!(mail.get::<String, _>("body_text").starts_with("Hi Zoë <Z>:\nhttp://clientele.test/activate?token="));
     assert!(mail
         .get::<String, _>("body_html")
-        .starts_with("<p>Zoë &lt;Z&gt;: <a href=\"http://clientele.test/activate?token="));
+        .starts_with("<p>Hi Zoë &lt;Z&gt;:<br><a href=\"http://clientele.test/activate?token="));
 
     // Only operators read the mailbox; partner admins do not.
     assert_eq!(admin.call_json("mailbox", json!({})).await.status, StatusCode::FORBIDDEN);
@@ -139,4 +144,76 @@ async fn reading_the_mailbox_is_audited(app: TestApp) {
     assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'mailbox.read'").await, 1);
 }
 
-on_both_databases!(reading_the_mailbox_is_audited, email_settings_shape_the_emails,);
+/// A tenant's template may word an email, never aim its link: `{{link}}` wrapped in another
+/// address, or written into the HTML, is refused; the HTML is Clientele's own layout.
+async fn templates_cannot_aim_the_link(app: TestApp) {
+    let mut admin = app.signed_in("admin@acme.test").await;
+    for body in ["Reset here: https://evil.example/?next={{link}}", "<a href=\"https://evil.example\">{{link}}</a>"] {
+        let res = admin
+            .call_json(
+                "settings/email-template",
+                json!({ "kind": "Reset", "template": { "subject": "Reset", "body_text": body } }),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    }
+    // Markup a tenant writes arrives as text.
+    let template = json!({ "subject": "Hello", "body_text": "<a href=\"https://evil.example\">Click</a>\n{{link}}" });
+    ok(&admin.call_json("settings/email-template", json!({ "kind": "Invitation", "template": template })).await);
+    ok(&invite(&mut admin, app.fixture.acme_customer, "Ed", "ed@example.com", "Member", false).await);
+    use sqlx::Row;
+    let html: String =
+        sqlx::query("SELECT body_html FROM outbound_emails").fetch_one(&app.db.pool).await.unwrap().get("body_html");
+    assert!(html.starts_with("<p>&lt;a href=&quot;https://evil.example&quot;&gt;Click&lt;/a&gt;<br><a href=\"http://clientele.test/activate?token="), "{html}");
+    assert_eq!(html.matches("<a ").count(), 1, "one link, Clientele's: {html}");
+}
+
+/// A password reset never carries the wording of a tenant that merely invited the person, and
+/// partner staff or operators always get the built-in wording.
+async fn reset_emails_use_only_a_tenant_the_person_belongs_to(app: TestApp) {
+    let mut admin = app.signed_in("admin@acme.test").await;
+    let phishy = json!({ "subject": "Acme says reset", "body_text": "Acme wording\n{{link}}" });
+    ok(&admin.call_json("settings/email-template", json!({ "kind": "Reset", "template": phishy })).await);
+    // Acme invites Globex's admin (pending) and a customer user who accepts.
+    ok(&invite(&mut admin, app.fixture.acme_customer, "G", "admin@globex.test", "Member", true).await);
+    app.person("cathy@example.com")
+        .customer_user(app.fixture.acme_customer, app::types::customer_users::AccountRole::Member)
+        .create()
+        .await;
+    let mut anyone = app.client_from("10.1.1.1");
+    for email in ["admin@globex.test", "admin@acme.test", "cathy@example.com"] {
+        ok(&anyone.call_json("account/forgot-password", json!({ "email": email })).await);
+    }
+    let subject = |to: &'static str| {
+        let db = app.db.clone();
+        async move {
+            for _ in 0..50 {
+                use sqlx::Row;
+                if let Some(row) = sqlx::query("SELECT subject FROM outbound_emails WHERE to_addr = $1")
+                    .bind(to)
+                    .fetch_optional(&db.pool)
+                    .await
+                    .unwrap()
+                {
+                    return row.get::<String, _>("subject");
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            panic!("no reset email to {to}");
+        }
+    };
+    assert_eq!(
+        subject("admin@globex.test").await,
+        "Reset your Clientele password",
+        "staff elsewhere, merely invited here"
+    );
+    assert_eq!(subject("admin@acme.test").await, "Reset your Clientele password", "partner staff");
+    assert_eq!(subject("cathy@example.com").await, "Acme says reset", "an accepted customer user of Acme");
+}
+
+on_both_databases!(
+    templates_cannot_aim_the_link,
+    reset_emails_use_only_a_tenant_the_person_belongs_to,
+    reading_the_mailbox_is_audited,
+    email_settings_shape_the_emails,
+);

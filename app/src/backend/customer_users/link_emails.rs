@@ -49,7 +49,7 @@ impl LinkEmail<'_> {
             customer: self.customer,
             partner: &partner,
         };
-        let (subject, body_text, body_html) = email::render(&template, &vars);
+        let (subject, body_text, body_html) = email::render(self.kind, &template, &vars);
         let email = email::Email {
             tenant_id: self.tenant_id,
             to_name: self.name.into(),
@@ -85,12 +85,13 @@ pub async fn send_reset(state: &AppState, scope: &TenantScope, membership_id: i6
     .await?;
     let label = m.label();
     audit::record(&mut tx, entry(&scope.into(), "customer_user.reset_password", m.id, &label)).await?;
+    let wording = email::reset_wording_tenant(&mut tx, m.person_id, Some(scope.tenant_id())).await?;
     tx.commit().await?;
     let link = link_url(state, EmailKind::Reset, &token);
     let kind = EmailKind::Reset;
     LinkEmail {
         kind,
-        tenant_id: Some(scope.tenant_id()),
+        tenant_id: wording,
         name: &m.full_name,
         email: &m.email,
         customer: &m.customer_name,

@@ -59,7 +59,7 @@ fn Settings(settings: EmailSettings, lifetime: ServerAction<SetLinkLifetime>) ->
             </form>
             <p class="field-help">"Applies to invitations sent from now on. Password reset links always expire after 30 minutes."</p>
         </section>
-        <p class="muted">"Variables: "<code>{variables}</code>". Values are escaped in the HTML version."</p>
+        <p class="muted">"Variables: "<code>{variables}</code>". Put "<code>"{{link}}"</code>" on a line of its own: Clientele places the link there itself (a button in the HTML version, which it lays out from your text). Password resets for partner staff and operators always use the built-in wording."</p>
         {settings.templates.into_iter().map(|(kind, t, is_default)| view! { <TemplateEditor kind current=t is_default/> }).collect_view()}
     }
 }
@@ -94,16 +94,10 @@ fn TemplateEditor(kind: EmailKind, current: EmailTemplate, is_default: bool) -> 
                     <p class="field-error" aria-live="polite">{error("subject")}</p>
                 </div>
                 <div class="form-field">
-                    <label for=format!("{key}-text")>"Plain text"</label>
+                    <label for=format!("{key}-text")>"Message"</label>
                     <textarea id=format!("{key}-text") rows="7" prop:value=move || draft.with(|d| d.body_text.clone())
                         on:input=move |ev| draft.update(|d| d.body_text = event_target_value(&ev))></textarea>
                     <p class="field-error" aria-live="polite">{error("body_text")}</p>
-                </div>
-                <div class="form-field">
-                    <label for=format!("{key}-html")>"HTML"</label>
-                    <textarea id=format!("{key}-html") rows="7" prop:value=move || draft.with(|d| d.body_html.clone())
-                        on:input=move |ev| draft.update(|d| d.body_html = event_target_value(&ev))></textarea>
-                    <p class="field-error" aria-live="polite">{error("body_html")}</p>
                 </div>
                 <div class="modal-actions">
                     {move || matches!(action.value().get(), Some(Ok(_))).then(|| view! { <span class="field-help" role="status">"Saved."</span> })}

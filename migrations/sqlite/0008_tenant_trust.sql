@@ -1,8 +1,11 @@
 -- SQLite dialect; migrations/postgres holds the same version.
--- Invitations must not reach across tenants (issue 11):
+-- Nothing a tenant does may reach a person's identity elsewhere (issue 11):
 -- the name this tenant knows the person by, given at invitation. One person may be invited by
 -- several tenants; none sees the name another gave, or the one the person chose.
 ALTER TABLE memberships ADD COLUMN display_name TEXT;
 -- 1 when the link was shown to the inviter (the "display activation link" method): such a link
 -- proves nothing about the invitee's inbox, so it cannot accept for an existing account.
 ALTER TABLE person_tokens ADD COLUMN shown INTEGER NOT NULL DEFAULT 0 CHECK (shown IN (0, 1));
+-- Tenants word emails in plain text only; Clientele lays out the HTML itself, with the one link
+-- where {{link}} stands, so no template can change where a credential link points.
+ALTER TABLE email_templates DROP COLUMN body_html;
