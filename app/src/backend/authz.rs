@@ -261,7 +261,7 @@ async fn load_actor(db: &Db, session: &session::Session, client_addr: Option<Str
 }
 
 /// The customer accounts a person may open in the portal.
-pub async fn portal_accounts(db: &Db, person_id: i64) -> Result<Vec<PortalAccountRef>, AppError> {
+pub(in crate::backend) async fn portal_accounts(db: &Db, person_id: i64) -> Result<Vec<PortalAccountRef>, AppError> {
     let rows = sqlx::query(
         "SELECT c.id, c.name, c.tenant_id, t.name AS tenant_name, m.customer_role
          FROM memberships m JOIN customers c ON c.id = m.customer_id JOIN tenants t ON t.id = m.tenant_id

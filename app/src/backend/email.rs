@@ -225,7 +225,7 @@ pub fn expiry_text(at: i64) -> String {
 }
 
 /// The template a tenant uses for `kind`, and whether it is the default.
-pub async fn template(
+pub(in crate::backend) async fn template(
     conn: &mut AnyConnection,
     tenant_id: i64,
     kind: EmailKind,
@@ -251,7 +251,7 @@ pub async fn template(
 /// `preferred` when the person has accepted a customer membership there; else the first tenant
 /// where they have one; else none (the built-in wording). An invitation alone never counts: a
 /// tenant could otherwise invite anyone to get its wording into their resets.
-pub async fn reset_wording_tenant(
+pub(in crate::backend) async fn reset_wording_tenant(
     conn: &mut AnyConnection,
     person_id: i64,
     preferred: Option<i64>,
@@ -288,7 +288,7 @@ pub async fn settings(scope: &TenantScope) -> Result<EmailSettings, AppError> {
     Ok(EmailSettings { link_hours, templates })
 }
 
-pub async fn link_hours(conn: &mut AnyConnection, tenant_id: i64) -> Result<i64, AppError> {
+pub(in crate::backend) async fn link_hours(conn: &mut AnyConnection, tenant_id: i64) -> Result<i64, AppError> {
     let row = sqlx::query("SELECT activation_link_hours FROM tenants WHERE id = $1")
         .bind(tenant_id)
         .fetch_one(&mut *conn)

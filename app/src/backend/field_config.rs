@@ -14,7 +14,7 @@ use crate::AppError;
 use sqlx::{AnyConnection, Row};
 
 /// The configuration of `tenant_id`, custom fields and workflows in their order.
-pub async fn load(conn: &mut AnyConnection, tenant_id: i64) -> Result<FieldConfig, AppError> {
+pub(in crate::backend) async fn load(conn: &mut AnyConnection, tenant_id: i64) -> Result<FieldConfig, AppError> {
     let mut config = FieldConfig::default();
     for r in sqlx::query("SELECT field, mode FROM tenant_field_modes WHERE tenant_id = $1")
         .bind(tenant_id)

@@ -87,6 +87,5 @@ pub async fn invite(state: &AppState, scope: &AccountScope, input: &InviteInput)
         return Err(AppError::forbidden("only an account's owners may invite people"));
     }
     let input = InviteInput { role: AccountRole::Member, ..input.clone() };
-    let inviter = customer_users::Inviter { tenant_id: scope.tenant_id(), actor: &scope.actor };
-    customer_users::invite(state, inviter, scope.customer_id(), &input).await
+    customer_users::invite(state, scope.into(), scope.customer_id(), &input).await
 }

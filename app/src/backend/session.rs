@@ -113,7 +113,7 @@ pub async fn end(db: &Db, session_id: i64) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-pub async fn set_active_tenant(db: &Db, session_id: i64, tenant_id: i64) -> Result<(), sqlx::Error> {
+pub(in crate::backend) async fn set_active_tenant(db: &Db, session_id: i64, tenant_id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE sessions SET active_tenant_id = $1 WHERE id = $2")
         .bind(tenant_id)
         .bind(session_id)

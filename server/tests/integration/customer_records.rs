@@ -303,8 +303,11 @@ async fn demo_customers_pass_the_form_rules(app: TestApp) {
     use sqlx::Row;
     app::backend::seed::demo_data(&app.db).await.unwrap();
     let tenant = app.scalar("SELECT id FROM tenants WHERE slug = 'northwind'").await;
+    let mut admin = app.client();
+    assert!(admin.login("admin@northwind.test", app::backend::seed::DEMO_PASSWORD).await.status.is_success());
+    let config: app::types::field_config::FieldConfig =
+        serde_json::from_value(ok(&admin.call_json("settings/fields", json!({})).await)).unwrap();
     let mut conn = app.db.pool.acquire().await.unwrap();
-    let config = app::backend::field_config::load(&mut conn, tenant).await.unwrap();
     assert_eq!(config.workflows, ["Onboarding", "Live", "Renewal due"]);
     let rows = sqlx::query(
         "SELECT name, street, city, postal_code, country, contact_first_name, contact_last_name, contact_email,

@@ -9,6 +9,7 @@ mod account_links;
 mod audit;
 mod auth;
 mod authorization;
+mod authorization_matrix;
 mod customer_list;
 mod customer_records;
 mod customer_status;

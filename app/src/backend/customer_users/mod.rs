@@ -15,8 +15,15 @@ use sqlx::{AnyConnection, Row};
 
 /// Who invites: a partner user (any role in the tenant) or an owner in the portal.
 pub struct Inviter<'a> {
-    pub tenant_id: i64,
-    pub actor: &'a super::Actor,
+    // Private: an inviter is made only from a scope (below), never from a raw tenant id.
+    tenant_id: i64,
+    actor: &'a super::Actor,
+}
+
+impl<'a> From<&'a super::AccountScope> for Inviter<'a> {
+    fn from(scope: &'a super::AccountScope) -> Self {
+        Self { tenant_id: scope.tenant_id(), actor: &scope.actor }
+    }
 }
 
 impl<'a> From<&'a TenantScope> for Inviter<'a> {
@@ -35,7 +42,7 @@ pub async fn list(scope: &TenantScope, customer_id: i64) -> Result<CustomerUsers
 }
 
 /// The users of one account (also the portal's list).
-pub async fn users_of(
+pub(in crate::backend) async fn users_of(
     conn: &mut AnyConnection,
     tenant_id: i64,
     customer_id: i64,

@@ -1,0 +1,290 @@
+//! Authorization proven for every endpoint, mechanically: every registered server function is
+//! in [`ENDPOINTS`] with who may call it, and the test calls each one as nobody, as a customer
+//! user, as each partner role, as an operator, and with another tenant's ids. A new server
+//! function that is not listed here fails the test.
+
+use crate::common::{self, Role, TestApp, TestResponse};
+use app::types::customer_users::AccountRole;
+use app::types::field_config::CustomFieldKind;
+use app::types::session::Permission;
+use http::StatusCode;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+/// Who may call an endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Partner staff of the tenant named in the call, and operators.
+    Staff,
+    /// Partner staff whose role holds the permission in the active tenant; operators hold all.
+    Needs(Permission),
+    /// Platform operators only.
+    Operator,
+    /// People who can open the customer account in the portal.
+    Portal,
+}
+
+/// What an endpoint answers when given another tenant's ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Foreign {
+    /// It takes no ids of a tenant's things.
+    NoIds,
+    /// 404: as if the thing did not exist.
+    NotFound,
+    /// Refused with this status (the id is checked as a field value, e.g. a network).
+    Refused(StatusCode),
+    /// 200 with nothing of the other tenant in it.
+    Nothing,
+}
+
+/// The ids an endpoint's arguments refer to, of one tenant.
+#[derive(Clone, Copy)]
+struct Ids {
+    tenant: i64,
+    customer: i64,
+    membership: i64,
+    field: i64,
+}
+
+struct Endpoint {
+    path: &'static str,
+    access: Access,
+    /// Json-encoded (`input = Json`) or, otherwise, form-encoded arguments.
+    json: bool,
+    args: fn(Ids) -> Value,
+    foreign: Foreign,
+}
+
+use Access::*;
+use Foreign::*;
+use Permission::*;
+
+#[rustfmt::skip]
+const ENDPOINTS: &[Endpoint] = &[
+    // Signed out by nature: signing in, and what a single-use link (the token is the credential) allows.
+    Endpoint { path: "login", access: Public, json: false, args: |_| json!({ "email": "nobody@example.com", "password": "wrong password" }), foreign: NoIds },
+    Endpoint { path: "account/link", access: Public, json: true, args: |_| json!({ "token": "0".repeat(64), "reset": false }), foreign: NoIds },
+    Endpoint { path: "account/activate", access: Public, json: true, args: |_| json!({ "token": "1".repeat(64), "password": "x" }), foreign: NoIds },
+    Endpoint { path: "account/forgot-password", access: Public, json: true, args: |_| json!({ "email": "nobody@example.com" }), foreign: NoIds },
+    Endpoint { path: "account/reset-password", access: Public, json: true, args: |_| json!({ "token": "2".repeat(64), "password": "x" }), foreign: NoIds },
+    // One's own session.
+    // Who is signed in: `null` when nobody is (the app asks on every page).
+    Endpoint { path: "session", access: Public, json: false, args: |_| json!({}), foreign: NoIds },
+    // Signing out when signed out only clears the cookie.
+    Endpoint { path: "logout", access: Public, json: false, args: |_| json!({}), foreign: NoIds },
+    Endpoint { path: "switch-tenant", access: Staff, json: false, args: |i| json!({ "tenant_id": i.tenant }), foreign: Refused(StatusCode::FORBIDDEN) },
+    // The customer list.
+    Endpoint { path: "customers/list", access: Needs(CustomersView), json: false, args: |_| json!({ "query": "" }), foreign: NoIds },
+    Endpoint { path: "customers/count", access: Needs(CustomersView), json: false, args: |_| json!({ "query": "" }), foreign: NoIds },
+    Endpoint { path: "customers/filters", access: Needs(CustomersView), json: false, args: |_| json!({}), foreign: NoIds },
+    Endpoint { path: "customers/sidebar", access: Needs(CustomersView), json: false, args: |i| json!({ "filter": "", "network": i.customer }), foreign: Nothing },
+    Endpoint { path: "customers/preview-status", access: Needs(CustomersDisable), json: true, args: |i| json!({ "selection": { "Ids": [i.customer] }, "status": "Disabled" }), foreign: NotFound },
+    Endpoint { path: "customers/set-status", access: Needs(CustomersDisable), json: true, args: |i| json!({ "selection": { "Ids": [i.customer] }, "status": "Disabled" }), foreign: NotFound },
+    // One customer.
+    Endpoint { path: "customers/form", access: Needs(CustomersEdit), json: true, args: |i| json!({ "id": i.customer }), foreign: NotFound },
+    Endpoint { path: "customers/create", access: Needs(CustomersCreate), json: true, args: |i| json!({ "input": { "name": "Matrix Test", "parent_id": i.customer }, "allow_duplicate_name": false }), foreign: Refused(StatusCode::UNPROCESSABLE_ENTITY) },
+    Endpoint { path: "customers/update", access: Needs(CustomersEdit), json: true, args: |i| json!({ "id": i.customer, "version": 1, "input": { "name": "Renamed" }, "allow_duplicate_name": false }), foreign: NotFound },
+    Endpoint { path: "customers/detail", access: Needs(CustomersView), json: true, args: |i| json!({ "id": i.customer }), foreign: NotFound },
+    Endpoint { path: "customers/delete-impact", access: Needs(CustomersDelete), json: true, args: |i| json!({ "id": i.customer }), foreign: NotFound },
+    Endpoint { path: "customers/delete", access: Needs(CustomersDelete), json: true, args: |i| json!({ "id": i.customer, "confirm_name": "not its name" }), foreign: NotFound },
+    // Customer users.
+    Endpoint { path: "customer-users/list", access: Needs(CustomersView), json: true, args: |i| json!({ "customer_id": i.customer }), foreign: NotFound },
+    Endpoint { path: "customer-users/invite", access: Needs(CustomerUsersManage), json: true, args: |i| json!({ "customer_id": i.customer, "input": { "full_name": "M", "email": "matrix@example.com", "role": "Member", "method": "DisplayLink" } }), foreign: NotFound },
+    Endpoint { path: "customer-users/resend", access: Needs(CustomerUsersManage), json: true, args: |i| json!({ "membership_id": i.membership, "method": "DisplayLink" }), foreign: NotFound },
+    Endpoint { path: "customer-users/revoke", access: Needs(CustomerUsersManage), json: true, args: |i| json!({ "membership_id": i.membership }), foreign: NotFound },
+    Endpoint { path: "customer-users/reset-password", access: Needs(CustomerUsersManage), json: true, args: |i| json!({ "membership_id": i.membership }), foreign: NotFound },
+    Endpoint { path: "customer-users/remove", access: Needs(CustomerUsersManage), json: true, args: |i| json!({ "membership_id": i.membership, "whole_tenant": false }), foreign: NotFound },
+    // The tenant's configuration.
+    Endpoint { path: "settings/fields", access: Needs(TenantConfigure), json: true, args: |_| json!({}), foreign: NoIds },
+    Endpoint { path: "settings/field-mode", access: Needs(TenantConfigure), json: true, args: |_| json!({ "field": "City", "mode": "Optional" }), foreign: NoIds },
+    Endpoint { path: "settings/custom-field", access: Needs(TenantConfigure), json: true, args: |i| json!({ "draft": { "id": i.field, "key": "matrix_key", "label": "Renamed", "kind": "Text" } }), foreign: NotFound },
+    Endpoint { path: "settings/custom-field-delete", access: Needs(TenantConfigure), json: true, args: |i| json!({ "id": i.field }), foreign: NotFound },
+    Endpoint { path: "settings/custom-field-move", access: Needs(TenantConfigure), json: true, args: |i| json!({ "id": i.field, "up": true }), foreign: NotFound },
+    Endpoint { path: "settings/workflows", access: Needs(TenantConfigure), json: true, args: |_| json!({ "workflows": ["Onboarding"] }), foreign: NoIds },
+    Endpoint { path: "settings/emails", access: Needs(TenantConfigure), json: true, args: |_| json!({}), foreign: NoIds },
+    Endpoint { path: "settings/link-lifetime", access: Needs(TenantConfigure), json: true, args: |_| json!({ "hours": 48 }), foreign: NoIds },
+    Endpoint { path: "settings/email-template", access: Needs(TenantConfigure), json: true, args: |_| json!({ "kind": "Invitation", "template": null }), foreign: NoIds },
+    // The operator's area.
+    Endpoint { path: "partners/list", access: Operator, json: false, args: |_| json!({}), foreign: NoIds },
+    Endpoint { path: "mailbox", access: Operator, json: true, args: |_| json!({}), foreign: NoIds },
+    // The customer portal.
+    Endpoint { path: "portal/account", access: Portal, json: true, args: |i| json!({ "customer_id": i.customer }), foreign: NotFound },
+    Endpoint { path: "portal/invite", access: Portal, json: true, args: |i| json!({ "customer_id": i.customer, "input": { "full_name": "P", "email": "portal-matrix@example.com", "role": "Member", "method": "DisplayLink" } }), foreign: NotFound },
+];
+
+async fn call(client: &mut common::Client<'_>, endpoint: &Endpoint, ids: Ids) -> TestResponse {
+    let args = (endpoint.args)(ids);
+    if endpoint.json {
+        return client.call_json(endpoint.path, args).await;
+    }
+    let pairs: Vec<(String, String)> = args
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+        .collect();
+    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    client.call(endpoint.path, &pairs).await
+}
+
+/// Refused for who the caller is (not for what they sent).
+fn refused(res: &TestResponse) -> bool {
+    matches!(res.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+        && matches!(res.error_kind().as_str(), "Unauthenticated" | "Forbidden")
+}
+
+/// A fingerprint of everything a refused call must leave alone.
+async fn fingerprint(app: &TestApp) -> Vec<i64> {
+    let mut values = Vec::new();
+    for sql in [
+        "SELECT COUNT(*) FROM customers",
+        "SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM customers",
+        "SELECT COUNT(*) FROM customers WHERE status = 'active'",
+        "SELECT COUNT(*) FROM memberships",
+        "SELECT COUNT(*) FROM memberships WHERE state = 'active'",
+        "SELECT COUNT(*) FROM custom_fields",
+        "SELECT COUNT(*) FROM person_tokens",
+        "SELECT COUNT(*) FROM outbound_emails",
+        "SELECT COUNT(*) FROM audit_log WHERE action NOT LIKE 'auth.%' AND action <> 'customer_user.activate_failed'",
+    ] {
+        values.push(app.scalar(sql).await);
+    }
+    values
+}
+
+async fn every_endpoint_is_in_the_matrix_and_enforces_it(app: TestApp) {
+    // Every registered server function is listed, and nothing listed is missing.
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.trim_start_matches("/api/").to_string())
+        .collect();
+    let listed: BTreeSet<String> = ENDPOINTS.iter().map(|e| e.path.to_string()).collect();
+    assert_eq!(registered, listed, "every server function needs its row in ENDPOINTS");
+
+    // The ids of each tenant's things: a customer, a customer user's membership, a custom field.
+    let acme = Ids {
+        tenant: app.fixture.acme,
+        customer: app.fixture.acme_customer,
+        membership: 0,
+        field: app.custom_field(app.fixture.acme, "tier", CustomFieldKind::Text, &[]).await,
+    };
+    let globex_field = app.custom_field(app.fixture.globex, "tier", CustomFieldKind::Text, &[]).await;
+    app.person("gus@globex-customer.test")
+        .customer_user(app.fixture.globex_customer, AccountRole::Owner)
+        .create()
+        .await;
+    let member_of = |email: &'static str| {
+        let app = &app;
+        async move {
+            app.scalar(&format!("SELECT m.id FROM memberships m JOIN persons p ON p.id = m.person_id WHERE p.email = '{email}' AND m.kind = 'customer'")).await
+        }
+    };
+    let globex = Ids {
+        tenant: app.fixture.globex,
+        customer: app.fixture.globex_customer,
+        membership: member_of("gus@globex-customer.test").await,
+        field: globex_field,
+    };
+    app.person("cara@acme-customer.test").customer_user(acme.customer, AccountRole::Owner).create().await;
+    let acme = Ids { membership: member_of("cara@acme-customer.test").await, ..acme };
+
+    // Nobody signed in.
+    let mut anonymous = app.client_from("10.9.0.1");
+    for endpoint in ENDPOINTS {
+        let res = call(&mut anonymous, endpoint, acme).await;
+        if endpoint.access == Public {
+            assert!(!refused(&res), "{} is public: {res:?}", endpoint.path);
+        } else {
+            assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{}: {res:?}", endpoint.path);
+            assert_eq!(res.error_kind(), "Unauthenticated", "{}", endpoint.path);
+        }
+    }
+
+    // Another tenant's ids, as Acme's admin (who holds every permission there): as if they did
+    // not exist, and nothing changes anywhere.
+    let mut acme_admin = app.signed_in("admin@acme.test").await;
+    for endpoint in ENDPOINTS.iter().filter(|e| e.foreign != NoIds && e.access != Portal) {
+        let before = fingerprint(&app).await;
+        let res = call(&mut acme_admin, endpoint, globex).await;
+        match endpoint.foreign {
+            NotFound => assert_eq!(res.status, StatusCode::NOT_FOUND, "{}: {res:?}", endpoint.path),
+            Refused(status) => assert_eq!(res.status, status, "{}: {res:?}", endpoint.path),
+            Nothing => {
+                assert_eq!(res.status, StatusCode::OK, "{}: {res:?}", endpoint.path);
+                assert!(!res.body.contains("Globex"), "{}: {res:?}", endpoint.path);
+            }
+            NoIds => unreachable!(),
+        }
+        assert_eq!(fingerprint(&app).await, before, "{} changed something", endpoint.path);
+    }
+
+    // A customer user: their own portal account and session, nothing of the partner's.
+    let mut cara = app.client_from("10.9.0.2");
+    let res = cara.login("cara@acme-customer.test", common::PASSWORD).await;
+    assert!(res.status.is_success(), "{res:?}");
+    for endpoint in ENDPOINTS.iter().filter(|e| e.path != "logout") {
+        let before = fingerprint(&app).await;
+        let res = call(&mut cara, endpoint, acme).await;
+        match endpoint.access {
+            Public | Portal => assert!(!refused(&res), "{} for a customer user: {res:?}", endpoint.path),
+            Needs(_) | Operator | Staff => {
+                assert!(refused(&res), "{} must refuse a customer user: {res:?}", endpoint.path);
+                assert_eq!(fingerprint(&app).await, before, "{} changed something", endpoint.path);
+            }
+        }
+        // Nor another tenant's account in the portal.
+        if endpoint.access == Portal {
+            let res = call(&mut cara, endpoint, globex).await;
+            assert_eq!(res.status, StatusCode::NOT_FOUND, "{}: {res:?}", endpoint.path);
+        }
+    }
+
+    // Each partner role of Acme, then the operator: allowed exactly where the role's permissions
+    // say. (Destructive calls may change later answers, never whether a call is refused.)
+    let roles = [
+        (Role::Viewer, "viewer@acme.test"),
+        (Role::Support, "support@acme.test"),
+        (Role::AccountManager, "manager@acme.test"),
+        (Role::PartnerAdmin, "admin@acme.test"),
+    ];
+    for (role, email) in roles {
+        if !matches!(role, Role::Viewer | Role::PartnerAdmin) {
+            app.person(email).with_role(role).create().await;
+        }
+        let mut client = app.signed_in(email).await;
+        let held: Vec<Value> = client.call("session", &[]).await.json()["permissions"].as_array().unwrap().clone();
+        // (Public endpoints were covered above; signing in wrongly from the role's
+        // address would only feed the throttle.)
+        for endpoint in ENDPOINTS.iter().filter(|e| !matches!(e.access, Public)) {
+            let before = fingerprint(&app).await;
+            let res = call(&mut client, endpoint, acme).await;
+            let allowed = match endpoint.access {
+                Staff => true,
+                Needs(permission) => held.contains(&json!(permission)),
+                Operator => false,
+                Portal => {
+                    assert!(
+                        matches!(res.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+                        "{} as {role:?}: {res:?}",
+                        endpoint.path
+                    );
+                    continue;
+                }
+                Public => unreachable!(),
+            };
+            assert_eq!(!refused(&res), allowed, "{} as {role:?}: {res:?}", endpoint.path);
+            if !allowed {
+                assert_eq!(fingerprint(&app).await, before, "{} as {role:?} changed something", endpoint.path);
+            }
+        }
+    }
+    let mut operator = app.signed_in("op@platform.test").await;
+    for endpoint in ENDPOINTS.iter().filter(|e| !matches!(e.access, Public | Portal)) {
+        let res = call(&mut operator, endpoint, acme).await;
+        assert!(!refused(&res), "{} as the operator: {res:?}", endpoint.path);
+    }
+}
+
+on_both_databases!(every_endpoint_is_in_the_matrix_and_enforces_it);
