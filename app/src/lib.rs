@@ -98,9 +98,27 @@ impl CustomerActions {
     }
 }
 
+/// The Content-Security-Policy of a page: scripts from this origin (the bundle) or inline with
+/// this response's nonce (Leptos' hydration and resource scripts), the WASM the bundle compiles,
+/// and everything else from this origin only. No inline script without the nonce runs.
+pub fn content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+         base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    )
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // The page's CSP names the nonce Leptos put on its inline scripts for this response.
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) = (use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
+        if let Ok(value) = http::HeaderValue::from_str(&content_security_policy(&nonce)) {
+            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
     let login = ServerAction::<Login>::new();
     let logout = ServerAction::<Logout>::new();
     let switch_tenant = ServerAction::<SwitchTenant>::new();

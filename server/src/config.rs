@@ -109,7 +109,10 @@ impl Config {
 
     pub fn security(&self) -> SecurityConfig {
         SecurityConfig {
-            secure_cookies: self.secure_cookies,
+            // Served over https: the cookie must say so (and gets the `__Host-` name), and HSTS
+            // tells browsers never to come back over http.
+            secure_cookies: self.secure_cookies
+                || self.public_url.as_deref().is_some_and(|url| url.starts_with("https://")),
             idle_timeout: Duration::from_secs(self.idle_timeout_minutes * 60),
             absolute_timeout: Duration::from_secs(self.absolute_timeout_hours * 3600),
             trust_forwarded_for: self.trust_forwarded_for,

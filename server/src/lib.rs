@@ -30,7 +30,7 @@ pub fn router(state: AppState) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
         .layer(axum::middleware::from_fn(security::reject_cross_origin_writes))
-        .layer(axum::middleware::from_fn(security::add_security_headers))
+        .layer(axum::middleware::from_fn_with_state(state.security.clone(), security::add_security_headers))
         // A response that has not started within this time fails (408) instead of spinning.
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))

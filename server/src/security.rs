@@ -36,8 +36,16 @@ fn forbidden() -> Response {
     (StatusCode::FORBIDDEN, "Cross-site request refused.").into_response()
 }
 
-/// Security headers on every response.
-pub async fn add_security_headers(request: Request, next: Next) -> Response {
+/// Security headers on every response. (The Content-Security-Policy of a page carries that
+/// page's nonce, so the app sets it while rendering: `app::content_security_policy`.)
+pub async fn add_security_headers(
+    axum::extract::State(security): axum::extract::State<app::backend::SecurityConfig>,
+    request: Request,
+    next: Next,
+) -> Response {
+    // Pages and server-function answers show personal data: never kept by a browser or proxy.
+    // Only the built bundle (`/pkg/…`) may be cached.
+    let personal = !request.uri().path().starts_with("/pkg/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     for (name, value) in [
@@ -45,8 +53,15 @@ pub async fn add_security_headers(request: Request, next: Next) -> Response {
         ("x-frame-options", "DENY"),
         ("referrer-policy", "same-origin"),
         ("permissions-policy", "camera=(), microphone=(), geolocation=()"),
+        ("cross-origin-opener-policy", "same-origin"),
     ] {
         headers.entry(name).or_insert(HeaderValue::from_static(value));
+    }
+    if personal {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if security.secure_cookies {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
     }
     response
 }

@@ -9,6 +9,17 @@ use leptos_axum::ResponseOptions;
 use std::net::SocketAddr;
 
 pub const SESSION_COOKIE: &str = "clientele_session";
+/// The name over https: browsers accept a `__Host-` cookie only when Secure, for this host alone,
+/// on path `/`, so no sibling domain or plain-http page can set or shadow it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-clientele_session";
+
+fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
 
 fn parts() -> Option<Parts> {
     use_context::<Parts>()
@@ -24,7 +35,9 @@ pub fn session_token() -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(cookie::Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|c| c.name() == SESSION_COOKIE)
+        // The `__Host-` name first: only a secure page can have set it.
+        .filter(|c| c.name() == SECURE_SESSION_COOKIE || c.name() == SESSION_COOKIE)
+        .max_by_key(|c| c.name() == SECURE_SESSION_COOKIE)
         .map(|c| c.value().to_string())
 }
 
@@ -53,7 +66,7 @@ pub fn user_agent() -> Option<String> {
 /// Sets the session cookie: HttpOnly (no script can read it), SameSite=Lax (not sent on
 /// cross-site POSTs), Secure when serving over https.
 pub fn set_session_cookie(token: &str, secure: bool, max_age: std::time::Duration) {
-    let cookie = cookie::Cookie::build((SESSION_COOKIE, token.to_string()))
+    let cookie = cookie::Cookie::build((cookie_name(secure), token.to_string()))
         .path("/")
         .http_only(true)
         .same_site(cookie::SameSite::Lax)
@@ -64,7 +77,7 @@ pub fn set_session_cookie(token: &str, secure: bool, max_age: std::time::Duratio
 }
 
 pub fn clear_session_cookie(secure: bool) {
-    let cookie = cookie::Cookie::build((SESSION_COOKIE, ""))
+    let cookie = cookie::Cookie::build((cookie_name(secure), ""))
         .path("/")
         .http_only(true)
         .same_site(cookie::SameSite::Lax)

@@ -40,10 +40,38 @@ async fn healthz_reports_database_reachability(app: TestApp) {
     assert_eq!(res.body, "ok");
 }
 
+/// Every page names its own nonce in its Content-Security-Policy (no other inline script runs),
+/// and nothing personal is cached; over https the session cookie is `__Host-` and Secure, and
+/// HSTS is sent.
+async fn pages_carry_the_browser_hardening_headers(app: TestApp) {
+    let mut client = app.signed_in("admin@acme.test").await;
+    let page = client.get("/customers").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csp = page.headers["content-security-policy"].to_str().unwrap().to_string();
+    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
+    assert!(page.body.contains(&format!("nonce=\"{nonce}\"")), "the page's scripts carry the header's nonce");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(page.headers["cache-control"], "no-store");
+    assert_eq!(page.headers["cross-origin-opener-policy"], "same-origin");
+    let api = client.call("customers/list", &[("query", "")]).await;
+    assert_eq!(api.headers["cache-control"], "no-store");
+    assert!(!page.headers.contains_key("strict-transport-security"), "not over plain http");
+
+    let app = app.over_https();
+    let mut secure = app.client();
+    let login = secure.login("admin@acme.test", common::PASSWORD).await;
+    let cookie = login.set_cookie().unwrap();
+    assert!(cookie.starts_with("__Host-clientele_session=") && cookie.contains("Secure"), "{cookie}");
+    let page = secure.get("/customers").await;
+    assert_eq!(page.status, StatusCode::OK, "the __Host- cookie signs in");
+    assert_eq!(page.headers["strict-transport-security"], "max-age=31536000");
+}
+
 on_both_databases!(
     login_page_has_labelled_fields_and_security_headers,
     signed_out_visitors_are_sent_to_login,
     customers_page_renders_the_tenants_customers,
     unknown_pages_are_real_404s,
     healthz_reports_database_reachability,
+    pages_carry_the_browser_hardening_headers,
 );

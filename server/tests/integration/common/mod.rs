@@ -65,6 +65,7 @@ pub struct TestApp {
     pub router: Router,
     pub db: Db,
     pub fixture: Fixture,
+    state: AppState,
     cleanup: Cleanup,
 }
 
@@ -127,7 +128,15 @@ impl TestApp {
             security: SecurityConfig::default(),
             mail,
         };
-        Self { router: server::router(state), db, fixture, cleanup }
+        Self { router: server::router(state.clone()), db, fixture, state, cleanup }
+    }
+
+    /// The same app as served over https (`--public-url https://…`): Secure, `__Host-` cookies and
+    /// HSTS.
+    pub fn over_https(mut self) -> Self {
+        self.state.security.secure_cookies = true;
+        self.router = server::router(self.state.clone());
+        self
     }
 
     /// A browser-like client with its own cookie jar, calling from `addr`.
