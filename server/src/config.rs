@@ -37,9 +37,11 @@ pub struct Config {
     #[arg(long, env = "CLIENTELE_SECURE_COOKIES")]
     pub secure_cookies: bool,
 
-    /// Take the client address from X-Forwarded-For (only behind a proxy you trust).
-    #[arg(long, env = "CLIENTELE_TRUST_FORWARDED_FOR")]
-    pub trust_forwarded_for: bool,
+    /// Proxies in front of this server whose X-Forwarded-For is believed (comma-separated
+    /// addresses or networks, e.g. 10.0.0.0/8,::1). The client address, for throttling and the
+    /// audit log, is then the right-most X-Forwarded-For entry that is not one of them.
+    #[arg(long, env = "CLIENTELE_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_network)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 
     /// Minutes of inactivity after which a session ends.
     #[arg(long, env = "CLIENTELE_IDLE_TIMEOUT_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
@@ -99,6 +101,15 @@ pub enum Command {
     },
 }
 
+/// A network (`10.0.0.0/8`) or a single address (`10.0.0.7`, `::1`).
+fn parse_network(value: &str) -> Result<ipnet::IpNet, String> {
+    let value = value.trim();
+    value
+        .parse::<ipnet::IpNet>()
+        .or_else(|_| value.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{value:?} is not an address or network (like 10.0.0.0/8)"))
+}
+
 impl Config {
     pub fn database_url(&self) -> String {
         match &self.database_url {
@@ -115,7 +126,7 @@ impl Config {
                 || self.public_url.as_deref().is_some_and(|url| url.starts_with("https://")),
             idle_timeout: Duration::from_secs(self.idle_timeout_minutes * 60),
             absolute_timeout: Duration::from_secs(self.absolute_timeout_hours * 3600),
-            trust_forwarded_for: self.trust_forwarded_for,
+            trusted_proxies: self.trusted_proxies.clone(),
         }
     }
 
@@ -170,5 +181,13 @@ mod tests {
         assert!(matches!(config.command, Some(Command::CreateOperator { ref email, .. }) if email == "a@b.test"));
         assert!(Config::try_parse_from(["server", "--demo"]).unwrap().command.is_none());
         assert!(Config::try_parse_from(["server", "create-operator", "--email", "a@b.test"]).is_err(), "name required");
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        let config = Config::try_parse_from(["server", "--trusted-proxies", "10.0.0.0/8, ::1"]).unwrap();
+        assert_eq!(config.trusted_proxies.len(), 2);
+        assert!(config.trusted_proxies[1].contains(&"::1".parse::<std::net::IpAddr>().unwrap()));
+        assert!(Config::try_parse_from(["server", "--trusted-proxies", "proxy.local"]).is_err());
     }
 }

@@ -115,7 +115,7 @@ fn link_error(problem: LinkProblem) -> AppError {
 /// signed in as themselves. Either way the membership becomes active and a fresh session starts;
 /// its token is returned. Failed attempts are audited and throttled per address.
 pub async fn activate(state: &AppState, token: &str, password_given: &str) -> Result<String, AppError> {
-    let addr = request::client_addr(state.security.trust_forwarded_for).unwrap_or_else(|| "unknown".into());
+    let addr = request::client_addr(&state.security).unwrap_or_else(|| "unknown".into());
     {
         let mut conn = state.db.pool.acquire().await?;
         throttle::check_link(&mut conn, &addr).await?;
@@ -139,7 +139,7 @@ pub async fn activate(state: &AppState, token: &str, password_given: &str) -> Re
         // An existing identity keeps its password; it is never checked here.
         Some(_) => None,
         None => {
-            if let Some(problem) = password::choice_problem(password_given, &[&email, &name]) {
+            if let Some(problem) = password::choice_problem_off_thread(password_given, &[&email, &name]).await? {
                 return Err(AppError::invalid("password", problem));
             }
             Some(password::hash_off_thread(password_given).await?)
@@ -172,7 +172,7 @@ pub async fn activate(state: &AppState, token: &str, password_given: &str) -> Re
         .by_person(live.person_id, &name, &email)
         .in_tenant(live.tenant_id)
         .target("customer_user", live.membership_id, format!("{name} <{email}>"))
-        .from_addr(request::client_addr(state.security.trust_forwarded_for));
+        .from_addr(request::client_addr(&state.security));
     audit::record(&mut tx, entry).await?;
     tx.commit().await?;
     token.ok_or(AppError::AccountDisabled)
@@ -184,7 +184,7 @@ async fn start_session(state: &AppState, conn: &mut AnyConnection, person_id: i6
     if session::only_disabled_accounts(conn, person_id).await? {
         return Ok(None);
     }
-    let addr = request::client_addr(state.security.trust_forwarded_for);
+    let addr = request::client_addr(&state.security);
     if let Some(previous) = request::session_token() {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(session::token_hash(&previous))
@@ -208,7 +208,7 @@ pub async fn forgot_password(state: &AppState, email: &str) -> Result<(), AppErr
     if crate::types::forms::check_email(&email).is_some() {
         return Err(AppError::invalid("email", "Enter the email address you sign in with."));
     }
-    let addr = request::client_addr(state.security.trust_forwarded_for).unwrap_or_else(|| "unknown".into());
+    let addr = request::client_addr(&state.security).unwrap_or_else(|| "unknown".into());
     let mut tx = state.db.begin().await?;
     let send = throttle::reset_request(&mut tx, &email, &addr).await?;
     let person =
@@ -236,7 +236,7 @@ pub async fn forgot_password(state: &AppState, email: &str) -> Result<(), AppErr
 /// were signed in, perhaps by whoever knew the old password); this browser gets a fresh one.
 pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -> Result<String, AppError> {
     let (_, LinkPerson { name, email, .. }) = live_link(state, tokens::Purpose::Reset, token).await?;
-    if let Some(problem) = password::choice_problem(new_password, &[&email, &name]) {
+    if let Some(problem) = password::choice_problem_off_thread(new_password, &[&email, &name]).await? {
         return Err(AppError::invalid("password", problem));
     }
     let hash = password::hash_off_thread(new_password).await?;
@@ -254,7 +254,7 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
         .by_person(live.person_id, &name, &email)
         .in_tenant(live.tenant_id)
         .target("person", Some(live.person_id), &email)
-        .from_addr(request::client_addr(state.security.trust_forwarded_for));
+        .from_addr(request::client_addr(&state.security));
     audit::record(&mut tx, entry).await?;
     tx.commit().await?;
     token.ok_or(AppError::AccountDisabled)

@@ -95,7 +95,7 @@ pub async fn current_actor() -> Result<(AppState, Actor), AppError> {
     let state = state()?;
     let token = request::session_token().ok_or(AppError::Unauthenticated)?;
     let session = session::resolve(&state.db, &state.security, &token).await?.ok_or(AppError::Unauthenticated)?;
-    let client_addr = request::client_addr(state.security.trust_forwarded_for);
+    let client_addr = request::client_addr(&state.security);
     let actor = load_actor(&state.db, &session, client_addr).await?;
     Ok((state, actor))
 }

@@ -83,14 +83,6 @@ impl Db {
         self.pool.begin_with(self.begin_statement()).await
     }
 
-    /// The same on a connection already held (sign-in reads the throttle before writing).
-    pub async fn begin_on<'c>(
-        &self,
-        conn: &'c mut sqlx::AnyConnection,
-    ) -> Result<sqlx::Transaction<'c, sqlx::Any>, sqlx::Error> {
-        sqlx::Connection::begin_with(conn, self.begin_statement()).await
-    }
-
     fn begin_statement(&self) -> &'static str {
         match self.kind {
             DbKind::Sqlite => "BEGIN IMMEDIATE",

@@ -51,7 +51,9 @@ pub struct SecurityConfig {
     /// A session ends this long after sign-in, however busy.
     pub absolute_timeout: Duration,
     /// Take the client address from the first `X-Forwarded-For` entry (behind a trusted proxy).
-    pub trust_forwarded_for: bool,
+    /// Proxies whose `X-Forwarded-For` is believed: the client is the right-most address in it
+    /// that is not one of them. Empty: the socket peer is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for SecurityConfig {
@@ -60,7 +62,7 @@ impl Default for SecurityConfig {
             secure_cookies: false,
             idle_timeout: Duration::from_secs(30 * 60),
             absolute_timeout: Duration::from_secs(12 * 60 * 60),
-            trust_forwarded_for: false,
+            trusted_proxies: Vec::new(),
         }
     }
 }

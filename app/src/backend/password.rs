@@ -34,20 +34,41 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
     hasher().verify_password(password.as_bytes(), &parsed).is_ok() && real
 }
 
-/// [`hash`] on a blocking thread: argon2 is CPU-bound and must not stall the async workers.
-pub async fn hash_off_thread(password: &str) -> Result<String, AppError> {
-    let password = password.to_string();
-    tokio::task::spawn_blocking(move || hash(&password))
-        .await
-        .map_err(|e| AppError::internal("hashing a new password", e))
+/// argon2 (19 MiB, CPU-bound) and zxcvbn run on blocking threads, and only this many at a time:
+/// a burst of sign-ins waits its turn instead of starving every other request of CPU and memory.
+fn permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    PERMITS
+        .get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()).max(1)))
 }
 
-/// [`verify`] on a blocking thread, for the same reason.
+/// Runs CPU-heavy password work off the async executor, a bounded number at a time.
+async fn off_thread<T: Send + 'static>(doing: &str, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+    let _permit = permits().acquire().await.map_err(|e| AppError::internal(doing, e))?;
+    tokio::task::spawn_blocking(work).await.map_err(|e| AppError::internal(doing, e))
+}
+
+/// [`hash`], off the executor.
+pub async fn hash_off_thread(password: &str) -> Result<String, AppError> {
+    let password = password.to_string();
+    off_thread("hashing a new password", move || hash(&password)).await
+}
+
+/// [`verify`], off the executor.
 pub async fn verify_off_thread(password: &str, stored: Option<String>) -> Result<bool, AppError> {
     let password = password.to_string();
-    tokio::task::spawn_blocking(move || verify(&password, stored.as_deref()))
-        .await
-        .map_err(|e| AppError::internal("verifying a password", e))
+    off_thread("verifying a password", move || verify(&password, stored.as_deref())).await
+}
+
+/// [`choice_problem`] (zxcvbn), off the executor.
+pub async fn choice_problem_off_thread(password: &str, personal: &[&str]) -> Result<Option<String>, AppError> {
+    let password = password.to_string();
+    let personal: Vec<String> = personal.iter().map(|s| s.to_string()).collect();
+    off_thread("rating a password", move || {
+        let personal: Vec<&str> = personal.iter().map(String::as_str).collect();
+        choice_problem(&password, &personal)
+    })
+    .await
 }
 
 /// Why a password someone chose cannot be used, if it cannot: the length rules, then

@@ -6,7 +6,7 @@ use axum::extract::ConnectInfo;
 use http::{header, request::Parts, HeaderValue, StatusCode};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 pub const SESSION_COOKIE: &str = "clientele_session";
 /// The name over https: browsers accept a `__Host-` cookie only when Secure, for this host alone,
@@ -41,21 +41,33 @@ pub fn session_token() -> Option<String> {
         .map(|c| c.value().to_string())
 }
 
-/// The client's address: the socket peer, or the first `X-Forwarded-For` hop when configured
-/// to trust the proxy in front of us.
-pub fn client_addr(trust_forwarded_for: bool) -> Option<String> {
+/// The client's address: the socket peer, unless the peer is a trusted proxy; then the
+/// right-most `X-Forwarded-For` entry that is not a trusted proxy (entries further left were
+/// written by the client and prove nothing).
+pub fn client_addr(security: &super::SecurityConfig) -> Option<String> {
     let parts = parts()?;
-    if trust_forwarded_for {
-        if let Some(first) =
-            parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next())
-        {
-            let first = first.trim();
-            if !first.is_empty() {
-                return Some(first.to_string());
-            }
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip())?;
+    let forwarded = parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>();
+    Some(forwarded_client(peer, &forwarded, &security.trusted_proxies).to_string())
+}
+
+/// See [`client_addr`]. Separate so it can be tested without a request.
+pub fn forwarded_client(peer: IpAddr, forwarded_headers: &[&str], trusted: &[ipnet::IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let hops = forwarded_headers.iter().flat_map(|h| h.split(',')).map(str::trim);
+    let mut client = peer;
+    for hop in hops.collect::<Vec<_>>().into_iter().rev() {
+        match hop.parse::<IpAddr>() {
+            Ok(ip) if is_trusted(&ip) => client = ip,
+            Ok(ip) => return ip,
+            // Garbage in the header: stop at the last address we could trust.
+            Err(_) => return client,
         }
     }
-    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip().to_string())
+    client
 }
 
 pub fn user_agent() -> Option<String> {
@@ -107,5 +119,31 @@ pub async fn respond<T>(body: impl std::future::Future<Output = Result<T, AppErr
 pub fn set_error_status(error: &AppError) {
     if let Some(response) = use_context::<ResponseOptions>() {
         response.set_status(StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_client_is_the_right_most_untrusted_forwarded_address() {
+        let proxies: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        // Not from a trusted proxy: the header is the client's own word, ignored.
+        assert_eq!(forwarded_client(ip("203.0.113.9"), &["1.2.3.4"], &proxies), ip("203.0.113.9"));
+        // Through two of our proxies: the client spoofed a left-most entry, which is skipped.
+        assert_eq!(
+            forwarded_client(ip("10.0.0.2"), &["6.6.6.6, 198.51.100.7, 10.0.0.1"], &proxies),
+            ip("198.51.100.7")
+        );
+        // No header, or garbage: the proxy itself.
+        assert_eq!(forwarded_client(ip("10.0.0.2"), &[], &proxies), ip("10.0.0.2"));
+        assert_eq!(forwarded_client(ip("10.0.0.2"), &["nonsense"], &proxies), ip("10.0.0.2"));
+        // Without trusted proxies, never the header.
+        assert_eq!(forwarded_client(ip("10.0.0.2"), &["1.2.3.4"], &[]), ip("10.0.0.2"));
     }
 }

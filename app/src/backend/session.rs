@@ -143,18 +143,18 @@ pub async fn sign_in(
     if email.len() > 254 || password_attempt.len() > 1024 {
         return Err(AppError::BadCredentials);
     }
-    let client_addr = request::client_addr(state.security.trust_forwarded_for);
+    let client_addr = request::client_addr(&state.security);
     let throttle_addr = client_addr.clone().unwrap_or_else(|| "unknown".into());
-    let mut conn = state.db.pool.acquire().await?;
-
-    let pause = throttle::check(&mut conn, &email, &throttle_addr).await?;
-    if !pause.is_zero() {
-        tokio::time::sleep(pause).await;
+    // Counted before the password is checked (a throttled address is refused at once); the
+    // pause for an account failing from many addresses is slept with no connection held.
+    let attempt = throttle::begin_attempt(&state.db, &email, &throttle_addr).await?;
+    if !attempt.pause.is_zero() {
+        tokio::time::sleep(attempt.pause).await;
     }
 
     let person = sqlx::query("SELECT id, full_name, password_hash FROM persons WHERE email = $1")
         .bind(&email)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&state.db.pool)
         .await?;
     let stored_hash: Option<String> = match &person {
         Some(p) => p.try_get("password_hash")?,
@@ -163,11 +163,11 @@ pub async fn sign_in(
     let ok = password::verify_off_thread(password_attempt, stored_hash).await?;
     let person_id: Option<i64> = person.as_ref().map(|p| p.try_get("id")).transpose()?;
 
-    let mut tx = state.db.begin_on(&mut conn).await?;
+    let mut tx = state.db.begin().await?;
     match (ok, person_id) {
         (true, Some(person_id)) if only_disabled_accounts(&mut tx, person_id).await? => {
             // The password was right, so saying why is no leak; no session starts.
-            throttle::record_success(&mut tx, &email, &throttle_addr).await?;
+            attempt.succeeded(&mut tx).await?;
             let entry = audit::Entry::new("auth.sign_in_refused")
                 .target("person", Some(person_id), &email)
                 .from_addr(client_addr);
@@ -191,7 +191,7 @@ pub async fn sign_in(
                 .bind(person_id)
                 .execute(&mut *tx)
                 .await?;
-            throttle::record_success(&mut tx, &email, &throttle_addr).await?;
+            attempt.succeeded(&mut tx).await?;
             let name: String = person.as_ref().map(|p| p.try_get("full_name")).transpose()?.unwrap_or_default();
             let entry = audit::Entry::new("auth.sign_in")
                 .by_person(person_id, &name, &email)
@@ -202,7 +202,7 @@ pub async fn sign_in(
             Ok(token)
         }
         _ => {
-            throttle::record_failure(&mut tx, &email, &throttle_addr).await?;
+            // Already counted by `begin_attempt`.
             let entry =
                 audit::Entry::new("auth.sign_in_failed").target("person", person_id, &email).from_addr(client_addr);
             audit::record(&mut tx, entry).await?;

@@ -16,11 +16,23 @@ const MAX_DELAY_SECS: i64 = 60;
 const ACCOUNT_PAUSE_AFTER: i64 = 10;
 const ACCOUNT_MAX_PAUSE_SECS: i64 = 3;
 
+/// What an address is counted as: itself for IPv4, its /64 for IPv6 (one subscriber usually
+/// holds a whole /64, so counting single IPv6 addresses would let them rotate past every limit).
+pub fn address_key(addr: &str) -> String {
+    match addr.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            ipnet::Ipv6Net::new(v6, 64).map(|net| net.trunc().to_string()).unwrap_or_else(|_| addr.to_string())
+        }
+        Ok(std::net::IpAddr::V6(v6)) => v6.to_ipv4_mapped().map_or_else(|| addr.to_string(), |v4| v4.to_string()),
+        _ => addr.to_string(),
+    }
+}
+
 fn ip_key(addr: &str) -> String {
-    format!("ip:{addr}")
+    format!("ip:{}", address_key(addr))
 }
 fn account_ip_key(email: &str, addr: &str) -> String {
-    format!("acct-ip:{email}|{addr}")
+    format!("acct-ip:{email}|{}", address_key(addr))
 }
 fn account_key(email: &str) -> String {
     format!("acct:{email}")
@@ -51,9 +63,56 @@ async fn recent(conn: &mut sqlx::AnyConnection, key: &str, since: i64) -> Result
     Ok((row.try_get("n")?, row.try_get("last")?))
 }
 
+/// One sign-in attempt, counted as a failure from the moment it starts: the check and the
+/// recording happen in one transaction, serialised per address, so twenty attempts at once
+/// cannot all slip through before any is counted. A success takes its count back.
+pub struct Attempt {
+    email: String,
+    addr: String,
+    at: i64,
+    /// Wait this long before checking the password (many addresses failing on one account).
+    pub pause: std::time::Duration,
+}
+
+/// Starts an attempt: refuses it at once (429, no waiting) while its address is cooling down,
+/// otherwise records it and says how long to pause. Holds no connection afterwards.
+pub async fn begin_attempt(db: &super::Db, email: &str, addr: &str) -> Result<Attempt, AppError> {
+    let mut tx = db.begin().await?;
+    if db.is_postgres() {
+        // SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL serialises the
+        // attempts of one address on a transaction-scoped lock.
+        sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS l")
+            .bind(ip_key(addr))
+            .execute(&mut *tx)
+            .await?;
+    }
+    let pause = check(&mut tx, email, addr).await?;
+    record_failure(&mut tx, email, addr).await?;
+    tx.commit().await?;
+    Ok(Attempt { email: email.to_string(), addr: addr.to_string(), at: now(), pause })
+}
+
+impl Attempt {
+    /// The password was right: this attempt no longer counts, nor do this address's earlier
+    /// failures on the account.
+    pub async fn succeeded(&self, conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+        for key in [ip_key(&self.addr), account_key(&self.email)] {
+            sqlx::query(
+                "DELETE FROM login_failures WHERE id IN
+                   (SELECT MAX(id) FROM login_failures WHERE throttle_key = $1 AND at >= $2)",
+            )
+            .bind(key)
+            .bind(self.at - 1)
+            .execute(&mut *conn)
+            .await?;
+        }
+        record_success(conn, &self.email, &self.addr).await
+    }
+}
+
 /// Refuses the attempt with the seconds left when its address is cooling down; otherwise
 /// returns the pause to apply before checking the password.
-pub async fn check(conn: &mut sqlx::AnyConnection, email: &str, addr: &str) -> Result<std::time::Duration, AppError> {
+async fn check(conn: &mut sqlx::AnyConnection, email: &str, addr: &str) -> Result<std::time::Duration, AppError> {
     let at = now();
     let since = at - WINDOW_SECS;
     for key in [ip_key(addr), account_ip_key(email, addr)] {
@@ -67,7 +126,7 @@ pub async fn check(conn: &mut sqlx::AnyConnection, email: &str, addr: &str) -> R
     Ok(std::time::Duration::from_secs(account_pause(account_failures) as u64))
 }
 
-pub async fn record_failure(conn: &mut sqlx::AnyConnection, email: &str, addr: &str) -> Result<(), sqlx::Error> {
+async fn record_failure(conn: &mut sqlx::AnyConnection, email: &str, addr: &str) -> Result<(), sqlx::Error> {
     let at = now();
     for key in [ip_key(addr), account_ip_key(email, addr), account_key(email)] {
         sqlx::query("INSERT INTO login_failures (throttle_key, at) VALUES ($1, $2)")
@@ -82,7 +141,7 @@ pub async fn record_failure(conn: &mut sqlx::AnyConnection, email: &str, addr: &
 }
 
 /// A successful sign-in clears this address's record for the account.
-pub async fn record_success(conn: &mut sqlx::AnyConnection, email: &str, addr: &str) -> Result<(), sqlx::Error> {
+async fn record_success(conn: &mut sqlx::AnyConnection, email: &str, addr: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM login_failures WHERE throttle_key = $1")
         .bind(account_ip_key(email, addr))
         .execute(&mut *conn)
@@ -91,7 +150,7 @@ pub async fn record_success(conn: &mut sqlx::AnyConnection, email: &str, addr: &
 }
 
 fn link_ip_key(addr: &str) -> String {
-    format!("link-ip:{addr}")
+    format!("link-ip:{}", address_key(addr))
 }
 
 /// Refuses a use of an activation link from an address that has failed too often lately (the
@@ -125,7 +184,7 @@ pub async fn reset_request(conn: &mut sqlx::AnyConnection, email: &str, addr: &s
     let since = at - WINDOW_SECS;
     let (from_addr, first) = {
         let row = sqlx::query("SELECT COUNT(*) AS n, COALESCE(MIN(at), 0) AS first FROM login_failures WHERE throttle_key = $1 AND at >= $2")
-            .bind(format!("reset-ip:{addr}"))
+            .bind(format!("reset-ip:{}", address_key(addr)))
             .bind(since)
             .fetch_one(&mut *conn)
             .await?;
@@ -135,7 +194,7 @@ pub async fn reset_request(conn: &mut sqlx::AnyConnection, email: &str, addr: &s
         return Err(AppError::Throttled((first + WINDOW_SECS - at).max(1) as u64));
     }
     let (for_email, _) = recent(conn, &format!("reset:{email}"), since).await?;
-    for key in [format!("reset-ip:{addr}"), format!("reset:{email}")] {
+    for key in [format!("reset-ip:{}", address_key(addr)), format!("reset:{email}")] {
         sqlx::query("INSERT INTO login_failures (throttle_key, at) VALUES ($1, $2)")
             .bind(key)
             .bind(at)
@@ -158,6 +217,14 @@ mod tests {
         assert_eq!(delay_after(9), 16);
         assert_eq!(delay_after(11), 60);
         assert_eq!(delay_after(500), 60);
+    }
+
+    #[test]
+    fn ipv6_addresses_count_by_their_64() {
+        assert_eq!(address_key("2001:db8:1:2:aaaa::1"), address_key("2001:db8:1:2:bbbb::9"));
+        assert_ne!(address_key("2001:db8:1:2::1"), address_key("2001:db8:1:3::1"));
+        assert_eq!(address_key("203.0.113.9"), "203.0.113.9");
+        assert_eq!(address_key("::ffff:203.0.113.9"), "203.0.113.9");
     }
 
     #[test]

@@ -120,7 +120,36 @@ async fn cross_site_writes_are_refused(app: TestApp) {
     assert_eq!(client.login("admin@acme.test", PASSWORD).await.status, StatusCode::OK);
 }
 
+/// Twenty wrong passwords for one account at the same moment from one address: the check and
+/// the count are one step, so exactly the free five get a verdict and the rest are refused at
+/// once (429); meanwhile a signed-in user's list keeps answering quickly, because password
+/// hashing runs off the executor, a bounded number at a time, and nobody sleeps on a connection.
+async fn a_burst_of_failed_sign_ins_is_throttled_and_does_not_stall_the_site(app: TestApp) {
+    let mut viewer = app.signed_in("viewer@acme.test").await;
+    let mut attempts = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let router = app.router.clone();
+        attempts.spawn(common::client::login_detached(router, "10.7.7.7", "admin@acme.test", "not the password"));
+    }
+    for _ in 0..3 {
+        let started = std::time::Instant::now();
+        let res = viewer.call("customers/list", &[("query", "")]).await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(started.elapsed() < std::time::Duration::from_secs(1), "the list took {:?}", started.elapsed());
+    }
+    let mut statuses = Vec::new();
+    while let Some(status) = attempts.join_next().await {
+        statuses.push(status.unwrap());
+    }
+    let refused = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    let judged = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    assert_eq!((judged, refused), (5, 15), "{statuses:?}");
+    // The owner, from their own address, is not locked out.
+    assert!(app.client_from("10.8.8.8").login("admin@acme.test", PASSWORD).await.status.is_success());
+}
+
 on_both_databases!(
+    a_burst_of_failed_sign_ins_is_throttled_and_does_not_stall_the_site,
     sign_in_with_good_credentials_sets_a_hardened_session_cookie,
     bad_credentials_get_one_generic_answer_and_are_audited,
     every_login_starts_a_new_session,

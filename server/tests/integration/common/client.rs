@@ -105,3 +105,16 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+/// A request that can run on its own task (it owns what it needs), for tests that fire many at
+/// once.
+pub async fn login_detached(router: axum::Router, ip: &str, email: &str, password: &str) -> StatusCode {
+    let body = format!("email={}&password={}", urlencode(email), urlencode(password));
+    let mut request = Request::post("/api/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .body(Body::from(body))
+        .unwrap();
+    request.extensions_mut().insert(ConnectInfo(SocketAddr::new(ip.parse().expect("ip"), 40000)));
+    router.oneshot(request).await.unwrap().status()
+}

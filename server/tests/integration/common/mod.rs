@@ -2,7 +2,7 @@
 //! PostgreSQL, driven through HTTP requests in-process (no sockets, no browser).
 #![allow(dead_code)]
 
-mod client;
+pub mod client;
 mod fixtures;
 
 pub use client::{Client, TestResponse};
