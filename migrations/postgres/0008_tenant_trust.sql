@@ -9,3 +9,8 @@ ALTER TABLE person_tokens ADD COLUMN shown BIGINT NOT NULL DEFAULT 0 CHECK (show
 -- Tenants word emails in plain text only; Clientele lays out the HTML itself, with the one link
 -- where {{link}} stands, so no template can change where a credential link points.
 ALTER TABLE email_templates DROP COLUMN body_html;
+-- When the person's email was shown to be theirs (a link sent to it was used). An identity
+-- created through a link the inviter was shown has none until then: it cannot take a second
+-- membership or staff rights. Everyone who already had a password is taken as confirmed.
+ALTER TABLE persons ADD COLUMN email_verified_at BIGINT;
+UPDATE persons SET email_verified_at = created_at WHERE password_hash IS NOT NULL;

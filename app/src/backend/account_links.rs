@@ -42,12 +42,14 @@ pub async fn link_info(state: &AppState, purpose: tokens::Purpose, token: &str) 
 
 /// How this invitation link may be accepted (see [`Acceptance`]).
 async fn acceptance(state: &AppState, live: &tokens::LiveToken, person: &LinkPerson) -> Result<Acceptance, AppError> {
-    Ok(if person.password_hash.is_none() {
-        Acceptance::ChoosePassword
-    } else if !live.shown || signed_in_person(state).await? == Some(live.person_id) {
-        Acceptance::Accept
-    } else {
-        Acceptance::SignInFirst
+    Ok(match (person.password_hash.is_some(), person.email_verified, live.shown) {
+        (false, _, _) => Acceptance::ChoosePassword,
+        // The inbox's owner takes over an unconfirmed account: a new password, every session ended.
+        (true, false, false) => Acceptance::ChoosePassword,
+        (true, false, true) => Acceptance::ConfirmEmailFirst,
+        (true, true, false) => Acceptance::Accept,
+        (true, true, true) if signed_in_person(state).await? == Some(live.person_id) => Acceptance::Accept,
+        (true, true, true) => Acceptance::SignInFirst,
     })
 }
 
@@ -76,10 +78,11 @@ struct LinkPerson {
     name: String,
     email: String,
     password_hash: Option<String>,
+    email_verified: bool,
 }
 
 async fn link_person(conn: &mut AnyConnection, person_id: i64) -> Result<Option<LinkPerson>, AppError> {
-    let row = sqlx::query("SELECT full_name, email, password_hash FROM persons WHERE id = $1")
+    let row = sqlx::query("SELECT full_name, email, password_hash, email_verified_at FROM persons WHERE id = $1")
         .bind(person_id)
         .fetch_optional(&mut *conn)
         .await?;
@@ -88,6 +91,7 @@ async fn link_person(conn: &mut AnyConnection, person_id: i64) -> Result<Option<
             name: r.try_get("full_name")?,
             email: r.try_get("email")?,
             password_hash: r.try_get("password_hash")?,
+            email_verified: r.try_get::<Option<i64>, _>("email_verified_at")?.is_some(),
         }),
         None => None,
     })
@@ -127,18 +131,29 @@ pub async fn activate(state: &AppState, token: &str, password_given: &str) -> Re
             return Err(error);
         }
     };
-    if acceptance(state, &live, &person).await? == Acceptance::SignInFirst {
-        link_failure(state, &addr, "existing account, shown link, not signed in as them", Some(live.person_id)).await?;
-        return Err(AppError::forbidden(format!(
-            "this invitation is for an existing account; sign in as {} and open the link again",
-            person.email
-        )));
+    let accept = acceptance(state, &live, &person).await?;
+    match accept {
+        Acceptance::SignInFirst => {
+            link_failure(state, &addr, "existing account, shown link, not signed in as them", Some(live.person_id))
+                .await?;
+            return Err(AppError::forbidden(format!(
+                "this invitation is for an existing account; sign in as {} and open the link again",
+                person.email
+            )));
+        }
+        Acceptance::ConfirmEmailFirst => {
+            link_failure(state, &addr, "unconfirmed email, shown link", Some(live.person_id)).await?;
+            return Err(AppError::forbidden(
+                "this account's email address is not confirmed yet; ask for the invitation to be sent to it by email",
+            ));
+        }
+        Acceptance::ChoosePassword | Acceptance::Accept => {}
     }
-    let LinkPerson { name, email, password_hash } = person;
-    let new_hash = match password_hash {
+    let LinkPerson { name, email, .. } = person;
+    let new_hash = match accept {
         // An existing identity keeps its password; it is never checked here.
-        Some(_) => None,
-        None => {
+        Acceptance::Accept => None,
+        _ => {
             if let Some(problem) = password::choice_problem_off_thread(password_given, &[&email, &name]).await? {
                 return Err(AppError::invalid("password", problem));
             }
@@ -152,6 +167,17 @@ pub async fn activate(state: &AppState, token: &str, password_given: &str) -> Re
     if let Some(hash) = &new_hash {
         sqlx::query("UPDATE persons SET password_hash = $1, updated_at = $2 WHERE id = $3")
             .bind(hash)
+            .bind(at)
+            .bind(live.person_id)
+            .execute(&mut *tx)
+            .await?;
+        // A password chosen anew ends every session the identity had: an unconfirmed account's
+        // old password was chosen by whoever was shown its first link.
+        sqlx::query("DELETE FROM sessions WHERE person_id = $1").bind(live.person_id).execute(&mut *tx).await?;
+    }
+    if !live.shown {
+        // The link went to the inbox and came back: the address is theirs.
+        sqlx::query("UPDATE persons SET email_verified_at = COALESCE(email_verified_at, $1) WHERE id = $2")
             .bind(at)
             .bind(live.person_id)
             .execute(&mut *tx)
@@ -242,12 +268,16 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
     let hash = password::hash_off_thread(new_password).await?;
     let mut tx = state.db.begin().await?;
     let live = tokens::consume(&mut tx, tokens::Purpose::Reset, token).await?.map_err(link_error)?;
-    sqlx::query("UPDATE persons SET password_hash = $1, updated_at = $2 WHERE id = $3")
-        .bind(&hash)
-        .bind(now())
-        .bind(live.person_id)
-        .execute(&mut *tx)
-        .await?;
+    // A reset link is emailed: using it also confirms the address.
+    sqlx::query(
+        "UPDATE persons SET password_hash = $1, updated_at = $2, email_verified_at = COALESCE(email_verified_at, $2)
+         WHERE id = $3",
+    )
+    .bind(&hash)
+    .bind(now())
+    .bind(live.person_id)
+    .execute(&mut *tx)
+    .await?;
     sqlx::query("DELETE FROM sessions WHERE person_id = $1").bind(live.person_id).execute(&mut *tx).await?;
     let token = start_session(state, &mut tx, live.person_id).await?;
     let entry = audit::Entry::new("auth.password_reset")
@@ -287,7 +317,8 @@ pub async fn create_operator(
     let person_id: i64 = match existing {
         Some(row) => row.try_get("id")?,
         None => sqlx::query(
-            "INSERT INTO persons (email, full_name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id",
+            "INSERT INTO persons (email, full_name, created_at, updated_at, email_verified_at)
+             VALUES ($1, $2, $3, $3, $3) RETURNING id",
         )
         .bind(&email)
         .bind(full_name)
@@ -296,6 +327,12 @@ pub async fn create_operator(
         .await?
         .try_get("id")?,
     };
+    // Whoever runs the command vouches for the address (and the link goes to them).
+    sqlx::query("UPDATE persons SET email_verified_at = COALESCE(email_verified_at, $1) WHERE id = $2")
+        .bind(at)
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query(
         "INSERT INTO memberships (person_id, kind, created_at)
          SELECT $1, 'operator', $2 WHERE NOT EXISTS (SELECT 1 FROM memberships WHERE person_id = $1 AND kind = 'operator')",

@@ -205,6 +205,8 @@ async fn load_actor(db: &Db, session: &session::Session, client_addr: Option<Str
          LEFT JOIN roles r ON r.id = m.role_id
          WHERE m.person_id = $1 AND m.state = 'active' AND m.kind IN ('operator', 'partner')
            AND (t.id IS NULL OR t.status = 'active')
+           -- Staff rights only for a confirmed email (see `persons.email_verified_at`).
+           AND EXISTS (SELECT 1 FROM persons p WHERE p.id = m.person_id AND p.email_verified_at IS NOT NULL)
          ORDER BY t.name",
     )
     .bind(session.person_id)

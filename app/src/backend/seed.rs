@@ -28,7 +28,8 @@ pub async fn create_person(db: &Db, email: &str, full_name: &str, password_plain
     let hash = password::hash(password_plain);
     let at = now();
     sqlx::query(
-        "INSERT INTO persons (email, full_name, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING id",
+        "INSERT INTO persons (email, full_name, password_hash, created_at, updated_at, email_verified_at)
+         VALUES ($1, $2, $3, $4, $4, $4) RETURNING id",
     )
     .bind(super::session::normalize_email(email))
     .bind(full_name)

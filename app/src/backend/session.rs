@@ -163,6 +163,15 @@ pub async fn sign_in(
     let ok = password::verify_off_thread(password_attempt, stored_hash).await?;
     let person_id: Option<i64> = person.as_ref().map(|p| p.try_get("id")).transpose()?;
 
+    if let (true, Some(person_id)) = (ok, person_id) {
+        if unconfirmed_staff(state, person_id).await? {
+            // Staff rights wait for a confirmed address: a link to it confirms (and sets the password).
+            super::account_links::forgot_password(state, &email).await?;
+            return Err(AppError::forbidden(
+                "your email address is not confirmed yet; we have sent a link to it: open it to confirm the address and sign in",
+            ));
+        }
+    }
     let mut tx = state.db.begin().await?;
     match (ok, person_id) {
         (true, Some(person_id)) if only_disabled_accounts(&mut tx, person_id).await? => {
@@ -248,6 +257,19 @@ async fn first_tenant(conn: &mut sqlx::AnyConnection, person_id: i64) -> Result<
     .fetch_optional(&mut *conn)
     .await?;
     row.map(|r| r.try_get("id")).transpose()
+}
+
+/// Whether the person holds staff rights (partner or operator) but has never confirmed their email.
+async fn unconfirmed_staff(state: &AppState, person_id: i64) -> Result<bool, AppError> {
+    let row = sqlx::query(
+        "SELECT 1 AS staff FROM persons p WHERE p.id = $1 AND p.email_verified_at IS NULL
+           AND EXISTS (SELECT 1 FROM memberships m WHERE m.person_id = p.id AND m.state = 'active'
+                       AND m.kind IN ('operator', 'partner'))",
+    )
+    .bind(person_id)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    Ok(row.is_some())
 }
 
 /// Ends the session on the server (the cookie alone is not trusted to be dropped).

@@ -49,10 +49,13 @@ pub fn ActivatePage() -> impl IntoView {
                                     <p class="muted">{format!("You already have an account as {email}; it keeps its password.")}</p>
                                     <AcceptButton action token/>
                                 }),
-                                Acceptance::SignInFirst => EitherOf3::C(view! {
+                                Acceptance::SignInFirst => EitherOf3::C(Either::Left(view! {
                                     <p class="muted">{format!("This invitation is for an existing account. Sign in as {email}, then open this link again to accept it.")}</p>
                                     <p><A href="/login">"Sign in"</A></p>
-                                }),
+                                })),
+                                Acceptance::ConfirmEmailFirst => EitherOf3::C(Either::Right(view! {
+                                    <p class="muted">{format!("The email address of the account {email} is not confirmed yet, so it cannot take another invitation through a handed-over link. Ask for the invitation to be sent to {email} by email and open it from there.")}</p>
+                                })),
                             }}
                         }),
                         Ok(LinkInfo::Unusable(problem)) => EitherOf4::B(view! {

@@ -24,12 +24,15 @@ pub enum LinkInfo {
 /// How an invitation is accepted. A new person chooses a password. A person who already has an
 /// account never types its password here (the page would be a guessing oracle for whoever holds
 /// the link): a link that went to their own inbox accepts with one click; a link the inviter was
-/// shown accepts only while they are signed in as themselves.
+/// shown accepts only while they are signed in as themselves. An account whose email was never
+/// confirmed (it was made through a shown link) takes no second membership until it is: through
+/// a link to its inbox, where whoever reads that inbox chooses the password anew.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Acceptance {
     ChoosePassword,
     Accept,
     SignInFirst,
+    ConfirmEmailFirst,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

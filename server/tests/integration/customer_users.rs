@@ -286,7 +286,14 @@ async fn a_disabled_customers_users_are_signed_out_and_cannot_sign_in(app: TestA
 async fn removal_ends_one_membership_or_all_of_one_partner(app: TestApp) {
     let alpha = app.fixture.acme_customer;
     let charlie = app.scalar("SELECT id FROM customers WHERE name = 'Charlie Cafe'").await;
-    let mut dana = active_user(&app, alpha, "dana@example.com", "Member").await;
+    // Dana's address is confirmed (an account from before): she may take further memberships
+    // through links handed to her while she is signed in.
+    let mut dana = app
+        .person("dana@example.com")
+        .named("Dana Diaz")
+        .customer_user(alpha, app::types::customer_users::AccountRole::Member)
+        .signed_in()
+        .await;
     let mut admin = app.signed_in("admin@acme.test").await;
     // Dana is also in Charlie Cafe (Acme) and in Globex's customer.
     let to_charlie = ok(&invite(&mut admin, charlie, "Dana Diaz", "dana@example.com", "Member", true).await);
@@ -371,7 +378,81 @@ async fn an_address_invited_meanwhile_is_a_field_error(app: TestApp) {
     assert_eq!(app.scalar("SELECT COUNT(*) FROM persons WHERE email = 'race@example.com'").await, 1);
 }
 
+/// An identity made through a link the inviter was shown has an unconfirmed email: it cannot take
+/// a second membership through another shown link, and when an invitation reaches the inbox, the
+/// inbox's owner chooses the password anew and whoever chose the first one is signed out.
+async fn an_unconfirmed_identity_takes_no_second_membership_until_its_inbox_answers(app: TestApp) {
+    use sqlx::Row;
+    let mut acme = app.signed_in("admin@acme.test").await;
+    let first = ok(&invite(&mut acme, app.fixture.acme_customer, "Nia", "nia@example.com", "Owner", true).await);
+    let mut whoever = app.client_from("10.3.3.3");
+    ok(&whoever
+        .call_json("account/activate", json!({ "token": token_of(&first["link"]), "password": GOOD_PASSWORD }))
+        .await);
+    let verified = "SELECT COUNT(*) FROM persons WHERE email = 'nia@example.com' AND email_verified_at IS NOT NULL";
+    assert_eq!(app.scalar(verified).await, 0, "a shown link proves no inbox");
+
+    // Globex hands over a link too: not while the address is unconfirmed, even signed in.
+    let mut globex = app.signed_in("admin@globex.test").await;
+    let second = ok(&invite(&mut globex, app.fixture.globex_customer, "Nia", "nia@example.com", "Member", true).await);
+    let token = token_of(&second["link"]);
+    let info = ok(&whoever.call_json("account/link", json!({ "token": token, "reset": false })).await);
+    assert_eq!(info["Activation"]["accept"], "ConfirmEmailFirst");
+    let res = whoever.call_json("account/activate", json!({ "token": token, "password": "" })).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{res:?}");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM memberships WHERE tenant_id = 2 AND state = 'invited'").await, 1);
+
+    // Sent to the inbox instead: its owner sets the password; the first one stops working.
+    ok(&globex
+        .call_json("customer-users/resend", json!({ "membership_id": second["membership_id"], "method": "SendEmail" }))
+        .await);
+    let body: String = sqlx::query("SELECT body_text FROM outbound_emails WHERE to_addr = 'nia@example.com'")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+        .get("body_text");
+    let emailed = body.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let mut inbox = app.client_from("10.4.4.4");
+    let info = ok(&inbox.call_json("account/link", json!({ "token": emailed, "reset": false })).await);
+    assert_eq!(info["Activation"]["accept"], "ChoosePassword");
+    ok(&inbox
+        .call_json("account/activate", json!({ "token": emailed, "password": "amber kettle seventy rivers" }))
+        .await);
+    assert_eq!(app.scalar(verified).await, 1);
+    assert_eq!(session(&mut whoever).await, Value::Null, "the first chooser is signed out");
+    assert_eq!(app.client().login("nia@example.com", GOOD_PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+}
+
+/// Staff rights wait for a confirmed address: signing in says so and sends a link to it.
+async fn staff_rights_wait_for_a_confirmed_email(app: TestApp) {
+    let mut acme = app.signed_in("admin@acme.test").await;
+    let first = ok(&invite(&mut acme, app.fixture.acme_customer, "Sol", "sol@example.com", "Owner", true).await);
+    let mut sol = app.client_from("10.5.5.5");
+    ok(&sol
+        .call_json("account/activate", json!({ "token": token_of(&first["link"]), "password": GOOD_PASSWORD }))
+        .await);
+    let person = app.scalar("SELECT id FROM persons WHERE email = 'sol@example.com'").await;
+    app::backend::seed::add_partner_user(&app.db, person, app.fixture.acme, "viewer").await.unwrap();
+    // An existing session does not carry the staff rights either.
+    assert_eq!(session(&mut sol).await["tenant"], Value::Null);
+    let res = app.client_from("10.5.5.6").login("sol@example.com", GOOD_PASSWORD).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{res:?}");
+    assert!(res.json()["Forbidden"].as_str().unwrap().contains("not confirmed"), "{res:?}");
+    // The link goes out from its own task (the answer must not wait on SMTP).
+    let mut sent = 0;
+    for _ in 0..50 {
+        sent = app.scalar("SELECT COUNT(*) FROM outbound_emails WHERE to_addr = 'sol@example.com'").await;
+        if sent > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(sent, 1, "a link to confirm the address");
+}
+
 on_both_databases!(
+    an_unconfirmed_identity_takes_no_second_membership_until_its_inbox_answers,
+    staff_rights_wait_for_a_confirmed_email,
     an_address_invited_meanwhile_is_a_field_error,
     an_invitation_with_a_displayed_link_activates_once,
     links_expire_are_replaced_by_a_resend_and_die_with_a_revoke,
