@@ -24,7 +24,7 @@ pub async fn activate_account(token: String, password: String) -> Result<(), App
     request::respond(async move {
         let state = state()?;
         let session = account_links::activate(&state, &token, &password).await?;
-        request::set_session_cookie(&session, state.security.secure_cookies, state.security.absolute_timeout);
+        request::set_session_cookie(&session, &state.security);
         Ok(())
     })
     .await
@@ -42,7 +42,7 @@ pub async fn reset_password(token: String, password: String) -> Result<(), AppEr
     request::respond(async move {
         let state = state()?;
         let session = account_links::reset_password(&state, &token, &password).await?;
-        request::set_session_cookie(&session, state.security.secure_cookies, state.security.absolute_timeout);
+        request::set_session_cookie(&session, &state.security);
         Ok(())
     })
     .await

@@ -10,7 +10,7 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
     request::respond(async move {
         let state = crate::backend::state()?;
         let token = session::sign_in(&state, &email, &password, request::session_token().as_deref()).await?;
-        request::set_session_cookie(&token, state.security.secure_cookies, state.security.absolute_timeout);
+        request::set_session_cookie(&token, &state.security);
         leptos_axum::redirect("/");
         Ok(())
     })

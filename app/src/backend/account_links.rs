@@ -349,5 +349,5 @@ pub async fn create_operator(
     entry.actor_label = "command line".into();
     audit::record(&mut tx, entry).await?;
     tx.commit().await?;
-    Ok((format!("{}/reset-password?token={token}", public_url.trim_end_matches('/')), expires_at))
+    Ok((tokens::link_url(public_url, tokens::Purpose::Reset, &token), expires_at))
 }

@@ -193,7 +193,7 @@ pub async fn session_info(actor: &Actor, db: &Db) -> Result<SessionInfo, AppErro
 }
 
 async fn load_actor(db: &Db, session: &session::Session, client_addr: Option<String>) -> Result<Actor, AppError> {
-    let person = sqlx::query("SELECT email, full_name FROM persons WHERE id = $1")
+    let person = sqlx::query("SELECT email, full_name, email_verified_at FROM persons WHERE id = $1")
         .bind(session.person_id)
         .fetch_optional(&db.pool)
         .await?
@@ -205,13 +205,14 @@ async fn load_actor(db: &Db, session: &session::Session, client_addr: Option<Str
          LEFT JOIN roles r ON r.id = m.role_id
          WHERE m.person_id = $1 AND m.state = 'active' AND m.kind IN ('operator', 'partner')
            AND (t.id IS NULL OR t.status = 'active')
-           -- Staff rights only for a confirmed email (see `persons.email_verified_at`).
-           AND EXISTS (SELECT 1 FROM persons p WHERE p.id = m.person_id AND p.email_verified_at IS NOT NULL)
          ORDER BY t.name",
     )
     .bind(session.person_id)
     .fetch_all(&db.pool)
     .await?;
+    // Staff rights only for a confirmed email (see `persons.email_verified_at`).
+    let confirmed = person.try_get::<Option<i64>, _>("email_verified_at")?.is_some();
+    let memberships = if confirmed { memberships } else { Vec::new() };
 
     let mut is_operator = false;
     let mut partner_roles = Vec::new();

@@ -77,7 +77,8 @@ pub fn user_agent() -> Option<String> {
 
 /// Sets the session cookie: HttpOnly (no script can read it), SameSite=Lax (not sent on
 /// cross-site POSTs), Secure when serving over https.
-pub fn set_session_cookie(token: &str, secure: bool, max_age: std::time::Duration) {
+pub fn set_session_cookie(token: &str, security: &super::SecurityConfig) {
+    let (secure, max_age) = (security.secure_cookies, security.absolute_timeout);
     let cookie = cookie::Cookie::build((cookie_name(secure), token.to_string()))
         .path("/")
         .http_only(true)

@@ -152,7 +152,7 @@ pub async fn sign_in(
         tokio::time::sleep(attempt.pause).await;
     }
 
-    let person = sqlx::query("SELECT id, full_name, password_hash FROM persons WHERE email = $1")
+    let person = sqlx::query("SELECT id, full_name, password_hash, email_verified_at FROM persons WHERE email = $1")
         .bind(&email)
         .fetch_optional(&state.db.pool)
         .await?;
@@ -163,8 +163,12 @@ pub async fn sign_in(
     let ok = password::verify_off_thread(password_attempt, stored_hash).await?;
     let person_id: Option<i64> = person.as_ref().map(|p| p.try_get("id")).transpose()?;
 
-    if let (true, Some(person_id)) = (ok, person_id) {
-        if unconfirmed_staff(state, person_id).await? {
+    let confirmed = match &person {
+        Some(p) => p.try_get::<Option<i64>, _>("email_verified_at")?.is_some(),
+        None => true,
+    };
+    if let (true, false, Some(person_id)) = (ok, confirmed, person_id) {
+        if holds_staff_rights(state, person_id).await? {
             // Staff rights wait for a confirmed address: a link to it confirms (and sets the password).
             super::account_links::forgot_password(state, &email).await?;
             return Err(AppError::forbidden(
@@ -259,12 +263,11 @@ async fn first_tenant(conn: &mut sqlx::AnyConnection, person_id: i64) -> Result<
     row.map(|r| r.try_get("id")).transpose()
 }
 
-/// Whether the person holds staff rights (partner or operator) but has never confirmed their email.
-async fn unconfirmed_staff(state: &AppState, person_id: i64) -> Result<bool, AppError> {
+/// Whether the person holds staff rights (an active partner or operator membership).
+async fn holds_staff_rights(state: &AppState, person_id: i64) -> Result<bool, AppError> {
     let row = sqlx::query(
-        "SELECT 1 AS staff FROM persons p WHERE p.id = $1 AND p.email_verified_at IS NULL
-           AND EXISTS (SELECT 1 FROM memberships m WHERE m.person_id = p.id AND m.state = 'active'
-                       AND m.kind IN ('operator', 'partner'))",
+        "SELECT 1 AS staff FROM memberships
+         WHERE person_id = $1 AND state = 'active' AND kind IN ('operator', 'partner')",
     )
     .bind(person_id)
     .fetch_optional(&state.db.pool)

@@ -113,27 +113,38 @@ impl Attempt {
 /// Refuses the attempt with the seconds left when its address is cooling down; otherwise
 /// returns the pause to apply before checking the password.
 async fn check(conn: &mut sqlx::AnyConnection, email: &str, addr: &str) -> Result<std::time::Duration, AppError> {
-    let at = now();
-    let since = at - WINDOW_SECS;
     for key in [ip_key(addr), account_ip_key(email, addr)] {
-        let (failures, last) = recent(conn, &key, since).await?;
-        let wait = last + delay_after(failures) - at;
-        if failures >= FREE_ATTEMPTS && wait > 0 {
-            return Err(AppError::Throttled(wait as u64));
-        }
+        refuse_while_cooling_down(conn, &key).await?;
     }
-    let (account_failures, _) = recent(conn, &account_key(email), since).await?;
+    let (account_failures, _) = recent(conn, &account_key(email), now() - WINDOW_SECS).await?;
     Ok(std::time::Duration::from_secs(account_pause(account_failures) as u64))
+}
+
+/// `Throttled` with the seconds left when `key` has failed too often lately: free attempts
+/// first, then a doubling wait after each failure.
+async fn refuse_while_cooling_down(conn: &mut sqlx::AnyConnection, key: &str) -> Result<(), AppError> {
+    let at = now();
+    let (failures, last) = recent(conn, key, at - WINDOW_SECS).await?;
+    let wait = last + delay_after(failures) - at;
+    if failures >= FREE_ATTEMPTS && wait > 0 {
+        return Err(AppError::Throttled(wait as u64));
+    }
+    Ok(())
+}
+
+async fn count(conn: &mut sqlx::AnyConnection, key: &str, at: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO login_failures (throttle_key, at) VALUES ($1, $2)")
+        .bind(key)
+        .bind(at)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 async fn record_failure(conn: &mut sqlx::AnyConnection, email: &str, addr: &str) -> Result<(), sqlx::Error> {
     let at = now();
     for key in [ip_key(addr), account_ip_key(email, addr), account_key(email)] {
-        sqlx::query("INSERT INTO login_failures (throttle_key, at) VALUES ($1, $2)")
-            .bind(key)
-            .bind(at)
-            .execute(&mut *conn)
-            .await?;
+        count(conn, &key, at).await?;
     }
     // Keep the table small: rows past the window no longer count.
     sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(at - WINDOW_SECS).execute(&mut *conn).await?;
@@ -156,22 +167,11 @@ fn link_ip_key(addr: &str) -> String {
 /// Refuses a use of an activation link from an address that has failed too often lately (the
 /// same doubling wait as sign-in).
 pub async fn check_link(conn: &mut sqlx::AnyConnection, addr: &str) -> Result<(), AppError> {
-    let at = now();
-    let (failures, last) = recent(conn, &link_ip_key(addr), at - WINDOW_SECS).await?;
-    let wait = last + delay_after(failures) - at;
-    if failures >= FREE_ATTEMPTS && wait > 0 {
-        return Err(AppError::Throttled(wait as u64));
-    }
-    Ok(())
+    refuse_while_cooling_down(conn, &link_ip_key(addr)).await
 }
 
 pub async fn record_link_failure(conn: &mut sqlx::AnyConnection, addr: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO login_failures (throttle_key, at) VALUES ($1, $2)")
-        .bind(link_ip_key(addr))
-        .bind(now())
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+    count(conn, &link_ip_key(addr), now()).await
 }
 
 /// Password-reset requests ("Forgot password?"). An address may ask `FREE_ATTEMPTS` times per
@@ -195,11 +195,7 @@ pub async fn reset_request(conn: &mut sqlx::AnyConnection, email: &str, addr: &s
     }
     let (for_email, _) = recent(conn, &format!("reset:{email}"), since).await?;
     for key in [format!("reset-ip:{}", address_key(addr)), format!("reset:{email}")] {
-        sqlx::query("INSERT INTO login_failures (throttle_key, at) VALUES ($1, $2)")
-            .bind(key)
-            .bind(at)
-            .execute(&mut *conn)
-            .await?;
+        count(conn, &key, at).await?;
     }
     Ok(for_email < PER_EMAIL)
 }

@@ -21,6 +21,15 @@ impl Purpose {
     }
 }
 
+/// The page a link of `purpose` opens, with its token: what emails carry and inviters are shown.
+pub fn link_url(public_url: &str, purpose: Purpose, token: &str) -> String {
+    let page = match purpose {
+        Purpose::Activation => "activate",
+        Purpose::Reset => "reset-password",
+    };
+    format!("{}/{page}?token={token}", public_url.trim_end_matches('/'))
+}
+
 /// A password reset link lives this long (PRODUCT.md §7: a short expiry).
 pub const RESET_LIFETIME_SECS: i64 = 30 * 60;
 

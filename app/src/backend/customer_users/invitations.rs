@@ -1,6 +1,6 @@
 //! Inviting someone to a customer account, and sending a pending invitation again.
 
-use super::link_emails::{link_url, LinkEmail};
+use super::link_emails::LinkEmail;
 use super::{entry, membership, Inviter};
 use crate::backend::{audit, email, now, session::normalize_email, tokens, AppState, TenantScope};
 use crate::error::OnUnique;
@@ -113,7 +113,7 @@ pub async fn invite(
     audit::record(&mut tx, audit_entry).await?;
     tx.commit().await?;
 
-    let link = link_url(state, EmailKind::Invitation, &token);
+    let link = tokens::link_url(&state.mail.public_url, tokens::Purpose::Activation, &token);
     if input.method == ActivationMethod::SendEmail {
         let kind = EmailKind::Invitation;
         LinkEmail {
@@ -180,7 +180,7 @@ pub async fn resend(
     )
     .await?;
     tx.commit().await?;
-    let link = link_url(state, EmailKind::Invitation, &token);
+    let link = tokens::link_url(&state.mail.public_url, tokens::Purpose::Activation, &token);
     if method == ActivationMethod::SendEmail {
         let kind = EmailKind::Invitation;
         LinkEmail {

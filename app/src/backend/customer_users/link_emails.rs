@@ -8,15 +8,6 @@ use crate::types::email::EmailKind;
 use crate::AppError;
 use sqlx::Row;
 
-/// Where a link token is used: the activation page for an invitation, else the reset page.
-pub(super) fn link_url(state: &AppState, kind: EmailKind, token: &str) -> String {
-    let page = match kind {
-        EmailKind::Invitation => "activate",
-        EmailKind::Reset => "reset-password",
-    };
-    format!("{}/{page}?token={token}", state.mail.public_url)
-}
-
 /// One email carrying a single-use link.
 pub(super) struct LinkEmail<'a> {
     pub(super) kind: EmailKind,
@@ -87,7 +78,7 @@ pub async fn send_reset(state: &AppState, scope: &TenantScope, membership_id: i6
     audit::record(&mut tx, entry(&scope.into(), "customer_user.reset_password", m.id, &label)).await?;
     let wording = email::reset_wording_tenant(&mut tx, m.person_id, Some(scope.tenant_id())).await?;
     tx.commit().await?;
-    let link = link_url(state, EmailKind::Reset, &token);
+    let link = tokens::link_url(&state.mail.public_url, tokens::Purpose::Reset, &token);
     let kind = EmailKind::Reset;
     LinkEmail {
         kind,
@@ -115,7 +106,7 @@ pub async fn send_forgotten_reset(
         tokens::issue(&mut tx, tokens::Purpose::Reset, person_id, None, tenant_id, tokens::RESET_LIFETIME_SECS, false)
             .await?;
     tx.commit().await?;
-    let link = link_url(state, EmailKind::Reset, &token);
+    let link = tokens::link_url(&state.mail.public_url, tokens::Purpose::Reset, &token);
     LinkEmail { kind: EmailKind::Reset, tenant_id, name, email, customer: "", link: &link, expires_at }
         .send(state)
         .await
