@@ -11,27 +11,31 @@ use leptos_router::components::{Outlet, Redirect};
 #[component]
 pub fn Shell() -> impl IntoView {
     let auth = expect_context::<Auth>();
+    // No Suspense/Transition around this: Suspense walks its children several times while a
+    // page renders on the server (Leptos re-invokes reactive closures to find every resource
+    // read), and everything built in here, the router's Outlet included, would be built again on
+    // each walk: the sidebar's and the page's resources fetched and embedded two or three times.
+    // Outside a Suspense the server awaits this once; in the browser the session is already in
+    // the page, so it hydrates at once.
     view! {
-        <Transition fallback=|| view! { <super::feedback::Loading/> }>
-            {move || Suspend::new(async move {
-                match auth.session.await {
-                    Ok(Some(info)) => EitherOf3::A(view! {
-                        <AppHeader info=info.clone()/>
-                        <div class="layout">
-                            <Sidebar info/>
-                            <main id="main" class="content">
-                                <PageNotice/>
-                                <Outlet/>
-                            </main>
-                            <CustomerFormDialog/>
-                            <DeleteCustomerDialog/>
-                        </div>
-                    }),
-                    Ok(None) => EitherOf3::B(view! { <Redirect path="/login"/> }),
-                    Err(error) => EitherOf3::C(view! { <main class="content"><ErrorNotice error/></main> }),
-                }
-            })}
-        </Transition>
+        {move || Suspend::new(async move {
+            match auth.session.await {
+                Ok(Some(info)) => EitherOf3::A(view! {
+                    <AppHeader info=info.clone()/>
+                    <div class="layout">
+                        <Sidebar info/>
+                        <main id="main" class="content">
+                            <PageNotice/>
+                            <Outlet/>
+                        </main>
+                        <CustomerFormDialog/>
+                        <DeleteCustomerDialog/>
+                    </div>
+                }),
+                Ok(None) => EitherOf3::B(view! { <Redirect path="/login"/> }),
+                Err(error) => EitherOf3::C(view! { <main class="content"><ErrorNotice error/></main> }),
+            }
+        })}
     }
 }
 

@@ -67,7 +67,36 @@ async fn pages_carry_the_browser_hardening_headers(app: TestApp) {
     assert_eq!(page.headers["strict-transport-security"], "max-age=31536000");
 }
 
+/// Leptos' Suspense walks its children several times while a page renders; resources created
+/// inside what it re-runs were fetched and embedded again on each walk (in a third of renders,
+/// racing the session lookup). Every render must carry each of the page's resources once.
+async fn a_page_embeds_each_resource_once(app: TestApp) {
+    let mut client = app.signed_in("admin@acme.test").await;
+    for _ in 0..20 {
+        let page = client.get("/customers").await;
+        assert_eq!(page.status, StatusCode::OK);
+        let embedded = page.body.matches("__RESOLVED_RESOURCES[").count();
+        assert_eq!(embedded, 5, "the session, the sidebar, the list, its filters, the status dialog's preview");
+        assert_eq!(page.body.matches(r#"\"rows\":"#).count(), 1, "the list's rows once");
+    }
+}
+
+/// Pages and server-function answers go out compressed to browsers that accept it.
+async fn pages_and_answers_are_compressed(app: TestApp) {
+    let mut client = app.signed_in("admin@acme.test").await;
+    let plain = client.get("/customers").await;
+    assert!(!plain.headers.contains_key("content-encoding"), "not unless asked");
+    let page = client.get_with("/customers", "accept-encoding", "gzip, deflate, br").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.headers["content-encoding"], "br");
+    assert_eq!(page.headers["cache-control"], "no-store", "still never stored");
+    let gzip = client.get_with("/login", "accept-encoding", "gzip").await;
+    assert_eq!(gzip.headers["content-encoding"], "gzip");
+}
+
 on_both_databases!(
+    a_page_embeds_each_resource_once,
+    pages_and_answers_are_compressed,
     login_page_has_labelled_fields_and_security_headers,
     signed_out_visitors_are_sent_to_login,
     customers_page_renders_the_tenants_customers,

@@ -48,6 +48,12 @@ impl Client<'_> {
         self.send(req, Body::empty()).await
     }
 
+    /// A GET with one more request header (e.g. Accept-Encoding).
+    pub async fn get_with(&mut self, path: &str, name: &str, value: &str) -> TestResponse {
+        let req = Request::get(path).header(header::ACCEPT, "text/html").header(name, value);
+        self.send(req, Body::empty()).await
+    }
+
     /// Calls a server function the way the hydrated app does (form-encoded POST).
     pub async fn call(&mut self, endpoint: &str, form: &[(&str, &str)]) -> TestResponse {
         let body = form.iter().map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))).collect::<Vec<_>>().join("&");
