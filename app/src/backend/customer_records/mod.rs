@@ -176,7 +176,8 @@ async fn check_network(
     let mut frontier: Vec<i64> = id.into_iter().collect();
     while !frontier.is_empty() && levels_above + levels_below <= MAX_NETWORK_LEVELS {
         let mut sql = super::customers::sql::Sql::default();
-        sql.push("SELECT id FROM customers WHERE tenant_id = ")
+        // By the parent index, the tenant checked per row (`+`: never the tenant's whole index).
+        sql.push("SELECT id FROM customers WHERE +tenant_id = ")
             .bind(super::customers::sql::Value::Int(scope.tenant_id()))
             .push(" AND parent_id IN ")
             .bind_list(frontier.iter().map(|i| super::customers::sql::Value::Int(*i)));

@@ -33,9 +33,10 @@ pub async fn refresh_search_text(conn: &mut AnyConnection, scope: &TenantScope, 
     let config = field_config::load(conn, scope.tenant_id()).await?;
     for chunk in ids.chunks(BATCH) {
         let list = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+        // By primary key, the tenant checked per row (`+`: never the tenant's whole index).
         let sql = format!(
             "SELECT id, name, contact_first_name, contact_last_name, contact_email, phone_primary, phone_secondary, city
-             FROM customers WHERE tenant_id = $1 AND id IN ({list})"
+             FROM customers WHERE +tenant_id = $1 AND id IN ({list})"
         );
         let mut query = sqlx::query(&sql).bind(scope.tenant_id());
         for id in chunk {

@@ -12,6 +12,7 @@ use crate::AppError;
 use sql::{choose_access, push_from_where, Access, Sql, Value};
 use sqlx::Row;
 
+/// The sidebar is a navigator, not a dump: this many names, in name order, then "filter to find others".
 const SIDEBAR_LIMIT: i64 = 200;
 /// Counting stops here: past it the list says "10,000+" instead of scanning a million rows.
 pub const COUNT_CAP: i64 = 10_000;
@@ -111,7 +112,9 @@ async fn name_networks(scope: &TenantScope, rows: &mut [CustomerRow]) -> Result<
         return Ok(());
     }
     let mut sql = Sql::default();
-    sql.push("SELECT id, name FROM customers WHERE tenant_id = ")
+    // The ids pick the rows by primary key; the tenant is checked on each. (The unary plus keeps
+    // SQLite from reading the tenant's whole name index instead, as it did without statistics.)
+    sql.push("SELECT id, name FROM customers WHERE +tenant_id = ")
         .bind(Value::Int(scope.tenant_id()))
         .push(" AND id IN ")
         .bind_list(ids.into_iter().map(Value::Int));
@@ -163,7 +166,8 @@ async fn resolve_selection(
                     "Select at most {MAX_SELECTED_IDS} customers by hand, or use \"select all matching\"."
                 )));
             }
-            sql.push(" FROM customers c WHERE c.tenant_id = ")
+            // By primary key, the tenant checked on each row (see name_networks).
+            sql.push(" FROM customers c WHERE +c.tenant_id = ")
                 .bind(Value::Int(scope.tenant_id()))
                 .push(" AND c.id IN ")
                 .bind_list(ids.iter().map(|id| Value::Int(*id)));
@@ -290,15 +294,21 @@ pub async fn sidebar(scope: &TenantScope, filter: &str, network: Option<i64>) ->
         network,
         ..CustomerQuery::default()
     };
-    let access = choose_access(&scope.db, &q, scope.tenant_id()).await?;
     let mut sql = Sql::default();
+    // Each row's active sub-accounts, counted from the customers_parent index alone.
     sql.push(
         "SELECT c.id, c.name, (SELECT COUNT(*) FROM customers s
-                               WHERE s.parent_id = c.id AND s.tenant_id = c.tenant_id AND s.status = 'active') AS sub_accounts",
+                               WHERE s.parent_id = c.id AND s.status = 'active' AND s.tenant_id = c.tenant_id) AS sub_accounts",
     );
-    push_from_where(&mut sql, scope.db.kind, scope.tenant_id(), &q, access);
     if network.is_none() && q.search.is_empty() {
-        sql.push(" AND c.parent_id IS NULL");
+        // The top level, in name order straight from customers_active_top_level (its condition
+        // is repeated literally: a bound status would not let the planner match it).
+        sql.push(" FROM customers c WHERE c.tenant_id = ")
+            .bind(Value::Int(scope.tenant_id()))
+            .push(" AND c.status = 'active' AND c.parent_id IS NULL");
+    } else {
+        let access = choose_access(&scope.db, &q, scope.tenant_id()).await?;
+        push_from_where(&mut sql, scope.db.kind, scope.tenant_id(), &q, access);
     }
     sql.push(" ORDER BY c.name, c.id LIMIT ").bind(Value::Int(SIDEBAR_LIMIT + 1));
     let mut customers = sql
