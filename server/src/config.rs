@@ -80,6 +80,11 @@ pub struct Config {
     #[arg(long, env = "CLIENTELE_MAIL_FROM", default_value = "Clientele <no-reply@clientele.invalid>")]
     pub mail_from: String,
 
+    /// Minutes between refreshes of the query planner's statistics on SQLite (`PRAGMA
+    /// optimize`; also run at start). 0 turns them off. PostgreSQL's autovacuum does this itself.
+    #[arg(long, env = "CLIENTELE_STATISTICS_MINUTES", default_value_t = 60)]
+    pub statistics_minutes: u64,
+
     /// Where the built site (pkg/clientele.js, .wasm, .css) is served from.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
@@ -166,6 +171,7 @@ impl Config {
             .site_pkg_dir("pkg")
             .site_addr(self.listen)
             .env(if cfg!(debug_assertions) { Env::DEV } else { Env::PROD })
+            .hash_files(crate::bundle::hash_file().is_some())
             .build()
     }
 }

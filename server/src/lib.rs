@@ -1,6 +1,7 @@
 //! The Clientele server: configuration, the axum router around the Leptos app, and the HTTP
 //! concerns that sit in front of every request (CSRF origin check, security headers, health).
 
+pub mod bundle;
 pub mod config;
 pub mod security;
 
@@ -22,13 +23,19 @@ pub fn router(state: AppState) -> Router {
     static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
     let routes = ROUTES.get_or_init(|| generate_route_list(app::App)).clone();
     let context_state = state.clone();
-    Router::new()
+    let pages = Router::new()
         .route("/healthz", get(healthz))
         .leptos_routes_with_context(&state, routes, move || provide_context(context_state.clone()), {
             let options = state.leptos_options.clone();
             move || app::shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        // Pages and server-function answers are compressed as they go out (brotli at level 4
+        // or gzip, whichever the browser takes); the bundle is compressed once, at build time.
+        .layer(tower_http::compression::CompressionLayer::new());
+    Router::new()
+        .nest_service("/pkg", bundle::service(&state.leptos_options))
+        .merge(pages)
         .layer(axum::middleware::from_fn(security::reject_cross_origin_writes))
         .layer(axum::middleware::from_fn_with_state(state.security.clone(), security::add_security_headers))
         // A response that has not started within this time fails (408) instead of spinning.
@@ -48,6 +55,20 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
     match sqlx::query("SELECT 1").execute(&state.db.pool).await {
         Ok(_) => (http::StatusCode::OK, "ok"),
         Err(_) => (http::StatusCode::SERVICE_UNAVAILABLE, "database unreachable"),
+    }
+}
+
+/// Refreshes the planner's statistics now and then every `interval` (see
+/// [`Db::refresh_statistics`]). A failure is logged and retried at the next tick.
+pub async fn keep_statistics_current(db: Db, interval: std::time::Duration) {
+    let mut ticks = tokio::time::interval(interval);
+    loop {
+        ticks.tick().await;
+        let started = std::time::Instant::now();
+        match db.refresh_statistics().await {
+            Ok(()) => tracing::debug!(elapsed = ?started.elapsed(), "planner statistics refreshed"),
+            Err(error) => tracing::warn!(%error, "could not refresh the planner statistics"),
+        }
     }
 }
 

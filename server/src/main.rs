@@ -14,6 +14,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let state = server::prepare_state(&config).await?;
     tracing::info!(database = ?state.db.kind, "database ready");
+    if config.statistics_minutes > 0 {
+        tokio::spawn(server::keep_statistics_current(
+            state.db.clone(),
+            std::time::Duration::from_secs(config.statistics_minutes * 60),
+        ));
+    }
     let app = server::router(state);
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!("listening on http://{}", config.listen);
