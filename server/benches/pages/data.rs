@@ -1,8 +1,14 @@
 //! The benchmark's data: a tenant with `rows` customers that look like real ones (surnames
-//! weighted by rank, places, networks, custom values), written in multi-row INSERTs.
+//! weighted by rank, places, networks, custom values), written in multi-row INSERTs, plus the
+//! people who sign in (its partner admin, a platform operator) and one customer's users.
 
-use crate::{group, ADMIN, BATCH, PASSWORD};
+use crate::{group, ADMIN, OPERATOR, PASSWORD};
+
+const BATCH: usize = 500;
+/// Users of the customer whose users page is timed.
+const CUSTOMER_USERS: usize = 25;
 use app::backend::{customers::search_text, seed, Db};
+use app::types::customer_users::AccountRole;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sqlx::Row;
@@ -29,6 +35,7 @@ pub(crate) async fn ensure_data(db: &Db, rows: usize) -> i64 {
             .unwrap()
             .get("n");
         assert_eq!(fields, 3, "the kept bench database predates its custom fields; run with --fresh");
+        ensure_people(db, tenant).await;
         return tenant;
     }
     let started = Instant::now();
@@ -45,7 +52,47 @@ pub(crate) async fn ensure_data(db: &Db, rows: usize) -> i64 {
     let settle = if db.is_postgres() { "VACUUM ANALYZE" } else { "ANALYZE" };
     sqlx::query(settle).execute(&db.pool).await.unwrap();
     eprintln!("{:?}: {} customers written in {:.0?}", db.kind, group(rows), started.elapsed());
+    ensure_people(db, tenant).await;
     tenant
+}
+
+/// A platform operator (for the operator pages) and the users of the first network by name
+/// (whose detail and users pages are timed); added to a kept database that lacks them.
+async fn ensure_people(db: &Db, tenant: i64) {
+    let exists = |email: &'static str| async move {
+        sqlx::query("SELECT id FROM persons WHERE email = $1").bind(email).fetch_optional(&db.pool).await.unwrap()
+    };
+    if exists(OPERATOR).await.is_none() {
+        let person = seed::create_person(db, OPERATOR, "Bench Operator", PASSWORD).await.unwrap();
+        seed::make_operator(db, person).await.unwrap();
+    }
+    let customer = timed_customer(db, tenant).await;
+    let users: i64 = sqlx::query("SELECT COUNT(*) AS n FROM memberships WHERE customer_id = $1")
+        .bind(customer)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap()
+        .get("n");
+    for i in users as usize..CUSTOMER_USERS {
+        let email = format!("user{i}@customer.bench.test");
+        let person = seed::create_person(db, &email, &format!("Customer User {i}"), PASSWORD).await.unwrap();
+        let role = if i == 0 { AccountRole::Owner } else { AccountRole::Member };
+        seed::add_customer_user(db, person, tenant, customer, role).await.unwrap();
+    }
+}
+
+/// The customer whose detail and users pages are timed: the first network by name, so the
+/// page shows sub-accounts too.
+pub(crate) async fn timed_customer(db: &Db, tenant: i64) -> i64 {
+    sqlx::query(
+        "SELECT c.id FROM customers c WHERE c.tenant_id = $1 AND c.parent_id IS NULL
+         AND EXISTS (SELECT 1 FROM customers s WHERE s.parent_id = c.id) ORDER BY c.name, c.id LIMIT 1",
+    )
+    .bind(tenant)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap()
+    .get("id")
 }
 
 /// The bench tenant's custom fields: ids of (plan, key account, account code).

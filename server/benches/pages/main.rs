@@ -1,57 +1,103 @@
-//! The customer list at scale: builds a tenant with a million customers (by default) on SQLite
-//! and on PostgreSQL, serves the real router on a local port, and times the list and count
-//! server functions over HTTP. Run with `scripts/bench.sh` (see docs/PERFORMANCE.md).
+//! Clientele at scale, timed where people feel it: builds a tenant with a million customers (by
+//! default) on SQLite and on PostgreSQL, starts the real server binary on each, and times over
+//! HTTP with a signed-in session:
+//! - every full server-rendered page (the HTML a first visit or reload gets),
+//! - every server function those pages call while rendering or right after loading,
+//! - the list and count server functions for the list's questions,
+//! - throughput: 8 clients opening filtered list pages for 15 s, with the server's memory,
+//!
+//! each once without planner statistics (right after a bulk load) and once with them (what
+//! the server's own `PRAGMA optimize`, or PostgreSQL's autovacuum, keeps). Run with
+//! `scripts/bench.sh` (see docs/PERFORMANCE.md); never part of the test command.
 //!
 //! Options: `--rows N` (default 1,000,000), `--samples N` per question (default 200),
-//! `--only sqlite|postgres`. The databases are kept between runs (SQLite under
-//! `target/bench/`, PostgreSQL as `clientele_bench_<rows>`), so only the first run pays for
-//! the data; `--fresh` rebuilds them.
+//! `--only sqlite|postgres`, `--fresh` (rebuild the data, which is otherwise kept: SQLite under
+//! `target/bench/`, PostgreSQL as `clientele_bench_<rows>`), `--load-seconds N` (default 15).
 
 mod data;
+mod http;
 
-use app::backend::{AppState, Db, SecurityConfig};
-use data::{ensure_data, SURNAMES};
-use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
-use hyper::{header, Request, StatusCode};
-use hyper_util::rt::TokioIo;
-use sqlx::Row;
-use std::net::SocketAddr;
-use std::time::Instant;
+use app::backend::{Db, DbKind};
+use data::{ensure_data, timed_customer, SURNAMES};
+use http::{Client, Server};
+use hyper::StatusCode;
+use sqlx::{Executor, Row};
+use std::time::{Duration, Instant};
 
 const ADMIN: &str = "admin@bench.test";
+const OPERATOR: &str = "operator@bench.test";
 const PASSWORD: &str = "bench-password";
-const BATCH: usize = 500;
+const LOAD_CLIENTS: usize = 8;
+/// The page the load test opens: the list filtered by status and country.
+const LOAD_PAGE: &str = "/customers?status=active&country=DE";
 
 struct Options {
     rows: usize,
     samples: usize,
     only: Option<String>,
     fresh: bool,
+    load_seconds: u64,
 }
 
 fn options() -> Options {
-    let mut o = Options { rows: 1_000_000, samples: 200, only: None, fresh: false };
+    let mut o = Options { rows: 1_000_000, samples: 200, only: None, fresh: false, load_seconds: 15 };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
+        let mut number = |name: &str| args.next().and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("{name} N"));
         match arg.as_str() {
-            "--rows" => o.rows = args.next().and_then(|v| v.parse().ok()).expect("--rows N"),
-            "--samples" => o.samples = args.next().and_then(|v| v.parse().ok()).expect("--samples N"),
+            "--rows" => o.rows = number("--rows"),
+            "--samples" => o.samples = number("--samples"),
+            "--load-seconds" => o.load_seconds = number("--load-seconds") as u64,
             "--only" => o.only = args.next(),
             "--fresh" => o.fresh = true,
             // `cargo bench` passes `--bench`; anything else is a mistake worth stopping for.
             "--bench" => {}
-            other => panic!("unknown option {other}; see the comment at the top of benches/customer_list.rs"),
+            other => panic!("unknown option {other}; see the comment at the top of benches/pages/main.rs"),
         }
     }
     o
+}
+
+/// Whether the planner has statistics: none right after a bulk load, until something analyses.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Statistics {
+    Absent,
+    Present,
+}
+
+impl Statistics {
+    fn label(self) -> &'static str {
+        match self {
+            Statistics::Absent => "none",
+            Statistics::Present => "current",
+        }
+    }
+}
+
+/// One timed question: p50/p95/p99 in milliseconds.
+struct Timing {
+    db: &'static str,
+    statistics: Statistics,
+    what: String,
+    detail: String,
+    p50: f64,
+    p95: f64,
+    p99: f64,
+}
+
+#[derive(Default)]
+struct Report {
+    pages: Vec<Timing>,
+    on_load: Vec<Timing>,
+    list: Vec<Timing>,
+    load: Vec<String>,
 }
 
 fn main() {
     let o = options();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     runtime.block_on(async {
-        let mut reports = Vec::new();
+        let mut report = Report::default();
         if o.only.as_deref().is_none_or(|d| d == "sqlite") {
             let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/bench");
             std::fs::create_dir_all(dir).unwrap();
@@ -61,30 +107,19 @@ fn main() {
                     let _ = std::fs::remove_file(format!("{path}{suffix}"));
                 }
             }
-            let db = Db::connect(&format!("sqlite://{path}?mode=rwc")).await.expect("sqlite");
-            reports.push(("SQLite", bench(db, &o).await));
+            bench("SQLite", &format!("sqlite://{path}?mode=rwc"), &o, &mut report).await;
         }
         if o.only.as_deref().is_none_or(|d| d == "postgres") {
-            let db = postgres(&o).await;
-            reports.push(("PostgreSQL", bench(db, &o).await));
+            let url = postgres(&o).await;
+            bench("PostgreSQL", &url, &o, &mut report).await;
         }
-        println!(
-            "\n## Customer list over HTTP, {} customers in one tenant, {} samples each\n",
-            group(o.rows),
-            o.samples
-        );
-        println!("| Database | Question | Matches | p50 ms | p95 ms | p99 ms |");
-        println!("|---|---|---:|---:|---:|---:|");
-        for (db, rows) in &reports {
-            for r in rows {
-                println!("| {db} | {} | {} | {:.1} | {:.1} | {:.1} |", r.question, r.matches, r.p50, r.p95, r.p99);
-            }
-        }
+        print_report(&report, &o);
     });
 }
 
-async fn postgres(o: &Options) -> Db {
-    use sqlx::{Connection, Executor};
+/// The URL of the PostgreSQL bench database, created when missing (dropped first with --fresh).
+async fn postgres(o: &Options) -> String {
+    use sqlx::Connection;
     let admin_url = std::env::var("CLIENTELE_BENCH_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let name = format!("clientele_bench_{}", o.rows);
@@ -101,37 +136,203 @@ async fn postgres(o: &Options) -> Db {
         admin.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
     }
     let (base, _) = admin_url.rsplit_once('/').unwrap();
-    Db::connect(&format!("{base}/{name}")).await.expect("bench database")
+    format!("{base}/{name}")
 }
 
-struct Report {
-    question: &'static str,
-    matches: String,
-    p50: f64,
-    p95: f64,
-    p99: f64,
+/// Removes or gathers the planner's statistics. "Present" is what the server keeps on its own:
+/// its `PRAGMA optimize` on SQLite, a plain ANALYZE (as autovacuum runs) on PostgreSQL.
+async fn set_statistics(db: &Db, statistics: Statistics) {
+    match (db.kind, statistics) {
+        (DbKind::Sqlite, Statistics::Absent) => {
+            db.pool.execute("DELETE FROM sqlite_stat1").await.unwrap();
+        }
+        (DbKind::Sqlite, Statistics::Present) => db.refresh_statistics().await.unwrap(),
+        (DbKind::Postgres, Statistics::Absent) => {
+            db.pool
+                .execute(
+                    "DELETE FROM pg_statistic WHERE starelid IN
+                     (SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace)",
+                )
+                .await
+                .unwrap();
+        }
+        (DbKind::Postgres, Statistics::Present) => {
+            db.pool.execute("ANALYZE").await.unwrap();
+        }
+    }
+    if db.kind == DbKind::Sqlite {
+        let rows: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM sqlite_stat1").fetch_one(&db.pool).await.unwrap().get("n");
+        eprintln!("SQLite statistics {}: {rows} rows in sqlite_stat1", statistics.label());
+    }
 }
 
-async fn bench(db: Db, o: &Options) -> Vec<Report> {
+async fn bench(name: &'static str, url: &str, o: &Options, report: &mut Report) {
+    let db = Db::connect(url).await.expect("bench database");
     let tenant = ensure_data(&db, o.rows).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let state = AppState {
-        leptos_options: leptos::config::LeptosOptions::builder().output_name("clientele").build(),
-        db: db.clone(),
-        security: SecurityConfig::default(),
-        mail: Default::default(),
-    };
-    let server = tokio::spawn(async move {
-        axum::serve(listener, server::router(state).into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
-    });
-    let mut client = Client::connect(addr).await;
-    client.sign_in().await;
+    let customer = timed_customer(&db, tenant).await;
+    let questions = list_questions(&db, tenant, o.rows).await;
+    for statistics in [Statistics::Absent, Statistics::Present] {
+        set_statistics(&db, statistics).await;
+        // A new server process: its connections load the statistics as they are now.
+        let server = Server::start(url).await;
+        let mut admin = Client::signed_in(server.addr, ADMIN, PASSWORD).await;
+        let mut operator = Client::signed_in(server.addr, OPERATOR, PASSWORD).await;
+        let time = |what: String, detail: String, times: Vec<Duration>| {
+            let (p50, p95, p99) = percentiles(times);
+            eprintln!("{name} ({} statistics): {what} {detail}: p50 {p50:.1} ms, p95 {p95:.1} ms", statistics.label());
+            Timing { db: name, statistics, what, detail, p50, p95, p99 }
+        };
 
+        // Full pages, as a first visit or reload gets them.
+        let mut pages: Vec<(String, &str, String)> = questions
+            .iter()
+            .filter(|q| q.endpoint == "customers/list")
+            .map(|q| {
+                let path = if q.query.is_empty() { "/customers".into() } else { format!("/customers?{}", q.query) };
+                (path, "List", q.label.to_string())
+            })
+            .collect();
+        pages.push((format!("/customers/{customer}"), "Customer detail", "a network".into()));
+        pages.push((format!("/customers/{customer}/users"), "Customer users", "25 users".into()));
+        pages.push(("/settings/fields".into(), "Customer fields", String::new()));
+        pages.push(("/settings/emails".into(), "Email settings", String::new()));
+        pages.push(("/settings".into(), "Partners (operator)", String::new()));
+        pages.push(("/settings/mailbox".into(), "Mailbox (operator)", String::new()));
+        for (path, what, detail) in pages {
+            let client = if what.ends_with("(operator)") { &mut operator } else { &mut admin };
+            let times = sample(client, Call::Page(&path), o.samples).await;
+            report.pages.push(time(format!("{what} `{path}`"), detail, times));
+        }
+
+        // What those pages call: while rendering (their resources), and the list's count, which
+        // the browser fetches right after the page has loaded.
+        let on_load: [(&str, String, &str, bool); 12] = [
+            ("session", String::new(), "every page", false),
+            ("customers/sidebar", "filter=".into(), "every signed-in page", false),
+            ("customers/list", String::new(), "list", false),
+            ("customers/filters", String::new(), "list", false),
+            ("customers/count", "query=".into(), "list, after load", false),
+            ("customers/count", "query=status%3Dactive%26country%3DDE".into(), "list with filters, after load", false),
+            ("customers/detail", format!("id={customer}"), "customer detail", false),
+            ("customer-users/list", format!("customer_id={customer}"), "customer users", false),
+            ("settings/fields", String::new(), "customer fields", false),
+            ("settings/emails", String::new(), "email settings", false),
+            ("partners/list", String::new(), "partners", true),
+            ("mailbox", String::new(), "mailbox", true),
+        ];
+        for (endpoint, form, page, as_operator) in on_load {
+            let form = if endpoint == "customers/list" { "query=".to_string() } else { form };
+            let client = if as_operator { &mut operator } else { &mut admin };
+            let times = sample(client, Call::Function(endpoint, &form), o.samples).await;
+            report.on_load.push(time(
+                format!("`{endpoint}`"),
+                format!("{page} ({})", form.replace("%3D", "=").replace("%26", "&")),
+                times,
+            ));
+        }
+
+        // The list's questions, server functions alone.
+        for q in &questions {
+            let form = form_urlencoded::Serializer::new(String::new()).append_pair("query", &q.query).finish();
+            let times = sample(&mut admin, Call::Function(q.endpoint, &form), o.samples).await;
+            let what = format!("{} ({})", q.label, q.endpoint.trim_start_matches("customers/"));
+            report.list.push(time(what, q.matches.clone(), times));
+        }
+
+        if statistics == Statistics::Present {
+            report.load.push(load(name, &server, &admin, o.load_seconds).await);
+        }
+    }
+}
+
+/// What one timed request asks for.
+#[derive(Clone, Copy)]
+enum Call<'a> {
+    /// A whole page, as a first visit or reload gets it.
+    Page(&'a str),
+    /// A server function with its form body.
+    Function(&'a str, &'a str),
+}
+
+/// 10 warm-up calls, then `samples` timed ones, one at a time; every answer must be 200 OK.
+async fn sample(client: &mut Client, call: Call<'_>, samples: usize) -> Vec<Duration> {
+    let mut times = Vec::with_capacity(samples);
+    for i in 0..samples + 10 {
+        let started = Instant::now();
+        let (status, body) = match call {
+            Call::Page(path) => client.get(path).await,
+            Call::Function(endpoint, form) => client.post(endpoint, form).await,
+        };
+        let elapsed = started.elapsed();
+        assert_eq!(status, StatusCode::OK, "{body}");
+        if let Call::Page(path) = call {
+            assert!(body.contains("</html>"), "{path}: not a whole page");
+        }
+        if i >= 10 {
+            times.push(elapsed);
+        }
+    }
+    times
+}
+
+fn percentiles(mut times: Vec<Duration>) -> (f64, f64, f64) {
+    times.sort();
+    let pct = |p: f64| times[((p * times.len() as f64).ceil() as usize).clamp(1, times.len()) - 1].as_secs_f64() * 1e3;
+    (pct(0.50), pct(0.95), pct(0.99))
+}
+
+/// 8 clients, each on its own keep-alive connection with the admin's session, open the filtered
+/// list page back to back for `seconds`; the server's memory is read every 100 ms meanwhile.
+async fn load(db: &str, server: &Server, admin: &Client, seconds: u64) -> String {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for _ in 0..LOAD_CLIENTS {
+        let mut client = admin.another(server.addr).await;
+        tasks.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            while Instant::now() < deadline {
+                let started = Instant::now();
+                let (status, _) = client.get(LOAD_PAGE).await;
+                assert_eq!(status, StatusCode::OK);
+                times.push(started.elapsed());
+            }
+            times
+        }));
+    }
+    let mut peak_rss: f64 = 0.0;
+    while Instant::now() < deadline {
+        peak_rss = peak_rss.max(server.memory().0);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut times = Vec::new();
+    for task in tasks {
+        times.extend(task.await.unwrap());
+    }
+    let pages = times.len();
+    let (p50, p95, _) = percentiles(times);
+    let (_, high_water) = server.memory();
+    let line = format!(
+        "| {db} | {LOAD_CLIENTS} | {seconds} s | {:.0} | {p50:.1} | {p95:.1} | {peak_rss:.0} | {high_water:.0} |",
+        pages as f64 / seconds as f64
+    );
+    eprintln!("{line}");
+    line
+}
+
+struct Question {
+    label: &'static str,
+    endpoint: &'static str,
+    query: String,
+    matches: String,
+}
+
+/// The list's questions: the filters, searches and pages people ask for, and their counts.
+async fn list_questions(db: &Db, tenant: i64, rows: usize) -> Vec<Question> {
     // A cursor half-way through the name order, as "Next" would have produced it.
     let middle = sqlx::query("SELECT id, name FROM customers WHERE tenant_id = $1 ORDER BY name, id LIMIT 1 OFFSET $2")
         .bind(tenant)
-        .bind((o.rows / 2) as i64)
+        .bind((rows / 2) as i64)
         .fetch_one(&db.pool)
         .await
         .unwrap();
@@ -140,7 +341,7 @@ async fn bench(db: Db, o: &Options) -> Vec<Report> {
         .finish();
     let common = format!("q={}", &SURNAMES[5].to_lowercase()[..5]);
     let rare = format!("q={}", &SURNAMES[SURNAMES.len() - 3].to_lowercase()[..5]);
-    let questions: Vec<(&'static str, &str, String)> = vec![
+    let asked: Vec<(&'static str, &'static str, String)> = vec![
         ("First page, by name", "customers/list", String::new()),
         ("Status + country filter", "customers/list", "status=active&country=DE".into()),
         ("City filter", "customers/list", "city=Lyon".into()),
@@ -151,7 +352,7 @@ async fn bench(db: Db, o: &Options) -> Vec<Report> {
         ("Choice field filter (f.plan)", "customers/list", "f.plan=Premium".into()),
         ("Yes/no field filter, rare (f.key_account)", "customers/list", "f.key_account=yes".into()),
         ("Choice field + country", "customers/list", "f.plan=Premium&country=DE".into()),
-        ("Search, a custom text value", "customers/list", format!("q=ac-{:07}", o.rows * 7 / 10 + 1)),
+        ("Search, a custom text value", "customers/list", format!("q=ac-{:07}", rows * 7 / 10 + 1)),
         ("Count, everything", "customers/count", String::new()),
         ("Count, status + country", "customers/count", "status=active&country=DE".into()),
         ("Count, city", "customers/count", "city=Lyon".into()),
@@ -161,78 +362,12 @@ async fn bench(db: Db, o: &Options) -> Vec<Report> {
         ("Count, choice field", "customers/count", "f.plan=Premium".into()),
         ("Count, yes/no field, rare", "customers/count", "f.key_account=yes".into()),
     ];
-    let mut reports = Vec::new();
-    for (question, endpoint, query) in questions {
-        let form = form_urlencoded::Serializer::new(String::new()).append_pair("query", &query).finish();
-        let matches = exact_matches(&db, tenant, &query).await;
-        for _ in 0..10 {
-            client.post(endpoint, &form).await;
-        }
-        let mut times = Vec::with_capacity(o.samples);
-        for _ in 0..o.samples {
-            let started = Instant::now();
-            let (status, body) = client.post(endpoint, &form).await;
-            times.push(started.elapsed());
-            assert_eq!(status, StatusCode::OK, "{question}: {body}");
-        }
-        times.sort();
-        let pct =
-            |p: f64| times[((p * times.len() as f64).ceil() as usize).clamp(1, times.len()) - 1].as_secs_f64() * 1e3;
-        let report = Report { question, matches, p50: pct(0.50), p95: pct(0.95), p99: pct(0.99) };
-        eprintln!("{:?}: {question} ({}): p50 {:.1} ms, p95 {:.1} ms", db.kind, report.matches, report.p50, report.p95);
-        reports.push(report);
+    let mut questions = Vec::new();
+    for (label, endpoint, query) in asked {
+        let matches = exact_matches(db, tenant, &query).await;
+        questions.push(Question { label, endpoint, query, matches });
     }
-    server.abort();
-    reports
-}
-
-/// A keep-alive HTTP/1.1 connection carrying the session cookie, as a browser tab would.
-struct Client {
-    sender: hyper::client::conn::http1::SendRequest<Full<Bytes>>,
-    host: String,
-    cookie: Option<String>,
-}
-
-impl Client {
-    async fn connect(addr: SocketAddr) -> Self {
-        let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-        stream.set_nodelay(true).unwrap();
-        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.unwrap();
-        tokio::spawn(connection);
-        Self { sender, host: addr.to_string(), cookie: None }
-    }
-
-    async fn post(&mut self, endpoint: &str, form: &str) -> (StatusCode, String) {
-        let mut request = Request::post(format!("/api/{endpoint}"))
-            .header(header::HOST, &self.host)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "application/json");
-        if let Some(cookie) = &self.cookie {
-            request = request.header(header::COOKIE, cookie);
-        }
-        self.sender.ready().await.expect("the server closed the connection");
-        let response = self
-            .sender
-            .send_request(request.body(Full::new(Bytes::from(form.to_string()))).unwrap())
-            .await
-            .unwrap_or_else(|e| panic!("POST /api/{endpoint}: {e}"));
-        let status = response.status();
-        if let Some(set) = response.headers().get(header::SET_COOKIE).and_then(|v| v.to_str().ok()) {
-            self.cookie = set.split(';').next().map(str::to_string);
-        }
-        let body = response.into_body().collect().await.unwrap().to_bytes();
-        (status, String::from_utf8_lossy(&body).into_owned())
-    }
-
-    async fn sign_in(&mut self) {
-        let form = form_urlencoded::Serializer::new(String::new())
-            .append_pair("email", ADMIN)
-            .append_pair("password", PASSWORD)
-            .finish();
-        let (status, body) = self.post("login", &form).await;
-        assert!(status.is_success() || status.is_redirection(), "sign-in failed: {status} {body}");
-        assert!(self.cookie.is_some(), "no session cookie");
-    }
+    questions
 }
 
 /// How many customers really match (uncapped, unlike the count the list shows), for the table.
@@ -252,4 +387,33 @@ async fn exact_matches(db: &Db, tenant: i64, query: &str) -> String {
 
 fn group(n: usize) -> String {
     app::types::customers::CustomerCount::Exact(n as u64).number()
+}
+
+fn print_report(report: &Report, o: &Options) {
+    let table = |title: &str, detail: &str, rows: &[Timing]| {
+        println!("\n## {title}, {} customers in one tenant, {} samples each\n", group(o.rows), o.samples);
+        println!("| Database | Statistics | What | {detail} | p50 ms | p95 ms | p99 ms |");
+        println!("|---|---|---|---|---:|---:|---:|");
+        for t in rows {
+            println!(
+                "| {} | {} | {} | {} | {:.1} | {:.1} | {:.1} |",
+                t.db,
+                t.statistics.label(),
+                t.what,
+                t.detail,
+                t.p50,
+                t.p95,
+                t.p99
+            );
+        }
+    };
+    table("Full pages over HTTP", "Question", &report.pages);
+    table("Server functions the pages call on load", "Called by", &report.on_load);
+    table("The list's server functions", "Matches", &report.list);
+    println!("\n## Throughput: `GET {LOAD_PAGE}`, current statistics\n");
+    println!("| Database | Clients | Duration | Pages/s | p50 ms | p95 ms | Peak RSS MiB | RSS high-water MiB |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for line in &report.load {
+        println!("{line}");
+    }
 }
