@@ -36,7 +36,7 @@ pub fn PartnersPage() -> impl IntoView {
                                         <td>{if p.active { "Active" } else { "Disabled" }}</td>
                                         <td>{if p.support_level_confirmed { "Confirmed" } else { "Not confirmed" }}</td>
                                         <td>{p.partner_users}</td>
-                                        <td>{p.customers}</td>
+                                        <td>{p.customers.number()}</td>
                                         <td>
                                             <ActionForm action=auth.switch_tenant>
                                                 <input type="hidden" name="tenant_id" value=p.id.to_string()/>

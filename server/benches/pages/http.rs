@@ -106,6 +106,14 @@ impl Client {
         self.send(request, Bytes::from(form.to_string())).await
     }
 
+    /// Calls a server function that takes JSON.
+    pub(crate) async fn post_json(&mut self, endpoint: &str, json: &str) -> (StatusCode, String) {
+        let request = Request::post(format!("/api/{endpoint}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT, "application/json");
+        self.send(request, Bytes::from(json.to_string())).await
+    }
+
     /// Opens a page as a browser would on a first visit or reload: the whole server-rendered HTML.
     pub(crate) async fn get(&mut self, path: &str) -> (StatusCode, String) {
         let request = Request::get(path).header(header::ACCEPT, "text/html");

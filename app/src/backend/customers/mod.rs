@@ -143,6 +143,17 @@ pub async fn count(scope: &TenantScope, q: &CustomerQuery) -> Result<CustomerCou
     Ok(if n > cap { CustomerCount::AtLeast(cap as u64) } else { CustomerCount::Exact(n as u64) })
 }
 
+impl CustomerCount {
+    /// A count taken with `LIMIT COUNT_CAP + 1`: past the cap it reads "10,000+".
+    pub fn capped(n: i64) -> Self {
+        if n > COUNT_CAP {
+            CustomerCount::AtLeast(COUNT_CAP as u64)
+        } else {
+            CustomerCount::Exact(n as u64)
+        }
+    }
+}
+
 /// The most customers one bulk change may touch; past it the user is asked to narrow the filter.
 pub const BULK_LIMIT: usize = 10_000;
 const MAX_SELECTED_IDS: usize = 1_000;
