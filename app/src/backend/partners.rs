@@ -25,7 +25,7 @@ pub async fn list(scope: &OperatorScope) -> Result<Vec<PartnerSummary>, AppError
                 support_level_confirmed: r.try_get::<i64, _>("support_level_confirmed")? != 0,
                 active: r.try_get::<String, _>("status")? == "active",
                 partner_users: r.try_get::<i64, _>("partner_users")? as u64,
-                customers: CustomerCount::capped(r.try_get("customers")?),
+                customers: CustomerCount::capped(r.try_get("customers")?, COUNT_CAP),
             })
         })
         .collect::<Result<_, sqlx::Error>>()

@@ -140,14 +140,14 @@ pub async fn count(scope: &TenantScope, q: &CustomerQuery) -> Result<CustomerCou
     push_from_where(&mut sql, scope.db.kind, scope.tenant_id(), q, Access::INDEXED);
     sql.push(" LIMIT ").bind(Value::Int(cap + 1)).push(") capped");
     let n: i64 = sql.query().fetch_one(&scope.db.pool).await?.try_get("n")?;
-    Ok(if n > cap { CustomerCount::AtLeast(cap as u64) } else { CustomerCount::Exact(n as u64) })
+    Ok(CustomerCount::capped(n, cap))
 }
 
 impl CustomerCount {
-    /// A count taken with `LIMIT COUNT_CAP + 1`: past the cap it reads "10,000+".
-    pub fn capped(n: i64) -> Self {
-        if n > COUNT_CAP {
-            CustomerCount::AtLeast(COUNT_CAP as u64)
+    /// A count taken with `LIMIT cap + 1`: past the cap it reads "10,000+" (or "1,000+").
+    pub fn capped(n: i64, cap: i64) -> Self {
+        if n > cap {
+            CustomerCount::AtLeast(cap as u64)
         } else {
             CustomerCount::Exact(n as u64)
         }
