@@ -80,8 +80,9 @@ pub struct Config {
     #[arg(long, env = "CLIENTELE_MAIL_FROM", default_value = "Clientele <no-reply@clientele.invalid>")]
     pub mail_from: String,
 
-    /// Minutes between refreshes of the query planner's statistics on SQLite (`PRAGMA
-    /// optimize`; also run at start). 0 turns them off. PostgreSQL's autovacuum does this itself.
+    /// Minutes between refreshes of the query planner's statistics, also run at start (SQLite:
+    /// `PRAGMA optimize`; PostgreSQL: `ANALYZE` where statistics are missing or stale, ahead of
+    /// autovacuum). 0 turns them off.
     #[arg(long, env = "CLIENTELE_STATISTICS_MINUTES", default_value_t = 60)]
     pub statistics_minutes: u64,
 

@@ -102,11 +102,34 @@ impl Db {
     /// page can be planned 50 times slower. `PRAGMA optimize` analyses only the tables that
     /// need it, each from a bounded sample (`analysis_limit`), so it takes milliseconds even at
     /// a million customers; the server runs it at start and then periodically
-    /// (`--statistics-minutes`). PostgreSQL's autovacuum does the same job by itself.
+    /// (`--statistics-minutes`).
+    ///
+    /// PostgreSQL's autovacuum does the same job, but only a minute or more after a bulk load,
+    /// and not at all where an operator turned it off or restored a dump (restores carry no
+    /// statistics). So on PostgreSQL the server analyses each of its tables that has no
+    /// statistics (an empty one never gets any; analysing it takes no time), or whose rows
+    /// changed by more than a tenth since it was last analysed.
     pub async fn refresh_statistics(&self) -> Result<(), sqlx::Error> {
-        if self.kind == DbKind::Sqlite {
-            // 0x10002: analyse every table that would benefit, not only those this connection used.
-            self.pool.execute("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;").await?;
+        match self.kind {
+            DbKind::Sqlite => {
+                // 0x10002: analyse every table that would benefit, not only those this connection used.
+                self.pool.execute("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;").await?;
+            }
+            DbKind::Postgres => {
+                let stale: Vec<String> = sqlx::query_scalar(
+                    "SELECT t.relname::text FROM pg_stat_user_tables t
+                     WHERE t.schemaname = current_schema()
+                       AND (NOT EXISTS (SELECT 1 FROM pg_stats s
+                                        WHERE s.schemaname = t.schemaname AND s.tablename = t.relname)
+                            OR t.n_mod_since_analyze > 50 + t.n_live_tup / 10)",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                for table in stale {
+                    // The name comes from the catalogue; quoted all the same.
+                    self.pool.execute(format!("ANALYZE \"{}\"", table.replace('"', "\"\"")).as_str()).await?;
+                }
+            }
         }
         Ok(())
     }

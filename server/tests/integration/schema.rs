@@ -110,3 +110,24 @@ async fn same_indexes_and_triggers() {
     assert_eq!(minus(&sqlite_objects, &postgres_objects), set(&SQLITE_ONLY), "only in SQLite");
     assert_eq!(minus(&postgres_objects, &sqlite_objects), set(&POSTGRES_ONLY), "only in PostgreSQL");
 }
+
+/// The server's statistics refresh (at start and every `--statistics-minutes`) gives
+/// PostgreSQL's planner statistics for a table that has none, as right after a bulk load or a
+/// restore, without waiting for autovacuum.
+async fn refresh_analyses_tables_without_statistics() {
+    let app = TestApp::postgres().await;
+    for i in 0..200 {
+        app.customer(app.fixture.acme, &format!("Customer {i:03}")).await;
+    }
+    let analysed = "SELECT COUNT(*) FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'customers'";
+    let columns: i64 = sqlx::query_scalar(analysed).fetch_one(&app.db.pool).await.unwrap();
+    assert_eq!(columns, 0, "a new table has no statistics yet");
+    app.db.refresh_statistics().await.unwrap();
+    let columns: i64 = sqlx::query_scalar(analysed).fetch_one(&app.db.pool).await.unwrap();
+    assert!(columns > 10, "customers analysed: statistics for {columns} columns");
+}
+
+#[test]
+fn refresh_gives_postgres_statistics_where_there_are_none() {
+    common::run(refresh_analyses_tables_without_statistics());
+}
