@@ -61,9 +61,13 @@ impl Db {
                     // statement to one generic plan, blind to the values. For `LIKE $1` that can
                     // mean a full scan instead of the trigram index (120 ms instead of 5 at a
                     // million customers), so plan each execution for its values.
+                    //
+                    // No JIT: it compiles a query whose estimated cost is high, and estimates go
+                    // high exactly where they are wrong (no statistics after a bulk load): a
+                    // 10 ms list page then spent 130 ms compiling. Our queries are all short.
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
-                            conn.execute("SET plan_cache_mode = force_custom_plan").await?;
+                            conn.execute("SET plan_cache_mode = force_custom_plan; SET jit = off").await?;
                             Ok(())
                         })
                     })

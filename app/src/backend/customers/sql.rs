@@ -201,7 +201,14 @@ pub fn push_from_where(sql: &mut Sql, db: DbKind, tenant_id: i64, q: &CustomerQu
         // CROSS JOIN keeps the search table first, so SQLite reads only the matching rows.
         sql.push(" FROM customers_search s CROSS JOIN customers c ON c.id = s.rowid");
     }
-    sql.push(" WHERE c.tenant_id = ").bind(Value::Int(tenant_id));
+    if db == DbKind::Postgres && !plan.scanned.is_empty() {
+        // The trigram index finds a search's rows; the tenant is checked on each. Left as an
+        // index condition, PostgreSQL without statistics would also read the tenant's million
+        // index entries to intersect with (40 ms for a term that matches nothing).
+        sql.push(" WHERE c.tenant_id + 0 = ").bind(Value::Int(tenant_id));
+    } else {
+        sql.push(" WHERE c.tenant_id = ").bind(Value::Int(tenant_id));
+    }
     push_conditions(sql, db, tenant_id, q, access, &plan);
 }
 
@@ -351,7 +358,7 @@ mod tests {
         insta::assert_snapshot!(sql.text.trim(), @r"FROM customers_search s CROSS JOIN customers c ON c.id = s.rowid WHERE c.tenant_id = $1 AND s.search_text MATCH $2 AND c.search_text LIKE $3 ESCAPE '\' AND c.status = $4 AND c.country IN ($5, $6)");
         let mut sql = Sql::default();
         push_from_where(&mut sql, DbKind::Postgres, 7, &q, Access::INDEXED);
-        insta::assert_snapshot!(sql.text.trim(), @"FROM customers c WHERE c.tenant_id = $1 AND c.search_text LIKE $2 AND c.search_text LIKE $3 AND c.status = $4 AND c.country IN ($5, $6)");
+        insta::assert_snapshot!(sql.text.trim(), @"FROM customers c WHERE c.tenant_id + 0 = $1 AND c.search_text LIKE $2 AND c.search_text LIKE $3 AND c.status = $4 AND c.country IN ($5, $6)");
         let mut sql = Sql::default();
         push_from_where(
             &mut sql,
