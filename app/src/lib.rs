@@ -29,6 +29,7 @@ use pages::{
     email::{mailbox::MailboxPage, settings::EmailSettingsPage},
     field_config::CustomerFieldsPage,
     home::HomePage,
+    impersonation_settings::ImpersonationSettingsPage,
     not_found::NotFound,
     partners::PartnersPage,
     portal::{PortalAccountPage, PortalHomePage},
@@ -87,6 +88,8 @@ pub struct CustomerActions {
     pub editor: RwSignal<Option<pages::customers::form::FormTarget>>,
     /// The customer whose delete dialog is open.
     pub deleting: RwSignal<Option<i64>>,
+    /// The customer (id, name) whose "Log in as" dialog is open.
+    pub logging_in_as: RwSignal<Option<(i64, String)>>,
     /// Bumped after every create, edit or delete: views that show customers fetch again.
     pub changed: RwSignal<u64>,
     /// What the last change did, announced at the top of the page.
@@ -133,6 +136,7 @@ pub fn App() -> impl IntoView {
         set_status: ServerAction::<SetCustomersStatus>::new(),
         editor: RwSignal::new(None),
         deleting: RwSignal::new(None),
+        logging_in_as: RwSignal::new(None),
         changed: RwSignal::new(0),
         notice: RwSignal::new(None),
     });
@@ -163,6 +167,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings") view=PartnersPage/>
                     <Route path=path!("settings/fields") view=CustomerFieldsPage/>
                     <Route path=path!("settings/emails") view=EmailSettingsPage/>
+                    <Route path=path!("settings/log-in-as") view=ImpersonationSettingsPage/>
                     <Route path=path!("settings/mailbox") view=MailboxPage/>
                 </ParentRoute>
             </Routes>

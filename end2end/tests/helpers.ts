@@ -15,3 +15,17 @@ export async function signIn(page: Page, email: string) {
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
 }
+
+/** As the signed-in partner user: invites `email` to the first active customer with a displayed
+ * link (through the server function the invite dialog calls) and returns the link. */
+export async function invite(page: Page, email: string, fullName: string) {
+  await page.goto("/customers?status=active");
+  await hydrated(page);
+  const href = await page.locator("tbody td.name a").first().getAttribute("href");
+  const customer_id = Number(href!.split("/").pop());
+  const res = await page.request.post("/api/customer-users/invite", {
+    data: { customer_id, input: { full_name: fullName, email, role: "Owner", method: "DisplayLink" } },
+  });
+  expect(res.ok()).toBe(true);
+  return (await res.json()).link as string;
+}

@@ -51,6 +51,16 @@ pub struct Config {
     #[arg(long, env = "CLIENTELE_ABSOLUTE_TIMEOUT_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..))]
     pub absolute_timeout_hours: u64,
 
+    /// "Log in as" (partner users viewing a customer account as its users do): on, or off for
+    /// operators who forbid it on this instance.
+    #[arg(long, env = "CLIENTELE_IMPERSONATION", default_value = "on", value_parser = ["on", "off"])]
+    pub impersonation: String,
+
+    /// The longest a "Log in as" view may last, in minutes; a partner's own setting (default 30)
+    /// can only be shorter.
+    #[arg(long, env = "CLIENTELE_IMPERSONATION_MAX_MINUTES", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=1440))]
+    pub impersonation_max_minutes: u64,
+
     /// The address people reach this instance at, for links in emails (default: http://<listen>).
     #[arg(long, env = "CLIENTELE_PUBLIC_URL")]
     pub public_url: Option<String>,
@@ -133,6 +143,8 @@ impl Config {
             idle_timeout: Duration::from_secs(self.idle_timeout_minutes * 60),
             absolute_timeout: Duration::from_secs(self.absolute_timeout_hours * 3600),
             trusted_proxies: self.trusted_proxies.clone(),
+            impersonation: self.impersonation == "on",
+            impersonation_max: Duration::from_secs(self.impersonation_max_minutes * 60),
         }
     }
 

@@ -25,6 +25,9 @@ pub fn router(state: AppState) -> Router {
     let context_state = state.clone();
     let pages = Router::new()
         .route("/healthz", get(healthz))
+        .route("/customers/export.csv", get(export_customers))
+        .route("/customers/users-export.csv", get(export_customer_users))
+        .route("/customers/{id}/export", get(export_account))
         .leptos_routes_with_context(&state, routes, move || provide_context(context_state.clone()), {
             let options = state.leptos_options.clone();
             move || app::shell(options.clone())
@@ -48,6 +51,39 @@ pub fn router(state: AppState) -> Router {
 /// single-use token there).
 fn request_span(request: &http::Request<axum::body::Body>) -> tracing::Span {
     tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+}
+
+/// The customer list as CSV, streamed (`app::backend::export`).
+async fn export_customers(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: http::Request<axum::body::Body>,
+) -> axum::response::Response {
+    let (parts, _) = request.into_parts();
+    app::backend::export::customers_csv(state, parts).await
+}
+
+/// The partner's customer users as CSV (`app::backend::export::users`).
+async fn export_customer_users(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: http::Request<axum::body::Body>,
+) -> axum::response::Response {
+    let (parts, _) = request.into_parts();
+    app::backend::export::users::download(state, parts).await
+}
+
+/// One customer account, everything held about it (`app::backend::export::account`):
+/// `/customers/{id}/export?format=json|csv`.
+async fn export_account(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    request: http::Request<axum::body::Body>,
+) -> axum::response::Response {
+    let json = !request.uri().query().is_some_and(|q| q.contains("format=csv"));
+    let (parts, _) = request.into_parts();
+    match id.parse::<i64>() {
+        Ok(id) => app::backend::export::account::download(state, parts, id, json).await,
+        Err(_) => axum::response::IntoResponse::into_response((http::StatusCode::NOT_FOUND, "no such customer")),
+    }
 }
 
 /// Liveness and database reachability, for load balancers.

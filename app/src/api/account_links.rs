@@ -2,8 +2,9 @@
 //! The link's token is the only credential; the server checks it on every call.
 
 #[cfg(feature = "ssr")]
-use crate::backend::{account_links, request, state, tokens::Purpose};
+use crate::backend::{account_links, authz, request, state, tokens::Purpose};
 use crate::types::account_links::LinkInfo;
+use crate::types::consents::ConsentChoices;
 use crate::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -18,12 +19,17 @@ pub async fn get_link_info(token: String, reset: bool) -> Result<LinkInfo, AppEr
     .await
 }
 
-/// Accepts an invitation and signs the person in.
+/// Accepts an invitation (with the consents the person ticked) and signs the person in.
 #[server(endpoint = "account/activate", input = Json)]
-pub async fn activate_account(token: String, password: String) -> Result<(), AppError> {
+pub async fn activate_account(
+    token: String,
+    password: String,
+    consents: Option<ConsentChoices>,
+) -> Result<(), AppError> {
     request::respond(async move {
         let state = state()?;
-        let session = account_links::activate(&state, &token, &password).await?;
+        authz::refuse_while_acting().await?;
+        let session = account_links::activate(&state, &token, &password, &consents.unwrap_or_default()).await?;
         request::set_session_cookie(&session, &state.security);
         Ok(())
     })
@@ -33,7 +39,11 @@ pub async fn activate_account(token: String, password: String) -> Result<(), App
 /// Sends a reset link if the address is known; answers the same either way.
 #[server(endpoint = "account/forgot-password", input = Json)]
 pub async fn request_password_reset(email: String) -> Result<(), AppError> {
-    request::respond(async move { account_links::forgot_password(&state()?, &email).await }).await
+    request::respond(async move {
+        authz::refuse_while_acting().await?;
+        account_links::forgot_password(&state()?, &email).await
+    })
+    .await
 }
 
 /// Sets a new password through a reset link, ends every other session and signs in.
@@ -41,6 +51,7 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
 pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
     request::respond(async move {
         let state = state()?;
+        authz::refuse_while_acting().await?;
         let session = account_links::reset_password(&state, &token, &password).await?;
         request::set_session_cookie(&session, &state.security);
         Ok(())

@@ -1,5 +1,5 @@
 //! One customer at a time: the add/edit form, save, detail, delete.
-use crate::types::customer_records::detail::{CustomerDetail, CustomerForm, DeleteImpact};
+use crate::types::customer_records::detail::{CustomerDetail, CustomerForm, DeleteImpact, NetworkChoice};
 use crate::types::customer_records::CustomerInput;
 use crate::AppError;
 #[cfg(feature = "ssr")]
@@ -73,6 +73,18 @@ pub async fn delete_customer(id: i64, confirm_name: String) -> Result<(), AppErr
     request::respond(async move {
         let scope = authorize(Permission::CustomersDelete).await?;
         customer_records::delete(&scope, id, &confirm_name).await
+    })
+    .await
+}
+
+/// "Add network account": a new network named `name` takes the customer's place, with the
+/// customer inside it. Needs both creating and editing customers.
+#[server(endpoint = "customers/add-network", input = Json)]
+pub async fn add_network(customer_id: i64, name: String) -> Result<NetworkChoice, AppError> {
+    request::respond(async move {
+        let scope = authorize(Permission::CustomersCreate).await?;
+        scope.require(Permission::CustomersEdit)?;
+        customer_records::add_network(&scope, customer_id, &name).await
     })
     .await
 }

@@ -2,11 +2,14 @@
 //! call the domain layer in `crate::backend`, and let `respond` give failures their HTTP status.
 
 pub mod account_links;
+pub mod consents;
 pub mod customer_records;
 pub mod customer_users;
 pub mod customers;
 pub mod email;
+pub mod erasure;
 pub mod field_config;
+pub mod impersonation;
 pub mod partners;
 pub mod portal;
 pub mod session;

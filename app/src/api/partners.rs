@@ -13,3 +13,13 @@ pub async fn list_partners() -> Result<Vec<PartnerSummary>, AppError> {
     })
     .await
 }
+
+/// Confirms or withdraws a partner's support level ("Log in as" waits for it): operators only.
+#[server(endpoint = "partners/support-level")]
+pub async fn set_support_level(tenant_id: i64, confirmed: bool) -> Result<(), AppError> {
+    request::respond(async move {
+        let scope = authorize_operator().await?;
+        partners::set_support_level(&scope, tenant_id, confirmed).await
+    })
+    .await
+}

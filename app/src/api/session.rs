@@ -1,5 +1,5 @@
 #[cfg(feature = "ssr")]
-use crate::backend::{authz, request, session};
+use crate::backend::{authz, impersonation, request, session};
 use crate::types::session::SessionInfo;
 use crate::AppError;
 use leptos::prelude::*;
@@ -9,6 +9,8 @@ use leptos::prelude::*;
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
     request::respond(async move {
         let state = crate::backend::state()?;
+        // Signing in would end the session a "Log in as" view rides on, unaudited: return first.
+        authz::refuse_while_acting().await?;
         let token = session::sign_in(&state, &email, &password, request::session_token().as_deref()).await?;
         request::set_session_cookie(&token, &state.security);
         leptos_axum::redirect("/");
@@ -23,8 +25,14 @@ pub async fn logout() -> Result<(), AppError> {
     request::respond(async move {
         let state = crate::backend::state()?;
         request::clear_session_cookie(state.security.secure_cookies);
+        request::clear_acting_cookie(state.security.secure_cookies);
         match authz::current_actor().await {
-            Ok((_, actor)) => session::sign_out(&state, &actor).await?,
+            Ok((_, actor)) => {
+                if let Some(acting) = &actor.acting {
+                    impersonation::finish(&state.db, &actor, acting, impersonation::EndReason::SignedOut).await?;
+                }
+                session::sign_out(&state, &actor).await?
+            }
             Err(AppError::Unauthenticated) => {}
             Err(other) => return Err(other),
         }
@@ -39,7 +47,7 @@ pub async fn logout() -> Result<(), AppError> {
 pub async fn get_session() -> Result<Option<SessionInfo>, AppError> {
     request::respond(async move {
         match authz::current_actor().await {
-            Ok((state, actor)) => Ok(Some(authz::session_info(&actor, &state.db).await?)),
+            Ok((state, actor)) => Ok(Some(authz::session_info(&state, &actor).await?)),
             Err(AppError::Unauthenticated) => Ok(None),
             Err(other) => Err(other),
         }

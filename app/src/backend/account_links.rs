@@ -5,6 +5,7 @@ use super::{
     audit, customer_users, email, now, password, request, session, session::normalize_email, throttle, tokens, AppState,
 };
 use crate::types::account_links::{Acceptance, LinkInfo, LinkProblem};
+use crate::types::consents::ConsentChoices;
 use crate::AppError;
 use sqlx::{AnyConnection, Row};
 
@@ -30,11 +31,16 @@ pub async fn link_info(state: &AppState, purpose: tokens::Purpose, token: &str) 
             .await?;
             let Some(customer) = customer else { return Ok(LinkInfo::Unusable(LinkProblem::Unknown)) };
             let accept = acceptance(state, &live, &person).await?;
+            let consents = match live.tenant_id {
+                Some(tenant) => super::consents::policy(&mut conn, tenant).await?,
+                None => Default::default(),
+            };
             LinkInfo::Activation {
                 full_name: customer.try_get("display_name")?,
                 email: person.email,
                 customer_name: customer.try_get("name")?,
                 accept,
+                consents,
             }
         }
     })
@@ -118,7 +124,12 @@ fn link_error(problem: LinkProblem) -> AppError {
 /// here: their emailed link accepts as it is, a link shown to the inviter only while they are
 /// signed in as themselves. Either way the membership becomes active and a fresh session starts;
 /// its token is returned. Failed attempts are audited and throttled per address.
-pub async fn activate(state: &AppState, token: &str, password_given: &str) -> Result<String, AppError> {
+pub async fn activate(
+    state: &AppState,
+    token: &str,
+    password_given: &str,
+    choices: &ConsentChoices,
+) -> Result<String, AppError> {
     let addr = request::client_addr(&state.security).unwrap_or_else(|| "unknown".into());
     {
         let mut conn = state.db.pool.acquire().await?;
@@ -150,6 +161,12 @@ pub async fn activate(state: &AppState, token: &str, password_given: &str) -> Re
         Acceptance::ChoosePassword | Acceptance::Accept => {}
     }
     let LinkPerson { name, email, .. } = person;
+    // The partner's required consents come first: nothing is changed without them.
+    let policy = match live.tenant_id {
+        Some(tenant) => super::consents::policy(&mut *state.db.pool.acquire().await?, tenant).await?,
+        None => Default::default(),
+    };
+    super::consents::check_choices(&policy, choices)?;
     let new_hash = match accept {
         // An existing identity keeps its password; it is never checked here.
         Acceptance::Accept => None,
@@ -192,6 +209,10 @@ pub async fn activate(state: &AppState, token: &str, password_given: &str) -> Re
             .rows_affected();
     if activated != 1 {
         return Err(link_error(LinkProblem::Unknown));
+    }
+    if let Some(tenant) = live.tenant_id {
+        let label = format!("{name} <{email}>");
+        super::consents::record_choices(&mut tx, (live.person_id, &label), tenant, &policy, choices).await?;
     }
     let token = start_session(state, &mut tx, live.person_id).await?;
     let entry = audit::Entry::new("customer_user.activate")

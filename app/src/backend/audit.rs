@@ -29,6 +29,16 @@ impl Entry {
         self.actor_person_id = Some(actor.person_id);
         self.actor_label = actor.label();
         self.client_addr = actor.client_addr.clone();
+        // A partner user viewing an account as its users do: both identities, always.
+        if let Some(acting) = &actor.acting {
+            self.acting_as = Some(acting.label());
+        }
+        self
+    }
+
+    /// The account a change was made as ("Log in as"); `by` fills it in from the actor.
+    pub fn acting(mut self, label: impl Into<String>) -> Self {
+        self.acting_as = Some(label.into());
         self
     }
 

@@ -8,8 +8,10 @@
 //! Repository functions take one of these scopes as their first argument and filter every query
 //! by it. The scopes can only be built here, so data cannot be reached without passing the check.
 
+use super::impersonation::{self, Acting};
 use super::{request, session, state, AppState, Db};
 use crate::types::customer_users::AccountRole;
+use crate::types::impersonation::ActingInfo;
 use crate::types::portal::PortalAccountRef;
 use crate::types::session::{Permission, SessionInfo, TenantRef};
 use crate::AppError;
@@ -32,6 +34,9 @@ pub struct Actor {
     pub permissions: BTreeSet<Permission>,
     pub role_name: Option<String>,
     pub client_addr: Option<String>,
+    /// Set while the person views a customer account as its users do ("Log in as"): then they
+    /// hold no partner or operator rights, only that account (see `impersonation`).
+    pub acting: Option<Acting>,
 }
 
 #[derive(Debug, Clone)]
@@ -46,7 +51,23 @@ impl Actor {
     pub fn label(&self) -> String {
         format!("{} <{}>", self.full_name, self.email)
     }
+
+    /// The same person viewing `acting`'s account: every staff right set aside.
+    fn acting_as(self, acting: Acting) -> Self {
+        Self {
+            is_operator: false,
+            partner_roles: Vec::new(),
+            active_tenant: None,
+            permissions: BTreeSet::new(),
+            role_name: None,
+            acting: Some(acting),
+            ..self
+        }
+    }
 }
+
+/// What a partner user is told when they try staff work while viewing as a customer.
+const WHILE_ACTING: &str = "you are viewing a customer account as its users do; return to Clientele first";
 
 /// Proof that the actor holds a permission in one tenant; repositories scope by `tenant_id()`.
 #[derive(Debug, Clone)]
@@ -59,6 +80,14 @@ pub struct TenantScope {
 impl TenantScope {
     pub fn tenant_id(&self) -> i64 {
         self.tenant_id
+    }
+    /// For work that needs a second permission besides the one the scope was made for.
+    pub fn require(&self, permission: Permission) -> Result<(), AppError> {
+        if self.actor.permissions.contains(&permission) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden(format!("your role does not include {permission}")))
+        }
     }
 }
 
@@ -96,13 +125,35 @@ pub async fn current_actor() -> Result<(AppState, Actor), AppError> {
     let token = request::session_token().ok_or(AppError::Unauthenticated)?;
     let session = session::resolve(&state.db, &state.security, &token).await?.ok_or(AppError::Unauthenticated)?;
     let client_addr = request::client_addr(&state.security);
-    let actor = load_actor(&state.db, &session, client_addr).await?;
+    let mut actor = load_actor(&state.db, &session, client_addr).await?;
+    if let Some(token) = request::acting_token() {
+        match impersonation::check(&state, &actor, &token).await? {
+            Some(acting) => actor = actor.acting_as(acting),
+            // Ended, expired or not this session's: the browser may forget it.
+            None => request::clear_acting_cookie(state.security.secure_cookies),
+        }
+    }
     Ok((state, actor))
+}
+
+/// Refuses while the caller views a customer account as its users do: nothing that changes a
+/// person's password, email or sessions may happen then, even through a link.
+pub async fn refuse_while_acting() -> Result<(), AppError> {
+    if request::acting_token().is_none() {
+        return Ok(());
+    }
+    match current_actor().await {
+        Ok((_, actor)) if actor.acting.is_some() => Err(AppError::forbidden(WHILE_ACTING)),
+        _ => Ok(()),
+    }
 }
 
 /// Checks that the signed-in actor holds `permission` in their active tenant.
 pub async fn authorize(permission: Permission) -> Result<TenantScope, AppError> {
     let (state, actor) = current_actor().await?;
+    if actor.acting.is_some() {
+        return Err(AppError::forbidden(WHILE_ACTING));
+    }
     let tenant = actor.active_tenant.clone().ok_or_else(|| AppError::forbidden("you have no partner workspace"))?;
     if !actor.permissions.contains(&permission) {
         return Err(AppError::forbidden(format!("your role does not include {permission}")));
@@ -110,8 +161,27 @@ pub async fn authorize(permission: Permission) -> Result<TenantScope, AppError> 
     Ok(TenantScope { tenant_id: tenant.id, actor, db: state.db })
 }
 
+/// [`authorize`] for a plain HTTP route (a download) rather than a server function: the same
+/// check, given the request and the state that Leptos would otherwise provide.
+pub async fn authorize_request(
+    state: &AppState,
+    parts: http::request::Parts,
+    permission: Permission,
+) -> Result<TenantScope, AppError> {
+    use leptos::prelude::{provide_context, Owner};
+    let owner = Owner::new();
+    owner.with(|| {
+        provide_context(state.clone());
+        provide_context(parts);
+    });
+    owner.with(|| leptos::reactive::computed::ScopedFuture::new(authorize(permission))).await
+}
+
 pub async fn authorize_operator() -> Result<OperatorScope, AppError> {
     let (state, actor) = current_actor().await?;
+    if actor.acting.is_some() {
+        return Err(AppError::forbidden(WHILE_ACTING));
+    }
     if !actor.is_operator {
         return Err(AppError::forbidden("only platform operators may do this"));
     }
@@ -124,7 +194,7 @@ pub async fn authorize_operator() -> Result<OperatorScope, AppError> {
 pub async fn authorize_account(customer_id: i64) -> Result<AccountScope, AppError> {
     let (state, actor) = current_actor().await?;
     // Loaded here rather than for every request: only the portal needs them.
-    let accounts = portal_accounts(&state.db, actor.person_id).await?;
+    let accounts = portal_accounts(&state.db, &actor).await?;
     let Some(via) = reachable_through(&state.db, &accounts, customer_id).await? else {
         return Err(AppError::not_found("no such customer account"));
     };
@@ -161,6 +231,9 @@ pub async fn reachable_through<'a>(
 /// Makes `tenant_id` the session's working tenant, if the actor may work there.
 pub async fn switch_tenant(tenant_id: i64) -> Result<(), AppError> {
     let (state, actor) = current_actor().await?;
+    if actor.acting.is_some() {
+        return Err(AppError::forbidden(WHILE_ACTING));
+    }
     let allowed = if actor.is_operator {
         tenant_exists(&state.db, tenant_id).await?
     } else {
@@ -174,7 +247,8 @@ pub async fn switch_tenant(tenant_id: i64) -> Result<(), AppError> {
 }
 
 /// What the browser needs to shape its UI.
-pub async fn session_info(actor: &Actor, db: &Db) -> Result<SessionInfo, AppError> {
+pub async fn session_info(state: &AppState, actor: &Actor) -> Result<SessionInfo, AppError> {
+    let db = &state.db;
     let tenants = if actor.is_operator {
         all_tenants(db).await?
     } else {
@@ -188,7 +262,19 @@ pub async fn session_info(actor: &Actor, db: &Db) -> Result<SessionInfo, AppErro
         tenants,
         role_name: actor.role_name.clone(),
         permissions: actor.permissions.iter().copied().collect(),
-        accounts: portal_accounts(db, actor.person_id).await?,
+        accounts: portal_accounts(db, actor).await?,
+        log_in_as: match &actor.active_tenant {
+            Some(tenant) => Some(impersonation::availability(db, &state.security, tenant.id).await?),
+            None => None,
+        },
+        acting: actor.acting.as_ref().map(|a| ActingInfo {
+            customer_id: a.customer_id,
+            customer_name: a.customer_name.clone(),
+            partner_user: actor.full_name.clone(),
+            expires_at: a.expires_at,
+            seconds_left: (a.expires_at - super::now()).max(0),
+            return_to: a.return_to.clone(),
+        }),
     })
 }
 
@@ -260,11 +346,23 @@ async fn load_actor(db: &Db, session: &session::Session, client_addr: Option<Str
         permissions,
         role_name,
         client_addr,
+        acting: None,
     })
 }
 
-/// The customer accounts a person may open in the portal.
-pub(in crate::backend) async fn portal_accounts(db: &Db, person_id: i64) -> Result<Vec<PortalAccountRef>, AppError> {
+/// The customer accounts a person may open in the portal: their own, or while acting, the one
+/// account viewed (as its owners see it).
+pub(in crate::backend) async fn portal_accounts(db: &Db, actor: &Actor) -> Result<Vec<PortalAccountRef>, AppError> {
+    if let Some(acting) = &actor.acting {
+        return Ok(vec![PortalAccountRef {
+            customer_id: acting.customer_id,
+            name: acting.customer_name.clone(),
+            tenant_id: acting.tenant_id,
+            tenant_name: acting.tenant_name.clone(),
+            role: AccountRole::Owner,
+        }]);
+    }
+    let person_id = actor.person_id;
     let rows = sqlx::query(
         "SELECT c.id, c.name, c.tenant_id, t.name AS tenant_name, m.customer_role
          FROM memberships m JOIN customers c ON c.id = m.customer_id JOIN tenants t ON t.id = m.tenant_id

@@ -4,12 +4,16 @@
 pub mod account_links;
 pub mod audit;
 pub mod authz;
+pub mod consents;
 pub mod customer_records;
 pub mod customer_users;
 pub mod customers;
 pub mod db;
 pub mod email;
+pub mod erasure;
+pub mod export;
 pub mod field_config;
+pub mod impersonation;
 pub mod partners;
 pub mod password;
 pub mod portal;
@@ -54,6 +58,10 @@ pub struct SecurityConfig {
     /// Proxies whose `X-Forwarded-For` is believed: the client is the right-most address in it
     /// that is not one of them. Empty: the socket peer is the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// "Log in as" allowed on this instance (`--impersonation off` forbids it everywhere).
+    pub impersonation: bool,
+    /// The longest a "Log in as" view may last, whatever a tenant sets.
+    pub impersonation_max: Duration,
 }
 
 impl Default for SecurityConfig {
@@ -63,6 +71,8 @@ impl Default for SecurityConfig {
             idle_timeout: Duration::from_secs(30 * 60),
             absolute_timeout: Duration::from_secs(12 * 60 * 60),
             trusted_proxies: Vec::new(),
+            impersonation: true,
+            impersonation_max: Duration::from_secs(120 * 60),
         }
     }
 }

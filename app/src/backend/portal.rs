@@ -67,7 +67,11 @@ pub async fn account(scope: &AccountScope) -> Result<PortalAccount, AppError> {
         }
         _ => None,
     };
-    let users = customer_users::users_of(&mut conn, scope.tenant_id(), scope.customer_id()).await?;
+    let mut users = customer_users::users_of(&mut conn, scope.tenant_id(), scope.customer_id()).await?;
+    // Other people's consents are between them and the partner.
+    for user in &mut users {
+        user.consents.clear();
+    }
     Ok(PortalAccount {
         customer_id: scope.customer_id(),
         name: row.try_get("name")?,

@@ -13,6 +13,10 @@ pub const SESSION_COOKIE: &str = "clientele_session";
 /// on path `/`, so no sibling domain or plain-http page can set or shadow it.
 pub const SECURE_SESSION_COOKIE: &str = "__Host-clientele_session";
 
+/// The "Log in as" view's own cookie (see `backend::impersonation`), named like the session's.
+pub const ACTING_COOKIE: &str = "clientele_acting";
+pub const SECURE_ACTING_COOKIE: &str = "__Host-clientele_acting";
+
 fn cookie_name(secure: bool) -> &'static str {
     if secure {
         SECURE_SESSION_COOKIE
@@ -21,12 +25,21 @@ fn cookie_name(secure: bool) -> &'static str {
     }
 }
 
+fn acting_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_ACTING_COOKIE
+    } else {
+        ACTING_COOKIE
+    }
+}
+
 fn parts() -> Option<Parts> {
     use_context::<Parts>()
 }
 
-/// The session token from the request's cookie, if any.
-pub fn session_token() -> Option<String> {
+/// The value of cookie `secure_name` or, failing that, `plain_name`: the `__Host-` name first,
+/// since only a secure page can have set it.
+fn cookie_value(secure_name: &str, plain_name: &str) -> Option<String> {
     let parts = parts()?;
     parts
         .headers
@@ -35,10 +48,19 @@ pub fn session_token() -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(cookie::Cookie::split_parse)
         .filter_map(Result::ok)
-        // The `__Host-` name first: only a secure page can have set it.
-        .filter(|c| c.name() == SECURE_SESSION_COOKIE || c.name() == SESSION_COOKIE)
-        .max_by_key(|c| c.name() == SECURE_SESSION_COOKIE)
+        .filter(|c| c.name() == secure_name || c.name() == plain_name)
+        .max_by_key(|c| c.name() == secure_name)
         .map(|c| c.value().to_string())
+}
+
+/// The session token from the request's cookie, if any.
+pub fn session_token() -> Option<String> {
+    cookie_value(SECURE_SESSION_COOKIE, SESSION_COOKIE)
+}
+
+/// The token of a "Log in as" view, if the browser has one.
+pub fn acting_token() -> Option<String> {
+    cookie_value(SECURE_ACTING_COOKIE, ACTING_COOKIE)
 }
 
 /// The client's address: the socket peer, unless the peer is a trusted proxy; then the
@@ -78,24 +100,29 @@ pub fn user_agent() -> Option<String> {
 /// Sets the session cookie: HttpOnly (no script can read it), SameSite=Lax (not sent on
 /// cross-site POSTs), Secure when serving over https.
 pub fn set_session_cookie(token: &str, security: &super::SecurityConfig) {
-    let (secure, max_age) = (security.secure_cookies, security.absolute_timeout);
-    let cookie = cookie::Cookie::build((cookie_name(secure), token.to_string()))
+    set_cookie(cookie_name(security.secure_cookies), token, security.secure_cookies, security.absolute_timeout);
+}
+
+pub fn clear_session_cookie(secure: bool) {
+    set_cookie(cookie_name(secure), "", secure, std::time::Duration::ZERO);
+}
+
+/// The "Log in as" cookie lives no longer than the view itself.
+pub fn set_acting_cookie(token: &str, secure: bool, lifetime: std::time::Duration) {
+    set_cookie(acting_cookie_name(secure), token, secure, lifetime);
+}
+
+pub fn clear_acting_cookie(secure: bool) {
+    set_cookie(acting_cookie_name(secure), "", secure, std::time::Duration::ZERO);
+}
+
+fn set_cookie(name: &str, value: &str, secure: bool, max_age: std::time::Duration) {
+    let cookie = cookie::Cookie::build((name, value.to_string()))
         .path("/")
         .http_only(true)
         .same_site(cookie::SameSite::Lax)
         .secure(secure)
         .max_age(time::Duration::seconds(max_age.as_secs() as i64))
-        .build();
-    append_set_cookie(&cookie.to_string());
-}
-
-pub fn clear_session_cookie(secure: bool) {
-    let cookie = cookie::Cookie::build((cookie_name(secure), ""))
-        .path("/")
-        .http_only(true)
-        .same_site(cookie::SameSite::Lax)
-        .secure(secure)
-        .max_age(time::Duration::ZERO)
         .build();
     append_set_cookie(&cookie.to_string());
 }

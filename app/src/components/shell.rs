@@ -2,7 +2,7 @@
 //! to the login page (the server refuses them anyway).
 
 use super::{feedback::ErrorNotice, header::AppHeader, sidebar::Sidebar};
-use crate::pages::customers::{delete::DeleteCustomerDialog, form::CustomerFormDialog};
+use crate::pages::customers::{delete::DeleteCustomerDialog, form::CustomerFormDialog, log_in_as::LogInAsDialog};
 use crate::{Auth, CustomerActions};
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
@@ -20,6 +20,11 @@ pub fn Shell() -> impl IntoView {
     view! {
         {move || Suspend::new(async move {
             match auth.session.await {
+                // Viewing a customer account as its users do: the partner pages wait until the
+                // person returns (the server refuses their calls meanwhile anyway).
+                Ok(Some(info)) if info.acting.is_some() => EitherOf3::B(view! {
+                    <Redirect path=format!("/portal/{}", info.acting.as_ref().map_or(0, |a| a.customer_id))/>
+                }),
                 Ok(Some(info)) => EitherOf3::A(view! {
                     <AppHeader info=info.clone()/>
                     <div class="layout">
@@ -30,9 +35,10 @@ pub fn Shell() -> impl IntoView {
                         </main>
                         <CustomerFormDialog/>
                         <DeleteCustomerDialog/>
+                        <LogInAsDialog/>
                     </div>
                 }),
-                Ok(None) => EitherOf3::B(view! { <Redirect path="/login"/> }),
+                Ok(None) => EitherOf3::B(view! { <Redirect path="/login".to_string()/> }),
                 Err(error) => EitherOf3::C(view! { <main class="content"><ErrorNotice error/></main> }),
             }
         })}

@@ -23,6 +23,7 @@ pub fn Sidebar(info: SessionInfo) -> impl IntoView {
                 {info.is_operator.then(|| view! { <li><A href="/settings">"Settings"</A></li> })}
                 {can_configure.then(|| view! { <li><A href="/settings/fields">"Customer fields"</A></li> })}
                 {can_configure.then(|| view! { <li><A href="/settings/emails">"Email settings"</A></li> })}
+                {can_configure.then(|| view! { <li><A href="/settings/log-in-as">"Log in as settings"</A></li> })}
                 {info.is_operator.then(|| view! { <li><A href="/settings/mailbox">"Mailbox"</A></li> })}
             </ul>
             {can_view.then(|| view! { <ActiveCustomers/> })}

@@ -5,6 +5,7 @@ use crate::api::account_links::{get_link_info, ActivateAccount, RequestPasswordR
 use crate::types::account_links::{
     password_length_problem, password_strength_hint, strength_label, Acceptance, LinkInfo,
 };
+use crate::types::consents::{ConsentChoices, ConsentPolicy};
 use crate::AppError;
 use leptos::either::{Either, EitherOf3, EitherOf4};
 use leptos::prelude::*;
@@ -27,14 +28,18 @@ pub fn ActivatePage() -> impl IntoView {
     let token = token_from_query();
     let info = Resource::new(move || token.get(), |token| get_link_info(token, false));
     let action = ServerAction::<ActivateAccount>::new();
+    let choices = RwSignal::new(ConsentChoices::default());
     view! {
         <main class="standalone login">
             <h1>"Activate your account"</h1>
             <Transition fallback=|| view! { <p>"Checking your link…"</p> }>
                 {move || Suspend::new(async move {
                     match info.await {
-                        Ok(LinkInfo::Activation { full_name, email, customer_name, accept }) => EitherOf4::A(view! {
+                        Ok(LinkInfo::Activation { full_name, email, customer_name, accept, consents }) => EitherOf4::A(view! {
                             <p>"Welcome, "<strong>{full_name}</strong>". You are invited to "<strong>{customer_name}</strong>"."</p>
+                            {matches!(accept, Acceptance::ChoosePassword | Acceptance::Accept).then(|| view! {
+                                <ConsentBoxes policy=consents choices result=Signal::derive(move || action.value().get())/>
+                            })}
                             {match accept {
                                 Acceptance::ChoosePassword => EitherOf3::A(view! {
                                     <p class="muted">{format!("Choose a password to sign in as {email}.")}</p>
@@ -42,12 +47,12 @@ pub fn ActivatePage() -> impl IntoView {
                                         submit_label="Activate and sign in"
                                         pending=action.pending().into()
                                         result=Signal::derive(move || action.value().get())
-                                        on_submit=Callback::new(move |password: String| { action.dispatch(ActivateAccount { token: token.get_untracked(), password }); })
+                                        on_submit=Callback::new(move |password: String| { action.dispatch(ActivateAccount { token: token.get_untracked(), password, consents: Some(choices.get_untracked()) }); })
                                     />
                                 }),
                                 Acceptance::Accept => EitherOf3::B(view! {
                                     <p class="muted">{format!("You already have an account as {email}; it keeps its password.")}</p>
-                                    <AcceptButton action token/>
+                                    <AcceptButton action token choices/>
                                 }),
                                 Acceptance::SignInFirst => EitherOf3::C(Either::Left(view! {
                                     <p class="muted">{format!("This invitation is for an existing account. Sign in as {email}, then open this link again to accept it.")}</p>
@@ -113,7 +118,11 @@ pub fn ResetPasswordPage() -> impl IntoView {
 /// Accepts an invitation for an existing account: no password, the link (or the session) is
 /// the proof.
 #[component]
-fn AcceptButton(action: ServerAction<ActivateAccount>, token: Memo<String>) -> impl IntoView {
+fn AcceptButton(
+    action: ServerAction<ActivateAccount>,
+    token: Memo<String>,
+    choices: RwSignal<ConsentChoices>,
+) -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(())) = action.value().get() {
             go_home();
@@ -122,9 +131,58 @@ fn AcceptButton(action: ServerAction<ActivateAccount>, token: Memo<String>) -> i
     view! {
         {move || action.value().get().and_then(Result::err).map(|e| view! { <div class="notice notice-error" role="alert">{e.to_string()}</div> })}
         <button type="button" class="button button-primary" disabled=move || action.pending().get()
-            on:click=move |_| { action.dispatch(ActivateAccount { token: token.get_untracked(), password: String::new() }); }>
+            on:click=move |_| { action.dispatch(ActivateAccount { token: token.get_untracked(), password: String::new(), consents: Some(choices.get_untracked()) }); }>
             "Accept invitation"
         </button>
+    }
+}
+
+/// The partner's terms and privacy policy (when it has them) and marketing information, each a
+/// checkbox; required ones say so, and the server refuses the activation without them.
+#[component]
+fn ConsentBoxes(
+    policy: ConsentPolicy,
+    choices: RwSignal<ConsentChoices>,
+    result: Signal<Option<Result<(), AppError>>>,
+) -> impl IntoView {
+    let problem = move |key: &'static str| {
+        move || match result.get() {
+            Some(Err(AppError::Invalid(errors))) => errors.get(key).cloned(),
+            _ => None,
+        }
+    };
+    let required = |r: bool| if r { " (required)" } else { "" };
+    view! {
+        <fieldset class="consents">
+            <legend>"Your consent"</legend>
+            {policy.terms_url.clone().map(|url| view! {
+                <label class="checkbox-line">
+                    <input type="checkbox" aria-describedby="consent-terms-error" on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        choices.update(|c| c.terms = on);
+                    }/>
+                    "I accept the "<a href=url target="_blank" rel="noopener noreferrer">"terms"</a>{required(policy.terms_required)}
+                </label>
+                <p id="consent-terms-error" class="field-error" aria-live="polite">{problem("terms")}</p>
+            })}
+            {policy.privacy_url.clone().map(|url| view! {
+                <label class="checkbox-line">
+                    <input type="checkbox" aria-describedby="consent-privacy-error" on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        choices.update(|c| c.privacy = on);
+                    }/>
+                    "I accept the "<a href=url target="_blank" rel="noopener noreferrer">"privacy policy"</a>{required(policy.privacy_required)}
+                </label>
+                <p id="consent-privacy-error" class="field-error" aria-live="polite">{problem("privacy")}</p>
+            })}
+            <label class="checkbox-line">
+                <input type="checkbox" on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    choices.update(|c| c.marketing = on);
+                }/>
+                "Send me marketing information (optional; you can withdraw it any time in the portal)"
+            </label>
+        </fieldset>
     }
 }
 

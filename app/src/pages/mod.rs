@@ -2,11 +2,14 @@
 //! sit beside its page.
 
 pub mod account_links;
+pub mod consents;
 pub mod customer_users;
 pub mod customers;
 pub mod email;
+pub mod erasure;
 pub mod field_config;
 pub mod home;
+pub mod impersonation_settings;
 pub mod not_found;
 pub mod partners;
 pub mod portal;

@@ -3,11 +3,15 @@
 //! its users (owners may invite members) and, for a network, its sub-accounts. The server
 //! decides what is reachable (`authorize_account`); these pages only show it.
 
+use crate::api::impersonation::end_impersonation;
 use crate::api::portal::get_portal_account;
 use crate::components::feedback::{ErrorNotice, Loading};
 use crate::format::format_datetime;
+use crate::pages::consents::MyConsents;
 use crate::pages::customer_users::invite::{InviteDialog, Inviting, ShownLink};
+use crate::pages::erasure::DeleteMyAccount;
 use crate::types::customer_users::{AccountRole, InviteOutcome, MembershipState};
+use crate::types::impersonation::{time_left, ActingInfo};
 use crate::types::portal::PortalAccount;
 use crate::{AppError, Auth};
 use leptos::either::{Either, EitherOf3};
@@ -15,14 +19,22 @@ use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
 use leptos_router::hooks::use_params_map;
 
-/// The portal's frame: who is signed in and a way out; no partner navigation.
+/// The portal's frame: who is signed in and a way out; no partner navigation. While a partner
+/// user views the account ("Log in as"), a banner above everything says so, with the time left
+/// and the way back.
 #[component]
 fn PortalFrame(children: Children) -> impl IntoView {
     let auth = expect_context::<Auth>();
     let name = move || {
         Suspend::new(async move { auth.session.await.ok().flatten().map(|s| s.person_name).unwrap_or_default() })
     };
+    let banner = move || {
+        Suspend::new(async move {
+            auth.session.await.ok().flatten().and_then(|s| s.acting).map(|acting| view! { <ActingBanner acting/> })
+        })
+    };
     view! {
+        <Suspense>{banner}</Suspense>
         <header class="app-header">
             <a class="brand" href="/portal">"Clientele"</a>
             <div class="tenant"><span class="tenant-name">"Customer portal"</span></div>
@@ -34,6 +46,49 @@ fn PortalFrame(children: Children) -> impl IntoView {
             </div>
         </header>
         <main id="main" class="content portal">{children()}</main>
+    }
+}
+
+/// "Viewing <customer> as <partner user> — Return to Clientele", with the time left. At zero,
+/// or on "Return", the view ends on the server and the partner user is back where they were.
+#[component]
+fn ActingBanner(acting: ActingInfo) -> impl IntoView {
+    let left = RwSignal::new(acting.seconds_left);
+    let leave = Action::new(|_: &()| end_impersonation());
+    Effect::new(move |_| {
+        if let Some(result) = leave.value().get() {
+            // Even if the server could not be reached, the cookie may be gone: go back anyway.
+            let path = result.unwrap_or_else(|_| "/customers".to_string());
+            let _ = window().location().set_href(&path);
+        }
+    });
+    // Effects run in the browser only: the countdown starts once the page is interactive.
+    Effect::new(move |_| {
+        if let Ok(handle) = set_interval_with_handle(
+            move || {
+                left.update(|s| *s -= 1);
+                if left.get_untracked() == 0 {
+                    leave.dispatch(());
+                }
+            },
+            std::time::Duration::from_secs(1),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    view! {
+        <div class="acting-banner" role="region" aria-label="Log in as">
+            <span>
+                "Viewing " <strong>{acting.customer_name.clone()}</strong> " as " <strong>{acting.partner_user.clone()}</strong> " — "
+            </span>
+            <button type="button" class="button button-small" disabled=move || leave.pending().get()
+                on:click=move |_| { leave.dispatch(()); }>
+                "Return to Clientele"
+            </button>
+            <span class="acting-time" data-testid="acting-time-left">
+                {move || format!("{} left", time_left(left.get()))}
+            </span>
+        </div>
     }
 }
 
@@ -118,6 +173,10 @@ fn Account(
     let PortalAccount { customer_id, name, tenant_name, role, details, users, sub_accounts, network } = account;
     let is_owner = role == AccountRole::Owner;
     let dialog_name = name.clone();
+    // A partner user viewing the account is not its person: their own account is not offered.
+    let auth = expect_context::<Auth>();
+    let acting =
+        Signal::derive(move || auth.session.get().and_then(Result::ok).flatten().is_some_and(|s| s.acting.is_some()));
     view! {
         {network.map(|n| view! {
             <nav class="breadcrumbs" aria-label="Breadcrumb"><A href=format!("/portal/{}", n.id)>{n.name}</A>" › "{name.clone()}</nav>
@@ -169,6 +228,13 @@ fn Account(
                 </section>
             })}
         </div>
+        // The person's own data: never offered to a partner user viewing the account.
+        <Show when=move || !acting.get()>
+            <div class="detail-grid">
+                <MyConsents/>
+                <DeleteMyAccount/>
+            </div>
+        </Show>
         <Show when=move || inviting.get()>
             <InviteDialog
                 inviting=Inviting::Portal(customer_id)

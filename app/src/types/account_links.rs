@@ -13,6 +13,8 @@ pub enum LinkInfo {
         email: String,
         customer_name: String,
         accept: Acceptance,
+        /// What the inviting partner asks the person to accept.
+        consents: crate::types::consents::ConsentPolicy,
     },
     Reset {
         email: String,

@@ -74,6 +74,8 @@ pub struct CustomerUser {
     pub last_login_at: Option<i64>,
     /// When the newest unused activation link of a pending invitation expires.
     pub link_expires_at: Option<i64>,
+    /// The person's answers to this partner (terms, privacy, marketing), for the partner's eyes.
+    pub consents: Vec<crate::types::consents::Consent>,
 }
 
 /// A customer account's users, with what the page needs around them.

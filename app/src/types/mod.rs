@@ -2,12 +2,15 @@
 //! rules both sides check. One module per domain, named as in `api/`, `backend/` and `pages/`.
 
 pub mod account_links;
+pub mod consents;
 pub mod customer_records;
 pub mod customer_users;
 pub mod customers;
 pub mod email;
+pub mod erasure;
 pub mod field_config;
 pub mod forms;
+pub mod impersonation;
 pub mod partners;
 pub mod portal;
 pub mod session;

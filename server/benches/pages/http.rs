@@ -120,6 +120,35 @@ impl Client {
         self.send(request, Bytes::new()).await
     }
 
+    /// A download, read as it streams: the status, the time to the response's head, and the
+    /// body's bytes and lines, with `on_chunk` called as each part arrives.
+    pub(crate) async fn download(
+        &mut self,
+        path: &str,
+        mut on_chunk: impl FnMut(),
+    ) -> (StatusCode, Duration, u64, u64) {
+        use http_body_util::BodyExt;
+        let mut request = Request::get(path).header(header::HOST, &self.host);
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        let started = Instant::now();
+        self.sender.ready().await.expect("the server closed the connection");
+        let response = self.sender.send_request(request.body(Full::new(Bytes::new())).unwrap()).await.unwrap();
+        let first = started.elapsed();
+        let status = response.status();
+        let mut body = response.into_body();
+        let (mut bytes, mut lines) = (0u64, 0u64);
+        while let Some(frame) = body.frame().await {
+            if let Ok(data) = frame.expect("the download broke off").into_data() {
+                bytes += data.len() as u64;
+                lines += data.iter().filter(|b| **b == b'\n').count() as u64;
+                on_chunk();
+            }
+        }
+        (status, first, bytes, lines)
+    }
+
     async fn send(&mut self, request: http::request::Builder, body: Bytes) -> (StatusCode, String) {
         let mut request = request.header(header::HOST, &self.host);
         if let Some(cookie) = &self.cookie {

@@ -12,7 +12,9 @@
 //!
 //! Options: `--rows N` (default 1,000,000), `--samples N` per question (default 200),
 //! `--only sqlite|postgres`, `--fresh` (rebuild the data, which is otherwise kept: SQLite under
-//! `target/bench/`, PostgreSQL as `clientele_bench_<rows>`), `--load-seconds N` (default 15).
+//! `target/bench/`, PostgreSQL as `clientele_bench_<rows>`), `--load-seconds N` (default 15),
+//! `--export-only` (only the export of every customer: rows per second, time to the first byte
+//! and the server's memory growth while it streams).
 
 mod data;
 mod http;
@@ -37,10 +39,12 @@ struct Options {
     only: Option<String>,
     fresh: bool,
     load_seconds: u64,
+    export_only: bool,
 }
 
 fn options() -> Options {
-    let mut o = Options { rows: 1_000_000, samples: 200, only: None, fresh: false, load_seconds: 15 };
+    let mut o =
+        Options { rows: 1_000_000, samples: 200, only: None, fresh: false, load_seconds: 15, export_only: false };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut number = |name: &str| args.next().and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("{name} N"));
@@ -49,6 +53,7 @@ fn options() -> Options {
             "--samples" => o.samples = number("--samples"),
             "--load-seconds" => o.load_seconds = number("--load-seconds") as u64,
             "--only" => o.only = args.next(),
+            "--export-only" => o.export_only = true,
             "--fresh" => o.fresh = true,
             // `cargo bench` passes `--bench`; anything else is a mistake worth stopping for.
             "--bench" => {}
@@ -91,6 +96,7 @@ struct Report {
     on_load: Vec<Timing>,
     list: Vec<Timing>,
     load: Vec<String>,
+    export: Vec<String>,
 }
 
 fn main() {
@@ -171,6 +177,13 @@ async fn bench(name: &'static str, url: &str, o: &Options, report: &mut Report) 
     let db = Db::connect(url).await.expect("bench database");
     let tenant = ensure_data(&db, o.rows).await;
     let customer = timed_customer(&db, tenant).await;
+    if o.export_only {
+        set_statistics(&db, Statistics::Present).await;
+        let server = Server::start(url).await;
+        let admin = Client::signed_in(server.addr, ADMIN, PASSWORD).await;
+        report.export.push(export(name, &server, &admin).await);
+        return;
+    }
     let questions = list_questions(&db, tenant, o.rows).await;
     for statistics in [Statistics::Absent, Statistics::Present] {
         set_statistics(&db, statistics).await;
@@ -284,6 +297,38 @@ fn percentiles(mut times: Vec<Duration>) -> (f64, f64, f64) {
     (pct(0.50), pct(0.95), pct(0.99))
 }
 
+/// Every customer of the tenant as CSV (`/customers/export.csv`), read as it streams: rows per
+/// second, time to the first byte, and how far the server's memory grows meanwhile.
+async fn export(db: &str, server: &Server, admin: &Client) -> String {
+    let mut client = admin.another(server.addr).await;
+    let before = server.memory().0;
+    let mut peak = before;
+    let mut last_sample = Instant::now();
+    let started = Instant::now();
+    let (status, first_byte, bytes, lines) = client
+        .download("/customers/export.csv", || {
+            if last_sample.elapsed() >= Duration::from_millis(50) {
+                peak = peak.max(server.memory().0);
+                last_sample = Instant::now();
+            }
+        })
+        .await;
+    let elapsed = started.elapsed().as_secs_f64();
+    assert_eq!(status, StatusCode::OK);
+    let rows = lines.saturating_sub(1);
+    let line = format!(
+        "| {db} | {} | {:.1} s | {:.0} | {:.0} | {:.0} | {before:.0} | {peak:.0} | {:.0} |",
+        group(rows as usize),
+        elapsed,
+        rows as f64 / elapsed,
+        first_byte.as_secs_f64() * 1e3,
+        bytes as f64 / 1_048_576.0,
+        peak - before
+    );
+    eprintln!("{line}");
+    line
+}
+
 /// 8 clients, each on its own keep-alive connection with the admin's session, open the filtered
 /// list page back to back for `seconds`; the server's memory is read every 100 ms meanwhile.
 async fn load(db: &str, server: &Server, admin: &Client, seconds: u64) -> String {
@@ -392,6 +437,20 @@ fn group(n: usize) -> String {
 }
 
 fn print_report(report: &Report, o: &Options) {
+    if o.export_only {
+        println!(
+            "\n## Export of every customer (`GET /customers/export.csv`), {} customers, 3 custom fields\n",
+            group(o.rows)
+        );
+        println!(
+            "| Database | Rows | Time | Rows/s | First byte ms | MiB | RSS before MiB | RSS peak MiB | Growth MiB |"
+        );
+        println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for line in &report.export {
+            println!("{line}");
+        }
+        return;
+    }
     let table = |title: &str, detail: &str, rows: &[Timing]| {
         println!("\n## {title}, {} customers in one tenant, {} samples each\n", group(o.rows), o.samples);
         println!("| Database | Statistics | What | {detail} | p50 ms | p95 ms | p99 ms |");

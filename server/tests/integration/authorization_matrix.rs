@@ -16,6 +16,8 @@ use std::collections::BTreeSet;
 enum Access {
     /// Anyone, signed in or not.
     Public,
+    /// Anyone signed in (customer users too): it acts on one's own session only.
+    SignedIn,
     /// Partner staff of the tenant named in the call, and operators.
     Staff,
     /// Partner staff whose role holds the permission in the active tenant; operators hold all.
@@ -74,6 +76,13 @@ const ENDPOINTS: &[Endpoint] = &[
     Endpoint { path: "session", access: Public, json: false, args: |_| json!({}), foreign: NoIds },
     // Signing out when signed out only clears the cookie.
     Endpoint { path: "logout", access: Public, json: false, args: |_| json!({}), foreign: NoIds },
+    // Leaving a "Log in as" view (without one, it only says where the list is).
+    // Deleting one's own account needs one's password (a wrong one changes nothing).
+    Endpoint { path: "account/delete", access: SignedIn, json: true, args: |_| json!({ "password": "not the password" }), foreign: NoIds },
+    // One's own consents (a customer user's answers to their partners; nothing for others).
+    Endpoint { path: "portal/consents", access: SignedIn, json: true, args: |_| json!({}), foreign: NoIds },
+    Endpoint { path: "portal/marketing", access: SignedIn, json: true, args: |i| json!({ "tenant_id": i.tenant, "accepted": true }), foreign: NotFound },
+    Endpoint { path: "impersonation/end", access: SignedIn, json: true, args: |_| json!({}), foreign: NoIds },
     Endpoint { path: "switch-tenant", access: Staff, json: false, args: |i| json!({ "tenant_id": i.tenant }), foreign: Refused(StatusCode::FORBIDDEN) },
     // The customer list.
     Endpoint { path: "customers/list", access: Needs(CustomersView), json: false, args: |_| json!({ "query": "" }), foreign: NoIds },
@@ -88,6 +97,8 @@ const ENDPOINTS: &[Endpoint] = &[
     Endpoint { path: "customers/update", access: Needs(CustomersEdit), json: true, args: |i| json!({ "id": i.customer, "version": 1, "input": { "name": "Renamed" }, "allow_duplicate_name": false }), foreign: NotFound },
     Endpoint { path: "customers/detail", access: Needs(CustomersView), json: true, args: |i| json!({ "id": i.customer }), foreign: NotFound },
     Endpoint { path: "customers/delete-impact", access: Needs(CustomersDelete), json: true, args: |i| json!({ "id": i.customer }), foreign: NotFound },
+    Endpoint { path: "customers/add-network", access: Needs(CustomersCreate), json: true, args: |i| json!({ "customer_id": i.customer, "name": "Matrix Network" }), foreign: NotFound },
+    Endpoint { path: "impersonation/start", access: Needs(CustomersImpersonate), json: true, args: |i| json!({ "customer_id": i.customer, "reason": "matrix", "return_to": "/customers" }), foreign: NotFound },
     Endpoint { path: "customers/delete", access: Needs(CustomersDelete), json: true, args: |i| json!({ "id": i.customer, "confirm_name": "not its name" }), foreign: NotFound },
     // Customer users.
     Endpoint { path: "customer-users/list", access: Needs(CustomersView), json: true, args: |i| json!({ "customer_id": i.customer }), foreign: NotFound },
@@ -105,9 +116,16 @@ const ENDPOINTS: &[Endpoint] = &[
     Endpoint { path: "settings/workflows", access: Needs(TenantConfigure), json: true, args: |_| json!({ "workflows": ["Onboarding"] }), foreign: NoIds },
     Endpoint { path: "settings/emails", access: Needs(TenantConfigure), json: true, args: |_| json!({}), foreign: NoIds },
     Endpoint { path: "settings/link-lifetime", access: Needs(TenantConfigure), json: true, args: |_| json!({ "hours": 48 }), foreign: NoIds },
+    Endpoint { path: "settings/impersonation", access: Needs(TenantConfigure), json: true, args: |_| json!({}), foreign: NoIds },
+    Endpoint { path: "settings/impersonation-save", access: Needs(TenantConfigure), json: true, args: |_| json!({ "minutes": 20, "reason": "Optional" }), foreign: NoIds },
+    Endpoint { path: "settings/consents", access: Needs(TenantConfigure), json: true, args: |_| json!({}), foreign: NoIds },
+    Endpoint { path: "settings/consents-save", access: Needs(TenantConfigure), json: true, args: |_| json!({ "policy": { "terms_url": "https://acme.example/terms", "privacy_url": null, "terms_required": true, "privacy_required": false } }), foreign: NoIds },
     Endpoint { path: "settings/email-template", access: Needs(TenantConfigure), json: true, args: |_| json!({ "kind": "Invitation", "template": null }), foreign: NoIds },
     // The operator's area.
     Endpoint { path: "partners/list", access: Operator, json: false, args: |_| json!({}), foreign: NoIds },
+    Endpoint { path: "persons/erase-preview", access: Operator, json: true, args: |_| json!({ "email": "nobody@example.com" }), foreign: NoIds },
+    Endpoint { path: "persons/erase", access: Operator, json: true, args: |_| json!({ "person_id": 999_999, "confirm_email": "nobody@example.com" }), foreign: NoIds },
+    Endpoint { path: "partners/support-level", access: Operator, json: false, args: |i| json!({ "tenant_id": i.tenant, "confirmed": true }), foreign: Refused(StatusCode::FORBIDDEN) },
     Endpoint { path: "mailbox", access: Operator, json: true, args: |_| json!({}), foreign: NoIds },
     // The customer portal.
     Endpoint { path: "portal/account", access: Portal, json: true, args: |i| json!({ "customer_id": i.customer }), foreign: NotFound },
@@ -190,6 +208,9 @@ async fn every_endpoint_is_in_the_matrix_and_enforces_it(app: TestApp) {
     app.person("cara@acme-customer.test").customer_user(acme.customer, AccountRole::Owner).create().await;
     let acme = Ids { membership: member_of("cara@acme-customer.test").await, ..acme };
 
+    // "Log in as" waits for the operator's confirmation of the partner's support level.
+    app.execute(&format!("UPDATE tenants SET support_level_confirmed = 1 WHERE id = {}", app.fixture.acme)).await;
+
     // Nobody signed in.
     let mut anonymous = app.client_from("10.9.0.1");
     for endpoint in ENDPOINTS {
@@ -228,7 +249,7 @@ async fn every_endpoint_is_in_the_matrix_and_enforces_it(app: TestApp) {
         let before = fingerprint(&app).await;
         let res = call(&mut cara, endpoint, acme).await;
         match endpoint.access {
-            Public | Portal => assert!(!refused(&res), "{} for a customer user: {res:?}", endpoint.path),
+            Public | Portal | SignedIn => assert!(!refused(&res), "{} for a customer user: {res:?}", endpoint.path),
             Needs(_) | Operator | Staff => {
                 assert!(refused(&res), "{} must refuse a customer user: {res:?}", endpoint.path);
                 assert_eq!(fingerprint(&app).await, before, "{} changed something", endpoint.path);
@@ -260,8 +281,10 @@ async fn every_endpoint_is_in_the_matrix_and_enforces_it(app: TestApp) {
         for endpoint in ENDPOINTS.iter().filter(|e| !matches!(e.access, Public)) {
             let before = fingerprint(&app).await;
             let res = call(&mut client, endpoint, acme).await;
+            // A started "Log in as" view would make the next calls the account's: drop it.
+            client.forget_cookie("clientele_acting");
             let allowed = match endpoint.access {
-                Staff => true,
+                Staff | SignedIn => true,
                 Needs(permission) => held.contains(&json!(permission)),
                 Operator => false,
                 Portal => {
@@ -283,8 +306,58 @@ async fn every_endpoint_is_in_the_matrix_and_enforces_it(app: TestApp) {
     let mut operator = app.signed_in("op@platform.test").await;
     for endpoint in ENDPOINTS.iter().filter(|e| !matches!(e.access, Public | Portal)) {
         let res = call(&mut operator, endpoint, acme).await;
+        operator.forget_cookie("clientele_acting");
         assert!(!refused(&res), "{} as the operator: {res:?}", endpoint.path);
     }
 }
 
-on_both_databases!(every_endpoint_is_in_the_matrix_and_enforces_it);
+/// Plain HTTP routes that are not server functions (downloads), with the permission each needs;
+/// each path is made for one customer of the tenant.
+struct Download {
+    path: fn(i64) -> String,
+    permission: Permission,
+}
+
+#[rustfmt::skip]
+const DOWNLOADS: &[Download] = &[
+    Download { path: |_| "/customers/export.csv".into(), permission: CustomersExport },
+    Download { path: |_| "/customers/users-export.csv".into(), permission: CustomersExport },
+    Download { path: |id| format!("/customers/{id}/export"), permission: CustomersExport },
+    Download { path: |id| format!("/customers/{id}/export?format=csv"), permission: CustomersExport },
+];
+
+async fn every_download_route_enforces_its_permission(app: TestApp) {
+    app.person("cara@acme-customer.test").customer_user(app.fixture.acme_customer, AccountRole::Owner).create().await;
+    for role in [Role::Support, Role::AccountManager] {
+        let email = format!("{role:?}@acme.test").to_lowercase();
+        app.person(&email).with_role(role).create().await;
+    }
+    for Download { path: path_for, permission } in DOWNLOADS {
+        let path = &path_for(app.fixture.acme_customer);
+        let mut anonymous = app.client_from("10.9.0.1");
+        assert_eq!(anonymous.get(path).await.status, StatusCode::UNAUTHORIZED, "{path}");
+        let mut cara = app.signed_in("cara@acme-customer.test").await;
+        assert_eq!(cara.get(path).await.status, StatusCode::FORBIDDEN, "{path} for a customer user");
+        for email in
+            ["viewer@acme.test", "support@acme.test", "accountmanager@acme.test", "admin@acme.test", "op@platform.test"]
+        {
+            let mut client = app.signed_in(email).await;
+            let held = client.call("session", &[]).await.json()["permissions"]
+                .as_array()
+                .unwrap()
+                .contains(&json!(permission));
+            let res = client.get(path).await;
+            let expected = if held { StatusCode::OK } else { StatusCode::FORBIDDEN };
+            assert_eq!(res.status, expected, "{path} as {email}: {res:?}");
+            assert!(!res.body.contains("Globex"), "{path} as {email} shows another tenant");
+        }
+        // Another tenant's customer: as if it did not exist.
+        let foreign = path_for(app.fixture.globex_customer);
+        if foreign != *path {
+            let mut admin = app.signed_in("admin@acme.test").await;
+            assert_eq!(admin.get(&foreign).await.status, StatusCode::NOT_FOUND, "{foreign}");
+        }
+    }
+}
+
+on_both_databases!(every_endpoint_is_in_the_matrix_and_enforces_it, every_download_route_enforces_its_permission);

@@ -29,7 +29,7 @@ async fn disabling_a_selection_changes_audits_and_leaves_the_sidebar(app: TestAp
     let preview =
         admin.call_json("customers/preview-status", json!({ "selection": selection, "status": "Disabled" })).await;
     assert_eq!(preview.status, StatusCode::OK, "{preview:?}");
-    assert_eq!(preview.json(), json!({ "status": "Disabled", "changed": 1, "unchanged": 1 }));
+    assert_eq!(preview.json(), json!({ "status": "Disabled", "changed": 1, "unchanged": 1, "sub_accounts": 1 }));
     assert_eq!(status_of(&app, alpha).await, "active", "a preview changes nothing");
 
     let res = admin.call_json("customers/set-status", json!({ "selection": selection, "status": "Disabled" })).await;
@@ -82,7 +82,7 @@ async fn all_matching_is_evaluated_on_the_server_within_the_tenant(app: TestApp)
     // Every fixture customer is in Berlin, Globex's too; only Acme's may change.
     let body = json!({ "selection": { "Matching": "city=Berlin&status=active" }, "status": "Disabled" });
     let preview = admin.call_json("customers/preview-status", body.clone()).await.json();
-    assert_eq!(preview, json!({ "status": "Disabled", "changed": 2, "unchanged": 0 }));
+    assert_eq!(preview, json!({ "status": "Disabled", "changed": 2, "unchanged": 0, "sub_accounts": 1 }));
     let res = admin.call_json("customers/set-status", body).await.json();
     assert_eq!(res, preview);
     assert_eq!(

@@ -3,9 +3,11 @@
 //! only that tenant's rows; the list and bulk status changes live in `customers`.
 
 mod detail;
+mod networks;
 mod search_text;
 
 pub use detail::{delete_impact, detail};
+pub use networks::add_network;
 pub use search_text::refresh_search_text;
 
 use detail::impact;
@@ -108,7 +110,9 @@ async fn prepare(
     for field in BuiltinField::ALL.into_iter().filter(|f| config.mode(*f) == FieldMode::Hidden) {
         let kept = keep.map(|k| &k.values);
         match field {
-            BuiltinField::Network => values.parent_id = kept.and_then(|k| k.parent_id),
+            // A hidden network stays as stored; a new customer may still be made inside one
+            // ("Create sub-account"), which is checked below like any other choice.
+            BuiltinField::Network => values.parent_id = kept.map_or(values.parent_id, |k| k.parent_id),
             other => {
                 if let Some(slot) = values.text_mut(other) {
                     *slot = kept.map(|k| k.text(other).to_string()).unwrap_or_default();
@@ -117,7 +121,7 @@ async fn prepare(
         }
     }
     let mut errors = validate(&values, config);
-    if config.shows(BuiltinField::Network) && !errors.contains_key("network") {
+    if !errors.contains_key("network") {
         if let Some(parent) = values.parent_id {
             if let Some(problem) = check_network(conn, scope, keep.map(|k| k.id), parent).await? {
                 errors.insert("network".into(), problem);
@@ -252,7 +256,19 @@ pub async fn create(scope: &TenantScope, input: &CustomerInput, allow_duplicate_
     let mut tx = scope.db.begin().await?;
     let config = field_config::load(&mut tx, scope.tenant_id()).await?;
     let values = prepare(&mut tx, scope, &config, input, None, allow_duplicate_name).await?;
-    let search = search_text_for(&config, &values);
+    let id = insert(&mut tx, scope, &config, &values).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Writes a new, validated customer of the scope's tenant (and its audit entry); returns its id.
+async fn insert(
+    conn: &mut AnyConnection,
+    scope: &TenantScope,
+    config: &FieldConfig,
+    values: &CustomerInput,
+) -> Result<i64, AppError> {
+    let search = search_text_for(config, values);
     let at = now();
     let mut query = sqlx::query(
         "INSERT INTO customers (tenant_id, name, street, suite, city, state_province, postal_code, country,
@@ -272,17 +288,16 @@ pub async fn create(scope: &TenantScope, input: &CustomerInput, allow_duplicate_
         .bind(at)
         .bind(scope.actor.person_id)
         .bind(search)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await?
         .try_get("id")?;
-    store_custom_values(&mut tx, &config, id, &values).await?;
+    store_custom_values(conn, config, id, values).await?;
     let entry = audit::Entry::new("customer.create").by(&scope.actor).in_tenant(Some(scope.tenant_id())).target(
         "customer",
         Some(id),
         values.name.clone(),
     );
-    audit::record(&mut tx, audit_changes(entry, None, Some(&values))).await?;
-    tx.commit().await?;
+    audit::record(conn, audit_changes(entry, None, Some(values))).await?;
     Ok(id)
 }
 

@@ -50,7 +50,7 @@ pub(in crate::backend) async fn users_of(
     let rows = sqlx::query(
         // The name is the one this tenant gave (a person's own or another tenant's stays theirs);
         // the last sign-in shows only once the person has accepted.
-        "SELECT m.id, COALESCE(m.display_name, p.full_name) AS full_name, p.email, m.customer_role, m.state,
+        "SELECT m.id, m.person_id, COALESCE(m.display_name, p.full_name) AS full_name, p.email, m.customer_role, m.state,
                 m.invited_at, m.activated_at,
                 CASE WHEN m.state = 'active' THEN p.last_login_at END AS last_login_at,
                 (SELECT MAX(t.expires_at) FROM person_tokens t
@@ -63,8 +63,11 @@ pub(in crate::backend) async fn users_of(
     .bind(customer_id)
     .fetch_all(&mut *conn)
     .await?;
+    let people: Vec<i64> = rows.iter().map(|r| r.try_get("person_id")).collect::<Result<_, _>>()?;
+    let mut consents = super::consents::of_people(conn, tenant_id, &people).await?;
     rows.iter()
         .map(|r| {
+            let person_id: i64 = r.try_get("person_id")?;
             let state =
                 MembershipState::from_key(&r.try_get::<String, _>("state")?).unwrap_or(MembershipState::Disabled);
             Ok(CustomerUser {
@@ -77,6 +80,7 @@ pub(in crate::backend) async fn users_of(
                 activated_at: r.try_get("activated_at")?,
                 last_login_at: r.try_get("last_login_at")?,
                 link_expires_at: if state == MembershipState::Invited { r.try_get("link_expires_at")? } else { None },
+                consents: consents.remove(&person_id).unwrap_or_default(),
             })
         })
         .collect::<Result<_, sqlx::Error>>()
@@ -171,11 +175,15 @@ async fn forget_unused_person(conn: &mut AnyConnection, person_id: i64) -> Resul
     Ok(())
 }
 
-/// Ends a person's access to this account, or (`whole_tenant`) to every account of this
-/// partner. Their memberships with other partners, and their identity, stay.
+/// Ends a person's access to this account, or (`whole_tenant`, "unsubscribe") to every account
+/// of this partner. Their memberships with other partners stay; an unsubscribed person who uses
+/// no other partner is erased (identity and password), and this partner's log names them by
+/// pseudonym either way (see `erasure::after_unsubscribe`): the answer is the same whatever
+/// they have elsewhere.
 pub async fn remove(scope: &TenantScope, membership_id: i64, whole_tenant: bool) -> Result<u64, AppError> {
     let mut tx = scope.db.begin().await?;
     let m = membership(&mut tx, scope.tenant_id(), membership_id).await?;
+    let names = super::erasure::known_names(&mut tx, m.person_id).await?;
     let removed = if whole_tenant {
         sqlx::query("DELETE FROM memberships WHERE person_id = $1 AND kind = 'customer' AND tenant_id = $2")
             .bind(m.person_id)
@@ -186,7 +194,6 @@ pub async fn remove(scope: &TenantScope, membership_id: i64, whole_tenant: bool)
     } else {
         sqlx::query("DELETE FROM memberships WHERE id = $1").bind(m.id).execute(&mut *tx).await?.rows_affected()
     };
-    forget_unused_person(&mut tx, m.person_id).await?;
     let label = m.label();
     let action = if whole_tenant { "customer_user.unsubscribe_tenant" } else { "customer_user.remove" };
     audit::record(
@@ -194,6 +201,11 @@ pub async fn remove(scope: &TenantScope, membership_id: i64, whole_tenant: bool)
         entry(&scope.into(), action, m.id, &label).change("memberships_removed", serde_json::Value::Null, removed),
     )
     .await?;
+    if whole_tenant {
+        super::erasure::after_unsubscribe(&mut tx, scope.tenant_id(), m.person_id, &names, &scope.actor).await?;
+    } else {
+        forget_unused_person(&mut tx, m.person_id).await?;
+    }
     tx.commit().await?;
     Ok(removed)
 }

@@ -130,6 +130,7 @@ pub async fn list(scope: &TenantScope, q: &CustomerQuery) -> Result<CustomerPage
     let more = rows.len() > q.page_size as usize;
     rows.truncate(q.page_size as usize);
     name_networks(scope, &mut rows).await?;
+    mark_networks(scope, &mut rows).await?;
     if backwards {
         rows.reverse();
     }
@@ -174,6 +175,45 @@ async fn name_networks(scope: &TenantScope, rows: &mut [CustomerRow]) -> Result<
         row.network = row.network_id.and_then(|id| names.get(&id).cloned());
     }
     Ok(())
+}
+
+/// Marks the page's networks (rows with sub-accounts), for "Create sub-account": one lookup on
+/// the parent index for the page.
+async fn mark_networks(scope: &TenantScope, rows: &mut [CustomerRow]) -> Result<(), AppError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::default();
+    sql.push("SELECT DISTINCT parent_id FROM customers WHERE +tenant_id = ")
+        .bind(Value::Int(scope.tenant_id()))
+        .push(" AND parent_id IN ")
+        .bind_list(rows.iter().map(|r| Value::Int(r.id)));
+    let parents = sql
+        .query()
+        .fetch_all(&scope.db.pool)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<i64, _>("parent_id"))
+        .collect::<Result<std::collections::HashSet<_>, sqlx::Error>>()?;
+    for row in rows {
+        row.is_network = parents.contains(&row.id);
+    }
+    Ok(())
+}
+
+/// How many sub-accounts sit directly in the networks `ids` (in chunks, to stay well inside
+/// either database's limit on bound values).
+async fn count_sub_accounts(conn: &mut sqlx::AnyConnection, tenant_id: i64, ids: &[i64]) -> Result<u64, AppError> {
+    let mut total = 0;
+    for chunk in ids.chunks(500) {
+        let mut sql = Sql::default();
+        sql.push("SELECT COUNT(*) AS n FROM customers WHERE +tenant_id = ")
+            .bind(Value::Int(tenant_id))
+            .push(" AND parent_id IN ")
+            .bind_list(chunk.iter().map(|id| Value::Int(*id)));
+        total += sql.query().fetch_one(&mut *conn).await?.try_get::<i64, _>("n")? as u64;
+    }
+    Ok(total)
 }
 
 /// How many customers match: exact up to [`COUNT_CAP`] (or [`SEARCH_COUNT_CAP`] when
@@ -255,9 +295,19 @@ async fn resolve_selection(
     Ok(found)
 }
 
-fn tally(status: CustomerStatus, found: &[(i64, String, String)]) -> StatusChange {
-    let changed = found.iter().filter(|(_, _, s)| s != status.key()).count() as u64;
-    StatusChange { status, changed, unchanged: found.len() as u64 - changed }
+/// What a status change of `found` does: how many change, how many already have the status, and
+/// how many sub-accounts sit in the networks that change (they keep their own status, but access
+/// through a network follows the network's).
+async fn tally(
+    conn: &mut sqlx::AnyConnection,
+    tenant_id: i64,
+    status: CustomerStatus,
+    found: &[(i64, String, String)],
+) -> Result<StatusChange, AppError> {
+    let changing: Vec<i64> = found.iter().filter(|(_, _, s)| s != status.key()).map(|(id, _, _)| *id).collect();
+    let sub_accounts = count_sub_accounts(conn, tenant_id, &changing).await?;
+    let changed = changing.len() as u64;
+    Ok(StatusChange { status, changed, unchanged: found.len() as u64 - changed, sub_accounts })
 }
 
 /// What activating or disabling `selection` would do, for the confirmation.
@@ -267,7 +317,8 @@ pub async fn preview_status(
     status: CustomerStatus,
 ) -> Result<StatusChange, AppError> {
     let mut conn = scope.db.pool.acquire().await?;
-    Ok(tally(status, &resolve_selection(&mut conn, scope, selection).await?))
+    let found = resolve_selection(&mut conn, scope, selection).await?;
+    tally(&mut conn, scope.tenant_id(), status, &found).await
 }
 
 /// Activates or disables the selected customers, all or nothing: one transaction changes each
@@ -280,7 +331,7 @@ pub async fn set_status(
 ) -> Result<StatusChange, AppError> {
     let mut tx = scope.db.begin().await?;
     let found = resolve_selection(&mut tx, scope, selection).await?;
-    let mut outcome = tally(status, &found);
+    let mut outcome = tally(&mut tx, scope.tenant_id(), status, &found).await?;
     let at = now();
     let action = match status {
         CustomerStatus::Active => "customer.activate",
@@ -336,6 +387,7 @@ fn customer_row(r: &sqlx::any::AnyRow) -> Result<CustomerRow, sqlx::Error> {
         country: r.try_get("country")?,
         network: None,
         network_id: r.try_get("parent_id")?,
+        is_network: false,
         created_at: r.try_get("created_at")?,
     })
 }

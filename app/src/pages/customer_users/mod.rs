@@ -113,7 +113,7 @@ pub fn CustomerUsersPage() -> impl IntoView {
                                 let (text, label) = match &pending {
                                     Pending::Revoke(u) => (format!("Revoke the invitation of {}? Its link stops working.", u.full_name), "Revoke invitation"),
                                     Pending::Remove(u, false) => (format!("Remove {} from this account? Their other accounts stay.", u.full_name), "Remove"),
-                                    Pending::Remove(u, true) => (format!("Remove {} from every account of this partner? Their accounts with other partners stay.", u.full_name), "Remove from all"),
+                                    Pending::Remove(u, true) => (format!("Unsubscribe {}? This removes them from all your customer accounts; if they use no other partner, their identity and password are deleted too.", u.full_name), "Unsubscribe"),
                                 };
                                 view! {
                                     <div class="notice notice-warning" role="alert">
@@ -140,7 +140,7 @@ pub fn CustomerUsersPage() -> impl IntoView {
                                         <thead><tr>
                                             <th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th>
                                             <th scope="col">"State"</th><th scope="col">"Invited"</th><th scope="col">"Activated"</th>
-                                            <th scope="col">"Last sign-in"</th>
+                                            <th scope="col">"Last sign-in"</th><th scope="col">"Consents"</th>
                                             <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                                         </tr></thead>
                                         <tbody>
@@ -225,6 +225,7 @@ fn UserRow(
             <td>{when(user.invited_at)}</td>
             <td>{when(user.activated_at)}</td>
             <td>{when(if user.state == MembershipState::Active { user.last_login_at } else { None })}</td>
+            <td class="consents-cell">{consents_text(&user.consents)}</td>
             <td class="row-buttons">
                 <Show when=move || can_manage.get()>
                     {match u.state {
@@ -246,7 +247,7 @@ fn UserRow(
                                     on:click=move |_| { reset.dispatch(SendPasswordReset { membership_id: id }); }>"Reset password"</button>
                                 <button type="button" class="button button-small button-danger" aria-label=format!("Remove {} from this account", b.full_name)
                                     on:click=move |_| confirming.set(Some(Pending::Remove(b.clone(), false)))>"Remove"</button>
-                                <button type="button" class="button button-small button-danger" aria-label=format!("Remove {} from all accounts of this partner", c.full_name)
+                                <button type="button" class="button button-small button-danger" aria-label=format!("Unsubscribe {} from all your customer accounts", c.full_name)
                                     on:click=move |_| confirming.set(Some(Pending::Remove(c.clone(), true)))>"Unsubscribe"</button>
                             })
                         }
@@ -255,4 +256,16 @@ fn UserRow(
             </td>
         </tr>
     }
+}
+
+/// "Terms ✓ 2026-11-23 · Marketing ✗ 2026-11-24": each answer with its date, or "—".
+fn consents_text(consents: &[crate::types::consents::Consent]) -> String {
+    if consents.is_empty() {
+        return "—".into();
+    }
+    consents
+        .iter()
+        .map(|c| format!("{} {} {}", c.kind.label(), if c.accepted { "✓" } else { "✗" }, format_date(c.at)))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }

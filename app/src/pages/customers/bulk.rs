@@ -3,6 +3,9 @@
 
 use crate::api::customers::{preview_customers_status, SetCustomersStatus};
 use crate::components::feedback::ErrorNotice;
+use crate::pages::customers::form::FormTarget;
+use crate::pages::customers::log_in_as::LogInAsButton;
+use crate::types::customer_records::detail::NetworkChoice;
 use crate::types::customers::query::CustomerQuery;
 use crate::types::customers::{CustomerCount, CustomerStatus, Selection};
 use crate::CustomerActions;
@@ -18,6 +21,10 @@ pub(super) struct Picked {
     pub(super) all_matching: RwSignal<bool>,
     /// The ids of the rows on screen, in order (for shift-click ranges and "select page").
     pub(super) page_ids: StoredValue<Vec<i64>>,
+    /// The rows on screen as (id, name, is a network), for the one-customer actions.
+    pub(super) page_rows: StoredValue<Vec<(i64, NetworkChoice, bool)>>,
+    /// The customer "Add network account" was asked for, while its dialog is open.
+    pub(super) network_for: RwSignal<Option<NetworkChoice>>,
     pub(super) last_clicked: StoredValue<Option<usize>>,
     /// A change the user asked for, shown in the confirmation dialog.
     pub(super) pending: RwSignal<Option<(Selection, CustomerStatus)>>,
@@ -31,6 +38,8 @@ impl Picked {
             ids: RwSignal::new(BTreeSet::new()),
             all_matching: RwSignal::new(false),
             page_ids: StoredValue::new(Vec::new()),
+            page_rows: StoredValue::new(Vec::new()),
+            network_for: RwSignal::new(None),
             last_clicked: StoredValue::new(None),
             pending: RwSignal::new(None),
             done: RwSignal::new(None),
@@ -64,6 +73,14 @@ impl Picked {
         self.all_matching.set(false);
         self.last_clicked.set_value(Some(index));
     }
+    /// The one ticked customer (not "all matching"), with whether it is a network.
+    pub(super) fn single(&self) -> Option<(NetworkChoice, bool)> {
+        if self.all_matching.get() {
+            return None;
+        }
+        let id = self.ids.with(|ids| (ids.len() == 1).then(|| ids.iter().next().copied()).flatten())?;
+        self.page_rows.with_value(|rows| rows.iter().find(|(row, _, _)| *row == id).map(|(_, c, n)| (c.clone(), *n)))
+    }
     pub(super) fn selection(&self, query: &CustomerQuery) -> Selection {
         if self.all_matching.get_untracked() {
             Selection::Matching(query.first_page().to_query_string())
@@ -80,16 +97,16 @@ pub(super) fn BulkBar(
     query: Memo<CustomerQuery>,
     count: Signal<Option<CustomerCount>>,
     page_size: u32,
+    can_select: Signal<bool>,
     can_disable: Signal<bool>,
     can_invite: Signal<bool>,
+    can_create: Signal<bool>,
+    can_edit: Signal<bool>,
 ) -> impl IntoView {
+    let actions = expect_context::<CustomerActions>();
     let navigate = leptos_router::hooks::use_navigate();
     let invite = Callback::new(move |id: i64| navigate(&format!("/customers/{id}/users?invite=1"), Default::default()));
-    let single = move || {
-        (!picked.all_matching.get())
-            .then(|| picked.ids.with(|ids| (ids.len() == 1).then(|| *ids.iter().next().unwrap())))
-            .flatten()
-    };
+    let single = move || picked.single();
     let total_text = move || count.get().map(|c| c.to_string()).unwrap_or_default();
     let more_than_page = move || match count.get() {
         Some(CustomerCount::Exact(n)) => n > page_size as u64,
@@ -108,7 +125,7 @@ pub(super) fn BulkBar(
         <Show when=move || picked.done.get().is_some()>
             <div class="notice notice-success" role="status">{move || picked.done.get()}</div>
         </Show>
-        <Show when=move || (can_disable.get() || can_invite.get()) && (picked.all_matching.get() || !picked.ids.with(BTreeSet::is_empty))>
+        <Show when=move || can_select.get() && (picked.all_matching.get() || !picked.ids.with(BTreeSet::is_empty))>
             <div class="bulk-bar" role="region" aria-label="Selection">
                 <strong data-testid="selected-count">
                     {move || if picked.all_matching.get() {
@@ -128,8 +145,23 @@ pub(super) fn BulkBar(
                 </Show>
                 <Show when=move || can_invite.get() && single().is_some()>
                     <button type="button" class="button button-small" on:click=move |_| {
-                        if let Some(id) = single() { invite.run(id); }
+                        if let Some((customer, _)) = single() { invite.run(customer.id); }
                     }>"Invite customer"</button>
+                </Show>
+                {move || single().map(|(customer, _)| view! {
+                    <LogInAsButton customer_id=customer.id customer_name=customer.name place="toolbar" small=true/>
+                })}
+                <Show when=move || can_create.get() && can_edit.get() && single().is_some()>
+                    <button type="button" class="button button-small" on:click=move |_| {
+                        picked.network_for.set(single().map(|(customer, _)| customer));
+                    }>"Add network account"</button>
+                </Show>
+                <Show when=move || can_create.get() && single().is_some_and(|(_, is_network)| is_network)>
+                    <button type="button" class="button button-small" on:click=move |_| {
+                        if let Some((network, _)) = single() {
+                            actions.editor.set(Some(FormTarget::SubAccountOf(network)));
+                        }
+                    }>"Create sub-account"</button>
                 </Show>
                 <button type="button" class="button button-small button-link" on:click=move |_| picked.clear()>"Clear selection"</button>
             </div>
@@ -226,14 +258,21 @@ fn effect_text(change: &crate::types::customers::StatusChange) -> String {
     } else {
         String::new()
     };
+    let networks = match (change.status, change.sub_accounts) {
+        (_, 0) => String::new(),
+        (CustomerStatus::Disabled, 1) => " 1 sub-account sits in a network being disabled: it stays active, but people invited to the network lose access to it through the network.".to_string(),
+        (CustomerStatus::Disabled, n) => format!(" {n} sub-accounts sit in networks being disabled: they stay active, but people invited to those networks lose access to them through the network."),
+        (CustomerStatus::Active, 1) => " People invited to the network regain access to its 1 sub-account.".to_string(),
+        (CustomerStatus::Active, n) => format!(" People invited to these networks regain access to their {n} sub-accounts."),
+    };
     match change.status {
         CustomerStatus::Disabled => format!(
-            "{} {} will be disabled: their users are signed out and cannot sign in until the account is activated again. Nothing is deleted.{already}",
+            "{} {} will be disabled: their users are signed out and cannot sign in until the account is activated again. Nothing is deleted.{networks}{already}",
             change.changed,
             plural(change.changed)
         ),
         CustomerStatus::Active => format!(
-            "{} {} will be activated: their users can sign in again.{already}",
+            "{} {} will be activated: their users can sign in again.{networks}{already}",
             change.changed,
             plural(change.changed)
         ),

@@ -6,6 +6,7 @@ use crate::api::customers::SetCustomersStatus;
 use crate::components::feedback::{ErrorNotice, Loading};
 use crate::format::format_date;
 use crate::pages::customers::form::FormTarget;
+use crate::pages::customers::log_in_as::LogInAsButton;
 use crate::types::customer_records::detail::{CustomerDetail, Stamp};
 use crate::types::customers::{CustomerStatus, Selection};
 use crate::types::field_config::{BuiltinField, CustomFieldKind};
@@ -60,6 +61,8 @@ fn action_label(action: &str) -> &str {
         "customer.update" => "Edited",
         "customer.disable" => "Disabled",
         "customer.activate" => "Activated",
+        "impersonation.start" => "Logged in as this customer",
+        "impersonation.end" => "Returned from logging in as this customer",
         other => other,
     }
 }
@@ -68,10 +71,11 @@ fn action_label(action: &str) -> &str {
 fn Detail(detail: CustomerDetail) -> impl IntoView {
     let auth = expect_context::<Auth>();
     let actions = expect_context::<CustomerActions>();
-    let (can_edit, can_disable, can_delete) = (
+    let (can_edit, can_disable, can_delete, can_export) = (
         auth.can(Permission::CustomersEdit),
         auth.can(Permission::CustomersDisable),
         auth.can(Permission::CustomersDelete),
+        auth.can(Permission::CustomersExport),
     );
     let id = detail.stored.id;
     let values = detail.stored.values.clone();
@@ -83,6 +87,18 @@ fn Detail(detail: CustomerDetail) -> impl IntoView {
         CustomerStatus::Disabled => "badge badge-disabled",
     };
     let confirming_status = RwSignal::new(false);
+    // A network's sub-accounts keep their status; access through the network follows it.
+    let network_effect = match (detail.sub_accounts.len(), status) {
+        (0, _) => None,
+        (n, CustomerStatus::Active) => Some(format!(
+            " It is a network of {n} sub-account{}: they stay active, but people invited to the network lose access to them through it.",
+            if n == 1 { "" } else { "s" }
+        )),
+        (n, CustomerStatus::Disabled) => Some(format!(
+            " People invited to this network regain access to its {n} sub-account{}.",
+            if n == 1 { "" } else { "s" }
+        )),
+    };
     let target = match status {
         CustomerStatus::Active => CustomerStatus::Disabled,
         CustomerStatus::Disabled => CustomerStatus::Active,
@@ -118,6 +134,13 @@ fn Detail(detail: CustomerDetail) -> impl IntoView {
                 <Show when=move || can_edit.get()>
                     <button type="button" class="button" on:click=move |_| actions.editor.set(Some(FormTarget::Edit(id)))>"Edit"</button>
                 </Show>
+                {(status == CustomerStatus::Active).then(|| view! {
+                    <LogInAsButton customer_id=id customer_name=name.clone() place="detail"/>
+                })}
+                <Show when=move || can_export.get()>
+                    <a class="button" href=format!("/customers/{id}/export") download="">"Export JSON"</a>
+                    <a class="button" href=format!("/customers/{id}/export?format=csv") download="">"Export CSV"</a>
+                </Show>
                 <Show when=move || can_disable.get()>
                     <button type="button" class="button" on:click=move |_| confirming_status.set(true)>
                         {match target { CustomerStatus::Disabled => "Disable", CustomerStatus::Active => "Activate" }}
@@ -134,6 +157,7 @@ fn Detail(detail: CustomerDetail) -> impl IntoView {
                     CustomerStatus::Disabled => "Disable this customer? Its users are signed out and cannot sign in until it is activated again. Nothing is deleted.",
                     CustomerStatus::Active => "Activate this customer? Its users can sign in again.",
                 }}
+                {network_effect.clone()}
                 <div class="modal-actions">
                     <button type="button" class="button" on:click=move |_| confirming_status.set(false)>"Cancel"</button>
                     <button type="button" class="button button-primary" on:click=move |_| {

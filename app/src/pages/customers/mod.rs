@@ -4,9 +4,12 @@
 mod bulk;
 pub mod delete;
 pub mod detail;
+mod export;
 mod filters;
 pub mod form;
+pub mod log_in_as;
 pub mod network_picker;
+mod networks;
 mod table;
 
 use crate::api::customers::{count_customers, get_list_filters, list_customers};
@@ -17,11 +20,13 @@ use crate::types::customers::CustomerCount;
 use crate::types::session::Permission;
 use crate::{Auth, CustomerActions};
 use bulk::{BulkBar, ConfirmStatus, Picked};
+use export::ExportControl;
 use filters::{Chips, Toolbar};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
+use networks::AddNetworkDialog;
 use table::{CustomerTable, RowPermissions};
 
 fn href(q: &CustomerQuery) -> String {
@@ -70,11 +75,19 @@ pub fn CustomersPage() -> impl IntoView {
     let count = Signal::derive(move || count_state.get().and_then(Result::ok));
     let can_disable = auth.can(Permission::CustomersDisable);
     let can_invite = auth.can(Permission::CustomerUsersManage);
-    // Rows can be ticked by anyone with something to do with a selection.
-    let can_select = Signal::derive(move || can_disable.get() || can_invite.get());
-    let row_perms =
-        RowPermissions { edit: auth.can(Permission::CustomersEdit), delete: auth.can(Permission::CustomersDelete) };
+    let can_impersonate = auth.can(Permission::CustomersImpersonate);
     let can_create = auth.can(Permission::CustomersCreate);
+    let can_edit = auth.can(Permission::CustomersEdit);
+    let can_export = auth.can(Permission::CustomersExport);
+    // Rows can be ticked by anyone with something to do with a selection.
+    let can_select =
+        Signal::derive(move || can_disable.get() || can_invite.get() || can_impersonate.get() || can_create.get());
+    let row_perms = RowPermissions {
+        edit: auth.can(Permission::CustomersEdit),
+        disable: can_disable,
+        export: can_export,
+        delete: auth.can(Permission::CustomersDelete),
+    };
     let filters =
         Resource::new(move || (auth.switch_tenant.version().get(), actions.changed.get()), |_| get_list_filters());
     let picked = Picked::new();
@@ -87,6 +100,9 @@ pub fn CustomersPage() -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>"Customers"</h1>
+            <Show when=move || can_export.get()>
+                <ExportControl query count picked/>
+            </Show>
             <Show when=move || can_create.get()>
                 <button type="button" class="button button-primary" on:click=move |_| actions.editor.set(Some(FormTarget::New))>
                     "New customer"
@@ -99,7 +115,7 @@ pub fn CustomersPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match customers.await {
                     Ok(page) => Either::Left(view! {
-                        <BulkBar picked query count page_size=page.page_size can_disable can_invite/>
+                        <BulkBar picked query count page_size=page.page_size can_select can_disable can_invite can_create can_edit/>
                         <CustomerTable page query picked can_select row_perms count_state/>
                     }),
                     Err(error) => Either::Right(view! { <ErrorNotice error/> }),
@@ -107,5 +123,6 @@ pub fn CustomersPage() -> impl IntoView {
             })}
         </Transition>
         <ConfirmStatus picked/>
+        <AddNetworkDialog picked/>
     }
 }

@@ -3,6 +3,8 @@
 use super::{bulk::Picked, href};
 use crate::format::format_date;
 use crate::pages::customers::form::FormTarget;
+use crate::pages::customers::log_in_as::LogInAsButton;
+use crate::types::customer_records::detail::NetworkChoice;
 use crate::types::customers::query::{CustomerQuery, SortField};
 use crate::types::customers::{CustomerCount, CustomerPage, CustomerStatus, Selection, PAGE_SIZES};
 use crate::CustomerActions;
@@ -14,6 +16,8 @@ use leptos_router::components::A;
 #[derive(Clone, Copy)]
 pub(super) struct RowPermissions {
     pub(super) edit: Signal<bool>,
+    pub(super) disable: Signal<bool>,
+    pub(super) export: Signal<bool>,
     pub(super) delete: Signal<bool>,
 }
 
@@ -55,6 +59,9 @@ pub(super) fn CustomerTable(
     let actions = expect_context::<CustomerActions>();
     let q = query.get_untracked();
     picked.page_ids.set_value(page.rows.iter().map(|r| r.id).collect());
+    picked.page_rows.set_value(
+        page.rows.iter().map(|r| (r.id, NetworkChoice { id: r.id, name: r.name.clone() }, r.is_network)).collect(),
+    );
     let page_ticked = move || {
         let on_page = picked.page_ids.get_value();
         !on_page.is_empty() && picked.ids.with(|ids| on_page.iter().all(|id| ids.contains(id)))
@@ -105,6 +112,9 @@ pub(super) fn CustomerTable(
                         let id = c.id;
                         let select_label = format!("Select {}", c.name);
                         let view_label = format!("View {}", c.name);
+                        let users_label = format!("Users of {}", c.name);
+                        let row_name = c.name.clone();
+                        let export_label = format!("Export everything about {}", c.name);
                         let edit_label = format!("Edit {}", c.name);
                         let delete_label = format!("Delete {}", c.name);
                         let (action, target, action_label) = match c.status {
@@ -154,7 +164,15 @@ pub(super) fn CustomerTable(
                                         <button type="button" class="button button-small" aria-label=edit_label.clone()
                                             on:click=move |_| actions.editor.set(Some(FormTarget::Edit(id)))>"Edit"</button>
                                     </Show>
-                                    <Show when=move || can_select.get()>
+                                    <A href=format!("/customers/{id}/users") attr:class="button button-small" attr:aria-label=users_label>"Users"</A>
+                                    {(c.status == CustomerStatus::Active).then(|| view! {
+                                        <LogInAsButton customer_id=id customer_name=row_name.clone() place="row" small=true/>
+                                    })}
+                                    <Show when=move || row_perms.export.get()>
+                                        <a class="button button-small" href=format!("/customers/{id}/export") download=""
+                                            aria-label=export_label.clone()>"Export"</a>
+                                    </Show>
+                                    <Show when=move || row_perms.disable.get()>
                                         <button type="button" class="button button-small" aria-label=action_label.clone()
                                             on:click=move |_| {
                                                 picked.done.set(None);

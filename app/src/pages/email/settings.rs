@@ -3,6 +3,7 @@
 
 use crate::api::email::{get_email_settings, SetEmailTemplate, SetLinkLifetime};
 use crate::components::feedback::{ErrorNotice, Loading};
+use crate::pages::consents::ConsentSettings;
 use crate::types::email::{EmailKind, EmailSettings, EmailTemplate, LINK_HOURS_MAX, TEMPLATE_VARIABLES};
 use crate::AppError;
 use leptos::either::Either;
@@ -60,6 +61,7 @@ fn Settings(settings: EmailSettings, lifetime: ServerAction<SetLinkLifetime>) ->
             <p class="field-help">"Applies to invitations sent from now on. Password reset links always expire after 30 minutes."</p>
         </section>
         <p class="muted">"Variables: "<code>{variables}</code>". Put "<code>"{{link}}"</code>" on a line of its own: Clientele places the link there itself (a button in the HTML version, which it lays out from your text). Password resets for partner staff and operators always use the built-in wording."</p>
+        <ConsentSettings/>
         {settings.templates.into_iter().map(|(kind, t, is_default)| view! { <TemplateEditor kind current=t is_default/> }).collect_view()}
     }
 }

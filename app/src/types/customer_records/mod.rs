@@ -128,7 +128,8 @@ pub fn validate(input: &CustomerInput, config: &FieldConfig) -> FieldErrors {
     errors
 }
 
-fn check_name(name: &str) -> Option<String> {
+/// A customer name's own rules (also for a network made with "Add network account").
+pub fn check_name(name: &str) -> Option<String> {
     if name.is_empty() {
         Some("Name is required.".into())
     } else if name.chars().count() > NAME_MAX_CHARS {

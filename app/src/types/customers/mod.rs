@@ -51,6 +51,8 @@ pub struct CustomerRow {
     pub country: Option<String>,
     pub network: Option<String>,
     pub network_id: Option<i64>,
+    /// Whether this customer is a network (has sub-accounts).
+    pub is_network: bool,
     /// UTC Unix seconds.
     pub created_at: i64,
 }
@@ -117,6 +119,9 @@ pub struct StatusChange {
     pub changed: u64,
     /// Selected customers that already had that status.
     pub unchanged: u64,
+    /// Sub-accounts directly inside the networks that change (filled in by the preview): access
+    /// through those networks follows their status.
+    pub sub_accounts: u64,
 }
 
 /// The sidebar's "Active customers": one level of them (top-level customers, a network's

@@ -27,6 +27,7 @@ impl TestResponse {
             other => panic!("not an AppError: {other}"),
         }
     }
+    /// The first Set-Cookie header (see [`Client`] for the jar that keeps them all).
     pub fn set_cookie(&self) -> Option<String> {
         self.headers.get(header::SET_COOKIE).map(|v| v.to_str().unwrap().to_string())
     }
@@ -79,6 +80,19 @@ impl Client<'_> {
         self.send(req, Body::from(body.to_string())).await
     }
 
+    /// Forgets one cookie, as if the browser had dropped it.
+    pub fn forget_cookie(&mut self, name: &str) {
+        let jar: Vec<String> = self
+            .cookie
+            .as_deref()
+            .unwrap_or_default()
+            .split("; ")
+            .filter(|c| !c.is_empty() && c.split('=').next() != Some(name))
+            .map(str::to_string)
+            .collect();
+        self.cookie = (!jar.is_empty()).then(|| jar.join("; "));
+    }
+
     pub async fn login(&mut self, email: &str, password: &str) -> TestResponse {
         self.call("login", &[("email", email), ("password", password)]).await
     }
@@ -93,11 +107,22 @@ impl Client<'_> {
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = axum::body::to_bytes(response.into_body(), 10 << 20).await.unwrap();
-        // Keep the jar up to date, as a browser would.
-        if let Some(set) = headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()) {
+        // Keep the jar up to date, as a browser would: one value per cookie name.
+        for set in headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()) {
             let pair = set.split(';').next().unwrap_or_default().to_string();
-            let expired = set.contains("Max-Age=0");
-            self.cookie = if expired { None } else { Some(pair) };
+            let name = pair.split('=').next().unwrap_or_default().to_string();
+            let mut jar: Vec<String> = self
+                .cookie
+                .as_deref()
+                .unwrap_or_default()
+                .split("; ")
+                .filter(|c| !c.is_empty() && c.split('=').next() != Some(name.as_str()))
+                .map(str::to_string)
+                .collect();
+            if !set.contains("Max-Age=0") {
+                jar.push(pair);
+            }
+            self.cookie = (!jar.is_empty()).then(|| jar.join("; "));
         }
         TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
     }

@@ -139,6 +139,13 @@ impl TestApp {
         self
     }
 
+    /// The same app started with `--impersonation off`.
+    pub fn without_impersonation(mut self) -> Self {
+        self.state.security.impersonation = false;
+        self.router = server::router(self.state.clone());
+        self
+    }
+
     /// A browser-like client with its own cookie jar, calling from `addr`.
     pub fn client(&self) -> Client<'_> {
         self.client_from("10.0.0.1")

@@ -21,9 +21,11 @@ use fields::{CustomInput, Field};
 use state::FormState;
 
 /// Which customer the dialog is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FormTarget {
     New,
+    /// "Create sub-account": a new customer inside this network.
+    SubAccountOf(NetworkChoice),
     Edit(i64),
 }
 
@@ -38,37 +40,50 @@ pub fn CustomerFormDialog() -> impl IntoView {
 
 #[component]
 fn FormLoader(target: FormTarget) -> impl IntoView {
-    let id = match target {
-        FormTarget::New => None,
-        FormTarget::Edit(id) => Some(id),
+    let id = match &target {
+        FormTarget::New | FormTarget::SubAccountOf(_) => None,
+        FormTarget::Edit(id) => Some(*id),
+    };
+    let inside = match target {
+        FormTarget::SubAccountOf(network) => Some(network),
+        _ => None,
     };
     let form = Resource::new(|| (), move |_| get_customer_form(id));
     let actions = expect_context::<CustomerActions>();
     view! {
         <Suspense fallback=|| view! { <ModalLoading/> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let inside = inside.clone();
+                Suspend::new(async move {
                 match form.await {
-                    Ok(form) => Either::Left(view! { <FormDialog form/> }),
+                    Ok(form) => Either::Left(view! { <FormDialog form inside/> }),
                     Err(error) => Either::Right(view! {
                         <ModalLoadFailed error label="Cannot open the form" on_close=Callback::new(move |_| actions.editor.set(None))/>
                     }),
                 }
-            })}
+            })}}
         </Suspense>
     }
 }
 
 #[component]
-fn FormDialog(form: CustomerForm) -> impl IntoView {
+fn FormDialog(form: CustomerForm, inside: Option<NetworkChoice>) -> impl IntoView {
     let actions = expect_context::<CustomerActions>();
     let editing_id = form.current.as_ref().map(|c| c.id);
     let state = FormState::new(form);
+    if let Some(network) = &inside {
+        state.start_inside(network.clone());
+    }
     let FormState { config, values, network, duplicate_ok, duplicate_of, conflict, failure, .. } = state;
     let asking_discard = RwSignal::new(false);
     let create = ServerAction::<CreateCustomer>::new();
     let update = ServerAction::<UpdateCustomer>::new();
     let pending = Signal::derive(move || create.pending().get() || update.pending().get());
-    let title = if editing_id.is_some() { "Edit customer" } else { "New customer" };
+    let title = match (&inside, editing_id) {
+        (_, Some(_)) => "Edit customer".to_string(),
+        (Some(network), None) => format!("New sub-account of {}", network.name),
+        (None, None) => "New customer".to_string(),
+    };
 
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     open_when_attached(dialog);

@@ -56,6 +56,13 @@ impl FormState {
         }
     }
 
+    /// A new customer that starts inside `network` ("Create sub-account"); not an unsaved change.
+    pub fn start_inside(&self, network: NetworkChoice) {
+        self.values.update(|v| v.parent_id = Some(network.id));
+        self.initial.update(|v| v.parent_id = Some(network.id));
+        self.network.set(Some(network));
+    }
+
     /// Applies an edit to field `key`: the server's word about the old value no longer holds.
     pub fn set_field(&self, key: &str, edit: impl FnOnce(&mut CustomerInput)) {
         self.values.update(edit);
