@@ -34,12 +34,15 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
     hasher().verify_password(password.as_bytes(), &parsed).is_ok() && real
 }
 
-/// argon2 (19 MiB, CPU-bound) and zxcvbn run on blocking threads, and only this many at a time:
-/// a burst of sign-ins waits its turn instead of starving every other request of CPU and memory.
+/// argon2 (19 MiB, CPU-bound) and zxcvbn run on blocking threads, one fewer at a time than there
+/// are cores (at least one): a burst of sign-ins waits its turn and always leaves a core for
+/// every other request.
 fn permits() -> &'static tokio::sync::Semaphore {
     static PERMITS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
-    PERMITS
-        .get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()).max(1)))
+    PERMITS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1))
+    })
 }
 
 /// Runs CPU-heavy password work off the async executor, a bounded number at a time.

@@ -125,11 +125,21 @@ async fn check(conn: &mut sqlx::AnyConnection, email: &str, addr: &str) -> Resul
 async fn refuse_while_cooling_down(conn: &mut sqlx::AnyConnection, key: &str) -> Result<(), AppError> {
     let at = now();
     let (failures, last) = recent(conn, key, at - WINDOW_SECS).await?;
-    let wait = last + delay_after(failures) - at;
-    if failures >= FREE_ATTEMPTS && wait > 0 {
-        return Err(AppError::Throttled(wait as u64));
+    match seconds_to_wait(failures, last, at) {
+        0 => Ok(()),
+        wait => Err(AppError::Throttled(wait as u64)),
     }
-    Ok(())
+}
+
+/// How many seconds a key with `failures` recent failures, the last within second `last`, still
+/// waits at second `at` (0: it may try). Times are whole seconds, so the wait counts from the end
+/// of second `last`: at least the full delay, at most a second more. Counting from its start let
+/// an attempt through a moment after the last failure whenever a second boundary fell between.
+pub fn seconds_to_wait(failures: i64, last: i64, at: i64) -> i64 {
+    if failures < FREE_ATTEMPTS {
+        return 0;
+    }
+    (last + 1 + delay_after(failures) - at).max(0)
 }
 
 async fn count(conn: &mut sqlx::AnyConnection, key: &str, at: i64) -> Result<(), sqlx::Error> {
@@ -213,6 +223,16 @@ mod tests {
         assert_eq!(delay_after(9), 16);
         assert_eq!(delay_after(11), 60);
         assert_eq!(delay_after(500), 60);
+    }
+
+    #[test]
+    fn the_wait_is_never_shorter_than_the_delay() {
+        assert_eq!(seconds_to_wait(4, 100, 100), 0, "free attempts never wait");
+        // The fifth failure at 100.999 and the next attempt at 101.001: still a whole second.
+        assert_eq!(seconds_to_wait(5, 100, 101), 1);
+        assert_eq!(seconds_to_wait(5, 100, 100), 2);
+        assert_eq!(seconds_to_wait(5, 100, 102), 0);
+        assert_eq!(seconds_to_wait(6, 100, 101), 2);
     }
 
     #[test]
