@@ -17,8 +17,9 @@ pub enum AppError {
     BadCredentials,
     #[error("Too many attempts. Try again in {0} seconds.")]
     Throttled(u64),
-    /// Right password, but the person's customer account is disabled.
-    #[error("This customer account is disabled. Contact your provider to have it activated again.")]
+    /// Right password, but every way in the person has is disabled (their customer account, or
+    /// the partner they work for or buy from).
+    #[error("This account is disabled, so access is paused. Contact your provider to have it activated again.")]
     AccountDisabled,
     #[error("Not permitted: {0}.")]
     Forbidden(String),

@@ -24,16 +24,20 @@ use leptos_router::{
 };
 use pages::{
     account_links::{ActivatePage, ForgotPasswordPage, ResetPasswordPage},
+    audit::AuditLogPage,
     customer_users::CustomerUsersPage,
     customers::{detail::CustomerDetailPage, CustomersPage},
     email::{mailbox::MailboxPage, settings::EmailSettingsPage},
     field_config::CustomerFieldsPage,
     home::HomePage,
     impersonation_settings::ImpersonationSettingsPage,
+    my_account::MyAccountPage,
     not_found::NotFound,
     partners::PartnersPage,
     portal::{PortalAccountPage, PortalHomePage},
+    roles::RolesPage,
     session::LoginPage,
+    team::TeamPage,
 };
 use types::session::SessionInfo;
 
@@ -169,6 +173,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings/emails") view=EmailSettingsPage/>
                     <Route path=path!("settings/log-in-as") view=ImpersonationSettingsPage/>
                     <Route path=path!("settings/mailbox") view=MailboxPage/>
+                    <Route path=path!("settings/team") view=TeamPage/>
+                    <Route path=path!("settings/roles") view=RolesPage/>
+                    <Route path=path!("settings/audit") view=AuditLogPage/>
+                    <Route path=path!("account") view=MyAccountPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -9,20 +9,30 @@ const partnerRoles = [
 ];
 
 for (const { email, role } of partnerRoles) {
-  test(`the sidebar of a ${role} shows Customers and active customers, no Settings`, async ({ page }) => {
+  const admin = role === "Partner admin";
+  test(`the sidebar of a ${role} shows Customers and active customers${admin ? ", and the partner's Settings" : ", no Settings"}`, async ({ page }) => {
     await signIn(page, email);
     const nav = page.getByRole("navigation", { name: "Main" });
     await expect(nav.getByRole("link", { name: "Customers" })).toBeVisible();
-    await expect(nav.getByRole("link", { name: "Settings", exact: true })).toHaveCount(0);
     await expect(nav.getByRole("heading", { name: "Active customers" })).toBeVisible();
     await expect(page.locator(".who .role")).toHaveText(role);
+    await expect(nav.getByRole("link", { name: "Partners", exact: true })).toHaveCount(0);
+    await expect(nav.getByRole("link", { name: "Mailbox", exact: true })).toHaveCount(0);
+    if (admin) {
+      const settings = nav.getByRole("list", { name: "Settings" });
+      for (const entry of ["Team", "Roles", "Customer fields", "Email settings", "Log in as settings"]) {
+        await expect(settings.getByRole("link", { name: entry, exact: true })).toBeVisible();
+      }
+    } else {
+      await expect(nav.getByRole("heading", { name: "Settings" })).toHaveCount(0);
+    }
   });
 }
 
-test("the operator's sidebar has Settings, listing every partner", async ({ page }) => {
+test("the operator's sidebar has Settings → Partners, listing every partner", async ({ page }) => {
   await signIn(page, "operator@clientele.test");
   const nav = page.getByRole("navigation", { name: "Main" });
-  await nav.getByRole("link", { name: "Settings", exact: true }).click();
+  await nav.getByRole("list", { name: "Settings" }).getByRole("link", { name: "Partners", exact: true }).click();
   await expect(page).toHaveURL(/\/settings$/);
   const table = page.getByRole("table");
   await expect(table).toContainText("Northwind Telecom");

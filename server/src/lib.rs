@@ -28,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .route("/customers/export.csv", get(export_customers))
         .route("/customers/users-export.csv", get(export_customer_users))
         .route("/customers/{id}/export", get(export_account))
+        .route("/audit/export.csv", get(export_audit_log))
         .leptos_routes_with_context(&state, routes, move || provide_context(context_state.clone()), {
             let options = state.leptos_options.clone();
             move || app::shell(options.clone())
@@ -69,6 +70,15 @@ async fn export_customer_users(
 ) -> axum::response::Response {
     let (parts, _) = request.into_parts();
     app::backend::export::users::download(state, parts).await
+}
+
+/// The audit log as the page filters it (`app::backend::audit_log`): `/audit/export.csv?<filter>`.
+async fn export_audit_log(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: http::Request<axum::body::Body>,
+) -> axum::response::Response {
+    let (parts, _) = request.into_parts();
+    app::backend::audit_log::download(state, parts).await
 }
 
 /// One customer account, everything held about it (`app::backend::export::account`):

@@ -2,6 +2,7 @@
 //! call the domain layer in `crate::backend`, and let `respond` give failures their HTTP status.
 
 pub mod account_links;
+pub mod audit;
 pub mod consents;
 pub mod customer_records;
 pub mod customer_users;
@@ -10,6 +11,9 @@ pub mod email;
 pub mod erasure;
 pub mod field_config;
 pub mod impersonation;
+pub mod my_account;
 pub mod partners;
 pub mod portal;
+pub mod roles;
 pub mod session;
+pub mod team;

@@ -22,28 +22,54 @@ pub async fn link_info(state: &AppState, purpose: tokens::Purpose, token: &str) 
     Ok(match purpose {
         tokens::Purpose::Reset => LinkInfo::Reset { email: person.email },
         tokens::Purpose::Activation => {
-            let customer = sqlx::query(
-                "SELECT c.name, COALESCE(m.display_name, '') AS display_name
-                 FROM memberships m JOIN customers c ON c.id = m.customer_id WHERE m.id = $1",
-            )
-            .bind(live.membership_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-            let Some(customer) = customer else { return Ok(LinkInfo::Unusable(LinkProblem::Unknown)) };
+            let Some(invited) = invited_to(&mut conn, live.membership_id).await? else {
+                return Ok(LinkInfo::Unusable(LinkProblem::Unknown));
+            };
             let accept = acceptance(state, &live, &person).await?;
-            let consents = match live.tenant_id {
-                Some(tenant) => super::consents::policy(&mut conn, tenant).await?,
-                None => Default::default(),
+            // Consents are a customer user's answers to the partner; staff give none.
+            let consents = match (invited.staff, live.tenant_id) {
+                (false, Some(tenant)) => super::consents::policy(&mut conn, tenant).await?,
+                _ => Default::default(),
             };
             LinkInfo::Activation {
-                full_name: customer.try_get("display_name")?,
+                full_name: invited.display_name,
                 email: person.email,
-                customer_name: customer.try_get("name")?,
+                customer_name: invited.joining,
                 accept,
                 consents,
             }
         }
     })
+}
+
+/// What an invitation offers: a customer account, or a place on a partner's team.
+struct Invited {
+    staff: bool,
+    /// "Acme Ltd", or "the Northwind team, as Support".
+    joining: String,
+    display_name: String,
+}
+
+async fn invited_to(conn: &mut AnyConnection, membership_id: Option<i64>) -> Result<Option<Invited>, AppError> {
+    let row = sqlx::query(
+        "SELECT m.kind, c.name AS customer_name, t.name AS tenant_name, r.name AS role_name,
+                COALESCE(m.display_name, '') AS display_name
+         FROM memberships m JOIN tenants t ON t.id = m.tenant_id
+         LEFT JOIN customers c ON c.id = m.customer_id LEFT JOIN roles r ON r.id = m.role_id
+         WHERE m.id = $1",
+    )
+    .bind(membership_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let staff = row.try_get::<String, _>("kind")? == "partner";
+    let joining = if staff {
+        let role: Option<String> = row.try_get("role_name")?;
+        format!("the {} team, as {}", row.try_get::<String, _>("tenant_name")?, role.unwrap_or_default())
+    } else {
+        row.try_get::<Option<String>, _>("customer_name")?.unwrap_or_default()
+    };
+    Ok(Some(Invited { staff, joining, display_name: row.try_get("display_name")? }))
 }
 
 /// How this invitation link may be accepted (see [`Acceptance`]).
@@ -161,10 +187,11 @@ pub async fn activate(
         Acceptance::ChoosePassword | Acceptance::Accept => {}
     }
     let LinkPerson { name, email, .. } = person;
+    let staff = invited_to(&mut *state.db.pool.acquire().await?, live.membership_id).await?.is_some_and(|i| i.staff);
     // The partner's required consents come first: nothing is changed without them.
-    let policy = match live.tenant_id {
-        Some(tenant) => super::consents::policy(&mut *state.db.pool.acquire().await?, tenant).await?,
-        None => Default::default(),
+    let policy = match (staff, live.tenant_id) {
+        (false, Some(tenant)) => super::consents::policy(&mut *state.db.pool.acquire().await?, tenant).await?,
+        _ => Default::default(),
     };
     super::consents::check_choices(&policy, choices)?;
     let new_hash = match accept {
@@ -210,15 +237,17 @@ pub async fn activate(
     if activated != 1 {
         return Err(link_error(LinkProblem::Unknown));
     }
-    if let Some(tenant) = live.tenant_id {
+    if let (false, Some(tenant)) = (staff, live.tenant_id) {
         let label = format!("{name} <{email}>");
         super::consents::record_choices(&mut tx, (live.person_id, &label), tenant, &policy, choices).await?;
     }
     let token = start_session(state, &mut tx, live.person_id).await?;
-    let entry = audit::Entry::new("customer_user.activate")
+    let (action, target) =
+        if staff { ("partner_user.activate", "partner_user") } else { ("customer_user.activate", "customer_user") };
+    let entry = audit::Entry::new(action)
         .by_person(live.person_id, &name, &email)
         .in_tenant(live.tenant_id)
-        .target("customer_user", live.membership_id, format!("{name} <{email}>"))
+        .target(target, live.membership_id, format!("{name} <{email}>"))
         .from_addr(request::client_addr(&state.security));
     audit::record(&mut tx, entry).await?;
     tx.commit().await?;

@@ -2,6 +2,7 @@
 //!
 //! * [`authorize`]`(permission)` → a [`TenantScope`]: the actor may do this in their active tenant;
 //! * [`authorize_operator`]`()` → an [`OperatorScope`]: the actor runs the platform;
+//! * [`authorize_audit`]`()` → an [`AuditScope`]: the actor reads the audit log (one partner's, or all);
 //! * [`authorize_account`]`(customer_id)` → an [`AccountScope`]: a customer user may open this
 //!   customer account in the portal (their own account, or a sub-account of their network).
 //!
@@ -47,9 +48,13 @@ pub struct PartnerRole {
 }
 
 impl Actor {
-    /// How audit entries name this actor.
+    /// How audit entries name this actor; an operator's entries say so, wherever they work.
     pub fn label(&self) -> String {
-        format!("{} <{}>", self.full_name, self.email)
+        if self.is_operator {
+            format!("{} <{}> (platform operator)", self.full_name, self.email)
+        } else {
+            format!("{} <{}>", self.full_name, self.email)
+        }
     }
 
     /// The same person viewing `acting`'s account: every staff right set aside.
@@ -112,6 +117,21 @@ impl AccountScope {
     }
 }
 
+/// Proof that the actor may read the audit log: one partner's entries (staff with
+/// `audit.view`), or every entry (operators, `tenant_id()` is `None`).
+#[derive(Debug, Clone)]
+pub struct AuditScope {
+    tenant_id: Option<i64>,
+    pub actor: Actor,
+    pub db: Db,
+}
+
+impl AuditScope {
+    pub fn tenant_id(&self) -> Option<i64> {
+        self.tenant_id
+    }
+}
+
 /// Proof that the actor is a platform operator.
 #[derive(Debug, Clone)]
 pub struct OperatorScope {
@@ -161,6 +181,23 @@ pub async fn authorize(permission: Permission) -> Result<TenantScope, AppError> 
     Ok(TenantScope { tenant_id: tenant.id, actor, db: state.db })
 }
 
+/// Who may read the audit log, and how much of it: operators all of it, staff with
+/// `audit.view` their active partner's.
+pub async fn authorize_audit() -> Result<AuditScope, AppError> {
+    let (state, actor) = current_actor().await?;
+    if actor.acting.is_some() {
+        return Err(AppError::forbidden(WHILE_ACTING));
+    }
+    if actor.is_operator {
+        return Ok(AuditScope { tenant_id: None, actor, db: state.db });
+    }
+    let tenant = actor.active_tenant.clone().ok_or_else(|| AppError::forbidden("you have no partner workspace"))?;
+    if !actor.permissions.contains(&Permission::AuditView) {
+        return Err(AppError::forbidden(format!("your role does not include {}", Permission::AuditView)));
+    }
+    Ok(AuditScope { tenant_id: Some(tenant.id), actor, db: state.db })
+}
+
 /// [`authorize`] for a plain HTTP route (a download) rather than a server function: the same
 /// check, given the request and the state that Leptos would otherwise provide.
 pub async fn authorize_request(
@@ -168,13 +205,23 @@ pub async fn authorize_request(
     parts: http::request::Parts,
     permission: Permission,
 ) -> Result<TenantScope, AppError> {
+    with_request(state, parts, authorize(permission)).await
+}
+
+/// Runs `check` (any of the `authorize…` functions) for a plain HTTP route, with the request
+/// and the state that Leptos provides to server functions.
+pub async fn with_request<T>(
+    state: &AppState,
+    parts: http::request::Parts,
+    check: impl std::future::Future<Output = T>,
+) -> T {
     use leptos::prelude::{provide_context, Owner};
     let owner = Owner::new();
     owner.with(|| {
         provide_context(state.clone());
         provide_context(parts);
     });
-    owner.with(|| leptos::reactive::computed::ScopedFuture::new(authorize(permission))).await
+    owner.with(|| leptos::reactive::computed::ScopedFuture::new(check)).await
 }
 
 pub async fn authorize_operator() -> Result<OperatorScope, AppError> {
@@ -291,6 +338,8 @@ async fn load_actor(db: &Db, session: &session::Session, client_addr: Option<Str
          LEFT JOIN roles r ON r.id = m.role_id
          WHERE m.person_id = $1 AND m.state = 'active' AND m.kind IN ('operator', 'partner')
            AND (t.id IS NULL OR t.status = 'active')
+           -- A role is the partner's own or built in; a membership naming another's grants nothing.
+           AND (m.kind = 'operator' OR r.tenant_id IS NULL OR r.tenant_id = m.tenant_id)
          ORDER BY t.name",
     )
     .bind(session.person_id)
@@ -306,7 +355,7 @@ async fn load_actor(db: &Db, session: &session::Session, client_addr: Option<Str
         match m.try_get::<String, _>("kind")?.as_str() {
             "operator" => is_operator = true,
             _ => partner_roles.push(PartnerRole {
-                tenant: TenantRef { id: m.try_get("tenant_id")?, name: m.try_get("tenant_name")? },
+                tenant: TenantRef { id: m.try_get("tenant_id")?, name: m.try_get("tenant_name")?, disabled: false },
                 role_id: m.try_get("role_id")?,
                 role_name: m.try_get("role_name")?,
             }),
@@ -399,9 +448,10 @@ async fn role_permissions(db: &Db, role_id: i64) -> Result<BTreeSet<Permission>,
 }
 
 async fn tenant_ref(db: &Db, id: i64) -> Result<Option<TenantRef>, AppError> {
-    let row = sqlx::query("SELECT id, name FROM tenants WHERE id = $1").bind(id).fetch_optional(&db.pool).await?;
+    let row =
+        sqlx::query("SELECT id, name, status FROM tenants WHERE id = $1").bind(id).fetch_optional(&db.pool).await?;
     Ok(match row {
-        Some(r) => Some(TenantRef { id: r.try_get("id")?, name: r.try_get("name")? }),
+        Some(r) => Some(tenant_from(&r)?),
         None => None,
     })
 }
@@ -411,6 +461,14 @@ async fn tenant_exists(db: &Db, id: i64) -> Result<bool, AppError> {
 }
 
 async fn all_tenants(db: &Db) -> Result<Vec<TenantRef>, AppError> {
-    let rows = sqlx::query("SELECT id, name FROM tenants ORDER BY name").fetch_all(&db.pool).await?;
-    rows.iter().map(|r| Ok(TenantRef { id: r.try_get("id")?, name: r.try_get("name")? })).collect()
+    let rows = sqlx::query("SELECT id, name, status FROM tenants ORDER BY name").fetch_all(&db.pool).await?;
+    rows.iter().map(tenant_from).collect()
+}
+
+fn tenant_from(r: &sqlx::any::AnyRow) -> Result<TenantRef, AppError> {
+    Ok(TenantRef {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        disabled: r.try_get::<String, _>("status")? != "active",
+    })
 }

@@ -210,6 +210,25 @@ pub fn render(kind: EmailKind, template: &EmailTemplate, vars: &Variables) -> (S
     (subject, text, html)
 }
 
+/// A plain notice with no link (a password was changed, …), in Clientele's own words: never a
+/// tenant's, and addressed to the person rather than on any partner's behalf.
+pub fn notice(to_name: &str, to_addr: &str, subject: &str, body_text: &str) -> Email {
+    let body_html = body_text
+        .split("\n\n")
+        .filter(|paragraph| !paragraph.trim().is_empty())
+        .map(|paragraph| format!("<p>{}</p>", paragraph.lines().map(html_escape).collect::<Vec<_>>().join("<br>")))
+        .collect();
+    Email {
+        tenant_id: None,
+        to_name: to_name.into(),
+        to_addr: to_addr.into(),
+        subject: subject.into(),
+        body_text: body_text.into(),
+        body_html,
+        secret: None,
+    }
+}
+
 const BUTTON_STYLE: &str =
     "display:inline-block;padding:10px 16px;background:#1d4ed8;color:#ffffff;border-radius:6px;text-decoration:none";
 

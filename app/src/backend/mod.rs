@@ -3,6 +3,7 @@
 
 pub mod account_links;
 pub mod audit;
+pub mod audit_log;
 pub mod authz;
 pub mod consents;
 pub mod customer_records;
@@ -14,19 +15,23 @@ pub mod erasure;
 pub mod export;
 pub mod field_config;
 pub mod impersonation;
+pub mod my_account;
 pub mod partners;
 pub mod password;
 pub mod portal;
 pub mod request;
+pub mod roles;
 pub mod seed;
 pub mod session;
+pub mod team;
 pub mod throttle;
 pub mod tokens;
 
 use std::time::Duration;
 
 pub use authz::{
-    authorize, authorize_account, authorize_operator, current_actor, AccountScope, Actor, OperatorScope, TenantScope,
+    authorize, authorize_account, authorize_audit, authorize_operator, current_actor, AccountScope, Actor, AuditScope,
+    OperatorScope, TenantScope,
 };
 pub use db::{Db, DbKind};
 

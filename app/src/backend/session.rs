@@ -225,8 +225,9 @@ pub async fn sign_in(
     }
 }
 
-/// Whether the person's only way in is through customer accounts that are all disabled (or
-/// whose partner is): PRODUCT.md §5, a disabled customer's users cannot sign in.
+/// Whether the person's only ways in are all disabled: customer accounts that are (or whose
+/// partner is), or a partner that is. PRODUCT.md §5: a disabled customer's users cannot sign in;
+/// issue 14: nor a disabled partner's staff.
 pub(super) async fn only_disabled_accounts(
     conn: &mut sqlx::AnyConnection,
     person_id: i64,
@@ -238,6 +239,7 @@ pub(super) async fn only_disabled_accounts(
                     WHEN m.kind = 'customer' AND m.state = 'active' AND t.status = 'active' AND c.status = 'active' THEN 1
                     ELSE 0 END) AS usable,
            SUM(CASE WHEN m.kind = 'customer' AND m.state = 'active' AND (c.status <> 'active' OR t.status <> 'active') THEN 1
+                    WHEN m.kind = 'partner' AND m.state = 'active' AND t.status <> 'active' THEN 1
                     ELSE 0 END) AS disabled
          FROM memberships m LEFT JOIN tenants t ON t.id = m.tenant_id LEFT JOIN customers c ON c.id = m.customer_id
          WHERE m.person_id = $1",

@@ -36,6 +36,7 @@ pub fn AppHeader(info: SessionInfo) -> impl IntoView {
             <div class="who">
                 <span class="person" data-testid="person-name">{info.person_name.clone()}</span>
                 <span class="role">{role}</span>
+                <a class="button button-quiet" href="/account">"My account"</a>
                 <ActionForm action=auth.logout>
                     <button type="submit" class="button button-quiet">"Sign out"</button>
                 </ActionForm>

@@ -25,11 +25,18 @@ pub fn Shell() -> impl IntoView {
                 Ok(Some(info)) if info.acting.is_some() => EitherOf3::B(view! {
                     <Redirect path=format!("/portal/{}", info.acting.as_ref().map_or(0, |a| a.customer_id))/>
                 }),
-                Ok(Some(info)) => EitherOf3::A(view! {
+                Ok(Some(info)) => EitherOf3::A({
+                    let paused = info.tenant.clone().filter(|t| t.disabled);
+                    view! {
                     <AppHeader info=info.clone()/>
                     <div class="layout">
                         <Sidebar info/>
                         <main id="main" class="content">
+                            {paused.map(|t| view! {
+                                <div class="notice notice-warning" role="status">
+                                    {format!("{} is disabled: its staff cannot sign in and its customers' portal access is paused until it is enabled again.", t.name)}
+                                </div>
+                            })}
                             <PageNotice/>
                             <Outlet/>
                         </main>
@@ -37,6 +44,7 @@ pub fn Shell() -> impl IntoView {
                         <DeleteCustomerDialog/>
                         <LogInAsDialog/>
                     </div>
+                    }
                 }),
                 Ok(None) => EitherOf3::B(view! { <Redirect path="/login".to_string()/> }),
                 Err(error) => EitherOf3::C(view! { <main class="content"><ErrorNotice error/></main> }),

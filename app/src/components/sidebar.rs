@@ -14,18 +14,35 @@ const FILTER_FROM: u64 = 12;
 
 #[component]
 pub fn Sidebar(info: SessionInfo) -> impl IntoView {
-    let can_view = info.can(Permission::CustomersView) && info.tenant.is_some();
-    let can_configure = info.can(Permission::TenantConfigure) && info.tenant.is_some();
+    let in_tenant = info.tenant.is_some();
+    let can_view = info.can(Permission::CustomersView) && in_tenant;
+    let can_configure = info.can(Permission::TenantConfigure) && in_tenant;
+    let can_manage_team = info.can(Permission::PartnerUsersManage) && in_tenant;
+    // The Settings area of the 000 article: each entry only for those its page lets in.
+    let settings: Vec<(&str, &str)> = [
+        (info.is_operator, "/settings", "Partners"),
+        (can_manage_team, "/settings/team", "Team"),
+        (can_configure, "/settings/roles", "Roles"),
+        (can_configure, "/settings/fields", "Customer fields"),
+        (can_configure, "/settings/emails", "Email settings"),
+        (can_configure, "/settings/log-in-as", "Log in as settings"),
+        (info.is_operator || (info.can(Permission::AuditView) && in_tenant), "/settings/audit", "Audit log"),
+        (info.is_operator, "/settings/mailbox", "Mailbox"),
+    ]
+    .into_iter()
+    .filter_map(|(shown, href, label)| shown.then_some((href, label)))
+    .collect();
     view! {
         <nav class="sidebar" aria-label="Main">
             <ul class="nav">
                 {can_view.then(|| view! { <li><A href="/customers">"Customers"</A></li> })}
-                {info.is_operator.then(|| view! { <li><A href="/settings">"Settings"</A></li> })}
-                {can_configure.then(|| view! { <li><A href="/settings/fields">"Customer fields"</A></li> })}
-                {can_configure.then(|| view! { <li><A href="/settings/emails">"Email settings"</A></li> })}
-                {can_configure.then(|| view! { <li><A href="/settings/log-in-as">"Log in as settings"</A></li> })}
-                {info.is_operator.then(|| view! { <li><A href="/settings/mailbox">"Mailbox"</A></li> })}
             </ul>
+            {(!settings.is_empty()).then(|| view! {
+                <h2 class="nav-heading" id="settings-heading">"Settings"</h2>
+                <ul class="nav" aria-labelledby="settings-heading">
+                    {settings.into_iter().map(|(href, label)| view! { <li><A href=href>{label}</A></li> }).collect_view()}
+                </ul>
+            })}
             {can_view.then(|| view! { <ActiveCustomers/> })}
         </nav>
     }

@@ -2,6 +2,7 @@
 //! sit beside its page.
 
 pub mod account_links;
+pub mod audit;
 pub mod consents;
 pub mod customer_users;
 pub mod customers;
@@ -10,7 +11,10 @@ pub mod erasure;
 pub mod field_config;
 pub mod home;
 pub mod impersonation_settings;
+pub mod my_account;
 pub mod not_found;
 pub mod partners;
 pub mod portal;
+pub mod roles;
 pub mod session;
+pub mod team;

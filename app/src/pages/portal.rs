@@ -33,6 +33,16 @@ fn PortalFrame(children: Children) -> impl IntoView {
             auth.session.await.ok().flatten().and_then(|s| s.acting).map(|acting| view! { <ActingBanner acting/> })
         })
     };
+    // One's own account, but not while a partner user views the account as its users do.
+    let account_link = move || {
+        Suspend::new(async move {
+            auth.session.await.ok().flatten().filter(|s| s.acting.is_none()).map(|_| {
+                view! {
+                    <a class="button button-quiet" href="/account">"My account"</a>
+                }
+            })
+        })
+    };
     view! {
         <Suspense>{banner}</Suspense>
         <header class="app-header">
@@ -40,6 +50,7 @@ fn PortalFrame(children: Children) -> impl IntoView {
             <div class="tenant"><span class="tenant-name">"Customer portal"</span></div>
             <div class="who">
                 <span class="person" data-testid="person-name"><Suspense>{name}</Suspense></span>
+                <Suspense>{account_link}</Suspense>
                 <ActionForm action=auth.logout>
                     <button type="submit" class="button button-quiet">"Sign out"</button>
                 </ActionForm>

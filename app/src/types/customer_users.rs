@@ -1,7 +1,7 @@
 //! Customer users (PRODUCT.md §7): the people who sign in to a customer account and their
 //! invitations.
 
-use crate::types::forms::{check_email, FieldErrors};
+use crate::types::forms::{check_email, person_name_problem, FieldErrors};
 use serde::{Deserialize, Serialize};
 
 /// A person's role in one customer account.
@@ -112,13 +112,8 @@ impl InviteInput {
     /// Field key → problem; empty when the invitation may go out.
     pub fn validate(&self) -> FieldErrors {
         let mut errors = FieldErrors::new();
-        let name = self.full_name.trim();
-        if name.is_empty() {
-            errors.insert("full_name".into(), "Enter the person's full name.".into());
-        } else if name.chars().count() > MAX_NAME_CHARS {
-            errors.insert("full_name".into(), format!("Use at most {MAX_NAME_CHARS} characters."));
-        } else if name.chars().any(char::is_control) {
-            errors.insert("full_name".into(), "Remove the control characters.".into());
+        if let Some(problem) = person_name_problem(&self.full_name) {
+            errors.insert("full_name".into(), problem);
         }
         if let Some(problem) = check_email(self.email.trim()) {
             errors.insert("email".into(), problem);

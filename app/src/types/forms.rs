@@ -22,3 +22,18 @@ pub fn check_email(value: &str) -> Option<String> {
 pub fn parse_date(value: &str) -> Option<time::Date> {
     time::Date::parse(value, time::macros::format_description!("[year]-[month]-[day]")).ok()
 }
+
+/// What is wrong with a person's name as typed, if anything.
+pub fn person_name_problem(name: &str) -> Option<String> {
+    use crate::types::customer_users::MAX_NAME_CHARS;
+    let name = name.trim();
+    if name.is_empty() {
+        Some("Enter the person's full name.".into())
+    } else if name.chars().count() > MAX_NAME_CHARS {
+        Some(format!("Use at most {MAX_NAME_CHARS} characters."))
+    } else if name.chars().any(char::is_control) {
+        Some("Remove the control characters.".into())
+    } else {
+        None
+    }
+}

@@ -2,6 +2,7 @@
 //! rules both sides check. One module per domain, named as in `api/`, `backend/` and `pages/`.
 
 pub mod account_links;
+pub mod audit;
 pub mod consents;
 pub mod customer_records;
 pub mod customer_users;
@@ -11,6 +12,8 @@ pub mod erasure;
 pub mod field_config;
 pub mod forms;
 pub mod impersonation;
+pub mod my_account;
 pub mod partners;
 pub mod portal;
 pub mod session;
+pub mod team;

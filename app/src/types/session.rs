@@ -58,6 +58,30 @@ impl Permission {
     pub fn from_key(key: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.key() == key)
     }
+
+    /// The permissions a partner's role may hold (custom roles pick any subset); the rest are
+    /// the operator's alone: partners are separate companies.
+    pub fn partner_side() -> impl Iterator<Item = Permission> {
+        Self::ALL.into_iter().filter(|p| *p != Self::PersonsErase)
+    }
+
+    /// What the permission allows, in words, for the roles page.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::CustomersView => "See the customer list, customer details and their users.",
+            Self::CustomersCreate => "Add customer accounts, networks and sub-accounts.",
+            Self::CustomersEdit => "Change a customer's details and custom fields.",
+            Self::CustomersDisable => "Disable and activate customers, one at a time or in bulk.",
+            Self::CustomersDelete => "Delete customers for good, with their sub-accounts.",
+            Self::CustomersExport => "Download customers, their users and one account's data.",
+            Self::CustomersImpersonate => "Log in as a customer account, to see it as its users do.",
+            Self::CustomerUsersManage => "Invite customer users, resend, revoke, reset passwords and remove them.",
+            Self::TenantConfigure => "Customer fields, roles, email settings, consents and Log in as settings.",
+            Self::PartnerUsersManage => "Invite colleagues, change their roles, disable and remove them.",
+            Self::AuditView => "Read the audit log.",
+            Self::PersonsErase => "Erase a person everywhere (platform operators only).",
+        }
+    }
 }
 
 impl fmt::Display for Permission {
@@ -70,6 +94,9 @@ impl fmt::Display for Permission {
 pub struct TenantRef {
     pub id: i64,
     pub name: String,
+    /// Only operators ever work in a disabled partner (to look, or to enable it again).
+    #[serde(default)]
+    pub disabled: bool,
 }
 
 /// Who is signed in, as the browser needs to know it to shape the UI.

@@ -418,3 +418,101 @@ pub(crate) async fn insert_customers(db: &Db, tenant: i64, rows: usize, rng_seed
             .unwrap();
     }
 }
+
+/// Audit entries the audit-log bench reads (`--audit-only`).
+pub(crate) const AUDIT_ENTRIES: usize = 1_000_000;
+
+/// A log of `entries` entries over the last two years, in time order as a live log is written:
+/// nine in ten about the bench tenant, most of them customer edits, some sign-ins, a few
+/// made while viewing as a customer, and some of another partner or of the instance. Added to a
+/// kept database that has fewer.
+pub(crate) async fn ensure_audit(db: &Db, tenant: i64, entries: usize) {
+    let have: i64 = sqlx::query("SELECT COUNT(*) AS n FROM audit_log").fetch_one(&db.pool).await.unwrap().get("n");
+    if have as usize >= entries {
+        return;
+    }
+    let started = Instant::now();
+    let id_of =
+        |sql: &'static str| async move { sqlx::query(sql).fetch_one(&db.pool).await.unwrap().get::<i64, _>("id") };
+    let other = id_of("SELECT id FROM tenants WHERE slug = 'bench-other'").await;
+    let admin: i64 =
+        sqlx::query("SELECT id FROM persons WHERE email = $1").bind(ADMIN).fetch_one(&db.pool).await.unwrap().get("id");
+    let (first, last): (i64, i64) = {
+        let r = sqlx::query("SELECT MIN(id) AS a, MAX(id) AS b FROM customers WHERE tenant_id = $1")
+            .bind(tenant)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        (r.get("a"), r.get("b"))
+    };
+    let mut rng = StdRng::seed_from_u64(14);
+    let now = app::backend::now();
+    let span = 2 * 365 * 86_400;
+    let todo = entries - have as usize;
+    const ACTIONS: [(&str, u32); 9] = [
+        ("customer.update", 50),
+        ("auth.sign_in", 20),
+        ("customer.disable", 8),
+        ("customer.activate", 7),
+        ("customer.create", 5),
+        ("customer_user.invite", 5),
+        ("impersonation.start", 2),
+        ("consent.set", 2),
+        ("partner_user.role_changed", 1),
+    ];
+    let total: u32 = ACTIONS.iter().map(|(_, w)| w).sum();
+    for start in (0..todo).step_by(BATCH) {
+        let n = BATCH.min(todo - start);
+        let mut sql = String::from(
+            "INSERT INTO audit_log (at, actor_person_id, actor_label, acting_as, tenant_id, action, target_type, target_id, target_label, changes) VALUES ",
+        );
+        for i in 0..n {
+            let k = (have as usize + start + i) as i64;
+            let at = now - span + k * span / entries as i64;
+            let mut pick = rng.gen_range(0..total);
+            let action = ACTIONS
+                .iter()
+                .find(|(_, w)| {
+                    if pick < *w {
+                        true
+                    } else {
+                        pick -= w;
+                        false
+                    }
+                })
+                .unwrap()
+                .0;
+            let roll = rng.gen_range(0..100);
+            let tenant_sql = match roll {
+                0..90 => tenant.to_string(),
+                90..98 => other.to_string(),
+                _ => "NULL".to_string(),
+            };
+            let actor = if rng.gen_range(0..10) < 6 { admin } else { 100_000 + rng.gen_range(0..50) };
+            let customer = rng.gen_range(first..=last);
+            let acting = if action == "impersonation.start" || (action == "consent.set" && rng.gen_range(0..2) == 0) {
+                format!("'Customer {customer} (customer #{customer})'")
+            } else {
+                "NULL".into()
+            };
+            let (target_type, target_id, changes) = match action {
+                "auth.sign_in" => ("person", actor, "NULL".to_string()),
+                "customer_user.invite" => ("customer_user", 500_000 + k, "'{\"role\":[null,\"member\"]}'".to_string()),
+                "partner_user.role_changed" => {
+                    ("partner_user", 1 + k % 40, "'{\"role\":[\"Viewer\",\"Support\"]}'".to_string())
+                }
+                _ => ("customer", customer, format!("'{{\"city\":[\"Berlin\",\"Town {}\"]}}'", k % 997)),
+            };
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "({at}, {actor}, 'Bench Person {actor} <p{actor}@bench.test>', {acting}, {tenant_sql}, '{action}', '{target_type}', {target_id}, 'Target {target_id}', {changes})"
+            ));
+        }
+        sqlx::query(&sql).execute(&db.pool).await.unwrap();
+    }
+    let settle = if db.is_postgres() { "VACUUM ANALYZE audit_log" } else { "ANALYZE audit_log" };
+    sqlx::query(settle).execute(&db.pool).await.unwrap();
+    eprintln!("{:?}: {} audit entries written in {:.0?}", db.kind, group(todo), started.elapsed());
+}

@@ -14,7 +14,8 @@
 //! `--only sqlite|postgres`, `--fresh` (rebuild the data, which is otherwise kept: SQLite under
 //! `target/bench/`, PostgreSQL as `clientele_bench_<rows>`), `--load-seconds N` (default 15),
 //! `--export-only` (only the export of every customer: rows per second, time to the first byte
-//! and the server's memory growth while it streams).
+//! and the server's memory growth while it streams), `--audit-only` (only the audit log: its
+//! page and `audit/list` with each filter over 1,000,000 entries, both statistics states).
 
 mod data;
 mod http;
@@ -40,11 +41,19 @@ struct Options {
     fresh: bool,
     load_seconds: u64,
     export_only: bool,
+    audit_only: bool,
 }
 
 fn options() -> Options {
-    let mut o =
-        Options { rows: 1_000_000, samples: 200, only: None, fresh: false, load_seconds: 15, export_only: false };
+    let mut o = Options {
+        rows: 1_000_000,
+        samples: 200,
+        only: None,
+        fresh: false,
+        load_seconds: 15,
+        export_only: false,
+        audit_only: false,
+    };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut number = |name: &str| args.next().and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("{name} N"));
@@ -54,6 +63,7 @@ fn options() -> Options {
             "--load-seconds" => o.load_seconds = number("--load-seconds") as u64,
             "--only" => o.only = args.next(),
             "--export-only" => o.export_only = true,
+            "--audit-only" => o.audit_only = true,
             "--fresh" => o.fresh = true,
             // `cargo bench` passes `--bench`; anything else is a mistake worth stopping for.
             "--bench" => {}
@@ -184,6 +194,11 @@ async fn bench(name: &'static str, url: &str, o: &Options, report: &mut Report) 
         report.export.push(export(name, &server, &admin).await);
         return;
     }
+    if o.audit_only {
+        data::ensure_audit(&db, tenant, data::AUDIT_ENTRIES).await;
+        audit(name, url, &db, customer, o, report).await;
+        return;
+    }
     let questions = list_questions(&db, tenant, o.rows).await;
     for statistics in [Statistics::Absent, Statistics::Present] {
         set_statistics(&db, statistics).await;
@@ -255,6 +270,54 @@ async fn bench(name: &'static str, url: &str, o: &Options, report: &mut Report) 
         if statistics == Statistics::Present {
             report.load.push(load(name, &server, &admin, o.load_seconds).await);
         }
+    }
+}
+
+/// The audit log over 1,000,000 entries: its page with each filter (and the customer detail
+/// page, which shows that customer's entries), and `audit/list` alone, in both statistics states.
+async fn audit(name: &'static str, url: &str, db: &Db, customer: i64, o: &Options, report: &mut Report) {
+    let now = app::backend::now();
+    let day = |days_ago: i64| app::format::format_date(now - days_ago * 86_400);
+    let (from, to) = (day(400), day(393));
+    let filters: Vec<(&str, String, bool)> = vec![
+        ("newest", String::new(), false),
+        ("one action", "action=customer.disable".into(), false),
+        ("a rare action", "action=partner_user.role_changed".into(), false),
+        ("every customer action", "action=customer.".into(), false),
+        ("one customer", format!("target=customer:{customer}"), false),
+        ("one actor", format!("actor={ADMIN}"), false),
+        ("acting as", "acting_as=customer".into(), false),
+        ("a week a year ago", format!("from={from}&to={to}"), false),
+        ("action + week", format!("action=customer.update&from={from}&to={to}"), false),
+        ("operator, everything", String::new(), true),
+        ("operator, no partner", "partner=0".into(), true),
+    ];
+    for statistics in [Statistics::Absent, Statistics::Present] {
+        set_statistics(db, statistics).await;
+        let server = Server::start(url).await;
+        let mut admin = Client::signed_in(server.addr, ADMIN, PASSWORD).await;
+        let mut operator = Client::signed_in(server.addr, OPERATOR, PASSWORD).await;
+        let time = |what: String, detail: String, times: Vec<Duration>| {
+            let (p50, p95, p99) = percentiles(times);
+            eprintln!("{name} ({} statistics): {what} {detail}: p50 {p50:.1} ms, p95 {p95:.1} ms", statistics.label());
+            Timing { db: name, statistics, what, detail, p50, p95, p99 }
+        };
+        for (label, query, as_operator) in &filters {
+            let client = if *as_operator { &mut operator } else { &mut admin };
+            let path =
+                if query.is_empty() { "/settings/audit".to_string() } else { format!("/settings/audit?{query}") };
+            let times = sample(client, Call::Page(&path), o.samples).await;
+            report.pages.push(time(format!("Audit log `{path}`"), label.to_string(), times));
+            let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+            let filter =
+                app::types::audit::AuditFilter::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            let body = serde_json::json!({ "filter": filter, "before": null }).to_string();
+            let times = sample(client, Call::Json("audit/list", &body), o.samples).await;
+            report.on_load.push(time("`audit/list`".into(), label.to_string(), times));
+        }
+        let path = format!("/customers/{customer}");
+        let times = sample(&mut admin, Call::Page(&path), o.samples).await;
+        report.pages.push(time(format!("Customer detail `{path}`"), "with its audit trail".into(), times));
     }
 }
 
@@ -468,6 +531,11 @@ fn print_report(report: &Report, o: &Options) {
             );
         }
     };
+    if o.audit_only {
+        table("Audit log pages over HTTP (1,000,000 entries)", "Filter", &report.pages);
+        table("`audit/list` (1,000,000 entries)", "Filter", &report.on_load);
+        return;
+    }
     table("Full pages over HTTP", "Question", &report.pages);
     table("Server functions the pages call on load", "Called by", &report.on_load);
     table("The list's server functions", "Matches", &report.list);

@@ -48,6 +48,9 @@ struct Ids {
     customer: i64,
     membership: i64,
     field: i64,
+    /// A partner user's (staff) membership, and a custom role of the tenant.
+    staff: i64,
+    role: i64,
 }
 
 struct Endpoint {
@@ -83,6 +86,11 @@ const ENDPOINTS: &[Endpoint] = &[
     Endpoint { path: "portal/consents", access: SignedIn, json: true, args: |_| json!({}), foreign: NoIds },
     Endpoint { path: "portal/marketing", access: SignedIn, json: true, args: |i| json!({ "tenant_id": i.tenant, "accepted": true }), foreign: NotFound },
     Endpoint { path: "impersonation/end", access: SignedIn, json: true, args: |_| json!({}), foreign: NoIds },
+    // One's own account: name, password (a blank current password changes nothing), sessions.
+    Endpoint { path: "account/me", access: SignedIn, json: true, args: |_| json!({}), foreign: NoIds },
+    Endpoint { path: "account/name", access: SignedIn, json: true, args: |_| json!({ "full_name": "Renamed Myself" }), foreign: NoIds },
+    Endpoint { path: "account/password", access: SignedIn, json: true, args: |_| json!({ "current_password": "", "new_password": "violet tractor ninety lanterns" }), foreign: NoIds },
+    Endpoint { path: "account/sign-out-others", access: SignedIn, json: true, args: |_| json!({}), foreign: NoIds },
     Endpoint { path: "switch-tenant", access: Staff, json: false, args: |i| json!({ "tenant_id": i.tenant }), foreign: Refused(StatusCode::FORBIDDEN) },
     // The customer list.
     Endpoint { path: "customers/list", access: Needs(CustomersView), json: false, args: |_| json!({ "query": "" }), foreign: NoIds },
@@ -121,8 +129,22 @@ const ENDPOINTS: &[Endpoint] = &[
     Endpoint { path: "settings/consents", access: Needs(TenantConfigure), json: true, args: |_| json!({}), foreign: NoIds },
     Endpoint { path: "settings/consents-save", access: Needs(TenantConfigure), json: true, args: |_| json!({ "policy": { "terms_url": "https://acme.example/terms", "privacy_url": null, "terms_required": true, "privacy_required": false } }), foreign: NoIds },
     Endpoint { path: "settings/email-template", access: Needs(TenantConfigure), json: true, args: |_| json!({ "kind": "Invitation", "template": null }), foreign: NoIds },
+    // The partner's own staff and roles.
+    Endpoint { path: "team/list", access: Needs(PartnerUsersManage), json: true, args: |_| json!({}), foreign: NoIds },
+    Endpoint { path: "team/invite", access: Needs(PartnerUsersManage), json: true, args: |i| json!({ "input": { "full_name": "Matrix Colleague", "email": "matrix-colleague@example.com", "role_id": i.role, "method": "DisplayLink" } }), foreign: Refused(StatusCode::UNPROCESSABLE_ENTITY) },
+    Endpoint { path: "team/role", access: Needs(PartnerUsersManage), json: true, args: |i| json!({ "membership_id": i.staff, "role_id": i.role }), foreign: NotFound },
+    Endpoint { path: "team/access", access: Needs(PartnerUsersManage), json: true, args: |i| json!({ "membership_id": i.staff, "active": false }), foreign: NotFound },
+    Endpoint { path: "team/remove", access: Needs(PartnerUsersManage), json: true, args: |i| json!({ "membership_id": i.staff }), foreign: NotFound },
+    Endpoint { path: "roles/list", access: Needs(TenantConfigure), json: true, args: |_| json!({}), foreign: NoIds },
+    Endpoint { path: "roles/save", access: Needs(TenantConfigure), json: true, args: |i| json!({ "draft": { "id": i.role, "name": "Matrix renamed", "permissions": ["CustomersView"] } }), foreign: NotFound },
+    Endpoint { path: "roles/delete", access: Needs(TenantConfigure), json: true, args: |i| json!({ "id": i.role }), foreign: NotFound },
+    // The audit log: a partner's own entries with audit.view, every entry for operators.
+    Endpoint { path: "audit/list", access: Needs(AuditView), json: true, args: |i| json!({ "filter": { "partner": i.tenant }, "before": null }), foreign: NoIds },
     // The operator's area.
-    Endpoint { path: "partners/list", access: Operator, json: false, args: |_| json!({}), foreign: NoIds },
+    Endpoint { path: "partners/list", access: Operator, json: false, args: |_| json!({ "search": "" }), foreign: NoIds },
+    Endpoint { path: "partners/create", access: Operator, json: true, args: |_| json!({ "draft": { "name": "Matrix Partner", "admin_name": "Max Matrix", "admin_email": "max@matrix.example" } }), foreign: NoIds },
+    Endpoint { path: "partners/update", access: Operator, json: true, args: |i| json!({ "draft": { "id": i.tenant, "name": "Matrix Renamed Partner" } }), foreign: NoIds },
+    Endpoint { path: "partners/status", access: Operator, json: true, args: |i| json!({ "tenant_id": i.tenant, "active": true }), foreign: NoIds },
     Endpoint { path: "persons/erase-preview", access: Operator, json: true, args: |_| json!({ "email": "nobody@example.com" }), foreign: NoIds },
     Endpoint { path: "persons/erase", access: Operator, json: true, args: |_| json!({ "person_id": 999_999, "confirm_email": "nobody@example.com" }), foreign: NoIds },
     Endpoint { path: "partners/support-level", access: Operator, json: false, args: |i| json!({ "tenant_id": i.tenant, "confirmed": true }), foreign: Refused(StatusCode::FORBIDDEN) },
@@ -182,11 +204,35 @@ async fn every_endpoint_is_in_the_matrix_and_enforces_it(app: TestApp) {
     assert_eq!(registered, listed, "every server function needs its row in ENDPOINTS");
 
     // The ids of each tenant's things: a customer, a customer user's membership, a custom field.
+    // A colleague and a custom role in each partner, for the Team and Roles endpoints.
+    let staff_and_role = |tenant: i64, email: &'static str| {
+        let app = &app;
+        async move {
+            app.execute(&format!(
+                "INSERT INTO roles (tenant_id, key, name, builtin) VALUES ({tenant}, 'matrix', 'Matrix role', 0)"
+            ))
+            .await;
+            let role = app.scalar(&format!("SELECT id FROM roles WHERE tenant_id = {tenant} AND key = 'matrix'")).await;
+            app.execute(&format!(
+                "INSERT INTO role_permissions (role_id, permission) VALUES ({role}, 'customers.view')"
+            ))
+            .await;
+            let person = app.person(email).in_tenant(tenant).create().await;
+            let staff = app
+                .scalar(&format!("SELECT id FROM memberships WHERE person_id = {person} AND kind = 'partner'"))
+                .await;
+            (staff, role)
+        }
+    };
+    let (acme_staff, acme_role) = staff_and_role(app.fixture.acme, "matrix-staff@acme.test").await;
+    let (globex_staff, globex_role) = staff_and_role(app.fixture.globex, "matrix-staff@globex.test").await;
     let acme = Ids {
         tenant: app.fixture.acme,
         customer: app.fixture.acme_customer,
         membership: 0,
         field: app.custom_field(app.fixture.acme, "tier", CustomFieldKind::Text, &[]).await,
+        staff: acme_staff,
+        role: acme_role,
     };
     let globex_field = app.custom_field(app.fixture.globex, "tier", CustomFieldKind::Text, &[]).await;
     app.person("gus@globex-customer.test")
@@ -204,6 +250,8 @@ async fn every_endpoint_is_in_the_matrix_and_enforces_it(app: TestApp) {
         customer: app.fixture.globex_customer,
         membership: member_of("gus@globex-customer.test").await,
         field: globex_field,
+        staff: globex_staff,
+        role: globex_role,
     };
     app.person("cara@acme-customer.test").customer_user(acme.customer, AccountRole::Owner).create().await;
     let acme = Ids { membership: member_of("cara@acme-customer.test").await, ..acme };
@@ -316,14 +364,17 @@ async fn every_endpoint_is_in_the_matrix_and_enforces_it(app: TestApp) {
 struct Download {
     path: fn(i64) -> String,
     permission: Permission,
+    /// What another tenant's customer gets: 404 for its own file, an empty one for a filter.
+    foreign: StatusCode,
 }
 
 #[rustfmt::skip]
 const DOWNLOADS: &[Download] = &[
-    Download { path: |_| "/customers/export.csv".into(), permission: CustomersExport },
-    Download { path: |_| "/customers/users-export.csv".into(), permission: CustomersExport },
-    Download { path: |id| format!("/customers/{id}/export"), permission: CustomersExport },
-    Download { path: |id| format!("/customers/{id}/export?format=csv"), permission: CustomersExport },
+    Download { path: |_| "/customers/export.csv".into(), permission: CustomersExport, foreign: StatusCode::NOT_FOUND },
+    Download { path: |_| "/customers/users-export.csv".into(), permission: CustomersExport, foreign: StatusCode::NOT_FOUND },
+    Download { path: |id| format!("/customers/{id}/export"), permission: CustomersExport, foreign: StatusCode::NOT_FOUND },
+    Download { path: |id| format!("/customers/{id}/export?format=csv"), permission: CustomersExport, foreign: StatusCode::NOT_FOUND },
+    Download { path: |id| format!("/audit/export.csv?target=customer:{id}"), permission: AuditView, foreign: StatusCode::OK },
 ];
 
 async fn every_download_route_enforces_its_permission(app: TestApp) {
@@ -332,7 +383,7 @@ async fn every_download_route_enforces_its_permission(app: TestApp) {
         let email = format!("{role:?}@acme.test").to_lowercase();
         app.person(&email).with_role(role).create().await;
     }
-    for Download { path: path_for, permission } in DOWNLOADS {
+    for Download { path: path_for, permission, foreign: foreign_status } in DOWNLOADS {
         let path = &path_for(app.fixture.acme_customer);
         let mut anonymous = app.client_from("10.9.0.1");
         assert_eq!(anonymous.get(path).await.status, StatusCode::UNAUTHORIZED, "{path}");
@@ -355,7 +406,9 @@ async fn every_download_route_enforces_its_permission(app: TestApp) {
         let foreign = path_for(app.fixture.globex_customer);
         if foreign != *path {
             let mut admin = app.signed_in("admin@acme.test").await;
-            assert_eq!(admin.get(&foreign).await.status, StatusCode::NOT_FOUND, "{foreign}");
+            let res = admin.get(&foreign).await;
+            assert_eq!(res.status, *foreign_status, "{foreign}");
+            assert!(!res.body.contains("Globex"), "{foreign}: {res:?}");
         }
     }
 }

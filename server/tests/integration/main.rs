@@ -7,6 +7,7 @@ mod common;
 
 mod account_links;
 mod audit;
+mod audit_log;
 mod auth;
 mod authorization;
 mod authorization_matrix;
@@ -20,7 +21,10 @@ mod erasure;
 mod export;
 mod field_config;
 mod impersonation;
+mod my_account;
 mod networks;
 mod pages;
+mod partners;
 mod portal;
 mod schema;
+mod team;

@@ -25,7 +25,9 @@ async fn customers_page_renders_the_tenants_customers(app: TestApp) {
     assert_eq!(res.status, StatusCode::OK);
     assert!(res.body.contains("Alpha Bakery") && res.body.contains("Acme Partners"));
     assert!(!res.body.contains("Globex Secret Customer"));
-    assert!(!res.body.contains(">Settings<"), "partner users have no Settings tab");
+    // A partner admin's Settings area: the partner's own pages, none of the operator's.
+    assert!(res.body.contains(">Team<") && res.body.contains(">Roles<") && res.body.contains(">Audit log<"));
+    assert!(!res.body.contains(">Partners<") && !res.body.contains(">Mailbox<"), "no operator pages");
 }
 
 async fn unknown_pages_are_real_404s(app: TestApp) {

@@ -2,17 +2,13 @@
 
 use super::{load_stored, not_found};
 use crate::backend::{field_config, TenantScope};
-use crate::types::customer_records::detail::{
-    AccountUser, AuditLine, CustomerDetail, DeleteImpact, NetworkChoice, Stamp,
-};
+use crate::types::customer_records::detail::{AccountUser, CustomerDetail, DeleteImpact, NetworkChoice, Stamp};
 use crate::types::customers::CustomerStatus;
-use crate::types::session::Permission;
 use crate::AppError;
 use sqlx::{AnyConnection, Row};
 
 const DETAIL_SUB_ACCOUNTS: i64 = 50;
 const DETAIL_USERS: i64 = 20;
-const DETAIL_AUDIT: i64 = 20;
 
 /// The detail page of one of the tenant's customers.
 pub async fn detail(scope: &TenantScope, id: i64) -> Result<CustomerDetail, AppError> {
@@ -78,11 +74,6 @@ pub async fn detail(scope: &TenantScope, id: i64) -> Result<CustomerDetail, AppE
         id,
     )
     .await?;
-    let audit = if scope.actor.permissions.contains(&Permission::AuditView) {
-        Some(recent_audit(&mut conn, scope, id).await?)
-    } else {
-        None
-    };
     let stamp =
         |at: &str, by: &str| -> Result<Stamp, sqlx::Error> { Ok(Stamp { at: row.try_get(at)?, by: row.try_get(by)? }) };
     Ok(CustomerDetail {
@@ -100,50 +91,12 @@ pub async fn detail(scope: &TenantScope, id: i64) -> Result<CustomerDetail, AppE
         sub_account_count,
         users,
         user_count,
-        audit,
     })
 }
 
 async fn count(conn: &mut AnyConnection, sql: &str, scope: &TenantScope, id: i64) -> Result<u64, AppError> {
     let n: i64 = sqlx::query(sql).bind(scope.tenant_id()).bind(id).fetch_one(&mut *conn).await?.try_get("n")?;
     Ok(n as u64)
-}
-
-async fn recent_audit(conn: &mut AnyConnection, scope: &TenantScope, id: i64) -> Result<Vec<AuditLine>, AppError> {
-    let rows = sqlx::query(
-        "SELECT at, actor_label, action, changes FROM audit_log
-         WHERE target_type = 'customer' AND target_id = $1 AND tenant_id = $2 ORDER BY at DESC, id DESC LIMIT $3",
-    )
-    .bind(id)
-    .bind(scope.tenant_id())
-    .bind(DETAIL_AUDIT)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let changes: Option<String> = r.try_get("changes")?;
-            let changes = changes
-                .and_then(|c| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&c).ok())
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(field, pair)| {
-                    let side = |i: usize| match pair.get(i) {
-                        Some(serde_json::Value::String(s)) => s.clone(),
-                        Some(serde_json::Value::Null) | None => "—".to_string(),
-                        Some(other) => other.to_string(),
-                    };
-                    (field, side(0), side(1))
-                })
-                .collect();
-            Ok(AuditLine {
-                at: r.try_get("at")?,
-                actor: r.try_get("actor_label")?,
-                action: r.try_get("action")?,
-                changes,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
 }
 
 /// What deleting customer `id` would take with it.

@@ -164,7 +164,10 @@ pub async fn revoke(scope: &TenantScope, membership_id: i64) -> Result<(), AppEr
 
 /// Deletes a person who never set a password and no longer belongs anywhere: nothing of
 /// theirs remains to keep.
-async fn forget_unused_person(conn: &mut AnyConnection, person_id: i64) -> Result<(), sqlx::Error> {
+pub(in crate::backend) async fn forget_unused_person(
+    conn: &mut AnyConnection,
+    person_id: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "DELETE FROM persons WHERE id = $1 AND password_hash IS NULL
            AND NOT EXISTS (SELECT 1 FROM memberships WHERE person_id = $1)",

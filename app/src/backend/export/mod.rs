@@ -69,7 +69,7 @@ pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// "2026-11-23T14:05:00Z", or empty.
-fn timestamp(unix: Option<i64>) -> String {
+pub(in crate::backend) fn timestamp(unix: Option<i64>) -> String {
     unix.and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
         .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
         .unwrap_or_default()
@@ -233,7 +233,7 @@ pub async fn customers_csv(state: AppState, parts: http::request::Parts) -> Resp
 }
 
 /// A refused or failed download: the error's status and its message as plain text.
-fn error_response(error: &AppError) -> Response {
+pub(in crate::backend) fn error_response(error: &AppError) -> Response {
     let status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], error.to_string()).into_response()
 }
@@ -307,14 +307,14 @@ async fn start(state: AppState, parts: http::request::Parts) -> Result<Response,
             }
         }
     });
-    Ok(csv_response(stream, &file_name(&slug, super::now()), rows))
+    Ok(csv_response(stream, &file_name(&slug, super::now()), Some(rows)))
 }
 
-/// A CSV download of `stream`'s chunks, named `name`, announcing `rows` rows.
-fn csv_response(
+/// A CSV download of `stream`'s chunks, named `name`, announcing `rows` rows when known.
+pub(in crate::backend) fn csv_response(
     stream: impl futures::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static,
     name: &str,
-    rows: i64,
+    rows: Option<i64>,
 ) -> Response {
     // Fused: a layer around the body (compression) may poll once more after the end.
     let mut response = Body::from_stream(futures::StreamExt::fuse(stream)).into_response();
@@ -324,7 +324,9 @@ fn csv_response(
     if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
-    headers.insert("x-export-rows", HeaderValue::from(rows));
+    if let Some(rows) = rows {
+        headers.insert("x-export-rows", HeaderValue::from(rows));
+    }
     response
 }
 

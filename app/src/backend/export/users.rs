@@ -136,5 +136,5 @@ pub async fn download(state: AppState, parts: http::request::Parts) -> Response 
         }
     });
     let name = super::file_name(&slug, crate::backend::now()).replacen("customers-", "customer-users-", 1);
-    csv_response(stream, &name, rows)
+    csv_response(stream, &name, Some(rows))
 }

@@ -5,8 +5,10 @@ use crate::api::customer_records::get_customer_detail;
 use crate::api::customers::SetCustomersStatus;
 use crate::components::feedback::{ErrorNotice, Loading};
 use crate::format::format_date;
+use crate::pages::audit::AuditTrail;
 use crate::pages::customers::form::FormTarget;
 use crate::pages::customers::log_in_as::LogInAsButton;
+use crate::types::audit::AuditFilter;
 use crate::types::customer_records::detail::{CustomerDetail, Stamp};
 use crate::types::customers::{CustomerStatus, Selection};
 use crate::types::field_config::{BuiltinField, CustomFieldKind};
@@ -55,27 +57,16 @@ fn stamp_text(stamp: &Stamp) -> String {
     }
 }
 
-fn action_label(action: &str) -> &str {
-    match action {
-        "customer.create" => "Created",
-        "customer.update" => "Edited",
-        "customer.disable" => "Disabled",
-        "customer.activate" => "Activated",
-        "impersonation.start" => "Logged in as this customer",
-        "impersonation.end" => "Returned from logging in as this customer",
-        other => other,
-    }
-}
-
 #[component]
 fn Detail(detail: CustomerDetail) -> impl IntoView {
     let auth = expect_context::<Auth>();
     let actions = expect_context::<CustomerActions>();
-    let (can_edit, can_disable, can_delete, can_export) = (
+    let (can_edit, can_disable, can_delete, can_export, can_read_audit) = (
         auth.can(Permission::CustomersEdit),
         auth.can(Permission::CustomersDisable),
         auth.can(Permission::CustomersDelete),
         auth.can(Permission::CustomersExport),
+        auth.can(Permission::AuditView),
     );
     let id = detail.stored.id;
     let values = detail.stored.values.clone();
@@ -226,32 +217,15 @@ fn Detail(detail: CustomerDetail) -> impl IntoView {
                     })
                 }}
             </section>
-            {detail.audit.map(|entries| view! {
+            <Show when=move || can_read_audit.get()>
                 <section class="card wide" aria-labelledby="audit-heading">
-                    <h2 id="audit-heading">"Recent activity"</h2>
-                    {if entries.is_empty() {
-                        Either::Left(view! { <p class="muted">"No recorded changes."</p> })
-                    } else {
-                        Either::Right(view! {
-                            <ol class="audit-list">
-                                {entries.into_iter().map(|e| view! {
-                                    <li>
-                                        <span class="muted">{format_date(e.at)}</span>" "
-                                        <strong>{action_label(&e.action).to_string()}</strong>" by "{e.actor}
-                                        {(!e.changes.is_empty()).then(|| view! {
-                                            <ul class="changes">
-                                                {e.changes.into_iter().map(|(field, before, after)| view! {
-                                                    <li><code>{field}</code>": "{before}" → "{after}</li>
-                                                }).collect_view()}
-                                            </ul>
-                                        })}
-                                    </li>
-                                }).collect_view()}
-                            </ol>
-                        })
-                    }}
+                    <div class="section-head">
+                        <h2 id="audit-heading">"Recent activity"</h2>
+                        <a href=format!("/settings/audit?target=customer:{id}")>"Open in the audit log"</a>
+                    </div>
+                    <AuditTrail filter=Signal::stored(AuditFilter { target: format!("customer:{id}"), ..Default::default() })/>
                 </section>
-            })}
+            </Show>
         </div>
     }
 }

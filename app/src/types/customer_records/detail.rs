@@ -53,8 +53,6 @@ pub struct CustomerDetail {
     /// The people who can sign in to this account (first ones), and how many in all.
     pub users: Vec<AccountUser>,
     pub user_count: u64,
-    /// Recent audit entries about this customer; None when the viewer lacks `audit.view`.
-    pub audit: Option<Vec<AuditLine>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,15 +63,6 @@ pub struct AccountUser {
     pub role: String,
     /// "invited", "active" or "disabled".
     pub state: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditLine {
-    pub at: i64,
-    pub actor: String,
-    pub action: String,
-    /// field, before, after (as JSON text).
-    pub changes: Vec<(String, String, String)>,
 }
 
 /// What deleting a customer takes with it, for the confirmation.

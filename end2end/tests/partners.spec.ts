@@ -1,0 +1,96 @@
+import { expect, test, type Browser } from "@playwright/test";
+import { hydrated, signIn } from "./helpers";
+
+const STRONG = "violet tractor ninety lanterns";
+
+async function linkFromMailbox(browser: Browser, subject: RegExp, to: string) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, "operator@clientele.test");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Mailbox" }).click();
+  await page.getByRole("button", { name: subject }).filter({ hasText: to }).first().click();
+  const body = (await page.getByLabel("Plain text body").first().textContent())!;
+  await context.close();
+  const url = new URL(body.match(/https?:\/\/\S+/)![0]);
+  return url.pathname + url.search;
+}
+
+test("the operator creates a partner whose invited admin activates and signs in", async ({ page, browser }) => {
+  const stamp = Date.now();
+  const name = `Initech ${stamp}`;
+  const email = `bill.${stamp}@initech.example`;
+  await signIn(page, "operator@clientele.test");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Partners", exact: true }).click();
+  await hydrated(page);
+  await page.getByRole("button", { name: "New partner" }).click();
+  const dialog = page.getByRole("dialog", { name: "New partner" });
+  await dialog.getByRole("button", { name: "Create partner" }).click();
+  await expect(dialog.getByText("Enter the partner's name.")).toBeVisible();
+  await dialog.getByLabel("Partner name").fill(name);
+  await dialog.getByLabel("Contact name").fill("Peter Gibbons");
+  await dialog.getByLabel("Contact email").fill("peter@initech.example");
+  await dialog.getByLabel("Support level confirmed").check();
+  await dialog.getByLabel("Admin's full name").fill("Bill Lumbergh");
+  await dialog.getByLabel("Admin's email").fill(email);
+  await dialog.getByRole("button", { name: "Create partner" }).click();
+  await expect(page.getByRole("status")).toContainText(`${name} created; the invitation went to ${email}.`);
+  await page.getByRole("searchbox", { name: "Search partners" }).fill(`initech ${stamp}`);
+  await expect(page.getByTestId("partner")).toHaveCount(1);
+  await expect(page.getByTestId("partner")).toContainText("Peter Gibbons");
+  await page.screenshot({ path: "test-results/partners.png", fullPage: true });
+
+  const path = await linkFromMailbox(browser, new RegExp(`Join the ${name} team`), email);
+  const theirs = await browser.newContext();
+  const admin = await theirs.newPage();
+  await admin.goto(path);
+  await hydrated(admin);
+  await admin.getByLabel("New password").fill(STRONG);
+  await admin.getByLabel("Repeat the password").fill(STRONG);
+  await admin.getByRole("button", { name: "Activate and sign in" }).click();
+  await expect(admin.locator(".who .role")).toHaveText("Partner admin");
+  await expect(admin.getByTestId("tenant-name")).toHaveText(name);
+  await theirs.close();
+
+  // Disabled, its admin is signed out and cannot sign in; the list says so.
+  await page.getByRole("button", { name: `Disable ${name}` }).click();
+  await page.getByRole("alertdialog", { name: `Disable ${name}?` }).getByRole("button", { name: "Disable partner" }).click();
+  await expect(page.getByTestId("partner")).toContainText("Disabled");
+  const again = await browser.newContext();
+  const login = await again.newPage();
+  await login.goto("/login");
+  await hydrated(login);
+  await login.getByLabel("Email").fill(email);
+  await login.getByLabel("Password").fill(STRONG);
+  await login.getByRole("button", { name: "Sign in" }).click();
+  await expect(login.getByRole("alert")).toContainText("access is paused");
+  await again.close();
+});
+
+test("the audit log keeps its filter in the URL and opens an entry to its before and after", async ({ page }) => {
+  await signIn(page, "admin@northwind.test");
+  const roleName = `Auditors ${Date.now()}`;
+  const res = await page.request.post("/api/roles/save", {
+    data: { draft: { name: roleName, permissions: ["CustomersView", "AuditView"] } },
+  });
+  expect(res.ok()).toBe(true);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit log" }).click();
+  await hydrated(page);
+  await page.getByLabel("Action").fill("role.");
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page).toHaveURL(/\/settings\/audit\?action=role\.$/);
+  const entry = page.getByTestId("audit-entry").filter({ hasText: roleName }).first();
+  await expect(entry).toContainText("Created a role");
+  await entry.getByText("2 changes").click();
+  await expect(entry.getByRole("table")).toContainText("customers.view");
+  await page.screenshot({ path: "test-results/audit-log.png", fullPage: true });
+
+  // The URL alone brings the same view back.
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByLabel("Action")).toHaveValue("role.");
+  await expect(page.getByTestId("audit-entry").filter({ hasText: roleName })).toHaveCount(1);
+  // A bad filter says what is wrong.
+  await page.getByLabel("About").fill("nonsense");
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page.getByText("Enter what the entries are about as kind:id")).toBeVisible();
+});
