@@ -15,7 +15,8 @@ async function linkFromMailbox(browser: Browser, subject: RegExp, to: string) {
   return url.pathname + url.search;
 }
 
-test("the operator creates a partner whose invited admin activates and signs in", async ({ page, browser }) => {
+test("the operator creates a partner whose invited admin activates, makes a role and invites a colleague with it", async ({ page, browser }) => {
+  test.setTimeout(90_000);
   const stamp = Date.now();
   const name = `Initech ${stamp}`;
   const email = `bill.${stamp}@initech.example`;
@@ -49,6 +50,55 @@ test("the operator creates a partner whose invited admin activates and signs in"
   await admin.getByRole("button", { name: "Activate and sign in" }).click();
   await expect(admin.locator(".who .role")).toHaveText("Partner admin");
   await expect(admin.getByTestId("tenant-name")).toHaveText(name);
+
+  // That admin makes a custom role and invites a colleague with it.
+  const nav = admin.getByRole("navigation", { name: "Main" });
+  await nav.getByRole("link", { name: "Roles" }).click();
+  await hydrated(admin);
+  await admin.getByRole("button", { name: "New role" }).click();
+  const roleDialog = admin.getByRole("dialog", { name: "New role" });
+  await roleDialog.getByLabel("Name").fill("Readers");
+  await roleDialog.getByRole("checkbox", { name: "customers.view" }).check();
+  await roleDialog.getByRole("button", { name: "Save role" }).click();
+  await expect(admin.getByRole("columnheader", { name: "Readers" })).toBeVisible();
+  await nav.getByRole("link", { name: "Team" }).click();
+  await hydrated(admin);
+  await admin.getByRole("button", { name: "Invite colleague" }).click();
+  const invite = admin.getByRole("dialog", { name: "Invite a colleague" });
+  const colleagueEmail = `rita.${stamp}@initech.example`;
+  await invite.getByLabel("Full name").fill("Rita Reader");
+  await invite.getByRole("textbox", { name: "Email" }).fill(colleagueEmail);
+  await invite.getByLabel("Role").selectOption({ label: "Readers" });
+  await invite.getByRole("button", { name: "Invite" }).click();
+  await expect(admin.getByTestId("team-member").filter({ hasText: colleagueEmail })).toContainText("Invited");
+
+  // The colleague sees only what the role allows.
+  const colleaguePath = await linkFromMailbox(browser, new RegExp(`Join the ${name} team`), colleagueEmail);
+  const hers = await browser.newContext();
+  const colleague = await hers.newPage();
+  await colleague.goto(colleaguePath);
+  await hydrated(colleague);
+  await colleague.getByLabel("New password").fill(STRONG);
+  await colleague.getByLabel("Repeat the password").fill(STRONG);
+  await colleague.getByRole("button", { name: "Activate and sign in" }).click();
+  await expect(colleague.locator(".who .role")).toHaveText("Readers");
+  const herNav = colleague.getByRole("navigation", { name: "Main" });
+  await expect(herNav.getByRole("link", { name: "Customers" })).toBeVisible();
+  await expect(herNav.getByRole("heading", { name: "Settings" })).toHaveCount(0);
+  await colleague.goto("/customers");
+  await hydrated(colleague);
+  await expect(colleague.getByRole("button", { name: "New customer" })).toHaveCount(0);
+  await hers.close();
+
+  // The admin's audit log shows those actions, with the filter in the URL.
+  await nav.getByRole("link", { name: "Audit log" }).click();
+  await hydrated(admin);
+  await admin.getByLabel("Action").fill("partner_user.");
+  await admin.getByRole("button", { name: "Apply filters" }).click();
+  await expect(admin).toHaveURL(/\/settings\/audit\?action=partner_user\.$/);
+  const entries = admin.getByTestId("audit-entry");
+  await expect(entries.filter({ hasText: "Invited a colleague" }).filter({ hasText: "Rita Reader" })).toHaveCount(1);
+  await expect(entries.filter({ hasText: "A colleague accepted the invitation" }).filter({ hasText: "Rita Reader" })).toHaveCount(1);
   await theirs.close();
 
   // Disabled, its admin is signed out and cannot sign in; the list says so.

@@ -159,6 +159,7 @@ pub fn action_label(action: &str) -> &str {
         "customer_user.activate" => "A user accepted the invitation",
         "customer_user.remove" => "Removed a user",
         "partner_user.invite" => "Invited a colleague",
+        "partner_user.activate" => "A colleague accepted the invitation",
         "partner_user.role_changed" => "Changed a colleague's role",
         "partner_user.disabled" => "Disabled a colleague",
         "partner_user.enabled" => "Enabled a colleague",
