@@ -3,7 +3,7 @@
 //! streamed CSV. Partner staff with `audit.view` read their partner's entries; operators read
 //! every partner's and the entries with no partner.
 
-use super::customers::sql::{Sql, Value};
+use super::customers::sql::{like_pattern, Sql, Value};
 use super::export::{csv_response, error_response, neutralise, timestamp};
 use super::{audit, authz, AppState, AuditScope};
 use crate::types::audit::{AuditEntryView, AuditFilter, AuditPage, FieldChange, PAGE_SIZE};
@@ -37,7 +37,7 @@ fn push_where(sql: &mut Sql, scope: &AuditScope, filter: &AuditFilter, before: O
             .push(")");
     }
     if !filter.acting_as.is_empty() {
-        let pattern = format!("%{}%", like_escape(&filter.acting_as.to_lowercase()));
+        let pattern = like_pattern(&filter.acting_as.to_lowercase());
         sql.push(" AND a.acting_as IS NOT NULL AND LOWER(a.acting_as) LIKE ")
             .bind(Value::Text(pattern))
             .push(" ESCAPE '\\'");
@@ -71,10 +71,6 @@ fn push_where(sql: &mut Sql, scope: &AuditScope, filter: &AuditFilter, before: O
     if let Some(before) = before {
         sql.push(" AND a.id < ").bind(Value::Int(before));
     }
-}
-
-fn like_escape(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 fn checked(filter: &AuditFilter) -> Result<(), AppError> {

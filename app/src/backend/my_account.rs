@@ -106,12 +106,7 @@ pub async fn change_password(
         .bind(actor.person_id)
         .execute(&mut *tx)
         .await?;
-    let ended = sqlx::query("DELETE FROM sessions WHERE person_id = $1 AND id <> $2")
-        .bind(actor.person_id)
-        .bind(actor.session_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    let ended = end_other_sessions(&mut tx, actor).await?;
     let entry = audit::Entry::new("auth.password_changed")
         .by(actor)
         .target("person", Some(actor.person_id), &actor.email)
@@ -141,12 +136,7 @@ pub async fn change_password(
 pub async fn sign_out_others(state: &AppState, actor: &Actor) -> Result<u64, AppError> {
     not_while_acting(actor)?;
     let mut tx = state.db.begin().await?;
-    let ended = sqlx::query("DELETE FROM sessions WHERE person_id = $1 AND id <> $2")
-        .bind(actor.person_id)
-        .bind(actor.session_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    let ended = end_other_sessions(&mut tx, actor).await?;
     let entry = audit::Entry::new("auth.signed_out_elsewhere")
         .by(actor)
         .target("person", Some(actor.person_id), &actor.email)
@@ -154,4 +144,14 @@ pub async fn sign_out_others(state: &AppState, actor: &Actor) -> Result<u64, App
     audit::record(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(ended)
+}
+
+/// Ends every session of the actor's but the one they are using; how many ended.
+async fn end_other_sessions(conn: &mut sqlx::AnyConnection, actor: &Actor) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE person_id = $1 AND id <> $2")
+        .bind(actor.person_id)
+        .bind(actor.session_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected())
 }

@@ -2,7 +2,7 @@
 //! search, creating one with its first Partner admin, its details, disabling and enabling it, and
 //! its support level.
 
-use super::customers::COUNT_CAP;
+use super::customers::{sql::like_pattern, COUNT_CAP};
 use super::{audit, now, session, team, AppState, OperatorScope};
 use crate::error::OnUnique;
 use crate::types::customer_users::{ActivationMethod, InviteOutcome};
@@ -14,9 +14,8 @@ use sqlx::{AnyConnection, Row};
 
 /// Partners whose name contains `search` (any case), by name.
 pub async fn list(scope: &OperatorScope, search: &str) -> Result<Vec<PartnerSummary>, AppError> {
-    // LIKE with its wildcards escaped: the same on both databases.
-    let pattern =
-        format!("%{}%", search.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    // LIKE with its wildcards escaped (the same on both databases).
+    let pattern = like_pattern(&search.trim().to_lowercase());
     let rows = sqlx::query(
         "SELECT t.id, t.name, t.contact_name, t.contact_email, t.support_level_confirmed, t.status,
                 (SELECT COUNT(*) FROM memberships m WHERE m.tenant_id = t.id AND m.kind = 'partner') AS partner_users,

@@ -13,3 +13,21 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
 pub fn Loading() -> impl IntoView {
     view! { <div class="loading" aria-live="polite">"Loading…"</div> }
 }
+
+/// The message under form field `key`: the server's answer for it, else (once the person has
+/// tried to submit) what the browser's own check of the same rules says.
+pub fn field_error(
+    server: Signal<Option<AppError>>,
+    client: Memo<crate::types::forms::FieldErrors>,
+    tried: RwSignal<bool>,
+    key: &'static str,
+) -> impl Fn() -> Option<String> + Send + Sync + Copy + 'static {
+    move || {
+        if let Some(AppError::Invalid(errors)) = server.get() {
+            if let Some(e) = errors.get(key) {
+                return Some(e.clone());
+            }
+        }
+        tried.get().then(|| client.with(|e| e.get(key).cloned())).flatten()
+    }
+}

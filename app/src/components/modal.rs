@@ -39,3 +39,28 @@ pub fn ModalLoadFailed(error: AppError, label: &'static str, on_close: Callback<
         </div>
     }
 }
+
+/// A yes-or-no question before something that cannot be taken back: `title`, what it does, and
+/// a button saying what happens. Escape or Cancel closes it.
+#[component]
+pub fn ConfirmDialog(
+    title: String,
+    text: String,
+    confirm_label: &'static str,
+    on_confirm: Callback<()>,
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    open_when_attached(dialog);
+    view! {
+        <dialog node_ref=dialog class="modal" role="alertdialog" aria-labelledby="confirm-title"
+            on:cancel=move |ev: leptos::ev::Event| { ev.prevent_default(); on_close.run(()); }>
+            <h2 id="confirm-title">{title}</h2>
+            <p>{text}</p>
+            <div class="modal-actions">
+                <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                <button type="button" class="button button-danger" on:click=move |_| on_confirm.run(())>{confirm_label}</button>
+            </div>
+        </dialog>
+    }
+}

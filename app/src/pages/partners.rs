@@ -5,8 +5,8 @@
 
 use crate::api::partners::{list_partners, CreatePartner, SetPartnerStatus, SetSupportLevel, UpdatePartner};
 use crate::components::debounce::Debounce;
-use crate::components::feedback::{ErrorNotice, Loading};
-use crate::components::modal::open_when_attached;
+use crate::components::feedback::{field_error, ErrorNotice, Loading};
+use crate::components::modal::{open_when_attached, ConfirmDialog};
 use crate::pages::erasure::EraseAPerson;
 use crate::types::partners::{PartnerDraft, PartnerSummary};
 use crate::{AppError, Auth};
@@ -113,7 +113,14 @@ pub fn PartnersPage() -> impl IntoView {
         {move || disabling.get().map(|p| {
             let id = p.id;
             view! {
-                <ConfirmDisable partner=p
+                <ConfirmDialog
+                    title=format!("Disable {}?", p.name)
+                    text=format!(
+                        "Its {} partner user(s) can no longer sign in or work there, and the users of its customers cannot open their accounts until it is enabled again. \
+                         People with access elsewhere stay signed in there.",
+                        p.partner_users
+                    )
+                    confirm_label="Disable partner"
                     on_confirm=Callback::new(move |_| { disabling.set(None); status.dispatch(SetPartnerStatus { tenant_id: id, active: false }); })
                     on_close=Callback::new(move |_| disabling.set(None))/>
             }
@@ -197,27 +204,6 @@ fn PartnerRow(
 }
 
 #[component]
-fn ConfirmDisable(partner: PartnerSummary, on_confirm: Callback<()>, on_close: Callback<()>) -> impl IntoView {
-    let dialog = NodeRef::<leptos::html::Dialog>::new();
-    open_when_attached(dialog);
-    view! {
-        <dialog node_ref=dialog class="modal" role="alertdialog" aria-labelledby="disable-partner-title"
-            on:cancel=move |ev: leptos::ev::Event| { ev.prevent_default(); on_close.run(()); }>
-            <h2 id="disable-partner-title">{format!("Disable {}?", partner.name)}</h2>
-            <p>{format!(
-                "Its {} partner user(s) can no longer sign in or work there, and the users of its customers cannot open their accounts until it is enabled again. \
-                 People with access elsewhere stay signed in there.",
-                partner.partner_users
-            )}</p>
-            <div class="modal-actions">
-                <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button type="button" class="button button-danger" on:click=move |_| on_confirm.run(())>"Disable partner"</button>
-            </div>
-        </dialog>
-    }
-}
-
-#[component]
 fn PartnerDialog(
     draft: PartnerDraft,
     create: ServerAction<CreatePartner>,
@@ -236,16 +222,7 @@ fn PartnerDialog(
             update.value().get().and_then(Result::err)
         }
     });
-    let error_for = move |key: &'static str| {
-        move || {
-            if let Some(AppError::Invalid(errors)) = server_error.get() {
-                if let Some(e) = errors.get(key) {
-                    return Some(e.clone());
-                }
-            }
-            tried.get().then(|| client_errors.with(|e| e.get(key).cloned())).flatten()
-        }
-    };
+    let error_for = move |key: &'static str| field_error(server_error, client_errors, tried, key);
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     open_when_attached(dialog);
     let submit = move |ev: leptos::ev::SubmitEvent| {

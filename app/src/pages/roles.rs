@@ -3,7 +3,7 @@
 //! can hold only permissions the editor holds; one that colleagues hold cannot be deleted.
 
 use crate::api::roles::{list_roles, DeleteRole, SaveRole};
-use crate::components::feedback::{ErrorNotice, Loading};
+use crate::components::feedback::{field_error, ErrorNotice, Loading};
 use crate::components::modal::open_when_attached;
 use crate::types::session::Permission;
 use crate::types::team::{RoleDraft, RoleInfo};
@@ -138,16 +138,7 @@ fn RoleDialog(draft: RoleDraft, save: ServerAction<SaveRole>, on_close: Callback
     let tried = RwSignal::new(false);
     let client_errors = Memo::new(move |_| input.with(RoleDraft::validate));
     let server_error = Signal::derive(move || save.value().get().and_then(Result::err));
-    let error_for = move |key: &'static str| {
-        move || {
-            if let Some(AppError::Invalid(errors)) = server_error.get() {
-                if let Some(e) = errors.get(key) {
-                    return Some(e.clone());
-                }
-            }
-            tried.get().then(|| client_errors.with(|e| e.get(key).cloned())).flatten()
-        }
-    };
+    let error_for = move |key: &'static str| field_error(server_error, client_errors, tried, key);
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     open_when_attached(dialog);
     let submit = move |ev: leptos::ev::SubmitEvent| {

@@ -4,8 +4,8 @@
 //! only what it would allow and says why when it refuses.
 
 use crate::api::team::{list_team, ChangeColleagueRole, InviteColleague, RemoveColleague, SetColleagueAccess};
-use crate::components::feedback::{ErrorNotice, Loading};
-use crate::components::modal::open_when_attached;
+use crate::components::feedback::{field_error, ErrorNotice, Loading};
+use crate::components::modal::{open_when_attached, ConfirmDialog};
 use crate::format::{format_date, format_datetime};
 use crate::pages::customer_users::invite::ShownLink;
 use crate::types::customer_users::{ActivationMethod, InviteOutcome, MembershipState};
@@ -96,7 +96,10 @@ pub fn TeamPage() -> impl IntoView {
         {move || confirming.get().map(|member| {
             let id = member.membership_id;
             view! {
-                <ConfirmRemoval member
+                <ConfirmDialog
+                    title=format!("Remove {} from the team?", member.name)
+                    text="They lose every right in this partner at once. Their own account, and anything they have elsewhere, stays theirs.".to_string()
+                    confirm_label="Remove"
                     on_confirm=Callback::new(move |_| { confirming.set(None); remove.dispatch(RemoveColleague { membership_id: id }); })
                     on_close=Callback::new(move |_| confirming.set(None))/>
             }
@@ -190,23 +193,6 @@ fn MemberRow(
 }
 
 #[component]
-fn ConfirmRemoval(member: StaffMember, on_confirm: Callback<()>, on_close: Callback<()>) -> impl IntoView {
-    let dialog = NodeRef::<leptos::html::Dialog>::new();
-    open_when_attached(dialog);
-    view! {
-        <dialog node_ref=dialog class="modal" role="alertdialog" aria-labelledby="remove-colleague-title"
-            on:cancel=move |ev: leptos::ev::Event| { ev.prevent_default(); on_close.run(()); }>
-            <h2 id="remove-colleague-title">{format!("Remove {} from the team?", member.name)}</h2>
-            <p>"They lose every right in this partner at once. Their own account, and anything they have elsewhere, stays theirs."</p>
-            <div class="modal-actions">
-                <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button type="button" class="button button-danger" on:click=move |_| on_confirm.run(())>"Remove"</button>
-            </div>
-        </dialog>
-    }
-}
-
-#[component]
 fn InviteColleagueDialog(
     roles: Vec<RoleRef>,
     on_done: Callback<InviteOutcome>,
@@ -218,16 +204,7 @@ fn InviteColleagueDialog(
     let tried = RwSignal::new(false);
     let client_errors = Memo::new(move |_| input.with(StaffInvite::validate));
     let server_error = Signal::derive(move || invite.value().get().and_then(Result::err));
-    let error_for = move |key: &'static str| {
-        move || {
-            if let Some(AppError::Invalid(errors)) = server_error.get() {
-                if let Some(e) = errors.get(key) {
-                    return Some(e.clone());
-                }
-            }
-            tried.get().then(|| client_errors.with(|e| e.get(key).cloned())).flatten()
-        }
-    };
+    let error_for = move |key: &'static str| field_error(server_error, client_errors, tried, key);
     Effect::new(move |_| {
         if let Some(Ok(outcome)) = invite.value().get() {
             on_done.run(outcome);

@@ -320,7 +320,8 @@ fn fts_match_expression(terms: &[String]) -> String {
     terms.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect::<Vec<_>>().join(" AND ")
 }
 
-fn like_pattern(term: &str) -> String {
+/// `%term%` with LIKE's own wildcards escaped (use with `ESCAPE '\\'`).
+pub fn like_pattern(term: &str) -> String {
     let escaped = term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
 }

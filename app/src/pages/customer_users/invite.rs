@@ -3,6 +3,7 @@
 
 use crate::api::customer_users::InviteCustomerUser;
 use crate::api::portal::PortalInvite;
+use crate::components::feedback::field_error;
 use crate::components::modal::open_when_attached;
 use crate::format::format_datetime;
 use crate::types::customer_users::{AccountRole, ActivationMethod, InviteInput, InviteOutcome};
@@ -37,16 +38,7 @@ pub fn InviteDialog(
     let tried = RwSignal::new(false);
     let client_errors = Memo::new(move |_| input.with(InviteInput::validate));
     let server_error = Signal::derive(move || result.get().and_then(Result::err));
-    let error_for = move |key: &'static str| {
-        move || {
-            if let Some(AppError::Invalid(errors)) = server_error.get() {
-                if let Some(e) = errors.get(key) {
-                    return Some(e.clone());
-                }
-            }
-            tried.get().then(|| client_errors.with(|e| e.get(key).cloned())).flatten()
-        }
-    };
+    let error_for = move |key: &'static str| field_error(server_error, client_errors, tried, key);
     Effect::new(move |_| {
         if let Some(Ok(outcome)) = result.get() {
             on_done.run(outcome);
