@@ -39,6 +39,10 @@ pub enum AppError {
     /// Another customer of the tenant has this exact name; saving again with consent creates it anyway.
     #[error("Another customer is already called \u{201c}{0}\u{201d}.")]
     DuplicateName(String),
+    /// The database cannot serve this right now (busy, full, gone): a passing fault, not the
+    /// request's. Answers 503 with `Retry-After`; nothing was changed.
+    #[error("{} Nothing was changed; please try again in a moment.", .0.describe())]
+    Unavailable(Outage),
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// Transport-level failures (network, decoding) raised by the server-function machinery.
@@ -81,7 +85,82 @@ impl AppError {
             Self::Invalid(_) => 422,
             Self::Conflict(_) | Self::DuplicateName(_) | Self::AlreadyExists(_) => 409,
             Self::Throttled(_) => 429,
+            Self::Unavailable(_) => 503,
             Self::Internal | Self::Transport(_) => 500,
+        }
+    }
+}
+
+/// Why the database cannot serve at the moment (see [`AppError::Unavailable`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outage {
+    /// Another writer held the lock for longer than we wait (SQLite's busy timeout), or
+    /// PostgreSQL gave up on a lock or a serialisation conflict.
+    Busy,
+    /// The disk under the database is full.
+    DiskFull,
+    /// The database refuses writes (a read-only file or a standby server).
+    ReadOnly,
+    /// The database cannot be reached (server stopped, network, file gone).
+    Unreachable,
+}
+
+impl Outage {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Busy => "The database is busy.",
+            Self::DiskFull => "The database's disk is full.",
+            Self::ReadOnly => "The database is read-only at the moment.",
+            Self::Unreachable => "The database cannot be reached.",
+        }
+    }
+
+    /// Seconds a client should wait before trying again (`Retry-After`): a lock passes in
+    /// moments, the rest needs someone to act.
+    pub fn retry_after_seconds(self) -> u64 {
+        match self {
+            Self::Busy => 1,
+            Self::DiskFull | Self::ReadOnly | Self::Unreachable => 5,
+        }
+    }
+
+    /// The outage behind a database error, if that is what it was. SQLite reports (extended)
+    /// result codes, PostgreSQL SQLSTATEs; a connection that cannot be made or was lost is an
+    /// I/O error or the pool's timeout.
+    #[cfg(feature = "ssr")]
+    pub fn of(error: &sqlx::Error) -> Option<Self> {
+        match error {
+            sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => {
+                Some(Self::Unreachable)
+            }
+            // SQLite: the primary result code is the low byte of the extended one.
+            sqlx::Error::Database(e) if e.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() => {
+                match e.code()?.parse::<u32>().ok()? & 0xff {
+                    5 | 6 => Some(Self::Busy),          // SQLITE_BUSY, SQLITE_LOCKED
+                    13 => Some(Self::DiskFull),         // SQLITE_FULL
+                    8 => Some(Self::ReadOnly),          // SQLITE_READONLY
+                    10 | 14 => Some(Self::Unreachable), // SQLITE_IOERR, SQLITE_CANTOPEN
+                    _ => None,
+                }
+            }
+            // PostgreSQL: SQLSTATEs.
+            sqlx::Error::Database(e) => {
+                let code = e.code()?;
+                match &*code {
+                    // Lock not available (lock_timeout), serialisation failure, deadlock.
+                    "55P03" | "40001" | "40P01" => Some(Self::Busy),
+                    // Insufficient resources: disk full; out of memory, too many connections.
+                    "53100" => Some(Self::DiskFull),
+                    code if code.starts_with("53") => Some(Self::Busy),
+                    // A read-only transaction (a standby, or default_transaction_read_only).
+                    "25006" => Some(Self::ReadOnly),
+                    // Connection exceptions, and the server shutting down or starting up.
+                    "57P01" | "57P02" | "57P03" => Some(Self::Unreachable),
+                    code if code.starts_with("08") => Some(Self::Unreachable),
+                    _ => None,
+                }
+            }
+            _ => None,
         }
     }
 }
@@ -112,6 +191,16 @@ impl FromServerFnError for AppError {
 impl From<sqlx::Error> for AppError {
     #[track_caller]
     fn from(error: sqlx::Error) -> Self {
+        if let Some(outage) = Outage::of(&error) {
+            tracing::warn!(%error, at = %std::panic::Location::caller(), "database unavailable: {}", outage.describe());
+            return Self::Unavailable(outage);
+        }
+        if is_data_exception(&error) {
+            tracing::info!(%error, at = %std::panic::Location::caller(), "the database refused a value sent");
+            return Self::BadRequest(
+                "Some of the values sent cannot be stored (a NUL character, or a number out of range).".into(),
+            );
+        }
         if is_unique_violation(&error) {
             tracing::info!(%error, at = %std::panic::Location::caller(), "unique constraint: a concurrent writer won");
             return Self::AlreadyExists(
@@ -120,6 +209,15 @@ impl From<sqlx::Error> for AppError {
         }
         Self::internal("querying the database", error)
     }
+}
+
+/// PostgreSQL's class 22 ("data exception": a NUL byte in text, a number out of range): a
+/// value the request carried that no check caught, so the request's fault, not ours.
+#[cfg(feature = "ssr")]
+fn is_data_exception(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(e)
+        if e.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().is_some()
+            && e.code().is_some_and(|code| code.starts_with("22")))
 }
 
 #[cfg(feature = "ssr")]

@@ -115,6 +115,15 @@ pub enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Copy the whole database to FILE while the server keeps serving: a consistent snapshot
+    /// (SQLite: `VACUUM INTO`; PostgreSQL: `pg_dump --format=custom`, which must be on PATH).
+    /// FILE must not exist yet; it appears only once complete. docs/OPERATIONS.md says how to
+    /// restore.
+    Backup {
+        /// Where to write the backup.
+        #[arg(long = "to")]
+        to: PathBuf,
+    },
 }
 
 /// A network (`10.0.0.0/8`) or a single address (`10.0.0.7`, `::1`).

@@ -25,6 +25,7 @@ pub fn router(state: AppState) -> Router {
     let context_state = state.clone();
     let pages = Router::new()
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/customers/export.csv", get(export_customers))
         .route("/customers/users-export.csv", get(export_customer_users))
         .route("/customers/{id}/export", get(export_account))
@@ -44,6 +45,8 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.security.clone(), security::add_security_headers))
         // A response that has not started within this time fails (408) instead of spinning.
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        // A bug that panics answers 500 for its own request; the connection and server live on.
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
 }
@@ -96,11 +99,38 @@ async fn export_account(
     }
 }
 
-/// Liveness and database reachability, for load balancers.
-async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> (http::StatusCode, &'static str) {
-    match sqlx::query("SELECT 1").execute(&state.db.pool).await {
-        Ok(_) => (http::StatusCode::OK, "ok"),
-        Err(_) => (http::StatusCode::SERVICE_UNAVAILABLE, "database unreachable"),
+/// Liveness: 200 while the process serves, whatever the database does (restarting this
+/// server would not bring the database back), with the database's state in the body.
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> (http::StatusCode, String) {
+    let database = match app::backend::health::reads(&state.db).await {
+        Ok(()) => "ok".to_string(),
+        Err(outage) => outage.describe().to_string(),
+    };
+    (http::StatusCode::OK, format!("live\ndatabase: {database}\n"))
+}
+
+/// Readiness, for load balancers: 200 when the database answers a read and commits a write,
+/// else 503 with `Retry-After` and what is wrong. Recovers by itself when the database does.
+async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match app::backend::health::writes(&state.db).await {
+        Ok(()) => (http::StatusCode::OK, "ready\n").into_response(),
+        Err(outage) => (
+            http::StatusCode::SERVICE_UNAVAILABLE,
+            [(http::header::RETRY_AFTER, outage.retry_after_seconds().to_string())],
+            format!("not ready: {}\n", outage.describe()),
+        )
+            .into_response(),
+    }
+}
+
+/// Finishes work that outlives a request and that a crash or restart may have interrupted:
+/// custom-field removals ([`app::backend::field_config::finish_removals`]).
+/// A failure (the database away) is retried every minute.
+pub async fn resume_unfinished_work(db: Db) {
+    while let Err(error) = app::backend::field_config::finish_removals(db.clone()).await {
+        tracing::warn!(%error, "could not finish the custom-field removals in progress; trying again in a minute");
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
     }
 }
 
@@ -133,6 +163,12 @@ pub async fn run_command(config: &Config, command: &config::Command) -> Result<(
             println!("{email} is an operator. Open this link within 24 hours to choose the password:");
             println!("{link}");
             println!("(expires {})", app::format::format_datetime(expires_at));
+        }
+        config::Command::Backup { to } => {
+            let started = std::time::Instant::now();
+            app::backend::backup::write(&db, &config.database_url(), to).await?;
+            let bytes = std::fs::metadata(to).map(|m| m.len()).unwrap_or(0);
+            println!("Backed up to {} ({bytes} bytes in {:.1} s).", to.display(), started.elapsed().as_secs_f64());
         }
     }
     Ok(())

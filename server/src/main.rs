@@ -10,10 +10,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .init();
     let config = Config::parse();
     if let Some(command) = &config.command {
-        return server::run_command(&config, command).await;
+        // The message as an operator should read it (not the error's debug form).
+        if let Err(error) = server::run_command(&config, command).await {
+            eprintln!("error: {error}");
+            std::process::exit(1);
+        }
+        return Ok(());
     }
     let state = server::prepare_state(&config).await?;
     tracing::info!(database = ?state.db.kind, "database ready");
+    // Custom-field removals a crash or restart interrupted go on where they stopped.
+    tokio::spawn(server::resume_unfinished_work(state.db.clone()));
     if config.statistics_minutes > 0 {
         tokio::spawn(server::keep_statistics_current(
             state.db.clone(),
@@ -22,7 +29,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let app = server::router(state);
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
-    tracing::info!("listening on http://{}", config.listen);
+    tracing::info!("listening on http://{}", listener.local_addr()?);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;

@@ -357,7 +357,8 @@ pub async fn create_operator(
     if let Some(problem) = crate::types::forms::check_email(&email) {
         return Err(AppError::invalid("email", problem));
     }
-    let full_name = full_name.trim();
+    let full_name = crate::types::forms::clean_text(full_name);
+    let full_name = full_name.as_str();
     if full_name.is_empty() {
         return Err(AppError::invalid("name", "Give the operator's name."));
     }

@@ -76,26 +76,46 @@ impl Entry {
     }
 }
 
+/// Writes one entry in the caller's transaction.
 pub async fn record(conn: &mut sqlx::AnyConnection, entry: Entry) -> Result<(), sqlx::Error> {
-    let changes = (!entry.changes.is_empty()).then(|| Value::Object(entry.changes).to_string());
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor_person_id, actor_label, acting_as, tenant_id, action,
-                                target_type, target_id, target_label, changes, client_addr)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(now())
-    .bind(entry.actor_person_id)
-    .bind(entry.actor_label)
-    .bind(entry.acting_as)
-    .bind(entry.tenant_id)
-    .bind(entry.action)
-    .bind(entry.target_type)
-    .bind(entry.target_id)
-    .bind(entry.target_label)
-    .bind(changes)
-    .bind(entry.client_addr)
-    .execute(&mut *conn)
-    .await?;
+    record_all(conn, vec![entry]).await
+}
+
+/// Writes many entries (a bulk change's, one per customer) a few hundred rows per statement:
+/// ten thousand single inserts would hold SQLite's write lock for seconds.
+pub async fn record_all(conn: &mut sqlx::AnyConnection, entries: Vec<Entry>) -> Result<(), sqlx::Error> {
+    const ROWS_PER_INSERT: usize = 500;
+    let at = now();
+    let mut entries = entries.into_iter().peekable();
+    while entries.peek().is_some() {
+        let batch: Vec<Entry> = entries.by_ref().take(ROWS_PER_INSERT).collect();
+        let rows = (0..batch.len())
+            .map(|row| format!("({})", (1..=11).map(|c| format!("${}", row * 11 + c)).collect::<Vec<_>>().join(", ")))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO audit_log (at, actor_person_id, actor_label, acting_as, tenant_id, action,
+                                    target_type, target_id, target_label, changes, client_addr)
+             VALUES {rows}"
+        );
+        let mut query = sqlx::query(&sql);
+        for entry in batch {
+            let changes = (!entry.changes.is_empty()).then(|| Value::Object(entry.changes).to_string());
+            query = query
+                .bind(at)
+                .bind(entry.actor_person_id)
+                .bind(entry.actor_label)
+                .bind(entry.acting_as)
+                .bind(entry.tenant_id)
+                .bind(entry.action)
+                .bind(entry.target_type)
+                .bind(entry.target_id)
+                .bind(entry.target_label)
+                .bind(changes)
+                .bind(entry.client_addr);
+        }
+        query.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 

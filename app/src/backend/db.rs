@@ -11,6 +11,12 @@ use std::str::FromStr;
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
 
+/// The longest a request waits for a connection, as long as SQLite's busy timeout (5 s). The
+/// pool keeps retrying a database that refuses connections until then, so a stopped
+/// PostgreSQL answers 503 in 5 s rather than the request timing out (and it recovers by
+/// itself: every connection is tested before use and replaced when dead).
+const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DbKind {
     Sqlite,
@@ -41,6 +47,8 @@ impl Db {
                 prepare_sqlite_file(url).await?;
                 AnyPoolOptions::new()
                     .max_connections(8)
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .before_acquire(|conn, _meta| Box::pin(async move { Ok(outside_any_transaction(conn)) }))
                     // Per-connection settings Any cannot carry in the URL.
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
@@ -57,17 +65,26 @@ impl Db {
             DbKind::Postgres => {
                 AnyPoolOptions::new()
                     .max_connections(16)
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .before_acquire(|conn, _meta| Box::pin(async move { Ok(outside_any_transaction(conn)) }))
                     // sqlx prepares every query; after five runs PostgreSQL may switch a prepared
                     // statement to one generic plan, blind to the values. For `LIKE $1` that can
                     // mean a full scan instead of the trigram index (120 ms instead of 5 at a
                     // million customers), so plan each execution for its values.
+                    //
+                    // A writer waits for a row lock at most as long as SQLite's busy timeout, then
+                    // answers 503 (`Outage::Busy`) instead of queueing without end behind a
+                    // stuck transaction.
                     //
                     // No JIT: it compiles a query whose estimated cost is high, and estimates go
                     // high exactly where they are wrong (no statistics after a bulk load): a
                     // 10 ms list page then spent 130 ms compiling. Our queries are all short.
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
-                            conn.execute("SET plan_cache_mode = force_custom_plan; SET jit = off").await?;
+                            conn.execute(
+                                "SET plan_cache_mode = force_custom_plan; SET jit = off; SET lock_timeout = '5s'",
+                            )
+                            .await?;
                             Ok(())
                         })
                     })
@@ -146,6 +163,16 @@ impl Db {
         migrator.run(&self.pool).await?;
         Ok(())
     }
+}
+
+/// Whether a pooled connection is out of every transaction, as it should be when handed out.
+/// A COMMIT or ROLLBACK that failed (SQLite on a full disk) can leave one open, and with it
+/// SQLite's write lock: every writer would then wait for it in vain. Such a connection is closed
+/// instead of reused, which ends the transaction. (The pool's ping runs first, so a rollback
+/// queued when the transaction was dropped has run by now.)
+fn outside_any_transaction(conn: &sqlx::AnyConnection) -> bool {
+    use sqlx::TransactionManager;
+    sqlx::any::AnyTransactionManager::get_transaction_depth(conn) == 0
 }
 
 /// The URL with any password replaced, for messages: `postgres://app:***@db/clientele`.

@@ -27,7 +27,7 @@ pub(in crate::backend) async fn load(conn: &mut AnyConnection, tenant_id: i64) -
         }
     }
     let fields = sqlx::query(
-        "SELECT id, key, label, kind, required, help_text, options FROM custom_fields WHERE tenant_id = $1 ORDER BY position, id",
+        "SELECT id, key, label, kind, required, help_text, options FROM custom_fields WHERE tenant_id = $1 AND removing_since IS NULL ORDER BY position, id",
     )
     .bind(tenant_id)
     .fetch_all(&mut *conn)
@@ -236,27 +236,21 @@ async fn refuse_misfitting_values(
     ))
 }
 
-/// Removes a custom field and every customer's value of it.
+/// Removes a custom field and every customer's value of it. The field disappears at once (one
+/// short transaction marks it and writes the audit entry); its values go in batches
+/// ([`finish_removals`]), which this waits for a while: a small tenant's removal is complete
+/// when the answer comes, a million values finish in the background.
 pub async fn delete_custom_field(scope: &TenantScope, id: i64) -> Result<FieldConfig, AppError> {
     let mut tx = scope.db.begin().await?;
     let config = load(&mut tx, scope.tenant_id()).await?;
     let field =
         config.custom_fields.iter().find(|f| f.id == id).ok_or_else(|| AppError::not_found("no such custom field"))?;
-    let affected: Vec<i64> = sqlx::query("SELECT customer_id FROM customer_field_values WHERE field_id = $1")
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(|r| r.try_get("customer_id"))
-        .collect::<Result<_, _>>()?;
-    sqlx::query("DELETE FROM customer_field_values WHERE field_id = $1").bind(id).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM custom_fields WHERE id = $1 AND tenant_id = $2")
+    sqlx::query("UPDATE custom_fields SET removing_since = $1 WHERE id = $2 AND tenant_id = $3")
+        .bind(super::now())
         .bind(id)
         .bind(scope.tenant_id())
         .execute(&mut *tx)
         .await?;
-    // The removed values must stop matching searches.
-    customer_records::refresh_search_text(&mut tx, scope, &affected).await?;
     let change = entry(scope, "tenant.custom_field.delete", field.label.clone()).change(
         "key",
         field.key.as_str(),
@@ -265,7 +259,59 @@ pub async fn delete_custom_field(scope: &TenantScope, id: i64) -> Result<FieldCo
     audit::record(&mut tx, change).await?;
     let config = load(&mut tx, scope.tenant_id()).await?;
     tx.commit().await?;
+    // In its own task: it goes on if this request is abandoned, and a crash leaves the mark for
+    // the next start to finish.
+    let removal = tokio::spawn(finish_removals(scope.db.clone()));
+    let _ = tokio::time::timeout(REMOVAL_WAIT, removal).await;
     Ok(config)
+}
+
+/// How long a removal request waits for the values to go before answering.
+const REMOVAL_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Customers per removal batch: a batch deletes their values and rewrites their search text in
+/// one transaction of a few tens of milliseconds, so no writer waits long behind it.
+const REMOVAL_BATCH: i64 = 500;
+
+/// Finishes every custom-field removal in progress, on any tenant: batch by batch, each one
+/// transaction that deletes some customers' values of the field and refreshes their search
+/// text, so the search never matches a value that is gone; then the field itself. Run after
+/// each removal and at start (after a crash or restart mid-way). Two runs at once (two
+/// instances starting) do no harm: a batch deletes only what is still there.
+pub async fn finish_removals(db: super::Db) -> Result<(), AppError> {
+    let pending: Vec<(i64, i64)> =
+        sqlx::query("SELECT id, tenant_id FROM custom_fields WHERE removing_since IS NOT NULL ORDER BY id")
+            .fetch_all(&db.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("tenant_id")?)))
+            .collect::<Result<_, sqlx::Error>>()?;
+    for (field_id, tenant_id) in pending {
+        loop {
+            let mut tx = db.begin().await?;
+            let customers: Vec<i64> =
+                sqlx::query("SELECT customer_id FROM customer_field_values WHERE field_id = $1 LIMIT $2")
+                    .bind(field_id)
+                    .bind(REMOVAL_BATCH)
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .iter()
+                    .map(|r| r.try_get("customer_id"))
+                    .collect::<Result<_, _>>()?;
+            if customers.is_empty() {
+                sqlx::query("DELETE FROM custom_fields WHERE id = $1").bind(field_id).execute(&mut *tx).await?;
+                tx.commit().await?;
+                break;
+            }
+            let list = (0..customers.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+            let sql = format!("DELETE FROM customer_field_values WHERE field_id = $1 AND customer_id IN ({list})");
+            customers.iter().fold(sqlx::query(&sql).bind(field_id), |q, id| q.bind(*id)).execute(&mut *tx).await?;
+            customer_records::refresh_search_text(&mut tx, tenant_id, &customers).await?;
+            tx.commit().await?;
+        }
+        tracing::info!(field_id, tenant_id, "custom field removed");
+    }
+    Ok(())
 }
 
 /// Moves a custom field one place up or down in the form.
@@ -300,7 +346,7 @@ pub async fn move_custom_field(scope: &TenantScope, id: i64, up: bool) -> Result
 /// Replaces the tenant's workflows with `names`, in that order. Customers in a workflow that
 /// is removed keep it until edited (the form then asks for one of the current workflows).
 pub async fn set_workflows(scope: &TenantScope, names: &[String]) -> Result<FieldConfig, AppError> {
-    let names: Vec<String> = names.iter().map(|n| n.trim().to_string()).collect();
+    let names: Vec<String> = names.iter().map(|n| crate::types::forms::clean_text(n)).collect();
     if let Some(problem) = validate_workflows(&names) {
         return Err(AppError::invalid("workflows", problem));
     }

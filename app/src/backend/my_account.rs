@@ -49,7 +49,8 @@ pub async fn rename(state: &AppState, actor: &Actor, full_name: &str) -> Result<
     if let Some(problem) = person_name_problem(full_name) {
         return Err(AppError::invalid("full_name", problem));
     }
-    let full_name = full_name.trim();
+    let full_name = crate::types::forms::clean_text(full_name);
+    let full_name = full_name.as_str();
     let mut tx = state.db.begin().await?;
     sqlx::query("UPDATE persons SET full_name = $1, updated_at = $2 WHERE id = $3")
         .bind(full_name)

@@ -44,8 +44,8 @@ pub async fn list(scope: &OperatorScope, search: &str) -> Result<Vec<PartnerSumm
 }
 
 fn optional(value: &str) -> Option<String> {
-    let value = value.trim();
-    (!value.is_empty()).then(|| value.to_string())
+    let value = crate::types::forms::clean_text(value);
+    (!value.is_empty()).then_some(value)
 }
 
 fn name_taken() -> AppError {
@@ -89,7 +89,7 @@ pub async fn create(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let name = draft.name.trim().to_string();
+    let name = crate::types::forms::clean_text(&draft.name);
     let mut tx = scope.db.begin().await?;
     if name_in_use(&mut tx, &name, None).await? {
         return Err(name_taken());
@@ -156,7 +156,7 @@ pub async fn update(scope: &OperatorScope, draft: &PartnerDraft) -> Result<(), A
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let name = draft.name.trim().to_string();
+    let name = crate::types::forms::clean_text(&draft.name);
     let mut tx = scope.db.begin().await?;
     let before = sqlx::query("SELECT name, contact_name, contact_email FROM tenants WHERE id = $1")
         .bind(id)

@@ -111,7 +111,7 @@ pub async fn save(scope: &TenantScope, draft: &RoleDraft) -> Result<RoleInfo, Ap
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let name = draft.name.trim().to_string();
+    let name = crate::types::forms::clean_text(&draft.name);
     let permissions: BTreeSet<Permission> = draft.permissions.iter().copied().collect();
     let missing: Vec<&str> = permissions.difference(&scope.actor.permissions).map(|p| p.key()).collect();
     if !missing.is_empty() {

@@ -76,7 +76,16 @@ pub async fn resolve(db: &Db, policy: &SecurityConfig, token: &str) -> Result<Op
         return Ok(None);
     }
     if at - last_seen_at >= TOUCH_EVERY_SECS {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2").bind(at).bind(id).execute(&db.pool).await?;
+        // On its own task: the request (most often a read) never waits behind a writer for
+        // SQLite's lock, nor fails when the disk is full; a touch that fails is retried by the
+        // next request.
+        let pool = db.pool.clone();
+        tokio::spawn(async move {
+            let touch = sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2").bind(at).bind(id);
+            if let Err(error) = touch.execute(&pool).await {
+                tracing::debug!(%error, "could not record the session's use; the next request tries again");
+            }
+        });
     }
     Ok(Some(Session { id, person_id: row.try_get("person_id")?, active_tenant_id: row.try_get("active_tenant_id")? }))
 }
@@ -91,20 +100,30 @@ pub(in crate::backend) async fn end_for_customer(
     tenant_id: i64,
     customer_id: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "DELETE FROM sessions WHERE person_id IN (
-           SELECT m.person_id FROM memberships m
-           WHERE m.kind = 'customer' AND m.customer_id = $1 AND m.tenant_id = $2 AND m.state = 'active'
-             AND NOT EXISTS (
-               SELECT 1 FROM memberships o
-               WHERE o.person_id = m.person_id AND o.id <> m.id AND o.state = 'active'
-                 AND (o.kind <> 'customer'
-                      OR EXISTS (SELECT 1 FROM customers c WHERE c.id = o.customer_id AND c.status = 'active'))))",
-    )
-    .bind(customer_id)
-    .bind(tenant_id)
-    .execute(&mut *conn)
-    .await?;
+    end_for_customers(conn, tenant_id, &[customer_id]).await
+}
+
+/// [`end_for_customer`] for many customers, in statements of a few hundred.
+pub(in crate::backend) async fn end_for_customers(
+    conn: &mut sqlx::AnyConnection,
+    tenant_id: i64,
+    customer_ids: &[i64],
+) -> Result<(), sqlx::Error> {
+    for chunk in customer_ids.chunks(500) {
+        let list = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "DELETE FROM sessions WHERE person_id IN (
+               SELECT m.person_id FROM memberships m
+               WHERE m.kind = 'customer' AND m.customer_id IN ({list}) AND m.tenant_id = $1 AND m.state = 'active'
+                 AND NOT EXISTS (
+                   SELECT 1 FROM memberships o
+                   WHERE o.person_id = m.person_id AND o.id <> m.id AND o.state = 'active'
+                     AND (o.kind <> 'customer'
+                          OR EXISTS (SELECT 1 FROM customers c WHERE c.id = o.customer_id AND c.status = 'active'))))"
+        );
+        let query = chunk.iter().fold(sqlx::query(&sql).bind(tenant_id), |q, id| q.bind(*id));
+        query.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 

@@ -211,7 +211,7 @@ pub(in crate::backend) async fn record_invitation(
     role_name: &str,
 ) -> Result<Invitation, AppError> {
     let email = normalize_email(&input.email);
-    let full_name = input.full_name.trim().to_string();
+    let full_name = crate::types::forms::clean_text(&input.full_name);
     let invited_meanwhile = || AppError::invalid("email", "This person was invited a moment ago. Reload the list.");
     let existing =
         sqlx::query("SELECT id FROM persons WHERE email = $1").bind(&email).fetch_optional(&mut *conn).await?;

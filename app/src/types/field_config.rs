@@ -2,6 +2,7 @@
 //! shows and requires, its custom fields and its workflows, with the rules for defining them.
 
 use crate::types::forms::FieldErrors;
+use crate::types::forms::{clean_text, has_hidden_characters, HIDDEN_CHARACTERS};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -246,12 +247,12 @@ pub const MAX_WORKFLOWS: usize = 50;
 impl CustomFieldDraft {
     /// Trimmed, with the key derived from the label when left empty and blank options dropped.
     pub fn normalized(&self) -> Self {
-        let label = self.label.trim().to_string();
+        let label = clean_text(&self.label);
         let key = match self.key.trim() {
             "" => key_from_label(&label),
             key => key.to_string(),
         };
-        let options = self.options.iter().map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect();
+        let options = self.options.iter().map(|o| clean_text(o)).filter(|o| !o.is_empty()).collect();
         Self { label, key, help_text: self.help_text.trim().to_string(), options, ..self.clone() }
     }
 }
@@ -263,6 +264,8 @@ pub fn validate_custom_field(draft: &CustomFieldDraft) -> FieldErrors {
         errors.insert("label".into(), "Label is required.".into());
     } else if draft.label.chars().count() > LABEL_MAX_CHARS {
         errors.insert("label".into(), format!("Label can be at most {LABEL_MAX_CHARS} characters."));
+    } else if has_hidden_characters(&draft.label) {
+        errors.insert("label".into(), HIDDEN_CHARACTERS.into());
     }
     if let Some(problem) = check_custom_key(&draft.key) {
         errors.insert("key".into(), problem);
@@ -277,6 +280,8 @@ pub fn validate_custom_field(draft: &CustomFieldDraft) -> FieldErrors {
         let mut seen = std::collections::BTreeSet::new();
         if draft.options.is_empty() {
             errors.insert("options".into(), "A choice field needs at least one option.".into());
+        } else if draft.options.iter().any(|o| has_hidden_characters(o)) {
+            errors.insert("options".into(), HIDDEN_CHARACTERS.into());
         } else if draft.options.iter().any(|o| o.chars().count() > LABEL_MAX_CHARS) {
             errors.insert("options".into(), format!("Options can be at most {LABEL_MAX_CHARS} characters each."));
         } else if !draft.options.iter().all(|o| seen.insert(o.to_lowercase())) {
@@ -291,7 +296,10 @@ pub fn validate_workflows(workflows: &[String]) -> Option<String> {
     let mut seen = std::collections::BTreeSet::new();
     if workflows.len() > MAX_WORKFLOWS {
         Some(format!("At most {MAX_WORKFLOWS} workflows."))
-    } else if workflows.iter().any(|w| w.is_empty() || w.chars().count() > WORKFLOW_MAX_CHARS) {
+    } else if workflows
+        .iter()
+        .any(|w| w.is_empty() || w.chars().count() > WORKFLOW_MAX_CHARS || has_hidden_characters(w))
+    {
         Some(format!("Each workflow needs a name of 1 to {WORKFLOW_MAX_CHARS} characters."))
     } else if !workflows.iter().all(|w| seen.insert(w.to_lowercase())) {
         Some("Each workflow can appear only once.".into())

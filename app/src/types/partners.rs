@@ -1,7 +1,7 @@
 //! Partners (tenants) as the platform operator manages them.
 
 use crate::types::customers::CustomerCount;
-use crate::types::forms::{check_email, person_name_problem, FieldErrors};
+use crate::types::forms::{check_email, has_hidden_characters, person_name_problem, FieldErrors, HIDDEN_CHARACTERS};
 use serde::{Deserialize, Serialize};
 
 /// A partner as the operator's Settings area lists it.
@@ -43,8 +43,8 @@ impl PartnerDraft {
             errors.insert("name".into(), "Enter the partner's name.".into());
         } else if name.chars().count() > MAX_PARTNER_NAME_CHARS {
             errors.insert("name".into(), format!("Use at most {MAX_PARTNER_NAME_CHARS} characters."));
-        } else if name.chars().any(char::is_control) {
-            errors.insert("name".into(), "Remove the control characters.".into());
+        } else if has_hidden_characters(name) {
+            errors.insert("name".into(), HIDDEN_CHARACTERS.into());
         } else if !name.chars().any(char::is_alphanumeric) {
             errors.insert("name".into(), "Use at least one letter or digit.".into());
         }

@@ -94,8 +94,8 @@ impl RoleDraft {
             errors.insert("name".into(), "Enter a name for the role.".into());
         } else if name.chars().count() > MAX_ROLE_NAME_CHARS {
             errors.insert("name".into(), format!("Use at most {MAX_ROLE_NAME_CHARS} characters."));
-        } else if name.chars().any(char::is_control) {
-            errors.insert("name".into(), "Remove the control characters.".into());
+        } else if crate::types::forms::has_hidden_characters(name) {
+            errors.insert("name".into(), crate::types::forms::HIDDEN_CHARACTERS.into());
         }
         if self.permissions.is_empty() {
             errors.insert("permissions".into(), "Tick at least one permission.".into());

@@ -39,7 +39,10 @@ async fn unknown_pages_are_real_404s(app: TestApp) {
 async fn healthz_reports_database_reachability(app: TestApp) {
     let res = app.client().get("/healthz").await;
     assert_eq!(res.status, StatusCode::OK);
-    assert_eq!(res.body, "ok");
+    assert_eq!(res.body, "live\ndatabase: ok\n");
+    let res = app.client().get("/readyz").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.body, "ready\n");
 }
 
 /// Every page names its own nonce in its Content-Security-Policy (no other inline script runs),

@@ -80,7 +80,7 @@ async fn load_stored(
     }
     let custom = sqlx::query(
         "SELECT f.key, v.value FROM customer_field_values v JOIN custom_fields f ON f.id = v.field_id
-         WHERE v.customer_id = $1 AND f.tenant_id = $2",
+         WHERE v.customer_id = $1 AND f.tenant_id = $2 AND f.removing_since IS NULL",
     )
     .bind(id)
     .bind(scope.tenant_id())

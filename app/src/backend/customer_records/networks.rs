@@ -15,7 +15,7 @@ use sqlx::Row;
 /// through the new one, which sits inside it. Only the name is asked: the tenant's required
 /// fields describe a customer's site, which a network of sites does not have.
 pub async fn add_network(scope: &TenantScope, customer_id: i64, name: &str) -> Result<NetworkChoice, AppError> {
-    let name = name.trim().to_string();
+    let name = crate::types::forms::clean_text(name);
     if let Some(problem) = check_name(&name) {
         return Err(AppError::invalid("name", problem));
     }

@@ -1,6 +1,6 @@
 //! Keeping `customers.search_text` (what the list's search matches) in step with the values.
 
-use crate::backend::{field_config, TenantScope};
+use crate::backend::field_config;
 use crate::types::customer_records::CustomerInput;
 use crate::types::field_config::{CustomFieldKind, FieldConfig};
 use crate::AppError;
@@ -24,13 +24,13 @@ pub(super) fn search_text_for(config: &FieldConfig, values: &CustomerInput) -> S
     crate::backend::customers::search_text(&parts)
 }
 
-/// Recomputes the search text of the given customers of the scope's tenant (after a custom
-/// field they had a value in was removed). Works through them 500 at a time with two reads per
-/// batch, so removing a field that a million customers filled costs a million small updates,
-/// not three million round trips.
-pub async fn refresh_search_text(conn: &mut AnyConnection, scope: &TenantScope, ids: &[i64]) -> Result<(), AppError> {
+/// Recomputes the search text of the given customers of `tenant_id` (after a custom field they
+/// had a value in was removed). Works through them 500 at a time with two reads per batch, so
+/// removing a field that a million customers filled costs a million small updates, not three
+/// million round trips.
+pub async fn refresh_search_text(conn: &mut AnyConnection, tenant_id: i64, ids: &[i64]) -> Result<(), AppError> {
     const BATCH: usize = 500;
-    let config = field_config::load(conn, scope.tenant_id()).await?;
+    let config = field_config::load(conn, tenant_id).await?;
     for chunk in ids.chunks(BATCH) {
         let list = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
         // By primary key, the tenant checked per row (`+`: never the tenant's whole index).
@@ -38,7 +38,7 @@ pub async fn refresh_search_text(conn: &mut AnyConnection, scope: &TenantScope, 
             "SELECT id, name, contact_first_name, contact_last_name, contact_email, phone_primary, phone_secondary, city
              FROM customers WHERE +tenant_id = $1 AND id IN ({list})"
         );
-        let mut query = sqlx::query(&sql).bind(scope.tenant_id());
+        let mut query = sqlx::query(&sql).bind(tenant_id);
         for id in chunk {
             query = query.bind(*id);
         }
@@ -60,9 +60,9 @@ pub async fn refresh_search_text(conn: &mut AnyConnection, scope: &TenantScope, 
         }
         let sql = format!(
             "SELECT v.customer_id, f.key, v.value FROM customer_field_values v JOIN custom_fields f ON f.id = v.field_id
-             WHERE f.tenant_id = $1 AND v.customer_id IN ({list})"
+             WHERE f.tenant_id = $1 AND f.removing_since IS NULL AND v.customer_id IN ({list})"
         );
-        let mut query = sqlx::query(&sql).bind(scope.tenant_id());
+        let mut query = sqlx::query(&sql).bind(tenant_id);
         for id in chunk {
             query = query.bind(*id);
         }
@@ -75,7 +75,7 @@ pub async fn refresh_search_text(conn: &mut AnyConnection, scope: &TenantScope, 
             sqlx::query("UPDATE customers SET search_text = $1 WHERE id = $2 AND tenant_id = $3")
                 .bind(search_text_for(&config, input))
                 .bind(*id)
-                .bind(scope.tenant_id())
+                .bind(tenant_id)
                 .execute(&mut *conn)
                 .await?;
         }

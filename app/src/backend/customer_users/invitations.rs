@@ -28,7 +28,7 @@ pub async fn invite(
         return Err(AppError::Invalid(errors));
     }
     let email = normalize_email(&input.email);
-    let full_name = input.full_name.trim().to_string();
+    let full_name = crate::types::forms::clean_text(&input.full_name);
     let mut tx = state.db.begin().await?;
     let customer = sqlx::query("SELECT name, status FROM customers WHERE id = $1 AND tenant_id = $2")
         .bind(customer_id)

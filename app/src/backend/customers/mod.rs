@@ -337,36 +337,51 @@ pub async fn set_status(
         CustomerStatus::Active => "customer.activate",
         CustomerStatus::Disabled => "customer.disable",
     };
-    for (id, name, old) in found.iter().filter(|(_, _, s)| s != status.key()) {
-        // `status <> $1`: a writer that changed this customer since we read it (and won the
-        // row lock) leaves nothing for us to change, and nothing to audit.
-        let changed = sqlx::query(
-            "UPDATE customers SET status = $1, status_changed_at = $2, status_changed_by = $3,
-                    updated_at = $2, updated_by = $3, version = version + 1
-             WHERE id = $4 AND tenant_id = $5 AND status <> $1",
-        )
-        .bind(status.key())
-        .bind(at)
-        .bind(scope.actor.person_id)
-        .bind(*id)
-        .bind(scope.tenant_id())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if changed == 0 {
-            outcome.changed -= 1;
-            outcome.unchanged += 1;
-            continue;
-        }
+    let changing: Vec<&(i64, String, String)> = found.iter().filter(|(_, _, s)| s != status.key()).collect();
+    // A few hundred customers per statement: ten thousand, one statement each, would hold
+    // SQLite's write lock for seconds.
+    for batch in changing.chunks(500) {
+        let mut sql = Sql::default();
+        // `status <> $1`: a writer that changed one of them since we read it (and won the row
+        // lock) leaves nothing for us to change, and nothing to audit.
+        sql.push("UPDATE customers SET status = ")
+            .bind(Value::Text(status.key().into()))
+            .push(", status_changed_at = ")
+            .bind(Value::Int(at))
+            .push(", status_changed_by = ")
+            .bind(Value::Int(scope.actor.person_id))
+            .push(", updated_at = ")
+            .bind(Value::Int(at))
+            .push(", updated_by = ")
+            .bind(Value::Int(scope.actor.person_id))
+            .push(", version = version + 1 WHERE tenant_id = ")
+            .bind(Value::Int(scope.tenant_id()))
+            .push(" AND status <> ")
+            .bind(Value::Text(status.key().into()))
+            .push(" AND id IN ")
+            .bind_list(batch.iter().map(|(id, _, _)| Value::Int(*id)))
+            .push(" RETURNING id");
+        let changed: std::collections::HashSet<i64> =
+            sql.query().fetch_all(&mut *tx).await?.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
+        let lost = (batch.len() - changed.len()) as u64;
+        outcome.changed -= lost;
+        outcome.unchanged += lost;
         if status == CustomerStatus::Disabled {
-            session::end_for_customer(&mut tx, scope.tenant_id(), *id).await?;
+            let ids: Vec<i64> = changed.iter().copied().collect();
+            session::end_for_customers(&mut tx, scope.tenant_id(), &ids).await?;
         }
-        let entry = audit::Entry::new(action)
-            .by(&scope.actor)
-            .in_tenant(Some(scope.tenant_id()))
-            .target("customer", Some(*id), name.clone())
-            .change("status", old.as_str(), status.key());
-        audit::record(&mut tx, entry).await?;
+        let entries = batch
+            .iter()
+            .filter(|(id, _, _)| changed.contains(id))
+            .map(|(id, name, old)| {
+                audit::Entry::new(action)
+                    .by(&scope.actor)
+                    .in_tenant(Some(scope.tenant_id()))
+                    .target("customer", Some(*id), name.clone())
+                    .change("status", old.as_str(), status.key())
+            })
+            .collect();
+        audit::record_all(&mut tx, entries).await?;
     }
     tx.commit().await?;
     Ok(outcome)

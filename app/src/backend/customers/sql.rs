@@ -155,7 +155,7 @@ pub async fn choose_access(db: &Db, q: &CustomerQuery, tenant_id: i64) -> Result
     for (key, value) in &q.fields {
         let hits: i64 = sqlx::query(
             "SELECT COUNT(*) AS n FROM (SELECT 1 FROM customer_field_values v
-               WHERE v.field_id = (SELECT id FROM custom_fields WHERE tenant_id = $1 AND key = $2) AND v.value = $3 LIMIT $4) hits",
+               WHERE v.field_id = (SELECT id FROM custom_fields WHERE tenant_id = $1 AND key = $2 AND removing_since IS NULL) AND v.value = $3 LIMIT $4) hits",
         )
         .bind(tenant_id)
         .bind(key)
@@ -269,7 +269,7 @@ fn push_conditions(sql: &mut Sql, db: DbKind, tenant_id: i64, q: &CustomerQuery,
             .bind(Value::Int(tenant_id))
             .push(" AND f.key = ")
             .bind(Value::Text(key.clone()))
-            .push(") AND d.value = ")
+            .push(" AND f.removing_since IS NULL) AND d.value = ")
             .bind(Value::Text(value.clone()));
     }
     if !indexed.is_empty() {
@@ -299,7 +299,11 @@ fn push_conditions(sql: &mut Sql, db: DbKind, tenant_id: i64, q: &CustomerQuery,
             // which neither database turns into a join that would drive the query.
             sql.push(" AND (SELECT v.value FROM customer_field_values v WHERE v.customer_id = c.id AND v.field_id = ");
         }
-        sql.push(field).bind(Value::Int(tenant_id)).push(" AND f.key = ").bind(Value::Text(key.clone())).push(")");
+        sql.push(field)
+            .bind(Value::Int(tenant_id))
+            .push(" AND f.key = ")
+            .bind(Value::Text(key.clone()))
+            .push(" AND f.removing_since IS NULL)");
         if access.fields_index {
             sql.push(" AND v.value = ").bind(Value::Text(value.clone())).push(")");
         } else {

@@ -119,7 +119,7 @@ pub async fn collect(scope: &TenantScope, id: i64) -> Result<AccountExport, AppE
     }
     let custom = sqlx::query(
         "SELECT f.key, v.value FROM customer_field_values v JOIN custom_fields f ON f.id = v.field_id
-         WHERE v.customer_id = $1 AND f.tenant_id = $2 ORDER BY f.position",
+         WHERE v.customer_id = $1 AND f.tenant_id = $2 AND f.removing_since IS NULL ORDER BY f.position",
     )
     .bind(id)
     .bind(scope.tenant_id())

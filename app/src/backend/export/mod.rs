@@ -235,7 +235,12 @@ pub async fn customers_csv(state: AppState, parts: http::request::Parts) -> Resp
 /// A refused or failed download: the error's status and its message as plain text.
 pub(in crate::backend) fn error_response(error: &AppError) -> Response {
     let status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], error.to_string()).into_response()
+    let mut response =
+        (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], error.to_string()).into_response();
+    if let AppError::Unavailable(outage) = error {
+        response.headers_mut().insert(header::RETRY_AFTER, outage.retry_after_seconds().into());
+    }
+    response
 }
 
 async fn start(state: AppState, parts: http::request::Parts) -> Result<Response, AppError> {

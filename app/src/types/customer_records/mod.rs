@@ -8,7 +8,7 @@ pub mod detail;
 mod tests;
 
 use crate::types::field_config::{BuiltinField, CustomField, CustomFieldKind, FieldConfig, FieldMode};
-use crate::types::forms::{check_email, parse_date, FieldErrors};
+use crate::types::forms::{check_email, clean_text, has_hidden_characters, parse_date, FieldErrors};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -80,10 +80,10 @@ impl CustomerInput {
     /// fields the tenant does not have dropped: what is validated and stored.
     pub fn normalized(&self, config: &FieldConfig) -> Self {
         let mut out = self.clone();
-        out.name = out.name.trim().to_string();
+        out.name = clean_text(&out.name);
         for field in BuiltinField::ALL {
             if let Some(value) = out.text_mut(field) {
-                *value = value.trim().to_string();
+                *value = clean_text(value);
             }
         }
         out.country = out.country.to_uppercase();
@@ -91,7 +91,7 @@ impl CustomerInput {
         out.custom = config
             .custom_fields
             .iter()
-            .filter_map(|f| self.custom.get(&f.key).map(|v| (f.key.clone(), v.trim().to_string())))
+            .filter_map(|f| self.custom.get(&f.key).map(|v| (f.key.clone(), clean_text(v))))
             .filter(|(_, v)| !v.is_empty())
             .collect();
         out
@@ -134,8 +134,8 @@ pub fn check_name(name: &str) -> Option<String> {
         Some("Name is required.".into())
     } else if name.chars().count() > NAME_MAX_CHARS {
         Some(format!("Name can be at most {NAME_MAX_CHARS} characters."))
-    } else if name.chars().any(char::is_control) {
-        Some("Name cannot contain control characters.".into())
+    } else if has_hidden_characters(name) {
+        Some("Name cannot contain control or invisible formatting characters.".into())
     } else {
         None
     }
@@ -154,8 +154,8 @@ fn check_builtin(
     if value.chars().count() > field.max_chars() {
         return Some(format!("{} can be at most {} characters.", field.label(), field.max_chars()));
     }
-    if value.chars().any(char::is_control) {
-        return Some(format!("{} cannot contain control characters.", field.label()));
+    if has_hidden_characters(value) {
+        return Some(format!("{} cannot contain control or invisible formatting characters.", field.label()));
     }
     match field {
         BuiltinField::Country if crate::countries::name(value).is_none() => {
@@ -211,8 +211,8 @@ pub fn check_custom(field: &CustomField, value: &str) -> Option<String> {
         CustomFieldKind::Text if value.chars().count() > CUSTOM_TEXT_MAX_CHARS => {
             Some(format!("{} can be at most {CUSTOM_TEXT_MAX_CHARS} characters.", field.label))
         }
-        CustomFieldKind::Text if value.chars().any(|c| c.is_control() && c != '\n') => {
-            Some(format!("{} cannot contain control characters.", field.label))
+        CustomFieldKind::Text if value.split('\n').any(has_hidden_characters) => {
+            Some(format!("{} cannot contain control or invisible formatting characters.", field.label))
         }
         CustomFieldKind::Number if !value.parse::<f64>().is_ok_and(f64::is_finite) => {
             Some(format!("{} must be a number, like 42 or 3.5.", field.label))
