@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 
 /// Who may call an endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Access {
+pub(crate) enum Access {
     /// Anyone, signed in or not.
     Public,
     /// Anyone signed in (customer users too): it acts on one's own session only.
@@ -30,7 +30,7 @@ enum Access {
 
 /// What an endpoint answers when given another tenant's ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Foreign {
+pub(crate) enum Foreign {
     /// It takes no ids of a tenant's things.
     NoIds,
     /// 404: as if the thing did not exist.
@@ -43,7 +43,7 @@ enum Foreign {
 
 /// The ids an endpoint's arguments refer to, of one tenant.
 #[derive(Clone, Copy)]
-struct Ids {
+pub(crate) struct Ids {
     tenant: i64,
     customer: i64,
     membership: i64,
@@ -53,13 +53,13 @@ struct Ids {
     role: i64,
 }
 
-struct Endpoint {
-    path: &'static str,
-    access: Access,
+pub(crate) struct Endpoint {
+    pub(crate) path: &'static str,
+    pub(crate) access: Access,
     /// Json-encoded (`input = Json`) or, otherwise, form-encoded arguments.
-    json: bool,
-    args: fn(Ids) -> Value,
-    foreign: Foreign,
+    pub(crate) json: bool,
+    pub(crate) args: fn(Ids) -> Value,
+    pub(crate) foreign: Foreign,
 }
 
 use Access::*;
@@ -67,7 +67,7 @@ use Foreign::*;
 use Permission::*;
 
 #[rustfmt::skip]
-const ENDPOINTS: &[Endpoint] = &[
+pub(crate) const ENDPOINTS: &[Endpoint] = &[
     // Signed out by nature: signing in, and what a single-use link (the token is the credential) allows.
     Endpoint { path: "login", access: Public, json: false, args: |_| json!({ "email": "nobody@example.com", "password": "wrong password" }), foreign: NoIds },
     Endpoint { path: "account/link", access: Public, json: true, args: |_| json!({ "token": "0".repeat(64), "reset": false }), foreign: NoIds },
@@ -177,7 +177,7 @@ fn refused(res: &TestResponse) -> bool {
 }
 
 /// A fingerprint of everything a refused call must leave alone.
-async fn fingerprint(app: &TestApp) -> Vec<i64> {
+pub(crate) async fn fingerprint(app: &TestApp) -> Vec<i64> {
     let mut values = Vec::new();
     for sql in [
         "SELECT COUNT(*) FROM customers",
@@ -195,34 +195,22 @@ async fn fingerprint(app: &TestApp) -> Vec<i64> {
     values
 }
 
-async fn every_endpoint_is_in_the_matrix_and_enforces_it(app: TestApp) {
-    // Every registered server function is listed, and nothing listed is missing.
-    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
-        .map(|(path, _)| path.trim_start_matches("/api/").to_string())
-        .collect();
-    let listed: BTreeSet<String> = ENDPOINTS.iter().map(|e| e.path.to_string()).collect();
-    assert_eq!(registered, listed, "every server function needs its row in ENDPOINTS");
-
-    // The ids of each tenant's things: a customer, a customer user's membership, a custom field.
-    // A colleague and a custom role in each partner, for the Team and Roles endpoints.
-    let staff_and_role = |tenant: i64, email: &'static str| {
-        let app = &app;
-        async move {
-            app.execute(&format!(
-                "INSERT INTO roles (tenant_id, key, name, builtin) VALUES ({tenant}, 'matrix', 'Matrix role', 0)"
-            ))
+/// The ids of each tenant's things the endpoints' arguments name: a customer, a customer user's
+/// membership, a custom field, a colleague and a custom role. Acme's customer has a user,
+/// cara@acme-customer.test, and Acme's support level is confirmed ("Log in as").
+pub(crate) async fn matrix_ids(app: &TestApp) -> (Ids, Ids) {
+    let staff_and_role = |tenant: i64, email: &'static str| async move {
+        app.execute(&format!(
+            "INSERT INTO roles (tenant_id, key, name, builtin) VALUES ({tenant}, 'matrix', 'Matrix role', 0)"
+        ))
+        .await;
+        let role = app.scalar(&format!("SELECT id FROM roles WHERE tenant_id = {tenant} AND key = 'matrix'")).await;
+        app.execute(&format!("INSERT INTO role_permissions (role_id, permission) VALUES ({role}, 'customers.view')"))
             .await;
-            let role = app.scalar(&format!("SELECT id FROM roles WHERE tenant_id = {tenant} AND key = 'matrix'")).await;
-            app.execute(&format!(
-                "INSERT INTO role_permissions (role_id, permission) VALUES ({role}, 'customers.view')"
-            ))
-            .await;
-            let person = app.person(email).in_tenant(tenant).create().await;
-            let staff = app
-                .scalar(&format!("SELECT id FROM memberships WHERE person_id = {person} AND kind = 'partner'"))
-                .await;
-            (staff, role)
-        }
+        let person = app.person(email).in_tenant(tenant).create().await;
+        let staff =
+            app.scalar(&format!("SELECT id FROM memberships WHERE person_id = {person} AND kind = 'partner'")).await;
+        (staff, role)
     };
     let (acme_staff, acme_role) = staff_and_role(app.fixture.acme, "matrix-staff@acme.test").await;
     let (globex_staff, globex_role) = staff_and_role(app.fixture.globex, "matrix-staff@globex.test").await;
@@ -239,11 +227,8 @@ async fn every_endpoint_is_in_the_matrix_and_enforces_it(app: TestApp) {
         .customer_user(app.fixture.globex_customer, AccountRole::Owner)
         .create()
         .await;
-    let member_of = |email: &'static str| {
-        let app = &app;
-        async move {
-            app.scalar(&format!("SELECT m.id FROM memberships m JOIN persons p ON p.id = m.person_id WHERE p.email = '{email}' AND m.kind = 'customer'")).await
-        }
+    let member_of = |email: &'static str| async move {
+        app.scalar(&format!("SELECT m.id FROM memberships m JOIN persons p ON p.id = m.person_id WHERE p.email = '{email}' AND m.kind = 'customer'")).await
     };
     let globex = Ids {
         tenant: app.fixture.globex,
@@ -258,6 +243,19 @@ async fn every_endpoint_is_in_the_matrix_and_enforces_it(app: TestApp) {
 
     // "Log in as" waits for the operator's confirmation of the partner's support level.
     app.execute(&format!("UPDATE tenants SET support_level_confirmed = 1 WHERE id = {}", app.fixture.acme)).await;
+
+    (acme, globex)
+}
+
+async fn every_endpoint_is_in_the_matrix_and_enforces_it(app: TestApp) {
+    // Every registered server function is listed, and nothing listed is missing.
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.trim_start_matches("/api/").to_string())
+        .collect();
+    let listed: BTreeSet<String> = ENDPOINTS.iter().map(|e| e.path.to_string()).collect();
+    assert_eq!(registered, listed, "every server function needs its row in ENDPOINTS");
+
+    let (acme, globex) = matrix_ids(&app).await;
 
     // Nobody signed in.
     let mut anonymous = app.client_from("10.9.0.1");

@@ -84,6 +84,22 @@ async fn duplicate_names_are_warned_about_then_allowed(app: TestApp) {
     ok(&create(&mut globex, json!({ "name": "Alpha Bakery" })).await);
 }
 
+/// Names are stored in Unicode NFC, so "José" typed with a combining accent is the same name;
+/// characters that hide or reorder text are refused, so two names cannot look alike by trickery.
+async fn names_are_composed_and_hidden_characters_refused(app: TestApp) {
+    let mut admin = app.signed_in("admin@acme.test").await;
+    ok(&create(&mut admin, json!({ "name": "Jos\u{e9} Caf\u{e9}" })).await);
+    let res = create(&mut admin, json!({ "name": "Jose\u{301} Cafe\u{301}" })).await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{res:?}");
+    assert_eq!(res.json(), json!({ "DuplicateName": "Jos\u{e9} Caf\u{e9}" }));
+    for trick in ["Jos\u{e9} Caf\u{e9}\u{200B}", "\u{202E}\u{e9}faC \u{e9}soJ", "Jos\u{e9}\u{2066} Caf\u{e9}"] {
+        let res = create(&mut admin, json!({ "name": trick, "city": "Berlin" })).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{trick:?}: {res:?}");
+        assert_eq!(field_errors(&res)["name"], "Name cannot contain control or invisible formatting characters.");
+    }
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM customers WHERE name LIKE 'Jos%'").await, 1);
+}
+
 async fn an_edit_on_an_old_version_is_a_conflict_with_the_current_values(app: TestApp) {
     let mut admin = app.signed_in("admin@acme.test").await;
     let id = app.fixture.acme_customer;
@@ -343,6 +359,7 @@ on_both_databases!(
     demo_customers_pass_the_form_rules,
     creating_validates_on_the_server_then_stores_and_audits,
     duplicate_names_are_warned_about_then_allowed,
+    names_are_composed_and_hidden_characters_refused,
     an_edit_on_an_old_version_is_a_conflict_with_the_current_values,
     networks_stay_in_the_tenant_and_never_loop,
     delete_needs_the_typed_name_and_takes_everything_of_the_customer,

@@ -41,6 +41,9 @@ pub struct Client<'a> {
     pub origin: Option<String>,
     /// The Sec-Fetch-Site header to send, as browsers do.
     pub fetch_site: Option<String>,
+    /// A server process to talk to over TCP instead of the in-process router (see
+    /// [`super::process::ServerProcess::client`]).
+    pub(super) remote: Option<SocketAddr>,
 }
 
 impl Client<'_> {
@@ -80,6 +83,15 @@ impl Client<'_> {
         self.send(req, Body::from(body.to_string())).await
     }
 
+    /// Posts `body` as is to a server function, whatever it holds (malformed input on purpose).
+    pub async fn call_raw(&mut self, endpoint: &str, content_type: &str, body: Vec<u8>) -> TestResponse {
+        let req = Request::post(format!("/api/{endpoint}"))
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::ACCEPT, "application/json")
+            .header(header::HOST, "clientele.test");
+        self.send(req, Body::from(body)).await
+    }
+
     /// Forgets one cookie, as if the browser had dropped it.
     pub fn forget_cookie(&mut self, name: &str) {
         let jar: Vec<String> = self
@@ -103,7 +115,20 @@ impl Client<'_> {
         }
         let mut request = req.body(body).unwrap();
         request.extensions_mut().insert(ConnectInfo(self.addr));
-        let response = self.app.router.clone().oneshot(request).await.unwrap();
+        let response = match self.remote {
+            Some(addr) => match super::process::send(addr, request).await {
+                Ok(response) => response,
+                // No server there (stopped, restarting): what a browser would call a network error.
+                Err(error) => {
+                    return TestResponse {
+                        status: StatusCode::BAD_GATEWAY,
+                        headers: http::HeaderMap::new(),
+                        body: format!("no answer: {error}"),
+                    }
+                }
+            },
+            None => self.app.router.clone().oneshot(request).await.unwrap(),
+        };
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = axum::body::to_bytes(response.into_body(), 10 << 20).await.unwrap();

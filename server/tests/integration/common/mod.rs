@@ -4,6 +4,7 @@
 
 pub mod client;
 mod fixtures;
+pub mod process;
 
 pub use client::{Client, TestResponse};
 use fixtures::standard_fixture;
@@ -64,6 +65,8 @@ pub struct Fixture {
 pub struct TestApp {
     pub router: Router,
     pub db: Db,
+    /// Where `db` is, for server processes started on it.
+    pub database_url: String,
     pub fixture: Fixture,
     state: AppState,
     cleanup: Cleanup,
@@ -102,8 +105,9 @@ impl TestApp {
     /// On SQLite, sending email as `mail` says (the default keeps it in the mailbox table).
     pub async fn sqlite_with(mail: MailConfig) -> Self {
         let path = std::env::temp_dir().join(format!("{}.db", unique_name()));
-        let db = Db::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.expect("sqlite test database");
-        Self::with_db(db, Cleanup::SqliteFile(path), mail).await
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let db = Db::connect(&url).await.expect("sqlite test database");
+        Self::with_db(db, url, Cleanup::SqliteFile(path), mail).await
     }
 
     pub async fn postgres_with(mail: MailConfig) -> Self {
@@ -116,11 +120,20 @@ impl TestApp {
         admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
         admin.close().await.ok();
         let (base, _) = admin_url.rsplit_once('/').expect("database URL with a path");
-        let db = Db::connect(&format!("{base}/{name}")).await.expect("postgres test database");
-        Self::with_db(db, Cleanup::PostgresDatabase { admin_url, name }, mail).await
+        let url = format!("{base}/{name}");
+        let db = Db::connect(&url).await.expect("postgres test database");
+        Self::with_db(db, url, Cleanup::PostgresDatabase { admin_url, name }, mail).await
     }
 
-    async fn with_db(db: Db, cleanup: Cleanup, mail: MailConfig) -> Self {
+    /// On SQLite, with the database file at `path` (a directory the test controls, e.g. a small
+    /// file system to fill).
+    pub async fn sqlite_at(path: std::path::PathBuf) -> Self {
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let db = Db::connect(&url).await.expect("sqlite test database");
+        Self::with_db(db, url, Cleanup::SqliteFile(path), test_mail()).await
+    }
+
+    async fn with_db(db: Db, database_url: String, cleanup: Cleanup, mail: MailConfig) -> Self {
         let fixture = standard_fixture(&db).await;
         let state = AppState {
             leptos_options: LeptosOptions::builder().output_name("clientele").build(),
@@ -128,7 +141,7 @@ impl TestApp {
             security: SecurityConfig::default(),
             mail,
         };
-        Self { router: server::router(state.clone()), db, fixture, state, cleanup }
+        Self { router: server::router(state.clone()), db, database_url, fixture, state, cleanup }
     }
 
     /// The same app as served over https (`--public-url https://…`): Secure, `__Host-` cookies and
@@ -158,6 +171,7 @@ impl TestApp {
             addr: SocketAddr::new(ip.parse().expect("ip"), 40000),
             origin: None,
             fetch_site: None,
+            remote: None,
         }
     }
 
@@ -207,6 +221,27 @@ impl TestApp {
         let mut conn = self.db.pool.acquire().await.expect("connection");
         let customer = seed::NewCustomer { name: name.into(), ..Default::default() };
         seed::insert_customer(&mut conn, tenant, &customer).await.expect("create customer")
+    }
+
+    /// `count` further active customers of `tenant`, named "`prefix` 1" and on, in one statement;
+    /// returns their ids.
+    pub async fn many_customers(&self, tenant: i64, prefix: &str, count: i64) -> Vec<i64> {
+        use sqlx::Row;
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $3)
+             INSERT INTO customers (tenant_id, name, status, status_changed_at, created_at, updated_at, search_text)
+             SELECT $1, $2 || ' ' || CAST(i AS TEXT), 'active', 0, 0, 0, ' ' || LOWER($2) || ' ' || CAST(i AS TEXT) FROM n
+             RETURNING id",
+        )
+        .bind(tenant)
+        .bind(prefix)
+        .bind(count)
+        .fetch_all(&self.db.pool)
+        .await
+        .expect("create customers")
+        .iter()
+        .map(|r| r.get::<i64, _>("id"))
+        .collect()
     }
 
     /// A custom field of `tenant`; returns its id.
