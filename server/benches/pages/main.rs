@@ -15,10 +15,15 @@
 //! `target/bench/`, PostgreSQL as `clientele_bench_<rows>`), `--load-seconds N` (default 15),
 //! `--export-only` (only the export of every customer: rows per second, time to the first byte
 //! and the server's memory growth while it streams), `--audit-only` (only the audit log: its
-//! page and `audit/list` with each filter over 1,000,000 entries, both statistics states).
+//! page and `audit/list` with each filter over 1,000,000 entries, both statistics states),
+//! `--load-only` (only the load run of `load.rs`: `--users N` simulated partner users, default
+//! 50, for `--load-seconds` (default 15), pausing about `--think-ms` (default 1,000) between
+//! actions; `scripts/load.sh` runs it for 60 s; `--reads-only` leaves the writes out, to see
+//! what they cost the reads).
 
 mod data;
 mod http;
+mod load;
 
 use app::backend::{Db, DbKind};
 use data::{ensure_data, timed_customer, SURNAMES};
@@ -27,9 +32,9 @@ use hyper::StatusCode;
 use sqlx::{Executor, Row};
 use std::time::{Duration, Instant};
 
-const ADMIN: &str = "admin@bench.test";
+pub(crate) const ADMIN: &str = "admin@bench.test";
 const OPERATOR: &str = "operator@bench.test";
-const PASSWORD: &str = "bench-password";
+pub(crate) const PASSWORD: &str = "bench-password";
 const LOAD_CLIENTS: usize = 8;
 /// The page the load test opens: the list filtered by status and country.
 const LOAD_PAGE: &str = "/customers?status=active&country=DE";
@@ -42,6 +47,10 @@ struct Options {
     load_seconds: u64,
     export_only: bool,
     audit_only: bool,
+    load_only: bool,
+    users: usize,
+    think_ms: u64,
+    reads_only: bool,
 }
 
 fn options() -> Options {
@@ -53,6 +62,10 @@ fn options() -> Options {
         load_seconds: 15,
         export_only: false,
         audit_only: false,
+        load_only: false,
+        users: 50,
+        think_ms: 1000,
+        reads_only: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -64,6 +77,10 @@ fn options() -> Options {
             "--only" => o.only = args.next(),
             "--export-only" => o.export_only = true,
             "--audit-only" => o.audit_only = true,
+            "--load-only" => o.load_only = true,
+            "--users" => o.users = number("--users"),
+            "--think-ms" => o.think_ms = number("--think-ms") as u64,
+            "--reads-only" => o.reads_only = true,
             "--fresh" => o.fresh = true,
             // `cargo bench` passes `--bench`; anything else is a mistake worth stopping for.
             "--bench" => {}
@@ -192,6 +209,17 @@ async fn bench(name: &'static str, url: &str, o: &Options, report: &mut Report) 
         let server = Server::start(url).await;
         let admin = Client::signed_in(server.addr, ADMIN, PASSWORD).await;
         report.export.push(export(name, &server, &admin).await);
+        return;
+    }
+    if o.load_only {
+        set_statistics(&db, Statistics::Present).await;
+        let plan = load::Plan {
+            users: o.users,
+            seconds: o.load_seconds,
+            think: Duration::from_millis(o.think_ms),
+            reads_only: o.reads_only,
+        };
+        report.load.extend(load::run(name, url, &db, tenant, &plan).await);
         return;
     }
     if o.audit_only {
@@ -354,7 +382,7 @@ async fn sample(client: &mut Client, call: Call<'_>, samples: usize) -> Vec<Dura
     times
 }
 
-fn percentiles(mut times: Vec<Duration>) -> (f64, f64, f64) {
+pub(crate) fn percentiles(mut times: Vec<Duration>) -> (f64, f64, f64) {
     times.sort();
     let pct = |p: f64| times[((p * times.len() as f64).ceil() as usize).clamp(1, times.len()) - 1].as_secs_f64() * 1e3;
     (pct(0.50), pct(0.95), pct(0.99))
@@ -531,6 +559,21 @@ fn print_report(report: &Report, o: &Options) {
             );
         }
     };
+    if o.load_only {
+        println!(
+            "\n## Load: {} partner users on one tenant of {} customers, {} s, about {} ms between actions\n",
+            o.users,
+            group(o.rows),
+            o.load_seconds,
+            o.think_ms
+        );
+        println!("| Database | Action | Answered | Throughput | p50 ms | p95 ms | p99 ms | 4xx | 5xx |");
+        println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        for line in &report.load {
+            println!("{line}");
+        }
+        return;
+    }
     if o.audit_only {
         table("Audit log pages over HTTP (1,000,000 entries)", "Filter", &report.pages);
         table("`audit/list` (1,000,000 entries)", "Filter", &report.on_load);

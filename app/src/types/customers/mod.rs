@@ -21,6 +21,14 @@ impl CustomerStatus {
             Self::Disabled => "disabled",
         }
     }
+    /// The status a change to this one comes from (there are two).
+    pub fn other(self) -> Self {
+        match self {
+            Self::Active => Self::Disabled,
+            Self::Disabled => Self::Active,
+        }
+    }
+
     pub fn from_key(key: &str) -> Option<Self> {
         match key {
             "active" => Some(Self::Active),
