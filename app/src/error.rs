@@ -75,6 +75,14 @@ impl AppError {
         Self::Internal
     }
 
+    /// The `Retry-After` (seconds) a failure this way answers with: only outages have one.
+    pub fn retry_after_seconds(&self) -> Option<u64> {
+        match self {
+            Self::Unavailable(outage) => Some(outage.retry_after_seconds()),
+            _ => None,
+        }
+    }
+
     /// The HTTP status a server function answers with when it fails this way.
     pub fn status_code(&self) -> u16 {
         match self {

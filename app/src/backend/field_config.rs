@@ -2,6 +2,7 @@
 //! fields and workflows. Reading it needs only the tenant; changing it needs `tenant.configure`
 //! (checked by the server functions) and is audited.
 
+use super::customers::sql::{Sql, Value};
 use super::{audit, customer_records, TenantScope};
 use crate::error::OnUnique;
 use crate::types::customer_records::check_custom;
@@ -303,9 +304,13 @@ pub async fn finish_removals(db: super::Db) -> Result<(), AppError> {
                 tx.commit().await?;
                 break;
             }
-            let list = (0..customers.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
-            let sql = format!("DELETE FROM customer_field_values WHERE field_id = $1 AND customer_id IN ({list})");
-            customers.iter().fold(sqlx::query(&sql).bind(field_id), |q, id| q.bind(*id)).execute(&mut *tx).await?;
+            let mut delete = Sql::default();
+            delete
+                .push("DELETE FROM customer_field_values WHERE field_id = ")
+                .bind(Value::Int(field_id))
+                .push(" AND customer_id IN ")
+                .bind_list(customers.iter().map(|id| Value::Int(*id)));
+            delete.query().execute(&mut *tx).await?;
             customer_records::refresh_search_text(&mut tx, tenant_id, &customers).await?;
             tx.commit().await?;
         }

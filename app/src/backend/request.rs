@@ -147,8 +147,8 @@ pub async fn respond<T>(body: impl std::future::Future<Output = Result<T, AppErr
 pub fn set_error_status(error: &AppError) {
     if let Some(response) = use_context::<ResponseOptions>() {
         response.set_status(StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
-        if let AppError::Unavailable(outage) = error {
-            response.insert_header(header::RETRY_AFTER, HeaderValue::from(outage.retry_after_seconds()));
+        if let Some(seconds) = error.retry_after_seconds() {
+            response.insert_header(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
     }
 }

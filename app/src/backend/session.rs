@@ -109,20 +109,25 @@ pub(in crate::backend) async fn end_for_customers(
     tenant_id: i64,
     customer_ids: &[i64],
 ) -> Result<(), sqlx::Error> {
+    use super::customers::sql::{Sql, Value};
     for chunk in customer_ids.chunks(500) {
-        let list = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
-        let sql = format!(
+        let mut sql = Sql::default();
+        sql.push(
             "DELETE FROM sessions WHERE person_id IN (
-               SELECT m.person_id FROM memberships m
-               WHERE m.kind = 'customer' AND m.customer_id IN ({list}) AND m.tenant_id = $1 AND m.state = 'active'
+               SELECT m.person_id FROM memberships m WHERE m.kind = 'customer' AND m.tenant_id = ",
+        )
+        .bind(Value::Int(tenant_id))
+        .push(" AND m.customer_id IN ")
+        .bind_list(chunk.iter().map(|id| Value::Int(*id)))
+        .push(
+            " AND m.state = 'active'
                  AND NOT EXISTS (
                    SELECT 1 FROM memberships o
                    WHERE o.person_id = m.person_id AND o.id <> m.id AND o.state = 'active'
                      AND (o.kind <> 'customer'
-                          OR EXISTS (SELECT 1 FROM customers c WHERE c.id = o.customer_id AND c.status = 'active'))))"
+                          OR EXISTS (SELECT 1 FROM customers c WHERE c.id = o.customer_id AND c.status = 'active'))))",
         );
-        let query = chunk.iter().fold(sqlx::query(&sql).bind(tenant_id), |q, id| q.bind(*id));
-        query.execute(&mut *conn).await?;
+        sql.query().execute(&mut *conn).await?;
     }
     Ok(())
 }

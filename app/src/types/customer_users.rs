@@ -1,7 +1,7 @@
 //! Customer users (PRODUCT.md §7): the people who sign in to a customer account and their
 //! invitations.
 
-use crate::types::forms::{check_email, person_name_problem, FieldErrors};
+use crate::types::forms::{invitee_errors, FieldErrors};
 use serde::{Deserialize, Serialize};
 
 /// A person's role in one customer account.
@@ -111,14 +111,7 @@ pub const MAX_NAME_CHARS: usize = 200;
 impl InviteInput {
     /// Field key → problem; empty when the invitation may go out.
     pub fn validate(&self) -> FieldErrors {
-        let mut errors = FieldErrors::new();
-        if let Some(problem) = person_name_problem(&self.full_name) {
-            errors.insert("full_name".into(), problem);
-        }
-        if let Some(problem) = check_email(self.email.trim()) {
-            errors.insert("email".into(), problem);
-        }
-        errors
+        invitee_errors(&self.full_name, &self.email)
     }
 }
 

@@ -64,6 +64,18 @@ fn is_format_character(c: char) -> bool {
 /// The problem with hidden characters in a name, for its form field.
 pub const HIDDEN_CHARACTERS: &str = "Remove the control or invisible formatting characters.";
 
+/// The problems with an invitee's name and email (staff and customer-user invitations alike).
+pub fn invitee_errors(full_name: &str, email: &str) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    if let Some(problem) = person_name_problem(full_name) {
+        errors.insert("full_name".into(), problem);
+    }
+    if let Some(problem) = check_email(email.trim()) {
+        errors.insert("email".into(), problem);
+    }
+    errors
+}
+
 /// What is wrong with a person's name as typed, if anything.
 pub fn person_name_problem(name: &str) -> Option<String> {
     use crate::types::customer_users::MAX_NAME_CHARS;

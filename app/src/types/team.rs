@@ -1,7 +1,7 @@
 //! A partner's own staff (Settings → Team) and the roles they hold (Settings → Roles).
 
 use crate::types::customer_users::{ActivationMethod, MembershipState};
-use crate::types::forms::{check_email, person_name_problem, FieldErrors};
+use crate::types::forms::{invitee_errors, FieldErrors};
 use crate::types::session::Permission;
 use serde::{Deserialize, Serialize};
 
@@ -49,13 +49,7 @@ impl StaffInvite {
     /// Field key → problem; empty when the invitation may go out (the role is checked on the
     /// server, against the caller's own permissions).
     pub fn validate(&self) -> FieldErrors {
-        let mut errors = FieldErrors::new();
-        if let Some(problem) = person_name_problem(&self.full_name) {
-            errors.insert("full_name".into(), problem);
-        }
-        if let Some(problem) = check_email(self.email.trim()) {
-            errors.insert("email".into(), problem);
-        }
+        let mut errors = invitee_errors(&self.full_name, &self.email);
         if self.role_id <= 0 {
             errors.insert("role_id".into(), "Choose a role.".into());
         }

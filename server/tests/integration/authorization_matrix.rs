@@ -155,17 +155,23 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
 ];
 
 async fn call(client: &mut common::Client<'_>, endpoint: &Endpoint, ids: Ids) -> TestResponse {
-    let args = (endpoint.args)(ids);
+    call_with(client, endpoint, (endpoint.args)(ids)).await
+}
+
+/// Calls `endpoint` with `args` as the app would: JSON, or a form of the object's fields (null
+/// ones left out; anything but an object as one `value` field).
+pub(crate) async fn call_with(client: &mut common::Client<'_>, endpoint: &Endpoint, args: Value) -> TestResponse {
     if endpoint.json {
         return client.call_json(endpoint.path, args).await;
     }
-    let pairs: Vec<(String, String)> = args
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(_, v)| !v.is_null())
-        .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string)))
-        .collect();
+    let pairs: Vec<(String, String)> = match args.as_object() {
+        Some(map) => map
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+            .collect(),
+        None => vec![("value".into(), args.to_string())],
+    };
     let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     client.call(endpoint.path, &pairs).await
 }

@@ -4,7 +4,7 @@
 //! success. The values come from proptest strategies with a fixed seed, so a failure
 //! reproduces; each case names its endpoint and input.
 
-use crate::authorization_matrix::{fingerprint, matrix_ids, Access, Endpoint, ENDPOINTS};
+use crate::authorization_matrix::{call_with, fingerprint, matrix_ids, Access, Endpoint, ENDPOINTS};
 use crate::common::{Client, TestApp, TestResponse};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -114,21 +114,11 @@ async fn send(
     args: &Option<Value>,
     raw: &Option<(String, Vec<u8>)>,
 ) -> TestResponse {
-    if let Some((content_type, body)) = raw {
-        return client.call_raw(endpoint.path, content_type, body.clone()).await;
+    match (args, raw) {
+        (_, Some((content_type, body))) => client.call_raw(endpoint.path, content_type, body.clone()).await,
+        (Some(args), None) => call_with(client, endpoint, args.clone()).await,
+        (None, None) => unreachable!("a case has arguments or a body"),
     }
-    let args = args.as_ref().expect("arguments");
-    if endpoint.json {
-        return client.call_json(endpoint.path, args.clone()).await;
-    }
-    let pairs: Vec<(String, String)> = match args.as_object() {
-        Some(map) => {
-            map.iter().map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string))).collect()
-        }
-        None => vec![("value".into(), args.to_string())],
-    };
-    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    client.call(endpoint.path, &pairs).await
 }
 
 async fn hostile_arguments_never_break_anything(app: TestApp) {

@@ -70,13 +70,10 @@ async fn kill_mid_write(
     caught
 }
 
-/// A process's signed-in session, as a cookie string, for requests on their own tasks.
+/// A signed-in session as a cookie string, for requests on their own tasks. Sessions live in the
+/// database, so one made in-process is good on every server process of it.
 async fn session_cookie(app: &TestApp, email: &str) -> String {
-    let server = ServerProcess::start(app).await;
-    let client = server.signed_in(app, email).await;
-    let cookie = client.cookie.clone().expect("session cookie");
-    server.terminate().await;
-    cookie
+    app.signed_in(email).await.cookie.expect("session cookie")
 }
 
 /// Calls a JSON server function at `addr` with `cookie`, on its own task.
@@ -427,14 +424,15 @@ async fn a_writer_that_cannot_get_the_lock_answers_503_and_reads_go_on(app: Test
 /// stopped and started again.
 struct Relay {
     port: u16,
-    tasks: Vec<tokio::task::JoinHandle<()>>,
+    accept: tokio::task::JoinHandle<()>,
+    connections: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
 }
 
 impl Relay {
     async fn start(port: u16) -> Self {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.expect("bind the relay");
         let port = listener.local_addr().unwrap().port();
-        let connections = std::sync::Arc::new(std::sync::Mutex::new(Vec::<tokio::task::AbortHandle>::new()));
+        let connections = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let accepted = connections.clone();
         let accept = tokio::spawn(async move {
             while let Ok((mut client, _)) = listener.accept().await {
@@ -446,26 +444,14 @@ impl Relay {
                 accepted.lock().unwrap().push(relay.abort_handle());
             }
         });
-        let reaper = tokio::spawn(async move {
-            // Cutting the relay drops this task, and with it every open connection.
-            struct AbortAll(std::sync::Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>);
-            impl Drop for AbortAll {
-                fn drop(&mut self) {
-                    self.0.lock().unwrap().iter().for_each(tokio::task::AbortHandle::abort);
-                }
-            }
-            let _guard = AbortAll(connections);
-            std::future::pending::<()>().await
-        });
-        Self { port, tasks: vec![accept, reaper] }
+        Self { port, accept, connections }
     }
 
     /// Stops listening and drops every connection.
     async fn cut(self) {
-        for task in self.tasks {
-            task.abort();
-            let _ = task.await;
-        }
+        self.accept.abort();
+        let _ = self.accept.await;
+        self.connections.lock().unwrap().iter().for_each(tokio::task::AbortHandle::abort);
     }
 }
 

@@ -237,8 +237,8 @@ pub(in crate::backend) fn error_response(error: &AppError) -> Response {
     let status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response =
         (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], error.to_string()).into_response();
-    if let AppError::Unavailable(outage) = error {
-        response.headers_mut().insert(header::RETRY_AFTER, outage.retry_after_seconds().into());
+    if let Some(seconds) = error.retry_after_seconds() {
+        response.headers_mut().insert(header::RETRY_AFTER, seconds.into());
     }
     response
 }

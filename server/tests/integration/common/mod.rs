@@ -104,10 +104,7 @@ impl TestApp {
 
     /// On SQLite, sending email as `mail` says (the default keeps it in the mailbox table).
     pub async fn sqlite_with(mail: MailConfig) -> Self {
-        let path = std::env::temp_dir().join(format!("{}.db", unique_name()));
-        let url = format!("sqlite://{}?mode=rwc", path.display());
-        let db = Db::connect(&url).await.expect("sqlite test database");
-        Self::with_db(db, url, Cleanup::SqliteFile(path), mail).await
+        Self::sqlite_file(std::env::temp_dir().join(format!("{}.db", unique_name())), mail).await
     }
 
     pub async fn postgres_with(mail: MailConfig) -> Self {
@@ -128,9 +125,13 @@ impl TestApp {
     /// On SQLite, with the database file at `path` (a directory the test controls, e.g. a small
     /// file system to fill).
     pub async fn sqlite_at(path: std::path::PathBuf) -> Self {
+        Self::sqlite_file(path, test_mail()).await
+    }
+
+    async fn sqlite_file(path: std::path::PathBuf, mail: MailConfig) -> Self {
         let url = format!("sqlite://{}?mode=rwc", path.display());
         let db = Db::connect(&url).await.expect("sqlite test database");
-        Self::with_db(db, url, Cleanup::SqliteFile(path), test_mail()).await
+        Self::with_db(db, url, Cleanup::SqliteFile(path), mail).await
     }
 
     async fn with_db(db: Db, database_url: String, cleanup: Cleanup, mail: MailConfig) -> Self {
