@@ -47,9 +47,26 @@ pub fn Shell() -> impl IntoView {
                     }
                 }),
                 Ok(None) => EitherOf3::B(view! { <Redirect path="/login".to_string()/> }),
-                Err(error) => EitherOf3::C(view! { <main class="content"><ErrorNotice error/></main> }),
+                Err(error) => EitherOf3::C(view! { <main class="content"><UnavailableNotice error/></main> }),
             }
         })}
+    }
+}
+
+/// The page in place of the app when the session could not be read: for an outage (503, the
+/// database away, full or busy) a heading, what is wrong and a way to try again; otherwise the
+/// error itself.
+#[component]
+fn UnavailableNotice(error: crate::AppError) -> impl IntoView {
+    match error {
+        crate::AppError::Unavailable(outage) => leptos::either::Either::Left(view! {
+            <h1>"Clientele is unavailable for a moment"</h1>
+            <div class="notice notice-error" role="alert">
+                {outage.describe()}" Your data is safe: nothing was changed."
+            </div>
+            <p><a class="button" href="">"Try again"</a></p>
+        }),
+        error => leptos::either::Either::Right(view! { <ErrorNotice error/> }),
     }
 }
 

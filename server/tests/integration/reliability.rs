@@ -474,6 +474,7 @@ fn a_stopped_postgresql_answers_503_and_the_server_recovers() {
         assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(page.headers["retry-after"], "5");
         assert!(page.body.contains("The database cannot be reached."), "{}", page.body);
+        assert!(page.body.contains("Clientele is unavailable for a moment"), "a page of its own: {}", page.body);
         let health = admin.get("/healthz").await;
         assert_eq!(
             (health.status, health.body.as_str()),
