@@ -1,7 +1,7 @@
 //! One's own account ("My account"): anyone signed in, about themselves only.
 #[cfg(feature = "ssr")]
 use crate::backend::{current_actor, my_account, request};
-use crate::types::my_account::MyAccount;
+use crate::types::my_account::{MyAccount, Theme};
 use crate::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -20,6 +20,16 @@ pub async fn rename_myself(full_name: String) -> Result<(), AppError> {
     request::respond(async move {
         let (state, actor) = current_actor().await?;
         my_account::rename(&state, &actor, &full_name).await
+    })
+    .await
+}
+
+/// Remembers the colour theme one chose (light, dark, or the device's).
+#[server(endpoint = "account/theme", input = Json)]
+pub async fn set_my_theme(theme: Theme) -> Result<(), AppError> {
+    request::respond(async move {
+        let (state, actor) = current_actor().await?;
+        my_account::set_theme(&state, &actor, theme).await
     })
     .await
 }

@@ -26,6 +26,7 @@ pub struct Actor {
     pub person_id: i64,
     pub email: String,
     pub full_name: String,
+    pub theme: crate::types::my_account::Theme,
     pub is_operator: bool,
     /// Partner tenants the person belongs to, with their role there.
     pub partner_roles: Vec<PartnerRole>,
@@ -322,11 +323,12 @@ pub async fn session_info(state: &AppState, actor: &Actor) -> Result<SessionInfo
             seconds_left: (a.expires_at - super::now()).max(0),
             return_to: a.return_to.clone(),
         }),
+        theme: actor.theme,
     })
 }
 
 async fn load_actor(db: &Db, session: &session::Session, client_addr: Option<String>) -> Result<Actor, AppError> {
-    let person = sqlx::query("SELECT email, full_name, email_verified_at FROM persons WHERE id = $1")
+    let person = sqlx::query("SELECT email, full_name, theme, email_verified_at FROM persons WHERE id = $1")
         .bind(session.person_id)
         .fetch_optional(&db.pool)
         .await?
@@ -389,6 +391,7 @@ async fn load_actor(db: &Db, session: &session::Session, client_addr: Option<Str
         person_id: session.person_id,
         email: person.try_get("email")?,
         full_name: person.try_get("full_name")?,
+        theme: crate::types::my_account::Theme::from_key(person.try_get("theme")?),
         is_operator,
         partner_roles,
         active_tenant,

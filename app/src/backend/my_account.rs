@@ -4,7 +4,7 @@
 
 use super::{audit, email, now, password, throttle, Actor, AppState};
 use crate::types::forms::person_name_problem;
-use crate::types::my_account::{MyAccount, OwnSession};
+use crate::types::my_account::{MyAccount, OwnSession, Theme};
 use crate::AppError;
 use sqlx::Row;
 
@@ -40,7 +40,7 @@ pub async fn get(state: &AppState, actor: &Actor) -> Result<MyAccount, AppError>
             })
         })
         .collect::<Result<_, sqlx::Error>>()?;
-    Ok(MyAccount { full_name: actor.full_name.clone(), email: actor.email.clone(), sessions })
+    Ok(MyAccount { full_name: actor.full_name.clone(), email: actor.email.clone(), theme: actor.theme, sessions })
 }
 
 /// Changes the name one chose for oneself (partners keep the names they gave at invitation).
@@ -64,6 +64,18 @@ pub async fn rename(state: &AppState, actor: &Actor, full_name: &str) -> Result<
         .change("full_name", actor.full_name.as_str(), full_name);
     audit::record(&mut tx, entry).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Remembers the colour theme one chose, for every device one signs in on. A preference of the
+/// person's own, with no effect on data, so it is not audited.
+pub async fn set_theme(state: &AppState, actor: &Actor, theme: Theme) -> Result<(), AppError> {
+    not_while_acting(actor)?;
+    sqlx::query("UPDATE persons SET theme = $1 WHERE id = $2")
+        .bind(theme.key())
+        .bind(actor.person_id)
+        .execute(&state.db.pool)
+        .await?;
     Ok(())
 }
 

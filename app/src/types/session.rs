@@ -120,6 +120,8 @@ pub struct SessionInfo {
     pub log_in_as: Option<crate::types::impersonation::LogInAs>,
     /// Set while the person views a customer account as its users do ("Log in as").
     pub acting: Option<crate::types::impersonation::ActingInfo>,
+    /// The person's colour theme.
+    pub theme: crate::types::my_account::Theme,
 }
 
 impl SessionInfo {

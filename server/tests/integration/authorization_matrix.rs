@@ -90,6 +90,7 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
     Endpoint { path: "account/me", access: SignedIn, json: true, args: |_| json!({}), foreign: NoIds },
     Endpoint { path: "account/name", access: SignedIn, json: true, args: |_| json!({ "full_name": "Renamed Myself" }), foreign: NoIds },
     Endpoint { path: "account/password", access: SignedIn, json: true, args: |_| json!({ "current_password": "", "new_password": "violet tractor ninety lanterns" }), foreign: NoIds },
+    Endpoint { path: "account/theme", access: SignedIn, json: true, args: |_| json!({ "theme": "Dark" }), foreign: NoIds },
     Endpoint { path: "account/sign-out-others", access: SignedIn, json: true, args: |_| json!({}), foreign: NoIds },
     Endpoint { path: "switch-tenant", access: Staff, json: false, args: |i| json!({ "tenant_id": i.tenant }), foreign: Refused(StatusCode::FORBIDDEN) },
     // The customer list.

@@ -58,7 +58,30 @@ async fn a_person_renames_themselves_and_signs_out_elsewhere(app: TestApp) {
     assert_eq!(nobody.call_json("account/me", json!({})).await.status, StatusCode::UNAUTHORIZED);
 }
 
+/// The theme is the person's, on every device they sign in on, and nobody else's: the same
+/// person's other session sees it, a colleague's does not; a value outside the three changes
+/// nothing.
+async fn a_chosen_theme_follows_the_person_and_only_them(app: TestApp) {
+    let mut laptop = app.signed_in("admin@acme.test").await;
+    let mut phone = app.signed_in("admin@acme.test").await;
+    let mut colleague = app.signed_in("viewer@acme.test").await;
+    assert_eq!(ok(&laptop.call("session", &[]).await)["theme"], "System", "the device's by default");
+    ok(&laptop.call_json("account/theme", json!({ "theme": "Dark" })).await);
+    assert_eq!(ok(&phone.call("session", &[]).await)["theme"], "Dark");
+    assert_eq!(ok(&phone.call_json("account/me", json!({})).await)["theme"], "Dark");
+    assert_eq!(ok(&colleague.call("session", &[]).await)["theme"], "System");
+
+    let bad = laptop.call_json("account/theme", json!({ "theme": "Purple" })).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{bad:?}");
+    assert_eq!(ok(&laptop.call("session", &[]).await)["theme"], "Dark", "unchanged");
+    ok(&laptop.call_json("account/theme", json!({ "theme": "System" })).await);
+    assert_eq!(ok(&phone.call("session", &[]).await)["theme"], "System");
+    let mut nobody = app.client();
+    assert_eq!(nobody.call_json("account/theme", json!({ "theme": "Light" })).await.status, StatusCode::UNAUTHORIZED);
+}
+
 on_both_databases!(
+    a_chosen_theme_follows_the_person_and_only_them,
     a_password_change_needs_the_current_one_and_ends_the_other_sessions,
     a_person_renames_themselves_and_signs_out_elsewhere,
 );
