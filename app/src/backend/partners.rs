@@ -16,16 +16,26 @@ use sqlx::{AnyConnection, Row};
 pub async fn list(scope: &OperatorScope, search: &str) -> Result<Vec<PartnerSummary>, AppError> {
     // LIKE with its wildcards escaped (the same on both databases).
     let pattern = like_pattern(&search.trim().to_lowercase());
-    let rows = sqlx::query(
+    summaries(scope, "LOWER(t.name) LIKE $2 ESCAPE '\\'", pattern).await
+}
+
+/// One partner's summary, by id (not by name: SQLite's LOWER folds ASCII only, so a search for
+/// a name with other capitals can miss it).
+async fn summary(scope: &OperatorScope, id: i64) -> Result<PartnerSummary, AppError> {
+    summaries(scope, "t.id = $2", id).await?.pop().ok_or_else(|| AppError::not_found("no such partner"))
+}
+
+async fn summaries<T>(scope: &OperatorScope, condition: &str, value: T) -> Result<Vec<PartnerSummary>, AppError>
+where
+    T: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Send,
+{
+    let sql = format!(
         "SELECT t.id, t.name, t.contact_name, t.contact_email, t.support_level_confirmed, t.status,
                 (SELECT COUNT(*) FROM memberships m WHERE m.tenant_id = t.id AND m.kind = 'partner') AS partner_users,
                 (SELECT COUNT(*) FROM (SELECT 1 FROM customers c WHERE c.tenant_id = t.id LIMIT $1) capped) AS customers
-         FROM tenants t WHERE LOWER(t.name) LIKE $2 ESCAPE '\\' ORDER BY t.name",
-    )
-    .bind(COUNT_CAP + 1)
-    .bind(pattern)
-    .fetch_all(&scope.db.pool)
-    .await?;
+         FROM tenants t WHERE {condition} ORDER BY t.name"
+    );
+    let rows = sqlx::query(&sql).bind(COUNT_CAP + 1).bind(value).fetch_all(&scope.db.pool).await?;
     rows.iter()
         .map(|r| {
             Ok(PartnerSummary {
@@ -141,12 +151,7 @@ pub async fn create(
         })?;
     tx.commit().await?;
     let outcome = invitation.deliver(state).await?;
-    let partner = list(scope, &name)
-        .await?
-        .into_iter()
-        .find(|p| p.id == tenant_id)
-        .ok_or_else(|| AppError::not_found("no such partner"))?;
-    Ok((partner, outcome))
+    Ok((summary(scope, tenant_id).await?, outcome))
 }
 
 /// Changes a partner's name and contact.

@@ -50,9 +50,14 @@ impl Sql {
 }
 
 /// Search terms as needles (lower-cased, see [`needle`]); a customer matches when its search
-/// text contains every one.
+/// text contains every one. Control characters separate terms like spaces: no search text
+/// holds one, and SQLite cannot take a NUL inside a pattern.
 pub fn search_terms(search: &str) -> Vec<String> {
-    let mut terms: Vec<String> = search.split_whitespace().map(|t| needle(&t.to_lowercase())).collect();
+    let mut terms: Vec<String> = search
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|t| !t.is_empty())
+        .map(|t| needle(&t.to_lowercase()))
+        .collect();
     terms.sort();
     terms.dedup();
     terms.truncate(MAX_TERMS);
@@ -347,6 +352,7 @@ mod tests {
     fn terms_are_lowercased_deduplicated_and_bounded() {
         assert_eq!(search_terms("  Müller  anna MÜLLER Ab x"), vec![" ab", " x", "anna", "müller"]);
         assert_eq!(search_terms("a b c d e f g h i j").len(), MAX_TERMS);
+        assert_eq!(search_terms("ab\u{0}cd\u{1}"), vec![" ab", " cd"], "control characters split terms");
     }
 
     #[test]
