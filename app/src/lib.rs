@@ -17,7 +17,7 @@ use api::customers::SetCustomersStatus;
 use api::session::{get_session, Login, Logout, SwitchTenant};
 use components::shell::Shell;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Html, MetaTags, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
     path, SsrMode,
@@ -39,6 +39,7 @@ use pages::{
     session::LoginPage,
     team::TeamPage,
 };
+use types::my_account::Theme;
 use types::session::SessionInfo;
 
 /// The HTML document around the app, rendered on the server only.
@@ -81,6 +82,26 @@ impl Auth {
         let session = self.session;
         Signal::derive(move || session.get().and_then(Result::ok).flatten().is_some_and(|s| s.can(permission)))
     }
+}
+
+/// The theme the person just chose on this page, ahead of the session that will say so next
+/// time. Forgotten at sign-in and sign-out, when the session speaks for a person again.
+#[derive(Clone, Copy)]
+pub struct ThemeChoice(pub RwSignal<Option<Theme>>);
+
+/// `<html data-theme="…">`: the person's theme (the stylesheet follows the device for
+/// "system" and for anyone signed out).
+#[component]
+fn ThemeAttribute() -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let chosen = expect_context::<ThemeChoice>().0;
+    let attribute = move || {
+        Suspend::new(async move {
+            let saved = auth.session.await.ok().flatten().map(|s| s.theme).unwrap_or_default();
+            view! { <Html {..} data-theme=move || chosen.get().unwrap_or(saved).key()/> }
+        })
+    };
+    view! { <Suspense>{attribute}</Suspense> }
 }
 
 /// Changes to customers that other parts of the page (the list, the sidebar, the detail page)
@@ -136,6 +157,13 @@ pub fn App() -> impl IntoView {
         |_| get_session(),
     );
     provide_context(Auth { login, logout, switch_tenant, session });
+    let theme_choice = RwSignal::new(None);
+    provide_context(ThemeChoice(theme_choice));
+    Effect::new(move |_| {
+        login.version().track();
+        logout.version().track();
+        theme_choice.set(None);
+    });
     provide_context(CustomerActions {
         set_status: ServerAction::<SetCustomersStatus>::new(),
         editor: RwSignal::new(None),
@@ -155,6 +183,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Title text="Clientele"/>
+        <ThemeAttribute/>
         <Router>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>

@@ -116,7 +116,7 @@ test("Add network account and Create sub-account from the toolbar; the sidebar s
   await page.getByRole("searchbox", { name: "Filter active customers" }).fill("Aaa E2E");
   await expect(sidebar.getByText("Aaa E2E Branch")).toBeVisible();
   await page.getByRole("searchbox", { name: "Filter active customers" }).fill("");
-  const network = sidebar.getByRole("button", { name: "Aaa E2E Network: 2 sub-accounts" });
+  const network = sidebar.getByRole("button", { name: "Aaa E2E Network 2 sub-accounts" });
   await expect(network).toBeVisible();
   await network.click();
   const accounts = page.locator(`#${await network.getAttribute("aria-controls")}`);

@@ -1,3 +1,4 @@
+use crate::components::sidebar::SidebarMenu;
 use crate::types::session::SessionInfo;
 use crate::Auth;
 use leptos::prelude::*;
@@ -5,12 +6,19 @@ use leptos::prelude::*;
 #[component]
 pub fn AppHeader(info: SessionInfo) -> impl IntoView {
     let auth = expect_context::<Auth>();
+    let menu = expect_context::<SidebarMenu>();
     let tenant_name = info.tenant.as_ref().map(|t| t.name.clone());
     let current_tenant = info.tenant.as_ref().map(|t| t.id);
     let can_switch = info.tenants.len() > 1;
     let role = info.role_name.clone().unwrap_or_default();
     view! {
         <header class="app-header">
+            // On narrow screens the sidebar hides behind this button (the stylesheet shows it there).
+            <button type="button" id="menu-button" class="button button-quiet menu-button" aria-controls="sidebar"
+                aria-expanded=move || menu.open.get().to_string()
+                on:click=move |_| menu.open.update(|open| *open = !*open)>
+                "Menu"
+            </button>
             <a class="brand" href="/">"Clientele"</a>
             <div class="tenant">
                 {if can_switch {

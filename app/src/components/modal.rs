@@ -5,17 +5,62 @@ use super::feedback::{ErrorNotice, Loading};
 use crate::AppError;
 use leptos::prelude::*;
 
-/// Opens `dialog` modally once it is in the document. The element exists before it is
-/// attached, and only a connected dialog can be shown modally, hence the next frame.
+/// Opens `dialog` modally once it is in the document, and gives focus back to the control that
+/// opened it when the dialog goes. The element exists before it is attached, and only a
+/// connected dialog can be shown modally, hence the next frame.
 pub fn open_when_attached(dialog: NodeRef<leptos::html::Dialog>) {
+    // The opener, and its accessible name to find its twin if a refreshed list replaced it.
+    let opener = StoredValue::new_local(None::<(web_sys::Element, Option<String>)>);
     Effect::new(move |_| {
         if let Some(d) = dialog.get() {
+            if opener.with_value(Option::is_none) {
+                if let Some(active) = document().active_element() {
+                    let name = active.get_attribute("aria-label");
+                    opener.set_value(Some((active, name)));
+                }
+            }
             request_animation_frame(move || {
                 if d.is_connected() && !d.open() {
                     let _ = d.show_modal();
                 }
             });
         }
+    });
+    on_cleanup(move || {
+        if let Some((element, name)) = opener.try_get_value().flatten() {
+            return_focus(element, name);
+        }
+    });
+}
+
+fn return_focus(element: web_sys::Element, name: Option<String>) {
+    use leptos::wasm_bindgen::JsCast;
+    let focus = |el: &web_sys::Element| {
+        if let Some(el) = el.dyn_ref::<web_sys::HtmlElement>() {
+            let _ = el.focus();
+        }
+    };
+    let twin = move || {
+        let name = name.as_deref().filter(|n| !n.contains(['"', '\\']))?;
+        document().query_selector(&format!("[aria-label=\"{name}\"]")).ok().flatten()
+    };
+    request_animation_frame(move || {
+        if element.is_connected() {
+            focus(&element);
+        }
+        // A save refreshes the list a moment later, replacing the opener: then its twin in
+        // the new rows (same accessible name) takes the focus, if nothing else has it.
+        set_timeout(
+            move || {
+                let lost = document().active_element().is_none_or(|a| a.tag_name() == "BODY");
+                if lost {
+                    if let Some(el) = if element.is_connected() { Some(element) } else { twin() } {
+                        focus(&el);
+                    }
+                }
+            },
+            std::time::Duration::from_millis(700),
+        );
     });
 }
 

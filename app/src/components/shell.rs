@@ -1,7 +1,11 @@
 //! The signed-in frame: header, role-driven sidebar and the page. Signed-out visitors are sent
 //! to the login page (the server refuses them anyway).
 
-use super::{feedback::ErrorNotice, header::AppHeader, sidebar::Sidebar};
+use super::{
+    feedback::ErrorNotice,
+    header::AppHeader,
+    sidebar::{Sidebar, SidebarMenu},
+};
 use crate::pages::customers::{delete::DeleteCustomerDialog, form::CustomerFormDialog, log_in_as::LogInAsDialog};
 use crate::{Auth, CustomerActions};
 use leptos::either::EitherOf3;
@@ -11,6 +15,7 @@ use leptos_router::components::{Outlet, Redirect};
 #[component]
 pub fn Shell() -> impl IntoView {
     let auth = expect_context::<Auth>();
+    provide_context(SidebarMenu::new());
     // No Suspense/Transition around this: Suspense walks its children several times while a
     // page renders on the server (Leptos re-invokes reactive closures to find every resource
     // read), and everything built in here, the router's Outlet included, would be built again on

@@ -7,13 +7,60 @@ use crate::types::session::{Permission, SessionInfo};
 use crate::{Auth, CustomerActions};
 use leptos::either::Either;
 use leptos::prelude::*;
+use leptos::wasm_bindgen::JsCast;
 use leptos_router::components::A;
 
 /// Past this many active customers the section gets a filter box.
 const FILTER_FROM: u64 = 12;
 
+/// Whether the sidebar is open as a menu. Only narrow screens hide it (behind the header's Menu
+/// button); wide ones always show it, whatever this says.
+#[derive(Clone, Copy)]
+pub struct SidebarMenu {
+    pub open: RwSignal<bool>,
+}
+
+impl SidebarMenu {
+    pub fn new() -> Self {
+        Self { open: RwSignal::new(false) }
+    }
+}
+
+impl Default for SidebarMenu {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn focus_first(selector: &str) {
+    if let Some(el) = document().query_selector(selector).ok().flatten() {
+        if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+            let _ = el.focus();
+        }
+    }
+}
+
 #[component]
 pub fn Sidebar(info: SessionInfo) -> impl IntoView {
+    let menu = expect_context::<SidebarMenu>();
+    // Opening the menu puts focus in it; closing it (Escape, the backdrop, following one of its
+    // links) gives focus back to the Menu button.
+    Effect::new(move |was_open: Option<bool>| {
+        let open = menu.open.get();
+        if open {
+            request_animation_frame(|| focus_first("#sidebar a, #sidebar button"));
+        } else if was_open == Some(true) {
+            focus_first("#menu-button");
+        }
+        open
+    });
+    // Escape closes the open menu wherever focus is (the Menu button keeps it after a click).
+    let escape = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" && menu.open.get_untracked() {
+            menu.open.set(false);
+        }
+    });
+    on_cleanup(move || escape.remove());
     let in_tenant = info.tenant.is_some();
     let can_view = info.can(Permission::CustomersView) && in_tenant;
     let can_configure = info.can(Permission::TenantConfigure) && in_tenant;
@@ -33,7 +80,13 @@ pub fn Sidebar(info: SessionInfo) -> impl IntoView {
     .filter_map(|(shown, href, label)| shown.then_some((href, label)))
     .collect();
     view! {
-        <nav class="sidebar" aria-label="Main">
+        <div class="sidebar-backdrop" hidden=move || !menu.open.get() on:click=move |_| menu.open.set(false)></div>
+        <nav id="sidebar" class=move || if menu.open.get() { "sidebar open" } else { "sidebar" } aria-label="Main"
+            on:click=move |ev| {
+                let on_link = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .and_then(|el| el.closest("a").ok().flatten()).is_some();
+                if on_link { menu.open.set(false); }
+            }>
             <ul class="nav">
                 {can_view.then(|| view! { <li><A href="/customers">"Customers"</A></li> })}
             </ul>
@@ -65,7 +118,7 @@ fn ActiveCustomers() -> impl IntoView {
     let filter = RwSignal::new(String::new());
     let debounce = Debounce::new();
     view! {
-        <section class="sidebar-customers" aria-labelledby="active-customers-heading">
+        <section class="sidebar-customers" aria-labelledby="active-customers-heading" on:keydown=move_in_tree>
             <h2 id="active-customers-heading">"Active customers"</h2>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
@@ -162,20 +215,20 @@ fn MoreNote(more: bool, shown: usize) -> impl IntoView {
 fn NetworkItem(id: i64, name: String, sub_accounts: u64) -> impl IntoView {
     let open = RwSignal::new(false);
     let list_id = format!("network-{id}-accounts");
-    let label = format!("{name}: {sub_accounts} sub-account{}", if sub_accounts == 1 { "" } else { "s" });
+    let count = format!(" sub-account{}", if sub_accounts == 1 { "" } else { "s" });
     view! {
         <li class="network">
+            // Named by what it shows ("Acme 3 sub-accounts"), so speech input finds it by its text.
             <button
                 type="button"
                 class="network-toggle"
                 aria-expanded=move || open.get().to_string()
                 aria-controls=list_id.clone()
-                aria-label=label
                 on:click=move |_| open.update(|o| *o = !*o)
             >
                 <span class="disclosure" aria-hidden="true">{move || if open.get() { "▾" } else { "▸" }}</span>
-                {name}
-                <span class="sub-count" aria-hidden="true">{sub_accounts}</span>
+                {name}" "
+                <span class="sub-count">{sub_accounts}<span class="visually-hidden">{count}</span></span>
             </button>
             <Show when=move || open.get()>
                 <SubAccounts network=id list_id=list_id.clone()/>
@@ -199,5 +252,56 @@ fn SubAccounts(network: i64, list_id: String) -> impl IntoView {
                 })}
             </Transition>
         </div>
+    }
+}
+
+/// Arrow keys in the customer tree: Up/Down (and Home/End) move between customers; Right opens
+/// a network, or steps into its sub-accounts once open; Left closes it, or steps from a
+/// sub-account up to its network. Tab still leaves the tree as usual.
+fn move_in_tree(ev: leptos::ev::KeyboardEvent) {
+    let Some(section) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+    let Ok(nodes) = section.query_selector_all(".customer-links a, .customer-links .network-toggle") else { return };
+    let items: Vec<web_sys::HtmlElement> =
+        (0..nodes.length()).filter_map(|i| nodes.item(i)?.dyn_into::<web_sys::HtmlElement>().ok()).collect();
+    let active = document().active_element();
+    let Some(at) = items.iter().position(|item| Some(item.unchecked_ref::<web_sys::Element>()) == active.as_ref())
+    else {
+        return;
+    };
+    let item = &items[at];
+    let is_network = item.class_list().contains("network-toggle");
+    let expanded = item.get_attribute("aria-expanded").as_deref() == Some("true");
+    let target = match ev.key().as_str() {
+        "ArrowDown" => items.get(at + 1),
+        "ArrowUp" => at.checked_sub(1).and_then(|i| items.get(i)),
+        "Home" => items.first(),
+        "End" => items.last(),
+        "ArrowRight" if is_network && !expanded => {
+            item.click();
+            None
+        }
+        "ArrowRight" if is_network => items.get(at + 1),
+        "ArrowLeft" if is_network && expanded => {
+            item.click();
+            None
+        }
+        "ArrowLeft" => {
+            // From a sub-account to the network it belongs to.
+            let parent = item
+                .closest(".sub-accounts")
+                .ok()
+                .flatten()
+                .and_then(|list| list.parent_element())
+                .and_then(|network| network.query_selector(".network-toggle").ok().flatten());
+            if let Some(toggle) = parent.and_then(|p| p.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = toggle.focus();
+            }
+            None
+        }
+        _ => return,
+    };
+    ev.prevent_default();
+    if let Some(target) = target {
+        let _ = target.focus();
     }
 }

@@ -172,6 +172,7 @@ pub fn AuditTrail(filter: Signal<AuditFilter>, #[prop(optional)] show_partner: b
                         let first_next = page.next_before;
                         let cursor = move || next.get().unwrap_or(first_next);
                         Either::Left(Either::Right(view! {
+                            <div class="table-scroll">
                             <table class="data-table audit-table">
                                 <thead>
                                     <tr>
@@ -190,6 +191,7 @@ pub fn AuditTrail(filter: Signal<AuditFilter>, #[prop(optional)] show_partner: b
                                     </For>
                                 </tbody>
                             </table>
+                            </div>
                             {move || older.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error/> })}
                             {move || cursor().map(|before| view! {
                                 <button type="button" class="button load-more" disabled=older.pending()

@@ -1,10 +1,11 @@
-//! `/account` ("My account", every signed-in person): one's name, password and sessions.
+//! `/account` ("My account", every signed-in person): one's name, colour theme, password and
+//! sessions.
 
-use crate::api::my_account::{get_my_account, ChangeMyPassword, RenameMyself, SignOutEverywhereElse};
+use crate::api::my_account::{get_my_account, ChangeMyPassword, RenameMyself, SetMyTheme, SignOutEverywhereElse};
 use crate::components::feedback::{ErrorNotice, Loading};
 use crate::format::format_datetime;
-use crate::types::my_account::MyAccount;
-use crate::{AppError, Auth};
+use crate::types::my_account::{MyAccount, Theme};
+use crate::{AppError, Auth, ThemeChoice};
 use leptos::either::Either;
 use leptos::prelude::*;
 
@@ -32,6 +33,7 @@ pub fn MyAccountPage() -> impl IntoView {
                 match account.await {
                     Ok(me) => Either::Left(view! {
                         <NameCard me=me.clone() rename/>
+                        <ThemeCard saved=me.theme/>
                         <PasswordCard password/>
                         <SessionsCard me others/>
                     }),
@@ -81,6 +83,38 @@ fn NameCard(me: MyAccount, rename: ServerAction<RenameMyself>) -> impl IntoView 
                 {move || matches!(rename.value().get(), Some(Ok(()))).then(|| view! { <p class="field-help" role="status">"Name saved."</p> })}
                 <button type="submit" class="button button-primary" disabled=rename.pending()>"Save name"</button>
             </form>
+        </section>
+    }
+}
+
+/// Light, dark, or as the device says: applied at once, remembered for every device.
+#[component]
+fn ThemeCard(saved: Theme) -> impl IntoView {
+    let chosen = expect_context::<ThemeChoice>().0;
+    let save = ServerAction::<SetMyTheme>::new();
+    let current = move || chosen.get().unwrap_or(saved);
+    view! {
+        <section class="card" aria-labelledby="my-theme-heading">
+            <h2 id="my-theme-heading">"Appearance"</h2>
+            <fieldset class="choice-group">
+                <legend>"Theme"</legend>
+                {Theme::ALL.into_iter().map(|theme| view! {
+                    <label class="checkbox-line">
+                        <input type="radio" name="theme" value=theme.key()
+                            prop:checked=move || current() == theme
+                            on:change=move |_| {
+                                chosen.set(Some(theme));
+                                save.dispatch(SetMyTheme { theme });
+                            }/>
+                        {theme.label()}
+                    </label>
+                }).collect_view()}
+            </fieldset>
+            {move || match save.value().get() {
+                Some(Ok(())) => Some(Either::Left(view! { <p class="field-help" role="status">"Theme saved for every device you sign in on."</p> })),
+                Some(Err(error)) => Some(Either::Right(view! { <ErrorNotice error/> })),
+                None => None,
+            }}
         </section>
     }
 }

@@ -62,6 +62,7 @@ pub fn TeamPage() -> impl IntoView {
                         }).collect_view();
                         let roles = team.assignable;
                         Either::Left(view! {
+                            <div class="table-scroll">
                             <table class="data-table">
                                 <thead>
                                     <tr>
@@ -75,6 +76,7 @@ pub fn TeamPage() -> impl IntoView {
                                 </thead>
                                 <tbody>{rows}</tbody>
                             </table>
+                            </div>
                             <Show when=move || inviting.get()>
                                 <InviteColleagueDialog
                                     roles=roles.clone()

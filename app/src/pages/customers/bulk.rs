@@ -3,6 +3,7 @@
 
 use crate::api::customers::{preview_customers_status, SetCustomersStatus};
 use crate::components::feedback::ErrorNotice;
+use crate::components::modal::open_when_attached;
 use crate::pages::customers::form::FormTarget;
 use crate::pages::customers::log_in_as::LogInAsButton;
 use crate::types::customer_records::detail::NetworkChoice;
@@ -197,23 +198,18 @@ pub(super) fn ConfirmStatus(picked: Picked) -> impl IntoView {
             picked.clear();
         }
     });
-    let confirm_button = NodeRef::<leptos::html::Button>::new();
-    Effect::new(move |_| {
-        if picked.pending.get().is_some() {
-            if let Some(button) = confirm_button.get() {
-                let _ = button.focus();
-            }
-        }
-    });
     let close = move || {
         picked.pending.set(None);
         set_status.clear();
     };
     view! {
         <Show when=move || picked.pending.get().is_some()>
-            <div class="modal-backdrop">
-                <div class="modal" role="dialog" aria-modal="true" aria-labelledby="confirm-status-title"
-                    on:keydown=move |ev| if ev.key() == "Escape" { close() }>
+            {move || {
+                let dialog = NodeRef::<leptos::html::Dialog>::new();
+                open_when_attached(dialog);
+                view! {
+                <dialog node_ref=dialog class="modal" aria-labelledby="confirm-status-title"
+                    on:cancel=move |ev: leptos::ev::Event| { ev.prevent_default(); close(); }>
                     <h2 id="confirm-status-title">
                         {move || match picked.pending.get().map(|(_, s)| s) {
                             Some(CustomerStatus::Disabled) => "Disable customers?",
@@ -232,7 +228,8 @@ pub(super) fn ConfirmStatus(picked: Picked) -> impl IntoView {
                     {move || set_status.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error/> })}
                     <div class="modal-actions">
                         <button type="button" class="button" on:click=move |_| close()>"Cancel"</button>
-                        <button type="button" class="button button-primary" node_ref=confirm_button
+                        // The dialog opens on the answer, so Enter confirms what it says.
+                        <button type="button" class="button button-primary" autofocus
                             disabled=move || set_status.pending().get()
                             on:click=move |_| {
                                 if let Some((selection, status)) = picked.pending.get_untracked() {
@@ -245,8 +242,9 @@ pub(super) fn ConfirmStatus(picked: Picked) -> impl IntoView {
                             }}
                         </button>
                     </div>
-                </div>
-            </div>
+                </dialog>
+                }
+            }}
         </Show>
     }
 }

@@ -21,8 +21,18 @@ pub(super) struct RowPermissions {
     pub(super) delete: Signal<bool>,
 }
 
+/// Columns narrow screens leave out unless the person asks for all of them (`col-optional`).
+const OPTIONAL: &str = "col-optional";
+
 #[component]
-fn SortHeader(label: &'static str, field: SortField, query: Memo<CustomerQuery>) -> impl IntoView {
+fn SortHeader(
+    label: &'static str,
+    field: SortField,
+    query: Memo<CustomerQuery>,
+    /// Left out on narrow screens unless every column is asked for.
+    #[prop(optional)]
+    optional: bool,
+) -> impl IntoView {
     let q = query.get_untracked();
     let active = q.sort == field;
     let next = CustomerQuery { sort: field, descending: active && !q.descending, ..q.first_page() };
@@ -41,7 +51,7 @@ fn SortHeader(label: &'static str, field: SortField, query: Memo<CustomerQuery>)
         " ▲"
     };
     view! {
-        <th scope="col" aria-sort=aria_sort>
+        <th scope="col" aria-sort=aria_sort class=optional.then_some(OPTIONAL)>
             <A href=href(&next)>{label}{arrow}</A>
         </th>
     }
@@ -77,8 +87,17 @@ pub(super) fn CustomerTable(
     let empty = page.rows.is_empty();
     let filtered = q.has_filters();
     let size = page.page_size;
+    // Narrow screens show the key columns (name, status, actions); this brings back the rest.
+    let all_columns = RwSignal::new(false);
     view! {
-        <div class="table-wrap">
+        <div class="table-options">
+            <button type="button" class="button button-small columns-toggle"
+                aria-pressed=move || all_columns.get().to_string()
+                on:click=move |_| all_columns.update(|all| *all = !*all)>
+                "All columns"
+            </button>
+        </div>
+        <div class=move || if all_columns.get() { "table-wrap all-columns" } else { "table-wrap" }>
             <table class="data-table">
                 <thead>
                     <tr>
@@ -98,12 +117,12 @@ pub(super) fn CustomerTable(
                         </Show>
                         <SortHeader label="Name" field=SortField::Name query/>
                         <SortHeader label="Status" field=SortField::Status query/>
-                        <th scope="col">"Contact"</th>
-                        <th scope="col">"Email"</th>
-                        <SortHeader label="City" field=SortField::City query/>
-                        <SortHeader label="Country" field=SortField::Country query/>
-                        <th scope="col">"Network"</th>
-                        <SortHeader label="Created" field=SortField::Created query/>
+                        <th scope="col" class=OPTIONAL>"Contact"</th>
+                        <th scope="col" class=OPTIONAL>"Email"</th>
+                        <SortHeader label="City" field=SortField::City query optional=true/>
+                        <SortHeader label="Country" field=SortField::Country query optional=true/>
+                        <th scope="col" class=OPTIONAL>"Network"</th>
+                        <SortHeader label="Created" field=SortField::Created query optional=true/>
                         <th scope="col" class="row-actions"><span class="visually-hidden">"Actions"</span></th>
                     </tr>
                 </thead>
@@ -117,6 +136,11 @@ pub(super) fn CustomerTable(
                         let export_label = format!("Export everything about {}", c.name);
                         let edit_label = format!("Edit {}", c.name);
                         let delete_label = format!("Delete {}", c.name);
+                        let menu_label = format!("Actions for {}", c.name);
+                        // Narrow screens fold the row's actions behind one button; it opens them
+                        // beneath it in the row.
+                        let menu_open = RwSignal::new(false);
+                        let menu_button = NodeRef::<leptos::html::Button>::new();
                         let (action, target, action_label) = match c.status {
                             CustomerStatus::Active => ("Disable", CustomerStatus::Disabled, format!("Disable {}", c.name)),
                             CustomerStatus::Disabled => ("Activate", CustomerStatus::Active, format!("Activate {}", c.name)),
@@ -152,13 +176,23 @@ pub(super) fn CustomerTable(
                                 </Show>
                                 <td class="name"><A href=format!("/customers/{id}")>{c.name.clone()}</A></td>
                                 <td><span class=badge>{c.status.label()}</span></td>
-                                <td>{c.contact_name}</td>
-                                <td class="email" title=email_title>{email}</td>
-                                <td>{city_link}</td>
-                                <td>{country_link}</td>
-                                <td class="network-cell">{network_link}</td>
-                                <td>{format_date(c.created_at)}</td>
-                                <td class="row-actions">
+                                <td class=OPTIONAL>{c.contact_name}</td>
+                                <td class="email col-optional" title=email_title>{email}</td>
+                                <td class=OPTIONAL>{city_link}</td>
+                                <td class=OPTIONAL>{country_link}</td>
+                                <td class="network-cell col-optional">{network_link}</td>
+                                <td class=OPTIONAL>{format_date(c.created_at)}</td>
+                                <td class=move || if menu_open.get() { "row-actions menu-open" } else { "row-actions" }
+                                    on:keydown=move |ev| if ev.key() == "Escape" && menu_open.get_untracked() {
+                                        menu_open.set(false);
+                                        if let Some(button) = menu_button.get() { let _ = button.focus(); }
+                                    }>
+                                    <button type="button" class="button button-small row-menu-toggle" aria-label=menu_label node_ref=menu_button
+                                        aria-expanded=move || menu_open.get().to_string()
+                                        on:click=move |_| menu_open.update(|open| *open = !*open)>
+                                        "Actions"
+                                    </button>
+                                    <span class="row-action-list">
                                     <A href=format!("/customers/{id}") attr:class="button button-small" attr:aria-label=view_label>"View"</A>
                                     <Show when=move || row_perms.edit.get()>
                                         <button type="button" class="button button-small" aria-label=edit_label.clone()
@@ -185,6 +219,7 @@ pub(super) fn CustomerTable(
                                         <button type="button" class="button button-small button-danger-quiet" aria-label=delete_label.clone()
                                             on:click=move |_| actions.deleting.set(Some(id))>"Delete"</button>
                                     </Show>
+                                    </span>
                                 </td>
                             </tr>
                         }
