@@ -4,12 +4,13 @@ import { appendFileSync } from "node:fs";
 import { DEMO_PASSWORD, hydrated, invite, signIn } from "./helpers";
 
 // axe-core on every page and dialog, for each kind of person, in the light and the dark theme
-// (the device's prefers-color-scheme, which the default "system" theme follows). WCAG 2.2 AA:
-// no serious or critical violation may remain. With AXE_REPORT=<file> the counts of every
+// (the device's prefers-color-scheme, which the default "system" theme follows). WCAG 2.0-2.2 A
+// and AA rules plus axe's best practices (landmarks, heading order): no serious or critical
+// violation may remain. With AXE_REPORT=<file> the counts of every
 // violation by impact, per page and theme, are appended there as JSON lines (the numbers in
 // the notes).
 
-const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
+const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"];
 
 async function audit(page: Page, name: string) {
   for (const scheme of ["light", "dark"] as const) {
