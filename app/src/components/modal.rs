@@ -10,9 +10,21 @@ use leptos::prelude::*;
 /// connected dialog can be shown modally, hence the next frame.
 pub fn open_when_attached(dialog: NodeRef<leptos::html::Dialog>) {
     // The opener, and its accessible name to find its twin if a refreshed list replaced it.
-    let opener = StoredValue::new_local(None::<(web_sys::Element, Option<String>)>);
+    // Browser only: a DOM element lives in thread-local storage, which a server render (that
+    // may hop threads) must not touch, and the server has no focus to give back anyway.
+    #[cfg(target_arch = "wasm32")]
+    let opener = {
+        let opener = StoredValue::new_local(None::<(web_sys::Element, Option<String>)>);
+        on_cleanup(move || {
+            if let Some((element, name)) = opener.try_get_value().flatten() {
+                return_focus(element, name);
+            }
+        });
+        opener
+    };
     Effect::new(move |_| {
         if let Some(d) = dialog.get() {
+            #[cfg(target_arch = "wasm32")]
             if opener.with_value(Option::is_none) {
                 if let Some(active) = document().active_element() {
                     let name = active.get_attribute("aria-label");
@@ -26,13 +38,9 @@ pub fn open_when_attached(dialog: NodeRef<leptos::html::Dialog>) {
             });
         }
     });
-    on_cleanup(move || {
-        if let Some((element, name)) = opener.try_get_value().flatten() {
-            return_focus(element, name);
-        }
-    });
 }
 
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 fn return_focus(element: web_sys::Element, name: Option<String>) {
     use leptos::wasm_bindgen::JsCast;
     let focus = |el: &web_sys::Element| {
