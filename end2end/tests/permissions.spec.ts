@@ -17,16 +17,12 @@ const ROLES: [string, string, string[]][] = [
   ["Viewer", "viewer", ["CustomersView"]],
 ];
 
-/** The names of the candidates that are on screen. */
-async function shown(candidates: [string, Locator][]) {
-  const names: string[] = [];
-  for (const [name, locator] of candidates) if (await locator.first().isVisible()) names.push(name);
-  return names;
-}
-
-/** The candidates' names the permissions allow. */
-function allowed(rules: [string, boolean][]) {
-  return rules.filter(([, ok]) => ok).map(([name]) => name);
+/** Each control is listed with whether the permissions allow it; the names of those on screen
+ * must be exactly the allowed ones. */
+async function expectParity(where: string, controls: [string, Locator, boolean][]) {
+  const shown: string[] = [];
+  for (const [name, locator] of controls) if (await locator.first().isVisible()) shown.push(name);
+  expect(shown, where).toEqual(controls.filter(([, , ok]) => ok).map(([name]) => name));
 }
 
 async function sessionPermissions(page: Page): Promise<Set<string>> {
@@ -64,37 +60,25 @@ for (const [role, who, permissions] of ROLES) {
     await page.goto("/customers?status=active");
     await hydrated(page);
     await expect(page.getByRole("link", { name, exact: true }).first()).toBeVisible();
-    expect(await shown([
-      ["New customer", page.getByRole("button", { name: "New customer" })],
-      ["Export", page.getByRole("link", { name: /^Export (\d|customers)/ })],
-      ["Select rows", page.getByRole("checkbox", { name: "Select all on this page" })],
-    ]), "list toolbar").toEqual(allowed([
-      ["New customer", has("CustomersCreate")],
-      ["Export", has("CustomersExport")],
-      ["Select rows", has("CustomersDisable") || has("CustomerUsersManage") || has("CustomersImpersonate") || has("CustomersCreate")],
-    ]));
+    await expectParity("list toolbar", [
+      ["New customer", page.getByRole("button", { name: "New customer" }), has("CustomersCreate")],
+      ["Export", page.getByRole("link", { name: /^Export (\d|customers)/ }), has("CustomersExport")],
+      ["Select rows", page.getByRole("checkbox", { name: "Select all on this page" }),
+        has("CustomersDisable") || has("CustomerUsersManage") || has("CustomersImpersonate") || has("CustomersCreate")],
+    ]);
 
     // A row's actions, as hovering shows them.
     const row = page.getByRole("row").filter({ has: page.getByRole("link", { name, exact: true }) });
     await row.hover();
-    const rowControls: [string, Locator][] = [
-      ["View", row.getByRole("link", { name: `View ${name}` })],
-      ["Edit", row.getByRole("button", { name: `Edit ${name}` })],
-      ["Users", row.getByRole("link", { name: `Users of ${name}` })],
-      ["Log in as", row.getByRole("button", { name: `Log in as ${name}` })],
-      ["Export", row.getByRole("link", { name: `Export everything about ${name}` })],
-      ["Disable", row.getByRole("button", { name: `Disable ${name}` })],
-      ["Delete", row.getByRole("button", { name: `Delete ${name}` })],
-    ];
-    expect(await shown(rowControls), "row actions").toEqual(allowed([
-      ["View", true],
-      ["Edit", has("CustomersEdit")],
-      ["Users", true],
-      ["Log in as", has("CustomersImpersonate")],
-      ["Export", has("CustomersExport")],
-      ["Disable", has("CustomersDisable")],
-      ["Delete", has("CustomersDelete")],
-    ]));
+    await expectParity("row actions", [
+      ["View", row.getByRole("link", { name: `View ${name}` }), true],
+      ["Edit", row.getByRole("button", { name: `Edit ${name}` }), has("CustomersEdit")],
+      ["Users", row.getByRole("link", { name: `Users of ${name}` }), true],
+      ["Log in as", row.getByRole("button", { name: `Log in as ${name}` }), has("CustomersImpersonate")],
+      ["Export", row.getByRole("link", { name: `Export everything about ${name}` }), has("CustomersExport")],
+      ["Disable", row.getByRole("button", { name: `Disable ${name}` }), has("CustomersDisable")],
+      ["Delete", row.getByRole("button", { name: `Delete ${name}` }), has("CustomersDelete")],
+    ]);
 
     // The selection bar, with this one customer ticked.
     const select = page.getByRole("checkbox", { name: `Select ${name}` });
@@ -102,19 +86,13 @@ for (const [role, who, permissions] of ROLES) {
       await select.check();
       const bar = page.getByRole("region", { name: "Selection" });
       await expect(bar).toContainText("1 selected");
-      expect(await shown([
-        ["Activate", bar.getByRole("button", { name: "Activate", exact: true })],
-        ["Disable", bar.getByRole("button", { name: "Disable", exact: true })],
-        ["Invite customer", bar.getByRole("button", { name: "Invite customer" })],
-        ["Log in as", bar.getByRole("button", { name: `Log in as ${name}` })],
-        ["Add network account", bar.getByRole("button", { name: "Add network account" })],
-      ]), "selection bar").toEqual(allowed([
-        ["Activate", has("CustomersDisable")],
-        ["Disable", has("CustomersDisable")],
-        ["Invite customer", has("CustomerUsersManage")],
-        ["Log in as", has("CustomersImpersonate")],
-        ["Add network account", has("CustomersCreate") && has("CustomersEdit")],
-      ]));
+      await expectParity("selection bar", [
+        ["Activate", bar.getByRole("button", { name: "Activate", exact: true }), has("CustomersDisable")],
+        ["Disable", bar.getByRole("button", { name: "Disable", exact: true }), has("CustomersDisable")],
+        ["Invite customer", bar.getByRole("button", { name: "Invite customer" }), has("CustomerUsersManage")],
+        ["Log in as", bar.getByRole("button", { name: `Log in as ${name}` }), has("CustomersImpersonate")],
+        ["Add network account", bar.getByRole("button", { name: "Add network account" }), has("CustomersCreate") && has("CustomersEdit")],
+      ]);
     }
 
     // The detail page.
@@ -122,53 +100,35 @@ for (const [role, who, permissions] of ROLES) {
     await hydrated(page);
     await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
     const actions = page.locator(".page-actions");
-    expect(await shown([
-      ["Edit", actions.getByRole("button", { name: "Edit", exact: true })],
-      ["Log in as", actions.getByRole("button", { name: `Log in as ${name}` })],
-      ["Export JSON", actions.getByRole("link", { name: "Export JSON" })],
-      ["Export CSV", actions.getByRole("link", { name: "Export CSV" })],
-      ["Disable", actions.getByRole("button", { name: "Disable", exact: true })],
-      ["Delete", actions.getByRole("button", { name: "Delete", exact: true })],
-      ["Recent activity", page.getByRole("heading", { name: "Recent activity" })],
-    ]), "detail page").toEqual(allowed([
-      ["Edit", has("CustomersEdit")],
-      ["Log in as", has("CustomersImpersonate")],
-      ["Export JSON", has("CustomersExport")],
-      ["Export CSV", has("CustomersExport")],
-      ["Disable", has("CustomersDisable")],
-      ["Delete", has("CustomersDelete")],
-      ["Recent activity", has("AuditView")],
-    ]));
+    await expectParity("detail page", [
+      ["Edit", actions.getByRole("button", { name: "Edit", exact: true }), has("CustomersEdit")],
+      ["Log in as", actions.getByRole("button", { name: `Log in as ${name}` }), has("CustomersImpersonate")],
+      ["Export JSON", actions.getByRole("link", { name: "Export JSON" }), has("CustomersExport")],
+      ["Export CSV", actions.getByRole("link", { name: "Export CSV" }), has("CustomersExport")],
+      ["Disable", actions.getByRole("button", { name: "Disable", exact: true }), has("CustomersDisable")],
+      ["Delete", actions.getByRole("button", { name: "Delete", exact: true }), has("CustomersDelete")],
+      ["Recent activity", page.getByRole("heading", { name: "Recent activity" }), has("AuditView")],
+    ]);
 
     // The users page, with the invited person's row.
     await page.goto(`/customers/${customer.id}/users`);
     await hydrated(page);
     const person = page.getByTestId("customer-user").filter({ hasText: "Parity Person" }).first();
     await expect(person).toBeVisible();
-    expect(await shown([
-      ["Invite user", page.getByRole("button", { name: "Invite user" })],
-      ["Resend", person.getByRole("button", { name: "Resend invitation to Parity Person" })],
-      ["New link", person.getByRole("button", { name: "Show a new link for Parity Person" })],
-      ["Revoke", person.getByRole("button", { name: "Revoke invitation of Parity Person" })],
-    ]), "users page").toEqual(allowed([
-      ["Invite user", has("CustomerUsersManage")],
-      ["Resend", has("CustomerUsersManage")],
-      ["New link", has("CustomerUsersManage")],
-      ["Revoke", has("CustomerUsersManage")],
-    ]));
+    await expectParity("users page", [
+      ["Invite user", page.getByRole("button", { name: "Invite user" }), has("CustomerUsersManage")],
+      ["Resend", person.getByRole("button", { name: "Resend invitation to Parity Person" }), has("CustomerUsersManage")],
+      ["New link", person.getByRole("button", { name: "Show a new link for Parity Person" }), has("CustomerUsersManage")],
+      ["Revoke", person.getByRole("button", { name: "Revoke invitation of Parity Person" }), has("CustomerUsersManage")],
+    ]);
 
     // The sidebar's settings, for the roles that configure the partner.
     const nav = page.getByRole("navigation", { name: "Main" });
-    expect(await shown([
-      ["Team", nav.getByRole("link", { name: "Team" })],
-      ["Roles", nav.getByRole("link", { name: "Roles" })],
-      ["Customer fields", nav.getByRole("link", { name: "Customer fields" })],
-      ["Audit log", nav.getByRole("link", { name: "Audit log" })],
-    ]), "sidebar settings").toEqual(allowed([
-      ["Team", has("PartnerUsersManage")],
-      ["Roles", has("TenantConfigure")],
-      ["Customer fields", has("TenantConfigure")],
-      ["Audit log", has("AuditView")],
-    ]));
+    await expectParity("sidebar settings", [
+      ["Team", nav.getByRole("link", { name: "Team" }), has("PartnerUsersManage")],
+      ["Roles", nav.getByRole("link", { name: "Roles" }), has("TenantConfigure")],
+      ["Customer fields", nav.getByRole("link", { name: "Customer fields" }), has("TenantConfigure")],
+      ["Audit log", nav.getByRole("link", { name: "Audit log" }), has("AuditView")],
+    ]);
   });
 }

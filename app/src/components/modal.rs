@@ -2,6 +2,7 @@
 //! while its data loads or when it cannot load.
 
 use super::feedback::{ErrorNotice, Loading};
+use super::focus;
 use crate::AppError;
 use leptos::prelude::*;
 
@@ -42,12 +43,6 @@ pub fn open_when_attached(dialog: NodeRef<leptos::html::Dialog>) {
 
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 fn return_focus(element: web_sys::Element, name: Option<String>) {
-    use leptos::wasm_bindgen::JsCast;
-    let focus = |el: &web_sys::Element| {
-        if let Some(el) = el.dyn_ref::<web_sys::HtmlElement>() {
-            let _ = el.focus();
-        }
-    };
     let twin = move || {
         let name = name.as_deref().filter(|n| !n.contains(['"', '\\']))?;
         document().query_selector(&format!("[aria-label=\"{name}\"]")).ok().flatten()

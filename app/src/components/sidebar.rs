@@ -1,7 +1,7 @@
 //! The left sidebar: what the role may open, and the tenant's active customers.
 
 use crate::api::customers::list_sidebar_customers;
-use crate::components::debounce::Debounce;
+use crate::components::{debounce::Debounce, focus};
 use crate::types::customers::SidebarCustomers;
 use crate::types::session::{Permission, SessionInfo};
 use crate::{Auth, CustomerActions};
@@ -33,10 +33,8 @@ impl Default for SidebarMenu {
 }
 
 fn focus_first(selector: &str) {
-    if let Some(el) = document().query_selector(selector).ok().flatten() {
-        if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
-            let _ = el.focus();
-        }
+    if let Some(element) = document().query_selector(selector).ok().flatten() {
+        focus(&element);
     }
 }
 
@@ -293,8 +291,8 @@ fn move_in_tree(ev: leptos::ev::KeyboardEvent) {
                 .flatten()
                 .and_then(|list| list.parent_element())
                 .and_then(|network| network.query_selector(".network-toggle").ok().flatten());
-            if let Some(toggle) = parent.and_then(|p| p.dyn_into::<web_sys::HtmlElement>().ok()) {
-                let _ = toggle.focus();
+            if let Some(toggle) = parent {
+                focus(&toggle);
             }
             None
         }

@@ -149,10 +149,7 @@ fn field_order(config: &FieldConfig) -> Vec<String> {
 }
 
 fn focus_field(key: &str) {
-    use leptos::wasm_bindgen::JsCast;
-    if let Some(el) =
-        document().get_element_by_id(&format!("field-{key}")).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = el.focus();
+    if let Some(element) = document().get_element_by_id(&format!("field-{key}")) {
+        crate::components::focus(&element);
     }
 }
