@@ -20,4 +20,8 @@ say "lint: clippy, browser build (hydrate, wasm32)"
 cargo clippy -p frontend --target wasm32-unknown-unknown --locked -- -D warnings
 
 say "lint: dependencies (licenses, duplicate versions, sources)"
+# cargo-deny reads the metadata of every package in the lockfile, for every target (Windows and
+# Android ones too), and offline it finds only what is downloaded: a fresh machine's cargo has
+# only what its own builds needed, so fetch the rest first (from crates.io, a few seconds).
+cargo fetch --locked --quiet
 cargo deny --offline check licenses bans sources
