@@ -10,6 +10,10 @@ import { DEMO_PASSWORD, hydrated, invite, signIn } from "./helpers";
 // violation by impact, per page and theme, are appended there as JSON lines (the numbers in
 // the notes).
 
+// Each page is scanned twice (both themes) and axe walks every node: on a 2-core machine a
+// long page takes several seconds a scan, so the tests here get minutes, not Playwright's 30 s.
+test.describe.configure({ timeout: 300_000 });
+
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"];
 
 async function audit(page: Page, name: string) {
@@ -62,7 +66,6 @@ test("platform operator: partners, audit log, mailbox, my account, new partner",
 });
 
 test("partner admin: every page and dialog", async ({ page }) => {
-  test.setTimeout(120_000);
   await signIn(page, "admin@northwind.test");
   await visit(page, "/customers?status=active", "Admin: Customers");
   const first = (await page.locator("tbody td.name").first().textContent())!.trim();
