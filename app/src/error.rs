@@ -75,10 +75,11 @@ impl AppError {
         Self::Internal
     }
 
-    /// The `Retry-After` (seconds) a failure this way answers with: only outages have one.
+    /// The `Retry-After` (seconds) a failure this way answers with: outages, and throttled tries.
     pub fn retry_after_seconds(&self) -> Option<u64> {
         match self {
             Self::Unavailable(outage) => Some(outage.retry_after_seconds()),
+            Self::Throttled(seconds) => Some(*seconds),
             _ => None,
         }
     }

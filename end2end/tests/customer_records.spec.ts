@@ -158,6 +158,43 @@ test("a field configuration change shows up in the form at once", async ({ page 
   await page.getByLabel("Suite / apt setting").selectOption("optional");
 });
 
+test("deleting a network lists its sub-accounts, nested, and takes them with it", async ({ page }) => {
+  await signIn(page, "admin@northwind.test");
+  const create = async (name: string, parent_id: number | null) => {
+    const res = await page.request.post("/api/customers/create", {
+      data: { input: { name, parent_id }, allow_duplicate_name: true },
+    });
+    expect(res.ok()).toBe(true);
+    return (await res.json()) as number;
+  };
+  const network = await create("Yonder Delete Network", null);
+  const branch = await create("Yonder Branch One", network);
+  await create("Yonder Branch Two", network);
+  await create("Yonder Inner Office", branch);
+
+  await page.goto(`/customers/${network}`);
+  await hydrated(page);
+  const sidebar = page.getByRole("region", { name: "Active customers" });
+  await page.getByRole("searchbox", { name: "Filter active customers" }).fill("Yonder");
+  await expect(sidebar.getByText("Yonder Branch Two")).toBeVisible();
+
+  await page.getByRole("button", { name: "Delete", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: "Delete Yonder Delete Network?" });
+  const impact = dialog.getByTestId("delete-impact");
+  await expect(impact).toContainText("2 sub-accounts directly in this network (2 active), and 1 more inside those");
+  const tree = dialog.getByRole("list", { name: "Sub-accounts deleted with it" });
+  await expect(tree.getByRole("listitem")).toHaveText(["Yonder Branch One", "Yonder Inner Office", "Yonder Branch Two"]);
+  await dialog.getByLabel("Type “Yonder Delete Network” to confirm").fill("Yonder Delete Network");
+  await dialog.getByRole("button", { name: "Delete permanently" }).click();
+
+  await expect(page).toHaveURL(/\/customers$/);
+  await expect(page.getByRole("status").filter({ hasText: "Deleted Yonder Delete Network." })).toBeVisible();
+  await page.getByRole("searchbox", { name: "Search customers" }).fill("yonder");
+  await expect(page.getByText("No customers match these filters.")).toBeVisible();
+  await page.getByRole("searchbox", { name: "Filter active customers" }).fill("Yonder");
+  await expect(sidebar.getByText("Yonder Branch Two")).toHaveCount(0);
+});
+
 test("a viewer can open a customer but sees no New, Edit or Delete", async ({ page }) => {
   await signIn(page, "viewer@northwind.test");
   await openCustomers(page);

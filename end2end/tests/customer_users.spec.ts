@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { hydrated, signIn } from "./helpers";
+import { hydrated, linkFromMailbox, signIn } from "./helpers";
 
 test("invite with a displayed link, activate it in a fresh browser, land in the portal; the partner sees the active mark", async ({ page, browser }) => {
   await signIn(page, "admin@northwind.test");
@@ -134,7 +134,7 @@ test("email settings: link lifetime and templates are checked before they are sa
   await expect(page.getByRole("region", { name: /Invitation email/ }).getByLabel("Message")).toHaveValue("Hello {{name}}:\n{{link}}");
 });
 
-test("an invitation for an existing account never asks for its password: the person accepts signed in as themselves", async ({ page, browser }) => {
+test("an invitation for an existing account goes to its own inbox, never as a link to hand over, and accepts with one click", async ({ page, browser }) => {
   await signIn(page, "admin@northwind.test");
   await page.goto("/customers?status=active");
   await hydrated(page);
@@ -142,29 +142,26 @@ test("an invitation for an existing account never asks for its password: the per
   await page.getByRole("checkbox", { name: `Select ${name}` }).check();
   await page.getByRole("region", { name: "Selection" }).getByRole("button", { name: "Invite customer" }).click();
   const dialog = page.getByRole("dialog", { name: `Invite to ${name}` });
+  await expect(dialog.getByText(/A link is displayed only for someone new to Clientele/)).toBeVisible();
   // Bluebird's viewer already has an account (another partner's staff).
   await dialog.getByLabel("Full name").fill("Vera Viewer");
   await dialog.getByRole("textbox", { name: "Email" }).fill("viewer@bluebird.test");
   await dialog.getByRole("radio", { name: /Display activation link/ }).check();
   await dialog.getByRole("button", { name: "Invite" }).click();
-  const link = await page.getByRole("region", { name: "Activation link" }).getByRole("textbox", { name: "Activation link" }).inputValue();
+  await expect(dialog).toHaveCount(0);
+  await expect(page.getByRole("status").filter({ hasText: "viewer@bluebird.test already has a Clientele account, so the invitation was emailed to that address" })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Activation link" })).toHaveCount(0);
 
-  // Whoever holds the shown link, signed out, gets no password field to try.
-  const holder = await (await browser.newContext()).newPage();
-  await holder.goto(link);
-  await hydrated(holder);
-  await expect(holder.getByText(/This invitation is for an existing account\. Sign in as viewer@bluebird\.test/)).toBeVisible();
-  await expect(holder.getByLabel(/password/i)).toHaveCount(0);
-
-  // The person, signed in as themselves, accepts with one click.
+  // The person opens it from their inbox: no password is asked for, one click accepts.
+  const path = await linkFromMailbox(browser, /./, "viewer@bluebird.test");
   const theirs = await browser.newContext();
   const person = await theirs.newPage();
-  await signIn(person, "viewer@bluebird.test");
-  await person.goto(link);
+  await person.goto(path);
   await hydrated(person);
   await expect(person.getByText(`You are invited to ${name}`)).toBeVisible();
+  await expect(person.getByLabel(/password/i)).toHaveCount(0);
   await person.getByRole("button", { name: "Accept invitation" }).click();
-  // Signed in already: back to their own work (their partner workspace).
+  // Signed in now: their own work (their partner workspace) comes first.
   await expect(person).toHaveURL(/\/customers$/);
   await theirs.close();
 

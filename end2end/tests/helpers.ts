@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type Browser, type Page } from "@playwright/test";
 
 export const DEMO_PASSWORD = "clientele-demo";
 
@@ -28,4 +28,18 @@ export async function invite(page: Page, email: string, fullName: string) {
   });
   expect(res.ok()).toBe(true);
   return (await res.json()).link as string;
+}
+
+/** The path of the link in the newest email to `to` whose subject matches, read by the operator
+ * in the development mailbox (every email waits there without SMTP). */
+export async function linkFromMailbox(browser: Browser, subject: RegExp, to: string) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, "operator@clientele.test");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Mailbox" }).click();
+  await page.getByRole("button", { name: subject }).filter({ hasText: to }).first().click();
+  const body = (await page.getByLabel("Plain text body").first().textContent())!;
+  await context.close();
+  const url = new URL(body.match(/https?:\/\/\S+/)![0]);
+  return url.pathname + url.search;
 }

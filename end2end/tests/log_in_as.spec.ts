@@ -37,6 +37,19 @@ test("a partner admin logs in as a customer, sees its portal under the banner, a
   await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
   await page.screenshot({ path: "test-results/log-in-as-portal.png", fullPage: true });
 
+  // Inviting meanwhile creates nothing that outlasts the view: it goes to the invitee's inbox only.
+  await page.getByRole("button", { name: "Invite a member" }).click();
+  const invite = page.getByRole("dialog", { name: `Invite to ${name}` });
+  await expect(invite.getByText("While you view the account as its users do, an invitation goes to the invitee's own inbox.")).toBeVisible();
+  await expect(invite.getByRole("radio", { name: /Display activation link/ })).toHaveCount(0);
+  await invite.getByLabel("Full name").fill("Vi Viewing");
+  const invitee = `vi.viewing.${Date.now()}@example.com`;
+  await invite.getByRole("textbox", { name: "Email" }).fill(invitee);
+  await invite.getByRole("button", { name: "Invite" }).click();
+  await expect(invite).toHaveCount(0);
+  await expect(page.getByRole("status").filter({ hasText: `Invitation sent to ${invitee}.` })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Activation link" })).toHaveCount(0);
+
   // The partner pages wait while the view lasts.
   await page.goto("/customers");
   await expect(page).toHaveURL(/\/portal\/\d+$/);
@@ -116,7 +129,7 @@ test("Add network account and Create sub-account from the toolbar; the sidebar s
   await page.getByRole("searchbox", { name: "Filter active customers" }).fill("Aaa E2E");
   await expect(sidebar.getByText("Aaa E2E Branch")).toBeVisible();
   await page.getByRole("searchbox", { name: "Filter active customers" }).fill("");
-  const network = sidebar.getByRole("button", { name: "Aaa E2E Network 2 sub-accounts" });
+  const network = sidebar.getByRole("button", { name: "Aaa E2E Network 2 active sub-accounts" });
   await expect(network).toBeVisible();
   await network.click();
   const accounts = page.locator(`#${await network.getAttribute("aria-controls")}`);

@@ -1,19 +1,7 @@
-import { expect, test, type Browser } from "@playwright/test";
-import { hydrated, signIn } from "./helpers";
+import { expect, test } from "@playwright/test";
+import { hydrated, linkFromMailbox, signIn } from "./helpers";
 
 const STRONG = "violet tractor ninety lanterns";
-
-async function linkFromMailbox(browser: Browser, subject: RegExp, to: string) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await signIn(page, "operator@clientele.test");
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Mailbox" }).click();
-  await page.getByRole("button", { name: subject }).filter({ hasText: to }).first().click();
-  const body = (await page.getByLabel("Plain text body").first().textContent())!;
-  await context.close();
-  const url = new URL(body.match(/https?:\/\/\S+/)![0]);
-  return url.pathname + url.search;
-}
 
 test("the operator creates a partner whose invited admin activates, makes a role and invites a colleague with it", async ({ page, browser }) => {
   test.setTimeout(90_000);

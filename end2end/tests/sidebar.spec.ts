@@ -61,7 +61,7 @@ test("a network in the sidebar expands to its active sub-accounts", async ({ pag
   await network.click();
   await expect(network).toHaveAttribute("aria-expanded", "true");
   const accounts = page.locator(`#${await network.getAttribute("aria-controls")}`);
-  const expected = Number((await network.textContent())!.match(/(\d+) sub-account/)![1]);
+  const expected = Number((await network.textContent())!.match(/(\d+) active sub-account/)![1]);
   await expect(accounts.getByRole("listitem")).toHaveCount(expected);
   await network.click();
   await expect(accounts).toHaveCount(0);

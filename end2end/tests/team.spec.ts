@@ -1,23 +1,7 @@
-import { expect, test, type Browser } from "@playwright/test";
-import { hydrated, signIn } from "./helpers";
+import { expect, test } from "@playwright/test";
+import { hydrated, linkFromMailbox, signIn } from "./helpers";
 
 const STRONG = "violet tractor ninety lanterns";
-
-/** The operator reads the newest email whose subject matches in the development mailbox and
- * returns the first link in it, as a path on this server. */
-async function linkFromMailbox(browser: Browser, subject: RegExp, to: string) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await signIn(page, "operator@clientele.test");
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Mailbox" }).click();
-  const mail = page.getByRole("button", { name: subject }).filter({ hasText: to }).first();
-  await mail.click();
-  const body = (await page.getByLabel("Plain text body").first().textContent())!;
-  const link = body.match(/https?:\/\/\S+/)![0];
-  await context.close();
-  const url = new URL(link);
-  return url.pathname + url.search;
-}
 
 test("a partner admin makes a custom role and invites a colleague with it, who sees only what it allows", async ({ page, browser }) => {
   const stamp = Date.now();

@@ -125,11 +125,17 @@ async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> 
 }
 
 /// Finishes work that outlives a request and that a crash or restart may have interrupted:
-/// custom-field removals ([`app::backend::field_config::finish_removals`]).
-/// A failure (the database away) is retried every minute.
+/// custom-field removals ([`app::backend::field_config::finish_removals`]) and the audit log's
+/// pseudonymisations after an erasure or unsubscribe
+/// ([`app::backend::erasure::finish_pseudonymisations`]). A failure (the database away) is
+/// retried every minute.
 pub async fn resume_unfinished_work(db: Db) {
     while let Err(error) = app::backend::field_config::finish_removals(db.clone()).await {
         tracing::warn!(%error, "could not finish the custom-field removals in progress; trying again in a minute");
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+    }
+    while let Err(error) = app::backend::erasure::finish_pseudonymisations(db.clone()).await {
+        tracing::warn!(%error, "could not finish the audit log's pseudonymisations in progress; trying again in a minute");
         tokio::time::sleep(std::time::Duration::from_secs(60)).await;
     }
 }

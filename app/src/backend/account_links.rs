@@ -2,7 +2,8 @@
 //! or confirm the one they have), ask for a reset link, and reset a forgotten password.
 
 use super::{
-    audit, customer_users, email, now, password, request, session, session::normalize_email, throttle, tokens, AppState,
+    audit, customer_users, email, memberships, now, password, request, session, session::normalize_email, throttle,
+    tokens, AppState,
 };
 use crate::types::account_links::{Acceptance, LinkInfo, LinkProblem};
 use crate::types::consents::ConsentChoices;
@@ -25,7 +26,7 @@ pub async fn link_info(state: &AppState, purpose: tokens::Purpose, token: &str) 
             let Some(invited) = invited_to(&mut conn, live.membership_id).await? else {
                 return Ok(LinkInfo::Unusable(LinkProblem::Unknown));
             };
-            let accept = acceptance(state, &live, &person).await?;
+            let accept = acceptance(state, &mut conn, &live, &person).await?;
             // Consents are a customer user's answers to the partner; staff give none.
             let consents = match (invited.staff, live.tenant_id) {
                 (false, Some(tenant)) => super::consents::policy(&mut conn, tenant).await?,
@@ -72,16 +73,33 @@ async fn invited_to(conn: &mut AnyConnection, membership_id: Option<i64>) -> Res
     Ok(Some(Invited { staff, joining, display_name: row.try_get("display_name")? }))
 }
 
-/// How this invitation link may be accepted (see [`Acceptance`]).
-async fn acceptance(state: &AppState, live: &tokens::LiveToken, person: &LinkPerson) -> Result<Acceptance, AppError> {
-    Ok(match (person.password_hash.is_some(), person.email_verified, live.shown) {
-        (false, _, _) => Acceptance::ChoosePassword,
-        // The inbox's owner takes over an unconfirmed account: a new password, every session ended.
-        (true, false, false) => Acceptance::ChoosePassword,
-        (true, false, true) => Acceptance::ConfirmEmailFirst,
-        (true, true, false) => Acceptance::Accept,
-        (true, true, true) if signed_in_person(state).await? == Some(live.person_id) => Acceptance::Accept,
-        (true, true, true) => Acceptance::SignInFirst,
+/// How this invitation link may be accepted (see [`Acceptance`]). A link that went to the inbox
+/// proves the address: a new identity or an unconfirmed one chooses its password (the inbox's
+/// owner takes an unconfirmed one over), a confirmed one accepts. A link shown to the inviter
+/// proves nothing about the address: it chooses a password only for the identity this very
+/// invitation created (`memberships::link_may_be_shown`), accepts for a confirmed account only
+/// while signed in as it, and otherwise sends the person to their inbox, changing nothing.
+async fn acceptance(
+    state: &AppState,
+    conn: &mut AnyConnection,
+    live: &tokens::LiveToken,
+    person: &LinkPerson,
+) -> Result<Acceptance, AppError> {
+    let has_password = person.password_hash.is_some();
+    if !live.shown {
+        return Ok(if has_password && person.email_verified { Acceptance::Accept } else { Acceptance::ChoosePassword });
+    }
+    let membership = live.membership_id.unwrap_or(0);
+    Ok(if memberships::link_may_be_shown(conn, live.person_id, membership).await? {
+        Acceptance::ChoosePassword
+    } else if has_password && person.email_verified {
+        if signed_in_person(state).await? == Some(live.person_id) {
+            Acceptance::Accept
+        } else {
+            Acceptance::SignInFirst
+        }
+    } else {
+        Acceptance::ConfirmThroughInbox
     })
 }
 
@@ -157,18 +175,16 @@ pub async fn activate(
     choices: &ConsentChoices,
 ) -> Result<String, AppError> {
     let addr = request::client_addr(&state.security).unwrap_or_else(|| "unknown".into());
-    {
-        let mut conn = state.db.pool.acquire().await?;
-        throttle::check_link(&mut conn, &addr).await?;
-    }
     let (live, person) = match live_link(state, tokens::Purpose::Activation, token).await {
         Ok(found) => found,
         Err(error) => {
+            // Only a failed use is ever held back: a valid link works whatever else came from here.
+            throttle::check_link(&mut *state.db.pool.acquire().await?, &addr).await?;
             link_failure(state, &addr, "unusable link", None).await?;
             return Err(error);
         }
     };
-    let accept = acceptance(state, &live, &person).await?;
+    let accept = acceptance(state, &mut *state.db.pool.acquire().await?, &live, &person).await?;
     match accept {
         Acceptance::SignInFirst => {
             link_failure(state, &addr, "existing account, shown link, not signed in as them", Some(live.person_id))
@@ -178,16 +194,22 @@ pub async fn activate(
                 person.email
             )));
         }
-        Acceptance::ConfirmEmailFirst => {
-            link_failure(state, &addr, "unconfirmed email, shown link", Some(live.person_id)).await?;
-            return Err(AppError::forbidden(
-                "this account's email address is not confirmed yet; ask for the invitation to be sent to it by email",
-            ));
+        Acceptance::ConfirmThroughInbox => {
+            link_failure(state, &addr, "shown link for an identity it did not create", Some(live.person_id)).await?;
+            return Err(AppError::forbidden(format!(
+                "{} must accept through its own inbox; ask for the invitation to be sent to it by email",
+                person.email
+            )));
         }
         Acceptance::ChoosePassword | Acceptance::Accept => {}
     }
     let LinkPerson { name, email, .. } = person;
-    let staff = invited_to(&mut *state.db.pool.acquire().await?, live.membership_id).await?.is_some_and(|i| i.staff);
+    let invited = invited_to(&mut *state.db.pool.acquire().await?, live.membership_id)
+        .await?
+        .ok_or_else(|| link_error(LinkProblem::Unknown))?;
+    let staff = invited.staff;
+    // The partner's log names the person as it knows them (the name it gave at invitation).
+    let known_as = if invited.display_name.is_empty() { name.clone() } else { invited.display_name.clone() };
     // The partner's required consents come first: nothing is changed without them.
     let policy = match (staff, live.tenant_id) {
         (false, Some(tenant)) => super::consents::policy(&mut *state.db.pool.acquire().await?, tenant).await?,
@@ -207,6 +229,16 @@ pub async fn activate(
     let mut tx = state.db.begin().await?;
     // Used here, inside the transaction that activates: two tabs racing get one success.
     let live = tokens::consume(&mut tx, tokens::Purpose::Activation, token).await?.map_err(link_error)?;
+    // Asked again inside the transaction: another partner's invitation to the address may have
+    // arrived since the page was opened, and then this shown link chooses nothing.
+    if live.shown
+        && accept == Acceptance::ChoosePassword
+        && !memberships::link_may_be_shown(&mut tx, live.person_id, live.membership_id.unwrap_or(0)).await?
+    {
+        return Err(AppError::forbidden(format!(
+            "{email} must accept through its own inbox; ask for the invitation to be sent to it by email"
+        )));
+    }
     let at = now();
     if let Some(hash) = &new_hash {
         sqlx::query("UPDATE persons SET password_hash = $1, updated_at = $2 WHERE id = $3")
@@ -215,9 +247,9 @@ pub async fn activate(
             .bind(live.person_id)
             .execute(&mut *tx)
             .await?;
-        // A password chosen anew ends every session the identity had: an unconfirmed account's
-        // old password was chosen by whoever was shown its first link.
-        sqlx::query("DELETE FROM sessions WHERE person_id = $1").bind(live.person_id).execute(&mut *tx).await?;
+        // A password chosen anew ends every session (and known device) the identity had: an
+        // unconfirmed account's old password was chosen by whoever was shown its first link.
+        forget_old_password(&mut tx, live.person_id).await?;
     }
     if !live.shown {
         // The link went to the inbox and came back: the address is theirs.
@@ -238,16 +270,15 @@ pub async fn activate(
         return Err(link_error(LinkProblem::Unknown));
     }
     if let (false, Some(tenant)) = (staff, live.tenant_id) {
-        let label = format!("{name} <{email}>");
-        super::consents::record_choices(&mut tx, (live.person_id, &label), tenant, &policy, choices).await?;
+        super::consents::record_choices(&mut tx, (live.person_id, &known_as, &email), tenant, &policy, choices).await?;
     }
     let token = start_session(state, &mut tx, live.person_id).await?;
     let (action, target) =
         if staff { ("partner_user.activate", "partner_user") } else { ("customer_user.activate", "customer_user") };
     let entry = audit::Entry::new(action)
-        .by_person(live.person_id, &name, &email)
+        .by_person(live.person_id, &known_as, &email)
         .in_tenant(live.tenant_id)
-        .target(target, live.membership_id, format!("{name} <{email}>"))
+        .target(target, live.membership_id, format!("{known_as} <{email}>"))
         .from_addr(request::client_addr(&state.security));
     audit::record(&mut tx, entry).await?;
     tx.commit().await?;
@@ -273,7 +304,16 @@ async fn start_session(state: &AppState, conn: &mut AnyConnection, person_id: i6
         .bind(person_id)
         .execute(&mut *conn)
         .await?;
+    session::remember_device(state, conn, person_id).await?;
     Ok(Some(token))
+}
+
+/// A password chosen anew through a link ends what the old one gave: every session and every
+/// known device (a browser known from before is no longer trusted to be the person's).
+async fn forget_old_password(conn: &mut AnyConnection, person_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE person_id = $1").bind(person_id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM known_devices WHERE person_id = $1").bind(person_id).execute(&mut *conn).await?;
+    Ok(())
 }
 
 /// "Forgot password?": always the same answer, whether or not the address is known, and the
@@ -289,7 +329,10 @@ pub async fn forgot_password(state: &AppState, email: &str) -> Result<(), AppErr
     let send = throttle::reset_request(&mut tx, &email, &addr).await?;
     let person =
         sqlx::query("SELECT id, full_name FROM persons WHERE email = $1").bind(&email).fetch_optional(&mut *tx).await?;
-    let entry = audit::Entry::new("auth.reset_requested").target("person", None, &email).from_addr(Some(addr));
+    let mut entry = audit::Entry::new("auth.reset_requested").target("person", None, &email).from_addr(Some(addr));
+    if let Some(person) = &person {
+        entry = entry.about(person.try_get("id")?);
+    }
     audit::record(&mut tx, entry).await?;
     tx.commit().await?;
     if let (true, Some(person)) = (send, person) {
@@ -311,7 +354,17 @@ pub async fn forgot_password(state: &AppState, email: &str) -> Result<(), AppErr
 /// Sets a new password through a reset link. Every session of the person ends (wherever they
 /// were signed in, perhaps by whoever knew the old password); this browser gets a fresh one.
 pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -> Result<String, AppError> {
-    let (_, LinkPerson { name, email, .. }) = live_link(state, tokens::Purpose::Reset, token).await?;
+    let (_, LinkPerson { name, email, .. }) = match live_link(state, tokens::Purpose::Reset, token).await {
+        Ok(found) => found,
+        Err(error) => {
+            // As for activation links: failures are counted per address and only they wait.
+            let addr = request::client_addr(&state.security).unwrap_or_else(|| "unknown".into());
+            let mut conn = state.db.pool.acquire().await?;
+            throttle::check_link(&mut conn, &addr).await?;
+            throttle::record_link_failure(&mut conn, &addr).await?;
+            return Err(error);
+        }
+    };
     if let Some(problem) = password::choice_problem_off_thread(new_password, &[&email, &name]).await? {
         return Err(AppError::invalid("password", problem));
     }
@@ -328,7 +381,7 @@ pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -
     .bind(live.person_id)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("DELETE FROM sessions WHERE person_id = $1").bind(live.person_id).execute(&mut *tx).await?;
+    forget_old_password(&mut tx, live.person_id).await?;
     let token = start_session(state, &mut tx, live.person_id).await?;
     let entry = audit::Entry::new("auth.password_reset")
         .by_person(live.person_id, &name, &email)
@@ -364,9 +417,36 @@ pub async fn create_operator(
     }
     let mut tx = db.begin().await?;
     let at = now();
-    let existing = sqlx::query("SELECT id FROM persons WHERE email = $1").bind(&email).fetch_optional(&mut *tx).await?;
+    let existing = sqlx::query("SELECT id, email_verified_at FROM persons WHERE email = $1")
+        .bind(&email)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let mut reclaimed = false;
     let person_id: i64 = match existing {
-        Some(row) => row.try_get("id")?,
+        Some(row) => {
+            let id: i64 = row.try_get("id")?;
+            if row.try_get::<Option<i64>, _>("email_verified_at")?.is_none() {
+                // Nobody has shown this address to be theirs: its password may have been chosen
+                // through a link a partner was shown. Before it becomes an operator, whatever that
+                // gave anyone goes: the password, every session (and "Log in as" view with them)
+                // and every live link. The operator chooses a password through the link below.
+                sqlx::query("UPDATE persons SET password_hash = NULL, updated_at = $1 WHERE id = $2")
+                    .bind(at)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                forget_old_password(&mut tx, id).await?;
+                sqlx::query(
+                    "UPDATE person_tokens SET expires_at = $1 WHERE person_id = $2 AND used_at IS NULL AND expires_at > $1",
+                )
+                .bind(at)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                reclaimed = true;
+            }
+            id
+        }
         None => sqlx::query(
             "INSERT INTO persons (email, full_name, created_at, updated_at, email_verified_at)
              VALUES ($1, $2, $3, $3, $3) RETURNING id",
@@ -395,9 +475,10 @@ pub async fn create_operator(
     let (token, expires_at) =
         tokens::issue(&mut tx, tokens::Purpose::Reset, person_id, None, None, OPERATOR_SETUP_HOURS * 3600, false)
             .await?;
-    let mut entry =
-        audit::Entry::new("operator.create").target("person", Some(person_id), format!("{full_name} <{email}>"));
-    entry.actor_label = "command line".into();
+    let entry = audit::Entry::new("operator.create")
+        .by_system("command line")
+        .target("person", Some(person_id), format!("{full_name} <{email}>"))
+        .change("unconfirmed_identity_reset", serde_json::Value::Null, reclaimed);
     audit::record(&mut tx, entry).await?;
     tx.commit().await?;
     Ok((tokens::link_url(public_url, tokens::Purpose::Reset, &token), expires_at))

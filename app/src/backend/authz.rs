@@ -52,7 +52,7 @@ impl Actor {
     /// How audit entries name this actor; an operator's entries say so, wherever they work.
     pub fn label(&self) -> String {
         if self.is_operator {
-            format!("{} <{}> (platform operator)", self.full_name, self.email)
+            format!("{} <{}>{}", self.full_name, self.email, super::audit::OPERATOR_MARK)
         } else {
             format!("{} <{}>", self.full_name, self.email)
         }
@@ -210,13 +210,22 @@ pub async fn authorize_request(
 }
 
 /// Runs `check` (any of the `authorize…` functions) for a plain HTTP route, with the request
-/// and the state that Leptos provides to server functions.
+/// and the state that Leptos provides to server functions. A download is a GET, which the
+/// cross-origin check of writes lets through and `SameSite=Lax` cookies accompany on a top-level
+/// navigation: one that another site started (`Sec-Fetch-Site` `cross-site` or `same-site`) is
+/// refused here, so no page elsewhere can make a signed-in person's browser export (and audit)
+/// anything. Our own pages (`same-origin`), a typed address or bookmark (`none`) and clients that
+/// are not browsers (no header, and no victim's cookies) pass.
 pub async fn with_request<T>(
     state: &AppState,
     parts: http::request::Parts,
-    check: impl std::future::Future<Output = T>,
-) -> T {
+    check: impl std::future::Future<Output = Result<T, AppError>>,
+) -> Result<T, AppError> {
     use leptos::prelude::{provide_context, Owner};
+    let site = parts.headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if matches!(site, Some("cross-site" | "same-site")) {
+        return Err(AppError::forbidden("downloads open only from Clientele's own pages"));
+    }
     let owner = Owner::new();
     owner.with(|| {
         provide_context(state.clone());
@@ -322,6 +331,7 @@ pub async fn session_info(state: &AppState, actor: &Actor) -> Result<SessionInfo
             expires_at: a.expires_at,
             seconds_left: (a.expires_at - super::now()).max(0),
             return_to: a.return_to.clone(),
+            may_invite: a.may_manage_users,
         }),
         theme: actor.theme,
     })

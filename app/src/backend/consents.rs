@@ -120,31 +120,37 @@ async fn set(
 /// are recorded only where the partner asks for them; marketing always.
 pub(in crate::backend) async fn record_choices(
     conn: &mut AnyConnection,
-    person: (i64, &str),
+    person: (i64, &str, &str),
     tenant_id: i64,
     policy: &ConsentPolicy,
     choices: &ConsentChoices,
 ) -> Result<(), AppError> {
-    let (person_id, label) = person;
+    let (person_id, name, email) = person;
+    let label = format!("{name} <{email}>");
     let answers = [
         (ConsentKind::Terms, policy.terms_url.is_some(), choices.terms),
         (ConsentKind::Privacy, policy.privacy_url.is_some(), choices.privacy),
         (ConsentKind::Marketing, true, choices.marketing),
     ];
     for (kind, _, accepted) in answers.into_iter().filter(|(_, asked, _)| *asked) {
-        let entry = audit::Entry::new("consent.set").target("person", Some(person_id), label);
-        let entry = audit::Entry { actor_person_id: Some(person_id), actor_label: label.to_string(), ..entry };
+        let entry = audit::Entry::new("consent.set").by_person(person_id, name, email).target(
+            "person",
+            Some(person_id),
+            &label,
+        );
         set(conn, person_id, tenant_id, kind, accepted, entry).await?;
     }
     Ok(())
 }
 
-/// A person's answers to each partner they are a customer user of (the portal's view).
+/// A person's answers to each partner they are an active customer user of (the portal's view). A
+/// pending invitation is not enough: whoever holds an identity must not learn, or answer for,
+/// partners that invited the address before its owner accepted.
 pub async fn mine(db: &super::Db, actor: &Actor) -> Result<Vec<PartnerConsents>, AppError> {
     let mut conn = db.pool.acquire().await?;
     let tenants = sqlx::query(
         "SELECT DISTINCT t.id, t.name FROM memberships m JOIN tenants t ON t.id = m.tenant_id
-         WHERE m.person_id = $1 AND m.kind = 'customer' ORDER BY t.name",
+         WHERE m.person_id = $1 AND m.kind = 'customer' AND m.state = 'active' ORDER BY t.name",
     )
     .bind(actor.person_id)
     .fetch_all(&mut *conn)
@@ -172,7 +178,9 @@ pub async fn set_marketing(db: &super::Db, actor: &Actor, tenant_id: i64, accept
     }
     let mut tx = db.begin().await?;
     let member =
-        sqlx::query("SELECT 1 AS x FROM memberships WHERE person_id = $1 AND tenant_id = $2 AND kind = 'customer'")
+        sqlx::query(
+            "SELECT 1 AS x FROM memberships WHERE person_id = $1 AND tenant_id = $2 AND kind = 'customer' AND state = 'active'",
+        )
             .bind(actor.person_id)
             .bind(tenant_id)
             .fetch_optional(&mut *tx)
@@ -180,7 +188,9 @@ pub async fn set_marketing(db: &super::Db, actor: &Actor, tenant_id: i64, accept
     if member.is_none() {
         return Err(AppError::not_found("no such partner"));
     }
-    let entry = audit::Entry::new("consent.set").by(actor).target("person", Some(actor.person_id), actor.label());
+    let known_as = super::memberships::name_in_tenant(&mut tx, actor.person_id, tenant_id).await?;
+    let label = format!("{} <{}>", known_as.as_deref().unwrap_or(&actor.full_name), actor.email);
+    let entry = audit::Entry::new("consent.set").by(actor).target("person", Some(actor.person_id), label);
     set(&mut tx, actor.person_id, tenant_id, ConsentKind::Marketing, accepted, entry).await?;
     tx.commit().await?;
     Ok(())

@@ -27,6 +27,9 @@ pub enum DbKind {
 pub struct Db {
     pub pool: AnyPool,
     pub kind: DbKind,
+    /// The last readiness write probe and when it ran (`health::writes`): shared by the clones
+    /// of one pool, so however often `/readyz` is asked, it writes at most once per interval.
+    pub(in crate::backend) write_probe: std::sync::Arc<std::sync::Mutex<Option<super::health::Probe>>>,
 }
 
 impl Db {
@@ -92,7 +95,7 @@ impl Db {
                     .await?
             }
         };
-        let db = Self { pool, kind };
+        let db = Self { pool, kind, write_probe: Default::default() };
         db.migrate().await?;
         Ok(db)
     }

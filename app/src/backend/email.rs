@@ -65,6 +65,9 @@ pub struct Email {
     /// there is no SMTP server (the development mailbox is then the only way to read it);
     /// otherwise it is removed from the copy once the email has gone, or failed to go.
     pub secret: Option<String>,
+    /// The partner whose action sends it (an invitation, a reset it asked for), counted against
+    /// its limits ([`check_link_limits`]); `None` for what the person asked for themselves.
+    pub requested_by_tenant: Option<i64>,
 }
 
 /// What a stored copy shows in place of a link that was sent.
@@ -82,8 +85,9 @@ pub async fn send(db: &super::Db, config: &MailConfig, email: Email) -> Result<(
         _ => body.to_string(),
     };
     sqlx::query(
-        "INSERT INTO outbound_emails (at, tenant_id, to_addr, subject, body_text, body_html, transport, error)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO outbound_emails (at, tenant_id, to_addr, subject, body_text, body_html, transport, error,
+                                      requested_by_tenant)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(now())
     .bind(email.tenant_id)
@@ -93,6 +97,7 @@ pub async fn send(db: &super::Db, config: &MailConfig, email: Email) -> Result<(
     .bind(stored(&email.body_html))
     .bind(transport)
     .bind(error.as_deref())
+    .bind(email.requested_by_tenant)
     .execute(&db.pool)
     .await?;
     match error {
@@ -153,6 +158,140 @@ pub fn default_template(kind: EmailKind) -> EmailTemplate {
                 .into(),
         },
     }
+}
+
+/// A staff invitation always has this wording: a partner words the emails its customers get,
+/// never the one that hands out staff rights. `{{customer}}` holds the role.
+pub fn staff_invitation_template() -> EmailTemplate {
+    EmailTemplate {
+        subject: "Join the {{partner}} team on Clientele".into(),
+        body_text: "Hello {{name}},\n\n{{partner}} has invited you to its team on Clientele, as {{customer}}.\n\
+                    Choose your password here to get started:\n\n{{link}}\n\nThe link works once and expires {{expiry}}.\n"
+            .into(),
+    }
+}
+
+/// One email carrying a single-use link (an invitation or a reset), in a tenant's wording or
+/// Clientele's own.
+pub(in crate::backend) struct LinkEmail<'a> {
+    pub kind: EmailKind,
+    /// Whose name it carries and, unless `template` says otherwise, whose template;
+    /// `None`: the built-in wording, signed "Clientele".
+    pub tenant_id: Option<i64>,
+    /// A fixed wording instead of the tenant's (staff invitations).
+    pub template: Option<EmailTemplate>,
+    /// The partner whose action sends it (see [`Email::requested_by_tenant`]).
+    pub requested_by_tenant: Option<i64>,
+    pub name: &'a str,
+    pub email: &'a str,
+    /// `{{customer}}`: the account, or for a staff invitation the role.
+    pub customer: &'a str,
+    pub link: &'a str,
+    pub expires_at: i64,
+}
+
+impl LinkEmail<'_> {
+    pub async fn send(&self, state: &super::AppState) -> Result<(), AppError> {
+        let (template, partner) = match self.tenant_id {
+            Some(tenant) => {
+                let mut conn = state.db.pool.acquire().await?;
+                let template = match &self.template {
+                    Some(fixed) => fixed.clone(),
+                    None => template(&mut conn, tenant, self.kind).await?.0,
+                };
+                let row =
+                    sqlx::query("SELECT name FROM tenants WHERE id = $1").bind(tenant).fetch_one(&mut *conn).await?;
+                (template, row.try_get::<String, _>("name")?)
+            }
+            None => (self.template.clone().unwrap_or_else(|| default_template(self.kind)), "Clientele".to_string()),
+        };
+        let expiry = expiry_text(self.expires_at);
+        let vars =
+            Variables { name: self.name, link: self.link, expiry: &expiry, customer: self.customer, partner: &partner };
+        let (subject, body_text, body_html) = render(self.kind, &template, &vars);
+        let email = Email {
+            tenant_id: self.tenant_id,
+            to_name: self.name.into(),
+            to_addr: self.email.into(),
+            subject,
+            body_text,
+            body_html,
+            secret: Some(self.link.to_string()),
+            requested_by_tenant: self.requested_by_tenant,
+        };
+        send(&state.db, &state.mail, email).await
+    }
+}
+
+/// At most this many emails carrying a link per partner and hour (invitations, resends, resets
+/// it asks for): enough to onboard a large customer, too few to make the instance a spam cannon.
+pub const LINK_EMAILS_PER_PARTNER_HOUR: i64 = 500;
+/// At most this many of those to one address from one partner per hour, so no partner can fill
+/// someone's inbox (nor another partner's quota decide what this one may send).
+pub const LINK_EMAILS_PER_RECIPIENT_HOUR: i64 = 3;
+
+/// Refuses a link email that `tenant_id` would send to `to_addr` beyond its limits: a field error
+/// on the email for one recipient, `Throttled` (with the seconds left) for the partner as a whole.
+/// Counted from the emails already recorded, so checked before anything is written.
+pub(in crate::backend) async fn check_link_limits(
+    conn: &mut AnyConnection,
+    tenant_id: i64,
+    to_addr: &str,
+) -> Result<(), AppError> {
+    const HOUR: i64 = 3600;
+    let since = now() - HOUR;
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, COALESCE(MIN(at), 0) AS first FROM outbound_emails
+         WHERE to_addr = $1 AND at >= $2 AND requested_by_tenant = $3",
+    )
+    .bind(to_addr)
+    .bind(since)
+    .bind(tenant_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    if row.try_get::<i64, _>("n")? >= LINK_EMAILS_PER_RECIPIENT_HOUR {
+        let minutes = ((row.try_get::<i64, _>("first")? + HOUR - now()) / 60).max(1);
+        return Err(AppError::invalid(
+            "email",
+            format!(
+                "{to_addr} has had {LINK_EMAILS_PER_RECIPIENT_HOUR} emails from you in the last hour. Try again in {minutes} minutes."
+            ),
+        ));
+    }
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, COALESCE(MIN(at), 0) AS first FROM outbound_emails
+         WHERE requested_by_tenant = $1 AND at >= $2",
+    )
+    .bind(tenant_id)
+    .bind(since)
+    .fetch_one(&mut *conn)
+    .await?;
+    if row.try_get::<i64, _>("n")? >= LINK_EMAILS_PER_PARTNER_HOUR {
+        return Err(AppError::Throttled((row.try_get::<i64, _>("first")? + HOUR - now()).max(1) as u64));
+    }
+    Ok(())
+}
+
+/// A tenant's template may carry no address of its own: the one link is `{{link}}`, which
+/// Clientele fills in. Anything a mail client would turn into a link (`https://…`, `www.…`,
+/// `evil.example/reset`) is refused, so a template cannot send people elsewhere for their
+/// password. Server side only (the URL finder stays out of the browser's bundle).
+pub fn url_problem(template: &EmailTemplate) -> crate::types::forms::FieldErrors {
+    let mut finder = linkify::LinkFinder::new();
+    finder.kinds(&[linkify::LinkKind::Url]).url_must_have_scheme(false);
+    let mut errors = crate::types::forms::FieldErrors::new();
+    for (field, text) in [("subject", &template.subject), ("body_text", &template.body_text)] {
+        if let Some(found) = finder.links(text).next() {
+            errors.insert(
+                field.into(),
+                format!(
+                    "Remove \u{201c}{}\u{201d}: a template carries no address of its own; {{{{link}}}} is the one link.",
+                    found.as_str()
+                ),
+            );
+        }
+    }
+    errors
 }
 
 /// Values for a template's `{{variables}}`.
@@ -226,6 +365,7 @@ pub fn notice(to_name: &str, to_addr: &str, subject: &str, body_text: &str) -> E
         body_text: body_text.into(),
         body_html,
         secret: None,
+        requested_by_tenant: None,
     }
 }
 
@@ -260,7 +400,7 @@ pub(in crate::backend) async fn template(
     };
     // A template saved under older, looser rules is not used until it is saved again.
     Ok(match stored {
-        Some(t) if t.validate().is_empty() => (t, false),
+        Some(t) if t.validate().is_empty() && url_problem(&t).is_empty() => (t, false),
         _ => (default_template(kind), true),
     })
 }
@@ -352,7 +492,10 @@ pub async fn set_template(
 ) -> Result<EmailSettings, AppError> {
     let template = template.map(|t| EmailTemplate { subject: t.subject.trim().to_string(), ..t });
     if let Some(t) = &template {
-        let errors = t.validate();
+        let mut errors = t.validate();
+        if errors.is_empty() {
+            errors = url_problem(t);
+        }
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
@@ -446,6 +589,28 @@ mod tests {
     fn defaults_pass_the_template_rules() {
         for kind in EmailKind::ALL {
             assert!(default_template(kind).validate().is_empty(), "{kind:?}");
+            assert!(url_problem(&default_template(kind)).is_empty(), "{kind:?}");
         }
+        assert!(staff_invitation_template().validate().is_empty());
+        assert!(url_problem(&staff_invitation_template()).is_empty());
+    }
+
+    #[test]
+    fn templates_carry_no_address_but_the_link() {
+        let with =
+            |body: &str| EmailTemplate { subject: "Hello".into(), body_text: format!("{body}\n\n{{{{link}}}}\n") };
+        for bad in [
+            "Reset at https://evil.example/reset instead.",
+            "Go to www.evil.example now.",
+            "Visit evil-login.example/reset",
+            "See http://127.0.0.1:8080/x",
+        ] {
+            assert!(url_problem(&with(bad)).contains_key("body_text"), "{bad}");
+        }
+        for fine in ["Questions? Write to support@acme.example.", "Thanks, the Acme team. Version 2.5 is out."] {
+            assert!(url_problem(&with(fine)).is_empty(), "{fine}");
+        }
+        let subject = EmailTemplate { subject: "Visit acme.example".into(), body_text: "{{link}}\n".into() };
+        assert!(url_problem(&subject).contains_key("subject"));
     }
 }

@@ -23,10 +23,37 @@ pub async fn reads(db: &Db) -> Result<(), Outage> {
     }
 }
 
+/// How long a successful write probe vouches for the database. `/readyz` is unauthenticated and
+/// load balancers ask it every few seconds, so it must not turn into a write per request: within
+/// this time it answers from the last probe (a read still runs every time).
+pub const WRITE_PROBE_EVERY: Duration = Duration::from_secs(10);
+
+/// When a write probe ran and what it found.
+#[derive(Debug, Clone, Copy)]
+pub struct Probe {
+    at: std::time::Instant,
+    result: Result<(), Outage>,
+}
+
 /// Whether the database answers a read and commits a write (one row of `health_probe`): a full
-/// disk or a read-only file lets reads through but not this.
+/// disk or a read-only file lets reads through but not this. The write runs at most once per
+/// [`WRITE_PROBE_EVERY`] per instance while it succeeds; a failed one is retried at the next ask.
 pub async fn writes(db: &Db) -> Result<(), Outage> {
     reads(db).await?;
+    let recent = db.write_probe.lock().ok().and_then(|probe| *probe);
+    if let Some(probe) = recent {
+        if probe.result.is_ok() && probe.at.elapsed() < WRITE_PROBE_EVERY {
+            return probe.result;
+        }
+    }
+    let result = probe_write(db).await;
+    if let Ok(mut probe) = db.write_probe.lock() {
+        *probe = Some(Probe { at: std::time::Instant::now(), result });
+    }
+    result
+}
+
+async fn probe_write(db: &Db) -> Result<(), Outage> {
     let write = async {
         let mut tx = db.begin().await?;
         sqlx::query("UPDATE health_probe SET checked_at = $1 WHERE id = 1").bind(now()).execute(&mut *tx).await?;

@@ -29,6 +29,9 @@ pub struct Acting {
     pub customer_name: String,
     pub expires_at: i64,
     pub return_to: String,
+    /// Whether the partner user's own role lets them manage customer users (`customer_users.manage`):
+    /// only then may they invite anyone while viewing, and only by email (see `portal::invite`).
+    pub may_manage_users: bool,
 }
 
 impl Acting {
@@ -181,6 +184,7 @@ pub(super) async fn check(state: &AppState, actor: &Actor, token: &str) -> Resul
         customer_name: row.try_get("customer_name")?,
         expires_at: row.try_get("expires_at")?,
         return_to: row.try_get("return_to")?,
+        may_manage_users: actor.permissions.contains(&Permission::CustomerUsersManage),
     };
     let holds_permission = actor.active_tenant.as_ref().is_some_and(|t| t.id == acting.tenant_id)
         && actor.permissions.contains(&Permission::CustomersImpersonate);

@@ -17,6 +17,7 @@ pub mod export;
 pub mod field_config;
 pub mod health;
 pub mod impersonation;
+pub mod memberships;
 pub mod my_account;
 pub mod partners;
 pub mod password;

@@ -92,7 +92,11 @@ pub async fn change_password(
         return Err(AppError::invalid("current_password", "Enter your current password."));
     }
     let addr = actor.client_addr.clone().unwrap_or_else(|| "unknown".into());
-    let attempt = throttle::begin_attempt(&state.db, &actor.email, &addr).await?;
+    let attempt =
+        throttle::begin_attempt(&state.db, &actor.email, &addr, super::request::device_token().as_deref()).await?;
+    if attempt.account_under_attack {
+        super::session::warn_owner(state, &actor.email);
+    }
     if !attempt.pause.is_zero() {
         tokio::time::sleep(attempt.pause).await;
     }
@@ -120,6 +124,9 @@ pub async fn change_password(
         .execute(&mut *tx)
         .await?;
     let ended = end_other_sessions(&mut tx, actor).await?;
+    // Other browsers known from before are known no longer (this one stays known).
+    sqlx::query("DELETE FROM known_devices WHERE person_id = $1").bind(actor.person_id).execute(&mut *tx).await?;
+    super::session::remember_device(state, &mut tx, actor.person_id).await?;
     let entry = audit::Entry::new("auth.password_changed")
         .by(actor)
         .target("person", Some(actor.person_id), &actor.email)

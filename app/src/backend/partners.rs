@@ -3,12 +3,12 @@
 //! its support level.
 
 use super::customers::{sql::like_pattern, COUNT_CAP};
+use super::memberships::{self, NewInvitation, Offer};
 use super::{audit, now, session, team, AppState, OperatorScope};
 use crate::error::OnUnique;
 use crate::types::customer_users::{ActivationMethod, InviteOutcome};
 use crate::types::customers::CustomerCount;
 use crate::types::partners::{slug_of, PartnerDraft, PartnerSummary};
-use crate::types::team::StaffInvite;
 use crate::AppError;
 use sqlx::{AnyConnection, Row};
 
@@ -134,21 +134,20 @@ pub async fn create(
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
-    let invite = StaffInvite {
-        full_name: draft.admin_name.clone(),
-        email: draft.admin_email.clone(),
-        role_id: admin_role,
+    let new = NewInvitation {
+        tenant_id,
+        offer: Offer::Staff { role_id: admin_role, role_name: "Partner admin".into() },
+        full_name: &draft.admin_name,
+        email: &draft.admin_email,
         method: ActivationMethod::SendEmail,
     };
-    let invitation = team::record_invitation(&mut tx, tenant_id, &scope.actor, &invite, "Partner admin")
-        .await
-        .map_err(|error| match error {
-            // The invitation's field errors belong to the admin fields of this form.
-            AppError::Invalid(errors) => {
-                AppError::Invalid(errors.into_iter().map(|(k, v)| (format!("admin_{k}"), v)).collect())
-            }
-            other => other,
-        })?;
+    let invitation = memberships::invite(&mut tx, &scope.actor, new).await.map_err(|error| match error {
+        // The invitation's field errors belong to the admin fields of this form.
+        AppError::Invalid(errors) => {
+            AppError::Invalid(errors.into_iter().map(|(k, v)| (format!("admin_{k}"), v)).collect())
+        }
+        other => other,
+    })?;
     tx.commit().await?;
     let outcome = invitation.deliver(state).await?;
     Ok((summary(scope, tenant_id).await?, outcome))

@@ -4,9 +4,10 @@
 
 use super::{customer_users, AccountScope, AppState};
 use crate::types::customer_records::detail::NetworkChoice;
-use crate::types::customer_users::{AccountRole, InviteInput, InviteOutcome};
+use crate::types::customer_users::{AccountRole, ActivationMethod, InviteInput, InviteOutcome};
 use crate::types::field_config::{BuiltinField, FieldMode};
 use crate::types::portal::PortalAccount;
+use crate::types::session::Permission;
 use crate::AppError;
 use sqlx::Row;
 
@@ -85,11 +86,23 @@ pub async fn account(scope: &AccountScope) -> Result<PortalAccount, AppError> {
 }
 
 /// An owner invites a member to their account (owners may not create further owners: that
-/// stays with the partner).
+/// stays with the partner). A partner user viewing the account ("Log in as") creates nothing
+/// that outlasts the view: they may invite only if their own role manages customer users, and
+/// the invitation goes to the invitee's inbox, never as a link handed back to them.
 pub async fn invite(state: &AppState, scope: &AccountScope, input: &InviteInput) -> Result<InviteOutcome, AppError> {
-    if scope.role != AccountRole::Owner {
-        return Err(AppError::forbidden("only an account's owners may invite people"));
-    }
     let input = InviteInput { role: AccountRole::Member, ..input.clone() };
+    let input = match &scope.actor.acting {
+        Some(acting) if !acting.may_manage_users => {
+            return Err(AppError::forbidden(format!(
+                "your role does not include {}, so you cannot invite people while viewing as the customer",
+                Permission::CustomerUsersManage
+            )))
+        }
+        Some(_) => InviteInput { method: ActivationMethod::SendEmail, ..input },
+        None if scope.role != AccountRole::Owner => {
+            return Err(AppError::forbidden("only an account's owners may invite people"))
+        }
+        None => input,
+    };
     customer_users::invite(state, scope.into(), scope.customer_id(), &input).await
 }

@@ -17,6 +17,12 @@ pub const SECURE_SESSION_COOKIE: &str = "__Host-clientele_session";
 pub const ACTING_COOKIE: &str = "clientele_acting";
 pub const SECURE_ACTING_COOKIE: &str = "__Host-clientele_acting";
 
+/// A browser's device token (see `backend::throttle`): long-lived, so the browser stays known.
+pub const DEVICE_COOKIE: &str = "clientele_device";
+pub const SECURE_DEVICE_COOKIE: &str = "__Host-clientele_device";
+/// How long a browser stays known without signing in again (browsers cap cookies at 400 days).
+const DEVICE_LIFETIME: std::time::Duration = std::time::Duration::from_secs(365 * 24 * 3600);
+
 fn cookie_name(secure: bool) -> &'static str {
     if secure {
         SECURE_SESSION_COOKIE
@@ -56,6 +62,16 @@ fn cookie_value(secure_name: &str, plain_name: &str) -> Option<String> {
 /// The session token from the request's cookie, if any.
 pub fn session_token() -> Option<String> {
     cookie_value(SECURE_SESSION_COOKIE, SESSION_COOKIE)
+}
+
+/// The browser's device token, if it has one.
+pub fn device_token() -> Option<String> {
+    cookie_value(SECURE_DEVICE_COOKIE, DEVICE_COOKIE)
+}
+
+/// Keeps `token` as this browser's device token.
+pub fn set_device_cookie(token: &str, secure: bool) {
+    set_cookie(if secure { SECURE_DEVICE_COOKIE } else { DEVICE_COOKIE }, token, secure, DEVICE_LIFETIME);
 }
 
 /// The token of a "Log in as" view, if the browser has one.

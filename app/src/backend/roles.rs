@@ -125,6 +125,18 @@ pub async fn save(scope: &TenantScope, draft: &RoleDraft) -> Result<RoleInfo, Ap
         Some(id) => Some(own_custom_role(&mut tx, scope, id).await?),
         None => None,
     };
+    if let Some(role) = &before {
+        // An edit reaches every holder: a role that holds more than the editor does is held by
+        // someone who holds more, whom the editor must not take rights from.
+        let beyond: Vec<&str> = role.permissions.difference(&scope.actor.permissions).map(|p| p.key()).collect();
+        if !beyond.is_empty() && holders(&mut tx, scope.tenant_id()).await?.contains_key(&role.id) {
+            return Err(AppError::forbidden(format!(
+                "{} holds permissions you do not ({}), and colleagues hold it: ask someone who holds them",
+                role.name,
+                beyond.join(", ")
+            )));
+        }
+    }
     let clash = of_tenant(&mut tx, scope.tenant_id())
         .await?
         .into_iter()

@@ -204,14 +204,45 @@ pub enum DemoSeed {
     RefusedOtherData,
 }
 
-/// Seeds the demo instance into an empty database (or completes one that is the demo already);
-/// refuses a database that holds anyone else.
+/// Seeds the demo instance into an empty database, or completes one that holds only the demo's
+/// people. A database with anyone else in it is never written to: demo passwords are public, and
+/// a real instance must not gain (or regain, after its operator removed them) accounts anyone can
+/// sign in to. Such a database starts as it is when the demo is already complete, and is refused
+/// when the demo would have to add anything.
 pub async fn demo(db: &Db) -> Result<DemoSeed, sqlx::Error> {
-    let people: i64 = sqlx::query("SELECT COUNT(*) AS n FROM persons").fetch_one(&db.pool).await?.try_get("n")?;
-    if people > 0 && person_id(db, DEMO_OPERATOR).await?.is_none() {
-        return Ok(DemoSeed::RefusedOtherData);
+    let demo_people = demo_emails();
+    let mut outsiders = 0;
+    for row in sqlx::query("SELECT email FROM persons").fetch_all(&db.pool).await? {
+        if !demo_people.contains(&row.try_get::<String, _>("email")?) {
+            outsiders += 1;
+        }
+    }
+    if outsiders > 0 {
+        return Ok(if demo_complete(db).await? { DemoSeed::AlreadyPresent } else { DemoSeed::RefusedOtherData });
     }
     Ok(if demo_data(db).await? { DemoSeed::Seeded } else { DemoSeed::AlreadyPresent })
+}
+
+/// Every person the demo creates.
+pub fn demo_emails() -> Vec<String> {
+    let mut emails = vec![DEMO_OPERATOR.to_string()];
+    for (_, slug, _) in PARTNERS {
+        emails.extend(BUILTIN_ROLES.iter().map(|(_, local)| format!("{local}@{slug}.test")));
+    }
+    emails
+}
+
+/// Whether `demo_data` would write nothing: the demo operator and every demo partner are there.
+async fn demo_complete(db: &Db) -> Result<bool, sqlx::Error> {
+    if person_id(db, DEMO_OPERATOR).await?.is_none() {
+        return Ok(false);
+    }
+    for (_, slug, _) in PARTNERS {
+        if sqlx::query("SELECT id FROM tenants WHERE slug = $1").bind(slug).fetch_optional(&db.pool).await?.is_none() {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 const DEMO_OPERATOR: &str = "operator@clientele.test";

@@ -90,20 +90,12 @@ pub async fn resolve(db: &Db, policy: &SecurityConfig, token: &str) -> Result<Op
     Ok(Some(Session { id, person_id: row.try_get("person_id")?, active_tenant_id: row.try_get("active_tenant_id")? }))
 }
 
-/// Ends the sessions of the people whose only way in was customer `customer_id` of `tenant_id`,
+/// Ends the sessions of the people whose only way in was customers `customer_ids` of `tenant_id`,
 /// now disabled or deleted: those with an *accepted* membership there and no other active access
 /// (partner staff, operator, or a customer account that is still active). Someone merely invited
 /// there, or who still works elsewhere, stays signed in: a tenant must not be able to end the
 /// sessions of people it does not own.
-pub(in crate::backend) async fn end_for_customer(
-    conn: &mut sqlx::AnyConnection,
-    tenant_id: i64,
-    customer_id: i64,
-) -> Result<(), sqlx::Error> {
-    end_for_customers(conn, tenant_id, &[customer_id]).await
-}
-
-/// [`end_for_customer`] for many customers, in statements of a few hundred.
+/// In statements of a few hundred.
 pub(in crate::backend) async fn end_for_customers(
     conn: &mut sqlx::AnyConnection,
     tenant_id: i64,
@@ -171,7 +163,11 @@ pub async fn sign_in(
     let throttle_addr = client_addr.clone().unwrap_or_else(|| "unknown".into());
     // Counted before the password is checked (a throttled address is refused at once); the
     // pause for an account failing from many addresses is slept with no connection held.
-    let attempt = throttle::begin_attempt(&state.db, &email, &throttle_addr).await?;
+    let attempt =
+        throttle::begin_attempt(&state.db, &email, &throttle_addr, request::device_token().as_deref()).await?;
+    if attempt.account_under_attack {
+        warn_owner(state, &email);
+    }
     if !attempt.pause.is_zero() {
         tokio::time::sleep(attempt.pause).await;
     }
@@ -229,6 +225,7 @@ pub async fn sign_in(
                 .execute(&mut *tx)
                 .await?;
             attempt.succeeded(&mut tx).await?;
+            remember_device(state, &mut tx, person_id).await?;
             let name: String = person.as_ref().map(|p| p.try_get("full_name")).transpose()?.unwrap_or_default();
             let entry = audit::Entry::new("auth.sign_in")
                 .by_person(person_id, &name, &email)
@@ -247,6 +244,49 @@ pub async fn sign_in(
             Err(AppError::BadCredentials)
         }
     }
+}
+
+/// Remembers this browser as one `person_id` signs in from (`throttle::remember_device`), giving
+/// it a device cookie if it had none: their own tries from it are not held back by others' guessing.
+pub(in crate::backend) async fn remember_device(
+    state: &AppState,
+    conn: &mut sqlx::AnyConnection,
+    person_id: i64,
+) -> Result<(), sqlx::Error> {
+    if let Some(token) = throttle::remember_device(conn, person_id, request::device_token().as_deref()).await? {
+        request::set_device_cookie(&token, state.security.secure_cookies);
+    }
+    Ok(())
+}
+
+/// Tells the person with `email`, if there is one, that their password is being guessed from
+/// many places (`throttle::Attempt::account_under_attack`: once per wave). In the background: the
+/// answer to whoever is guessing takes as long either way.
+pub(in crate::backend) fn warn_owner(state: &AppState, email: &str) {
+    let (state, email) = (state.clone(), email.to_string());
+    tokio::spawn(async move {
+        let person = sqlx::query("SELECT full_name FROM persons WHERE email = $1")
+            .bind(&email)
+            .fetch_optional(&state.db.pool)
+            .await;
+        let Ok(Some(person)) = person else { return };
+        let Ok(name) = person.try_get::<String, _>("full_name") else { return };
+        let notice = super::email::notice(
+            &name,
+            &email,
+            "Someone is trying to sign in to your Clientele account",
+            &format!(
+                "Hello {name},\n\nIn the last few minutes many wrong passwords were tried for your Clientele account, \
+                 from more than one place. Sign-ins to it are now slowed down for every browser you have not signed in \
+                 from before; yours work as usual.\n\nIf you did not try these yourself, nothing is needed: your password \
+                 was not accepted. If you use it anywhere else, change it there, and consider choosing a new one here \
+                 (My account, or \"Forgot password?\" on the sign-in page).\n"
+            ),
+        );
+        if let Err(error) = super::email::send(&state.db, &state.mail, notice).await {
+            tracing::warn!(?error, "the notice of guessed sign-ins was not sent");
+        }
+    });
 }
 
 /// Whether the person's only ways in are all disabled: customer accounts that are (or whose

@@ -6,11 +6,9 @@
 //! partner's or built in. Disabling or removing someone here ends their rights in this partner
 //! only: their identity, password and sessions are theirs, and other partners' business.
 
-use super::customer_users::forget_unused_person;
-use super::{audit, email, now, session::normalize_email, tokens, Actor, AppState, TenantScope};
-use crate::error::OnUnique;
-use crate::types::customer_users::{ActivationMethod, InviteOutcome, MembershipState};
-use crate::types::email::{EmailKind, EmailTemplate};
+use super::memberships::{self, forget_unused_person, NewInvitation, Offer};
+use super::{audit, AppState, TenantScope};
+use crate::types::customer_users::{InviteOutcome, MembershipState};
 use crate::types::session::Permission;
 use crate::types::team::{RoleRef, StaffInvite, StaffMember, Team};
 use crate::AppError;
@@ -167,11 +165,11 @@ async fn keep_an_admin(conn: &mut AnyConnection, scope: &TenantScope, target: &M
 }
 
 fn entry(scope: &TenantScope, action: &str, target: &Member) -> audit::Entry {
-    audit::Entry::new(action).by(&scope.actor).in_tenant(Some(scope.tenant_id())).target(
-        "partner_user",
-        Some(target.id),
-        target.label(),
-    )
+    audit::Entry::new(action)
+        .by(&scope.actor)
+        .in_tenant(Some(scope.tenant_id()))
+        .target("partner_user", Some(target.id), target.label())
+        .about(target.person_id)
 }
 
 /// Invites a colleague with a role. A person who already exists gets a membership to accept,
@@ -183,173 +181,40 @@ pub async fn invite(state: &AppState, scope: &TenantScope, input: &StaffInvite) 
     }
     let mut tx = scope.db.begin().await?;
     let (role_name, _) = assignable_role(&mut tx, scope, input.role_id).await?;
-    let invitation = record_invitation(&mut tx, scope.tenant_id(), &scope.actor, input, &role_name).await?;
+    let new = NewInvitation {
+        tenant_id: scope.tenant_id(),
+        offer: Offer::Staff { role_id: input.role_id, role_name },
+        full_name: &input.full_name,
+        email: &input.email,
+        method: input.method,
+    };
+    let invitation = memberships::invite(&mut tx, &scope.actor, new).await?;
     tx.commit().await?;
     invitation.deliver(state).await
 }
 
-/// A staff invitation written in the caller's transaction, to be delivered once it commits.
-pub(in crate::backend) struct Invitation {
-    tenant_id: i64,
-    membership_id: i64,
-    full_name: String,
-    email: String,
-    role_name: String,
-    partner: String,
-    token: String,
-    expires_at: i64,
-    shown: bool,
-}
-
-/// Writes the invitation of `input` (already validated, its role already allowed) to
-/// `tenant_id`: the person if new, the invited membership, its single-use link and the audit entry.
-pub(in crate::backend) async fn record_invitation(
-    conn: &mut AnyConnection,
-    tenant_id: i64,
-    actor: &Actor,
-    input: &StaffInvite,
-    role_name: &str,
-) -> Result<Invitation, AppError> {
-    let email = normalize_email(&input.email);
-    let full_name = crate::types::forms::clean_text(&input.full_name);
-    let invited_meanwhile = || AppError::invalid("email", "This person was invited a moment ago. Reload the list.");
-    let existing =
-        sqlx::query("SELECT id FROM persons WHERE email = $1").bind(&email).fetch_optional(&mut *conn).await?;
-    let person_id: i64 = match existing {
-        Some(row) => {
-            let id: i64 = row.try_get("id")?;
-            let already = sqlx::query(
-                "SELECT state FROM memberships WHERE person_id = $1 AND kind = 'partner' AND tenant_id = $2",
-            )
-            .bind(id)
-            .bind(tenant_id)
-            .fetch_optional(&mut *conn)
+/// Serialises changes to one partner's team: the last-admin rule reads the other admins, then
+/// writes, and two Partner admins demoting each other at once must not both see the other as
+/// the one that stays. SQLite's `BEGIN IMMEDIATE` already runs one writer at a time; PostgreSQL
+/// takes a transaction-scoped lock on the partner.
+async fn lock_team(conn: &mut AnyConnection, tenant_id: i64) -> Result<(), sqlx::Error> {
+    if conn.backend_name() == "PostgreSQL" {
+        sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock($1, $2)) AS l")
+            .bind(TEAM_LOCK)
+            .bind(i32::try_from(tenant_id % i64::from(i32::MAX)).unwrap_or_default())
+            .execute(&mut *conn)
             .await?;
-            if let Some(already) = already {
-                let message = match already.try_get::<String, _>("state")?.as_str() {
-                    "invited" => "This person is already invited. Remove the invitation to send a new one.",
-                    _ => "This person is already on the team.",
-                };
-                return Err(AppError::invalid("email", message));
-            }
-            id
-        }
-        None => sqlx::query(
-            "INSERT INTO persons (email, full_name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id",
-        )
-        .bind(&email)
-        .bind(&full_name)
-        .bind(now())
-        .fetch_one(&mut *conn)
-        .await
-        .on_unique(invited_meanwhile)?
-        .try_get("id")?,
-    };
-    let at = now();
-    let membership_id: i64 = sqlx::query(
-        "INSERT INTO memberships (person_id, kind, tenant_id, role_id, state, created_at, invited_at, invited_by, display_name)
-         VALUES ($1, 'partner', $2, $3, 'invited', $4, $4, $5, $6) RETURNING id",
-    )
-    .bind(person_id)
-    .bind(tenant_id)
-    .bind(input.role_id)
-    .bind(at)
-    .bind(actor.person_id)
-    .bind(&full_name)
-    .fetch_one(&mut *conn)
-    .await
-    .on_unique(invited_meanwhile)?
-    .try_get("id")?;
-    let lifetime = email::link_hours(conn, tenant_id).await? * 3600;
-    let shown = input.method == ActivationMethod::DisplayLink;
-    let (token, expires_at) = tokens::issue(
-        conn,
-        tokens::Purpose::Activation,
-        person_id,
-        Some(membership_id),
-        Some(tenant_id),
-        lifetime,
-        shown,
-    )
-    .await?;
-    let entry = audit::Entry::new("partner_user.invite")
-        .by(actor)
-        .in_tenant(Some(tenant_id))
-        .target("partner_user", Some(membership_id), format!("{full_name} <{email}>"))
-        .change("role", serde_json::Value::Null, role_name)
-        .change("method", serde_json::Value::Null, if shown { "display" } else { "email" });
-    audit::record(conn, entry).await?;
-    let partner: String = sqlx::query("SELECT name FROM tenants WHERE id = $1")
-        .bind(tenant_id)
-        .fetch_one(&mut *conn)
-        .await?
-        .try_get("name")?;
-    Ok(Invitation {
-        tenant_id,
-        membership_id,
-        full_name,
-        email,
-        role_name: role_name.to_string(),
-        partner,
-        token,
-        expires_at,
-        shown,
-    })
-}
-
-impl Invitation {
-    /// Emails the link, or hands it back to be shown once.
-    pub(in crate::backend) async fn deliver(self, state: &AppState) -> Result<InviteOutcome, AppError> {
-        let link = tokens::link_url(&state.mail.public_url, tokens::Purpose::Activation, &self.token);
-        if !self.shown {
-            invitation_email(state, &self, &link).await.map_err(|_logged| {
-                AppError::bad_request(
-                    "The invitation was saved but its email could not be sent. Remove it and invite again, or display the link.",
-                )
-            })?;
-        }
-        Ok(InviteOutcome {
-            membership_id: self.membership_id,
-            email: self.email,
-            link: self.shown.then_some(link),
-            expires_at: self.expires_at,
-        })
     }
+    Ok(())
 }
 
-/// A staff invitation always has the built-in wording: a partner words the emails its
-/// customers get, never the one that hands out staff rights.
-async fn invitation_email(state: &AppState, invitation: &Invitation, link: &str) -> Result<(), AppError> {
-    let template = EmailTemplate {
-        subject: "Join the {{partner}} team on Clientele".into(),
-        body_text: "Hello {{name}},\n\n{{partner}} has invited you to its team on Clientele, as {{customer}}.\n\
-                    Choose your password here to get started:\n\n{{link}}\n\nThe link works once and expires {{expiry}}.\n"
-            .into(),
-    };
-    let expiry = email::expiry_text(invitation.expires_at);
-    let vars = email::Variables {
-        name: &invitation.full_name,
-        link,
-        expiry: &expiry,
-        customer: &invitation.role_name,
-        partner: &invitation.partner,
-    };
-    let (subject, body_text, body_html) = email::render(EmailKind::Invitation, &template, &vars);
-    let message = email::Email {
-        tenant_id: Some(invitation.tenant_id),
-        to_name: invitation.full_name.clone(),
-        to_addr: invitation.email.clone(),
-        subject,
-        body_text,
-        body_html,
-        secret: Some(link.to_string()),
-    };
-    email::send(&state.db, &state.mail, message).await
-}
+/// The first key of the team locks (`pg_advisory_xact_lock(key1, key2)`, the partner is the second).
+const TEAM_LOCK: i32 = 0x7465_616d;
 
 /// Gives a colleague another role.
 pub async fn change_role(scope: &TenantScope, membership_id: i64, role_id: i64) -> Result<(), AppError> {
     let mut tx = scope.db.begin().await?;
+    lock_team(&mut tx, scope.tenant_id()).await?;
     let target = member(&mut tx, scope, membership_id).await?;
     may_manage(scope, &target)?;
     let (role_name, _) = assignable_role(&mut tx, scope, role_id).await?;
@@ -376,6 +241,7 @@ pub async fn change_role(scope: &TenantScope, membership_id: i64, role_id: i64) 
 /// disabled: remove it instead.
 pub async fn set_active(scope: &TenantScope, membership_id: i64, active: bool) -> Result<(), AppError> {
     let mut tx = scope.db.begin().await?;
+    lock_team(&mut tx, scope.tenant_id()).await?;
     let target = member(&mut tx, scope, membership_id).await?;
     may_manage(scope, &target)?;
     let (from, to) = match (target.state, active) {
@@ -411,6 +277,7 @@ pub async fn set_active(scope: &TenantScope, membership_id: i64, active: bool) -
 /// password and belongs nowhere else is forgotten entirely.
 pub async fn remove(scope: &TenantScope, membership_id: i64) -> Result<(), AppError> {
     let mut tx = scope.db.begin().await?;
+    lock_team(&mut tx, scope.tenant_id()).await?;
     let target = member(&mut tx, scope, membership_id).await?;
     may_manage(scope, &target)?;
     keep_an_admin(&mut tx, scope, &target).await?;

@@ -1,20 +1,44 @@
-//! Sign-in throttling that slows guessing without handing an attacker a way to lock the real
-//! user out.
+//! Throttling of password guesses that slows guessing without handing an attacker a way to lock
+//! anyone out (PRODUCT.md §12; issue 35). Every password check goes through [`begin_attempt`]:
+//! sign-in, password change and "Delete my account". Failures are rows of `login_failures`, so
+//! several instances share them, and each counts under three keys:
 //!
-//! Failures are counted per client address and per (account, address) pair; past a few free
-//! attempts those keys must wait a doubling delay before the next try, which an attacker can only
-//! impose on addresses they use. Failures per account from all addresses together only add a
-//! short, capped server-side pause: distributed guessing gets slower, the owner is never refused.
+//! * **the account from this address** (`acct-ip:`): past [`FREE_ATTEMPTS`], the next try waits a
+//!   doubling delay (capped at a minute), refused (429) until then. Only the address that
+//!   guessed waits, and only for that account.
+//! * **the account from every address** (`acct:`): guessing spread over many machines. Past
+//!   [`ACCOUNT_SLOW_AFTER`] failures in the window the account takes one try per growing
+//!   interval (2, 4, … capped at [`ACCOUNT_MAX_SPACING_SECS`]), and its owner is emailed once.
+//!   A browser the owner has signed in from before (a *known device*, below) is not held back.
+//! * **the address, for every account** (`ip:`): spraying one password over many accounts.
+//!   Past [`ADDRESS_SLOW_AFTER`] failures it adds a short pause (capped at
+//!   [`ADDRESS_MAX_PAUSE_MS`]) before each check from there: never a refusal, so a shared office
+//!   or proxy cannot be locked out by one guesser. The pause counts every failure alike, unknown
+//!   emails included: telling them apart would say which emails exist.
+//!
+//! A known device is a browser that signed in as the person before: the `clientele_device`
+//! cookie, a random token whose hash `known_devices` pairs with the person. Its tries count
+//! under its own key (`dev:`, refused past [`FREE_ATTEMPTS`] like the address's) instead of the
+//! address's and the account's, so the owner signs in at once while strangers guess.
+//!
+//! Single-use links (activation, reset) are 256-bit tokens: a wrong one is counted against the
+//! address, and past [`FREE_ATTEMPTS`] a wrong one answers 429 rather than 400; a valid link is
+//! never refused for what others did from the same address ([`check_link`]).
 
 use super::now;
 use crate::AppError;
 use sqlx::Row;
+use std::time::Duration;
 
 const WINDOW_SECS: i64 = 15 * 60;
-const FREE_ATTEMPTS: i64 = 5;
+pub const FREE_ATTEMPTS: i64 = 5;
 const MAX_DELAY_SECS: i64 = 60;
-const ACCOUNT_PAUSE_AFTER: i64 = 10;
-const ACCOUNT_MAX_PAUSE_SECS: i64 = 3;
+/// Failures of one account from any addresses before it slows down.
+pub const ACCOUNT_SLOW_AFTER: i64 = 10;
+pub const ACCOUNT_MAX_SPACING_SECS: i64 = 30;
+/// Failures from one address (any accounts) before it pauses.
+pub const ADDRESS_SLOW_AFTER: i64 = 20;
+pub const ADDRESS_MAX_PAUSE_MS: u64 = 2000;
 
 /// What an address is counted as: itself for IPv4, its /64 for IPv6 (one subscriber usually
 /// holds a whole /64, so counting single IPv6 addresses would let them rotate past every limit).
@@ -37,6 +61,9 @@ fn account_ip_key(email: &str, addr: &str) -> String {
 fn account_key(email: &str) -> String {
     format!("acct:{email}")
 }
+fn device_key(device_hash: &str, email: &str) -> String {
+    format!("dev:{device_hash}|{email}")
+}
 
 /// How long a key with `failures` recent failures must wait after its last one.
 pub fn delay_after(failures: i64) -> i64 {
@@ -47,9 +74,19 @@ pub fn delay_after(failures: i64) -> i64 {
     }
 }
 
-/// The capped pause for an account that many addresses are failing on.
-pub fn account_pause(failures: i64) -> i64 {
-    (failures - ACCOUNT_PAUSE_AFTER + 1).clamp(0, ACCOUNT_MAX_PAUSE_SECS)
+/// The interval between tries of an account failing from many addresses (0: not slowed).
+pub fn account_spacing(failures: i64) -> i64 {
+    if failures < ACCOUNT_SLOW_AFTER {
+        0
+    } else {
+        (2i64 << (failures - ACCOUNT_SLOW_AFTER).min(5)).min(ACCOUNT_MAX_SPACING_SECS)
+    }
+}
+
+/// The pause before a check from an address with `failures` recent failures.
+pub fn address_pause(failures: i64) -> Duration {
+    let over = u64::try_from(failures - ADDRESS_SLOW_AFTER + 1).unwrap_or(0);
+    Duration::from_millis((over * 250).min(ADDRESS_MAX_PAUSE_MS))
 }
 
 async fn recent(conn: &mut sqlx::AnyConnection, key: &str, since: i64) -> Result<(i64, i64), sqlx::Error> {
@@ -63,38 +100,79 @@ async fn recent(conn: &mut sqlx::AnyConnection, key: &str, since: i64) -> Result
     Ok((row.try_get("n")?, row.try_get("last")?))
 }
 
-/// One sign-in attempt, counted as a failure from the moment it starts: the check and the
-/// recording happen in one transaction, serialised per address, so twenty attempts at once
-/// cannot all slip through before any is counted. A success takes its count back.
+/// One password check, counted as a failure from the moment it starts: the check and the
+/// recording happen in one transaction, serialised per account and per address, so twenty
+/// attempts at once cannot all slip through before any is counted. A success takes its count back.
 pub struct Attempt {
     email: String,
     addr: String,
+    /// The known device's token hash, when the browser is one for this account.
+    device: Option<String>,
     at: i64,
-    /// Wait this long before checking the password (many addresses failing on one account).
-    pub pause: std::time::Duration,
+    /// Wait this long before checking the password (the address has failed a lot lately).
+    pub pause: Duration,
+    /// This attempt took the account past [`ACCOUNT_SLOW_AFTER`]: tell its owner.
+    pub account_under_attack: bool,
 }
 
-/// Starts an attempt: refuses it at once (429, no waiting) while its address is cooling down,
+/// Starts an attempt for `email` from `addr`, from a browser holding `device` (the
+/// `clientele_device` cookie, if any): refuses it at once (429, no waiting) while the account is
+/// cooling down for this address or device, or is slowed and this is not a known device;
 /// otherwise records it and says how long to pause. Holds no connection afterwards.
-pub async fn begin_attempt(db: &super::Db, email: &str, addr: &str) -> Result<Attempt, AppError> {
+pub async fn begin_attempt(db: &super::Db, email: &str, addr: &str, device: Option<&str>) -> Result<Attempt, AppError> {
     let mut tx = db.begin().await?;
     if db.is_postgres() {
         // SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL serialises the
-        // attempts of one address on a transaction-scoped lock.
-        sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS l")
-            .bind(ip_key(addr))
-            .execute(&mut *tx)
-            .await?;
+        // attempts on one account, then those of one address (always in that order), on
+        // transaction-scoped locks.
+        for key in [account_key(email), ip_key(addr)] {
+            sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS l")
+                .bind(key)
+                .execute(&mut *tx)
+                .await?;
+        }
     }
-    let pause = check(&mut tx, email, addr).await?;
-    record_failure(&mut tx, email, addr).await?;
+    let device = match device {
+        Some(token) => known_device(&mut tx, token, email).await?,
+        None => None,
+    };
+    let at = now();
+    let since = at - WINDOW_SECS;
+    let own_key = match &device {
+        Some(hash) => device_key(hash, email),
+        None => account_ip_key(email, addr),
+    };
+    refuse_while_cooling_down(&mut tx, &own_key).await?;
+    let (account_failures, account_last) = recent(&mut tx, &account_key(email), since).await?;
+    let (address_failures, _) = recent(&mut tx, &ip_key(addr), since).await?;
+    let pause = if device.is_none() {
+        let wait = (account_last + account_spacing(account_failures) - at).max(0);
+        if account_spacing(account_failures) > 0 && wait > 0 {
+            return Err(AppError::Throttled(wait as u64));
+        }
+        address_pause(address_failures)
+    } else {
+        Duration::ZERO
+    };
+    for key in [ip_key(addr), account_key(email), own_key] {
+        count(&mut tx, &key, at).await?;
+    }
+    // Keep the table small: rows past the window no longer count.
+    sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(since).execute(&mut *tx).await?;
     tx.commit().await?;
-    Ok(Attempt { email: email.to_string(), addr: addr.to_string(), at: now(), pause })
+    Ok(Attempt {
+        email: email.to_string(),
+        addr: addr.to_string(),
+        device,
+        at,
+        pause,
+        account_under_attack: account_failures + 1 == ACCOUNT_SLOW_AFTER,
+    })
 }
 
 impl Attempt {
-    /// The password was right: this attempt no longer counts, nor do this address's earlier
-    /// failures on the account.
+    /// The password was right: this attempt no longer counts, nor do this address's (or
+    /// device's) earlier failures on the account.
     pub async fn succeeded(&self, conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
         for key in [ip_key(&self.addr), account_key(&self.email)] {
             sqlx::query(
@@ -106,18 +184,13 @@ impl Attempt {
             .execute(&mut *conn)
             .await?;
         }
-        record_success(conn, &self.email, &self.addr).await
+        let own_key = match &self.device {
+            Some(hash) => device_key(hash, &self.email),
+            None => account_ip_key(&self.email, &self.addr),
+        };
+        sqlx::query("DELETE FROM login_failures WHERE throttle_key = $1").bind(own_key).execute(&mut *conn).await?;
+        Ok(())
     }
-}
-
-/// Refuses the attempt with the seconds left when its address is cooling down; otherwise
-/// returns the pause to apply before checking the password.
-async fn check(conn: &mut sqlx::AnyConnection, email: &str, addr: &str) -> Result<std::time::Duration, AppError> {
-    for key in [ip_key(addr), account_ip_key(email, addr)] {
-        refuse_while_cooling_down(conn, &key).await?;
-    }
-    let (account_failures, _) = recent(conn, &account_key(email), now() - WINDOW_SECS).await?;
-    Ok(std::time::Duration::from_secs(account_pause(account_failures) as u64))
 }
 
 /// `Throttled` with the seconds left when `key` has failed too often lately: free attempts
@@ -151,22 +224,73 @@ async fn count(conn: &mut sqlx::AnyConnection, key: &str, at: i64) -> Result<(),
     Ok(())
 }
 
-async fn record_failure(conn: &mut sqlx::AnyConnection, email: &str, addr: &str) -> Result<(), sqlx::Error> {
-    let at = now();
-    for key in [ip_key(addr), account_ip_key(email, addr), account_key(email)] {
-        count(conn, &key, at).await?;
-    }
-    // Keep the table small: rows past the window no longer count.
-    sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(at - WINDOW_SECS).execute(&mut *conn).await?;
-    Ok(())
+/// The hash of `token` when it is a known device of the person with `email`.
+async fn known_device(conn: &mut sqlx::AnyConnection, token: &str, email: &str) -> Result<Option<String>, sqlx::Error> {
+    let hash = super::session::token_hash(token);
+    let row = sqlx::query(
+        "SELECT 1 AS known FROM known_devices d JOIN persons p ON p.id = d.person_id
+         WHERE d.token_hash = $1 AND p.email = $2",
+    )
+    .bind(&hash)
+    .bind(email)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|_| hash))
 }
 
-/// A successful sign-in clears this address's record for the account.
-async fn record_success(conn: &mut sqlx::AnyConnection, email: &str, addr: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM login_failures WHERE throttle_key = $1")
-        .bind(account_ip_key(email, addr))
+/// Remembers this browser as a known device of `person_id` (after they proved their password or
+/// a link to their inbox): `device` is the browser's current device token, if any. Returns the
+/// token the browser should keep, when it is a new one.
+pub async fn remember_device(
+    conn: &mut sqlx::AnyConnection,
+    person_id: i64,
+    device: Option<&str>,
+) -> Result<Option<String>, sqlx::Error> {
+    let (token, new) = match device {
+        Some(token) if token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()) => (token.to_string(), false),
+        _ => (super::session::new_token(), true),
+    };
+    let hash = super::session::token_hash(&token);
+    let at = now();
+    let touched = sqlx::query("UPDATE known_devices SET last_used_at = $1 WHERE token_hash = $2 AND person_id = $3")
+        .bind(at)
+        .bind(&hash)
+        .bind(person_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    if touched == 0 {
+        sqlx::query(
+            "INSERT INTO known_devices (token_hash, person_id, created_at, last_used_at) VALUES ($1, $2, $3, $3)",
+        )
+        .bind(&hash)
+        .bind(person_id)
+        .bind(at)
         .execute(&mut *conn)
         .await?;
+    }
+    Ok(new.then_some(token))
+}
+
+/// Forgets the sign-in and reset failures counted against the account `email` (an erasure): its
+/// own keys exactly, and its per-address and per-device keys by their exact prefix and suffix,
+/// never a pattern that a crafted address (`%@corp.example`) could widen to other accounts.
+pub async fn forget_account(conn: &mut sqlx::AnyConnection, email: &str) -> Result<(), sqlx::Error> {
+    // `account_ip_key(email, addr)` is this prefix followed by the address; `device_key` is
+    // "dev:" and a 64-digit hash followed by `|email`.
+    let per_address = format!("acct-ip:{email}|");
+    let per_device = format!("|{email}");
+    sqlx::query(
+        "DELETE FROM login_failures
+         WHERE throttle_key IN ($1, $2) OR SUBSTR(throttle_key, 1, LENGTH($3)) = $3
+            OR (SUBSTR(throttle_key, 1, 4) = 'dev:' AND SUBSTR(throttle_key, 69) = $4)",
+    )
+    .bind(account_key(email))
+    .bind(format!("reset:{email}"))
+    .bind(per_address)
+    .bind(per_device)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
@@ -174,8 +298,9 @@ fn link_ip_key(addr: &str) -> String {
     format!("link-ip:{}", address_key(addr))
 }
 
-/// Refuses a use of an activation link from an address that has failed too often lately (the
-/// same doubling wait as sign-in).
+/// A use of a single-use link from `addr` that failed: `Throttled` instead of the link's own
+/// problem once the address has failed too often lately (the same doubling wait as sign-in).
+/// Only failures are ever refused: a valid link is used whatever else came from the address.
 pub async fn check_link(conn: &mut sqlx::AnyConnection, addr: &str) -> Result<(), AppError> {
     refuse_while_cooling_down(conn, &link_ip_key(addr)).await
 }
@@ -244,9 +369,18 @@ mod tests {
     }
 
     #[test]
-    fn account_pause_is_capped() {
-        assert_eq!(account_pause(9), 0);
-        assert_eq!(account_pause(10), 1);
-        assert_eq!(account_pause(1000), ACCOUNT_MAX_PAUSE_SECS);
+    fn an_account_under_distributed_guessing_slows_down_up_to_a_cap() {
+        assert_eq!(account_spacing(ACCOUNT_SLOW_AFTER - 1), 0);
+        assert_eq!(account_spacing(ACCOUNT_SLOW_AFTER), 2);
+        assert_eq!(account_spacing(ACCOUNT_SLOW_AFTER + 1), 4);
+        assert_eq!(account_spacing(ACCOUNT_SLOW_AFTER + 3), 16);
+        assert_eq!(account_spacing(1000), ACCOUNT_MAX_SPACING_SECS);
+    }
+
+    #[test]
+    fn an_address_only_ever_pauses_and_briefly() {
+        assert_eq!(address_pause(ADDRESS_SLOW_AFTER - 1), Duration::ZERO);
+        assert_eq!(address_pause(ADDRESS_SLOW_AFTER), Duration::from_millis(250));
+        assert_eq!(address_pause(10_000), Duration::from_millis(ADDRESS_MAX_PAUSE_MS));
     }
 }

@@ -213,10 +213,11 @@ fn MoreNote(more: bool, shown: usize) -> impl IntoView {
 fn NetworkItem(id: i64, name: String, sub_accounts: u64) -> impl IntoView {
     let open = RwSignal::new(false);
     let list_id = format!("network-{id}-accounts");
-    let count = format!(" sub-account{}", if sub_accounts == 1 { "" } else { "s" });
+    // Active ones, as expanding shows them (and as the delete and status dialogs count them).
+    let count = format!(" active sub-account{}", if sub_accounts == 1 { "" } else { "s" });
     view! {
         <li class="network">
-            // Named by what it shows ("Acme 3 sub-accounts"), so speech input finds it by its text.
+            // Named by what it shows ("Acme 3 active sub-accounts"), so speech input finds it by its text.
             <button
                 type="button"
                 class="network-toggle"

@@ -58,8 +58,8 @@ pub fn ActivatePage() -> impl IntoView {
                                     <p class="muted">{format!("This invitation is for an existing account. Sign in as {email}, then open this link again to accept it.")}</p>
                                     <p><A href="/login">"Sign in"</A></p>
                                 })),
-                                Acceptance::ConfirmEmailFirst => EitherOf3::C(Either::Right(view! {
-                                    <p class="muted">{format!("The email address of the account {email} is not confirmed yet, so it cannot take another invitation through a handed-over link. Ask for the invitation to be sent to {email} by email and open it from there.")}</p>
+                                Acceptance::ConfirmThroughInbox => EitherOf3::C(Either::Right(view! {
+                                    <p class="muted">{format!("{email} already has a Clientele account, or another invitation waiting, so this handed-over link cannot set its password. Ask whoever invited you to send the invitation to {email} by email, and open it from there. Nothing was changed.")}</p>
                                 })),
                             }}
                         }),

@@ -186,8 +186,11 @@ fn Account(
     let dialog_name = name.clone();
     // A partner user viewing the account is not its person: their own account is not offered.
     let auth = expect_context::<Auth>();
-    let acting =
-        Signal::derive(move || auth.session.get().and_then(Result::ok).flatten().is_some_and(|s| s.acting.is_some()));
+    let viewing = Signal::derive(move || auth.session.get().and_then(Result::ok).flatten().and_then(|s| s.acting));
+    let acting = Signal::derive(move || viewing.with(Option::is_some));
+    // A partner user viewing the account invites only if their own role manages customer
+    // users, and only by email (the server refuses anything else).
+    let may_invite = Signal::derive(move || is_owner && viewing.with(|v| v.as_ref().is_none_or(|v| v.may_invite)));
     view! {
         {network.map(|n| view! {
             <nav class="breadcrumbs" aria-label="Breadcrumb"><A href=format!("/portal/{}", n.id)>{n.name}</A>" › "{name.clone()}</nav>
@@ -214,9 +217,9 @@ fn Account(
             <section class="card" aria-labelledby="portal-users">
                 <div class="card-head">
                     <h2 id="portal-users">"Users"</h2>
-                    {is_owner.then(|| view! {
+                    <Show when=move || may_invite.get()>
                         <button type="button" class="button button-small" on:click=move |_| inviting.set(true)>"Invite a member"</button>
-                    })}
+                    </Show>
                 </div>
                 <table class="data-table compact" aria-label="Users of this account">
                     <thead><tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col">"State"</th><th scope="col">"Last sign-in"</th></tr></thead>
@@ -251,10 +254,11 @@ fn Account(
                 inviting=Inviting::Portal(customer_id)
                 customer_name=dialog_name.clone()
                 link_hours=None
+                email_only=acting.get_untracked()
                 on_done=Callback::new(move |outcome: InviteOutcome| {
                     inviting.set(false);
                     invited.update(|n| *n += 1);
-                    if outcome.link.is_some() { shown.set(Some(outcome)); } else { notice.set(Some(format!("Invitation sent to {}.", outcome.email))); }
+                    if outcome.link.is_some() { shown.set(Some(outcome)); } else { notice.set(Some(outcome.sent_notice())); }
                 })
                 on_close=Callback::new(move |_| inviting.set(false))
             />

@@ -83,7 +83,11 @@ pub fn TeamPage() -> impl IntoView {
                                     on_done=Callback::new(move |outcome: InviteOutcome| {
                                         inviting.set(false);
                                         invited.update(|n| *n += 1);
-                                        notice.set(Some(Ok(format!("Invitation for {} saved.", outcome.email))));
+                                        if outcome.emailed_instead {
+                                            notice.set(Some(Ok(outcome.sent_notice())));
+                                        } else {
+                                            notice.set(Some(Ok(format!("Invitation for {} saved.", outcome.email))));
+                                        }
                                         if outcome.link.is_some() { shown.set(Some(outcome)); }
                                     })
                                     on_close=Callback::new(move |_| inviting.set(false))
@@ -265,6 +269,7 @@ fn InviteColleagueDialog(
                             on:change=move |_| input.update(|i| i.method = ActivationMethod::DisplayLink)/>
                         " Display activation link (staff rights start once their email is confirmed)"
                     </label>
+                    <p class="field-help">"A link is displayed only for someone new to Clientele; an existing account gets the invitation by email."</p>
                 </fieldset>
                 {move || server_error.get().filter(|e| !matches!(e, AppError::Invalid(_))).map(|error| view! { <ErrorNotice error/> })}
                 <div class="modal-actions">

@@ -23,18 +23,20 @@ pub enum LinkInfo {
     Unusable(LinkProblem),
 }
 
-/// How an invitation is accepted. A new person chooses a password. A person who already has an
-/// account never types its password here (the page would be a guessing oracle for whoever holds
-/// the link): a link that went to their own inbox accepts with one click; a link the inviter was
-/// shown accepts only while they are signed in as themselves. An account whose email was never
-/// confirmed (it was made through a shown link) takes no second membership until it is: through
-/// a link to its inbox, where whoever reads that inbox chooses the password anew.
+/// How an invitation is accepted. A link that went to the person's inbox chooses the password
+/// (a new identity, or one whose address was never confirmed: the inbox's owner takes it over) or
+/// accepts with one click (a confirmed account, whose password is never typed here: the page
+/// would be a guessing oracle for whoever holds the link). A link the inviter was shown chooses
+/// a password only for the identity this very invitation created; for an existing account it
+/// accepts only while signed in as that account; anyone else must answer through their own inbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Acceptance {
     ChoosePassword,
     Accept,
     SignInFirst,
-    ConfirmEmailFirst,
+    /// Nothing can be done with this handed-over link: the invitation must reach the address's
+    /// own inbox (the inviter resends it by email).
+    ConfirmThroughInbox,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -124,6 +124,24 @@ pub struct InviteOutcome {
     pub link: Option<String>,
     /// UTC Unix seconds.
     pub expires_at: i64,
+    /// The link was asked to be displayed, but the address already has an identity, which only
+    /// its own inbox may answer for: the invitation was emailed instead.
+    #[serde(default)]
+    pub emailed_instead: bool,
+}
+
+impl InviteOutcome {
+    /// What the inviter is told when no link is shown.
+    pub fn sent_notice(&self) -> String {
+        if self.emailed_instead {
+            format!(
+                "{} already has a Clientele account, so the invitation was emailed to that address: only its owner can accept it.",
+                self.email
+            )
+        } else {
+            format!("Invitation sent to {}.", self.email)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -81,6 +81,10 @@ pub struct ActingInfo {
     pub seconds_left: i64,
     /// Where "Return to Clientele" leads: the page the partner user came from.
     pub return_to: String,
+    /// Whether the partner user's own role manages customer users: only then may they invite
+    /// anyone meanwhile, and only by email (nothing they do as the customer outlasts the view).
+    #[serde(default)]
+    pub may_invite: bool,
 }
 
 /// A tenant's "Log in as" settings.

@@ -159,8 +159,21 @@ impl Client {
         self.sender.ready().await.expect("the server closed the connection");
         let response = self.sender.send_request(request).await.unwrap_or_else(|e| panic!("{target}: {e}"));
         let status = response.status();
-        if let Some(set) = response.headers().get(header::SET_COOKIE).and_then(|v| v.to_str().ok()) {
-            self.cookie = set.split(';').next().map(str::to_string);
+        // A jar of one value per cookie name (the session's, the device's), as a browser keeps.
+        for set in response.headers().get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()) {
+            let pair = set.split(';').next().unwrap_or_default();
+            let name = pair.split('=').next().unwrap_or_default();
+            let mut jar: Vec<&str> = self
+                .cookie
+                .as_deref()
+                .unwrap_or_default()
+                .split("; ")
+                .filter(|c| !c.is_empty() && c.split('=').next() != Some(name))
+                .collect();
+            if !set.contains("Max-Age=0") {
+                jar.push(pair);
+            }
+            self.cookie = (!jar.is_empty()).then(|| jar.join("; "));
         }
         let body = response.into_body().collect().await.unwrap().to_bytes();
         (status, String::from_utf8_lossy(&body).into_owned())

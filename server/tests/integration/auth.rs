@@ -14,6 +14,13 @@ async fn sign_in_with_good_credentials_sets_a_hardened_session_cookie(app: TestA
     assert!(!cookie.contains("Secure"), "not configured for https: {cookie}");
     let token = cookie.split(';').next().unwrap().split('=').nth(1).unwrap().to_string();
     assert_eq!(token.len(), 64, "256-bit token, hex encoded");
+    // The browser is now one the person signs in from (issue 35): a year-long device cookie, as hardened.
+    let device = res.set_cookie_named("clientele_device").expect("a device cookie");
+    assert!(
+        device.contains("HttpOnly") && device.contains("SameSite=Lax") && device.contains("Max-Age=31536000"),
+        "{device}"
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM known_devices").await, 1);
     // Only a hash of the token is stored.
     let stored = app.scalar(&format!("SELECT COUNT(*) FROM sessions WHERE token_hash = '{token}'")).await;
     assert_eq!(stored, 0);
@@ -108,6 +115,108 @@ async fn throttling_slows_the_guessing_address_but_never_locks_out_the_owner(app
     assert_eq!(owner.login("admin@acme.test", PASSWORD).await.status, StatusCode::OK);
 }
 
+/// Guessing spread over many addresses (issue 35): each address stays under its own limit, yet
+/// past ten failures the account takes one try every few seconds from browsers it has not signed
+/// in from, its owner is told once by email, and the owner's own browser signs in at once. The
+/// counts are in the database, so a second instance on it sees them too.
+async fn distributed_guessing_slows_the_account_but_not_its_owners_browser(app: TestApp) {
+    let mut owner = app.client_from("198.51.100.7");
+    assert_eq!(owner.login("admin@acme.test", PASSWORD).await.status, StatusCode::OK, "a browser the owner uses");
+    assert!(owner.cookie.as_deref().unwrap_or_default().contains("clientele_device="), "{:?}", owner.cookie);
+    let other = app.second_instance().await;
+    for i in 0..10 {
+        // Half through each instance: one shared count.
+        let mut guesser = if i % 2 == 0 {
+            app.client_from(&format!("203.0.113.{i}"))
+        } else {
+            app.client_via(&other, &format!("203.0.113.{i}"))
+        };
+        assert_eq!(guesser.login("admin@acme.test", "guess").await.status, StatusCode::UNAUTHORIZED, "guess {i}");
+    }
+    for (i, via_other) in [(20, false), (21, true)] {
+        let ip = format!("203.0.113.{i}");
+        let mut stranger = if via_other { app.client_via(&other, &ip) } else { app.client_from(&ip) };
+        let res = stranger.login("admin@acme.test", PASSWORD).await;
+        assert_eq!(
+            res.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "a new browser waits, even with the right password: {res:?}"
+        );
+        let wait: u64 = res.headers["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=app::backend::throttle::ACCOUNT_MAX_SPACING_SECS as u64).contains(&wait), "{wait}");
+    }
+    owner.forget_cookie("clientele_session");
+    assert_eq!(
+        owner.login("admin@acme.test", PASSWORD).await.status,
+        StatusCode::OK,
+        "the owner's browser is not held back"
+    );
+    let warned =
+        "SELECT COUNT(*) FROM outbound_emails WHERE to_addr = 'admin@acme.test' AND subject LIKE 'Someone is trying%'";
+    for _ in 0..50 {
+        if app.scalar(warned).await > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(app.scalar(warned).await, 1, "told once");
+    // An unknown email under the same guessing answers alike: nobody learns which emails exist.
+    for i in 0..10 {
+        app.client_from(&format!("203.0.114.{i}")).login("nobody@acme.test", "guess").await;
+    }
+    let res = app.client_from("203.0.114.99").login("nobody@acme.test", "guess").await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// One address (an office, a proxy) guessing at other accounts and unknown emails: it is slowed
+/// a little, never refused, so the right password of someone else there signs in (issue 35).
+async fn an_address_guessing_at_others_never_locks_out_the_right_password(app: TestApp) {
+    let office = "192.0.2.50";
+    for i in 0..25 {
+        let email = if i % 2 == 0 { format!("unknown{i}@acme.test") } else { "viewer@acme.test".to_string() };
+        let status = app.client_from(office).login(&email, "guess").await.status;
+        assert!(matches!(status, StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS), "{status}");
+    }
+    let started = std::time::Instant::now();
+    assert_eq!(app.client_from(office).login("admin@acme.test", PASSWORD).await.status, StatusCode::OK);
+    assert!(started.elapsed() < std::time::Duration::from_secs(4), "paused at most briefly: {:?}", started.elapsed());
+    // The account guessed at signs in from anywhere else at once.
+    assert_eq!(app.client_from("192.0.2.51").login("viewer@acme.test", PASSWORD).await.status, StatusCode::OK);
+}
+
+/// Single-use links follow the same rule (issue 35): an address that tried many bad tokens gets
+/// 429 for the next bad one, but a valid link from it works.
+async fn bad_links_from_an_address_never_hold_back_a_valid_one(app: TestApp) {
+    let office = "192.0.2.60";
+    let mut guesser = app.client_from(office);
+    for i in 0..6 {
+        let token = format!("{i:064x}");
+        guesser.call_json("account/activate", serde_json::json!({ "token": token, "password": "x" })).await;
+        guesser.call_json("account/reset-password", serde_json::json!({ "token": token, "password": "x" })).await;
+    }
+    let bad = guesser
+        .call_json("account/reset-password", serde_json::json!({ "token": "f".repeat(64), "password": "x" }))
+        .await;
+    assert_eq!(bad.status, StatusCode::TOO_MANY_REQUESTS, "{bad:?}");
+    let mut admin = app.signed_in("admin@acme.test").await;
+    let outcome = admin
+        .call_json(
+            "customer-users/invite",
+            serde_json::json!({ "customer_id": app.fixture.acme_customer, "input": { "full_name": "Ola", "email": "ola@example.com", "role": "Member", "method": "DisplayLink" } }),
+        )
+        .await
+        .json();
+    let token = outcome["link"].as_str().unwrap().split("token=").nth(1).unwrap().to_string();
+    let res = app
+        .client_from(office)
+        .call_json(
+            "account/activate",
+            serde_json::json!({ "token": token, "password": "violet tractor ninety lanterns" }),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{res:?}");
+}
+
 async fn cross_site_writes_are_refused(app: TestApp) {
     let mut client = app.client();
     client.origin = Some("https://evil.example".into());
@@ -161,5 +270,8 @@ on_both_databases!(
     busy_sessions_still_end_after_the_absolute_timeout,
     recently_used_sessions_stay_alive,
     throttling_slows_the_guessing_address_but_never_locks_out_the_owner,
+    distributed_guessing_slows_the_account_but_not_its_owners_browser,
+    an_address_guessing_at_others_never_locks_out_the_right_password,
+    bad_links_from_an_address_never_hold_back_a_valid_one,
     cross_site_writes_are_refused,
 );

@@ -418,4 +418,169 @@ async fn every_download_route_enforces_its_permission(app: TestApp) {
     }
 }
 
-on_both_databases!(every_endpoint_is_in_the_matrix_and_enforces_it, every_download_route_enforces_its_permission);
+/// Callers the sign-ins above do not cover (issue 26): a partner user viewing a customer account
+/// ("Log in as"), an identity made through a displayed link (its address unconfirmed; here also
+/// given a Partner admin membership), and a customer user with a pending invitation from another
+/// partner. None reaches a partner's or the operator's functions, and nothing changes when they try.
+async fn callers_in_between_reach_no_staff_function(app: TestApp) {
+    let (acme, globex) = matrix_ids(&app).await;
+    let staff_endpoints = || ENDPOINTS.iter().filter(|e| matches!(e.access, Needs(_) | Operator | Staff));
+    let refuses_all = |who: &'static str| {
+        move |res: &TestResponse, path: &str| {
+            assert!(refused(res), "{path} must refuse {who}: {res:?}");
+        }
+    };
+
+    // A Support user while viewing Acme's customer as its users do.
+    app.person("support@acme.test").with_role(Role::Support).create().await;
+    let mut acting = app.signed_in("support@acme.test").await;
+    let started = acting
+        .call_json(
+            "impersonation/start",
+            json!({ "customer_id": acme.customer, "reason": "matrix", "return_to": "/customers" }),
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::OK, "{started:?}");
+    let check = refuses_all("a partner user viewing as a customer");
+    for endpoint in staff_endpoints() {
+        let before = fingerprint(&app).await;
+        let res = call(&mut acting, endpoint, acme).await;
+        check(&res, endpoint.path);
+        assert_eq!(fingerprint(&app).await, before, "{} changed something while acting", endpoint.path);
+    }
+    assert_eq!(acting.call("session", &[]).await.json()["acting"]["customer_id"], acme.customer, "still viewing");
+
+    // An identity whose address nobody confirmed, though someone made it a Partner admin.
+    let mut admin = app.signed_in("admin@acme.test").await;
+    let invited = admin
+        .call_json(
+            "customer-users/invite",
+            json!({ "customer_id": acme.customer, "input": { "full_name": "Una Unconfirmed", "email": "una@example.com", "role": "Member", "method": "DisplayLink" } }),
+        )
+        .await
+        .json();
+    let token = invited["link"].as_str().unwrap().split("token=").nth(1).unwrap().to_string();
+    let mut una = app.client_from("10.9.0.3");
+    let res = una
+        .call_json("account/activate", json!({ "token": token, "password": "violet tractor ninety lanterns" }))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{res:?}");
+    let una_id = app.scalar("SELECT id FROM persons WHERE email = 'una@example.com'").await;
+    app::backend::seed::add_partner_user(&app.db, una_id, acme.tenant, "partner_admin").await.unwrap();
+    let check = refuses_all("an unconfirmed identity");
+    for endpoint in staff_endpoints() {
+        let before = fingerprint(&app).await;
+        let res = call(&mut una, endpoint, acme).await;
+        check(&res, endpoint.path);
+        assert_eq!(fingerprint(&app).await, before, "{} changed something for an unconfirmed identity", endpoint.path);
+    }
+
+    // Cara (Acme's customer user) with an invitation from Globex that she has not accepted:
+    // nothing of Globex's opens to her, in the portal or for her consents.
+    let mut globex_admin = app.signed_in("admin@globex.test").await;
+    let res = globex_admin
+        .call_json(
+            "customer-users/invite",
+            json!({ "customer_id": globex.customer, "input": { "full_name": "Cara", "email": "cara@acme-customer.test", "role": "Owner", "method": "SendEmail" } }),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{res:?}");
+    let mut cara = app.client_from("10.9.0.4");
+    assert!(cara.login("cara@acme-customer.test", common::PASSWORD).await.status.is_success());
+    for endpoint in ENDPOINTS.iter().filter(|e| e.access == Portal || e.path == "portal/marketing") {
+        let before = fingerprint(&app).await;
+        let res = call(&mut cara, endpoint, globex).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{} with a pending invitation: {res:?}", endpoint.path);
+        assert_eq!(fingerprint(&app).await, before, "{}", endpoint.path);
+    }
+    let check = refuses_all("a customer user with a pending invitation");
+    for endpoint in staff_endpoints() {
+        let res = call(&mut cara, endpoint, globex).await;
+        check(&res, endpoint.path);
+    }
+}
+
+/// What partner `tenant` holds of `person` that no other partner may change: the password, the
+/// sessions, their memberships and consents there, and that partner's audit log.
+async fn held_by(app: &TestApp, person: i64, tenant: i64) -> Vec<String> {
+    let mut held = Vec::new();
+    for sql in [
+        format!("SELECT COALESCE(password_hash, '') FROM persons WHERE id = {person}"),
+        format!("SELECT CAST(COUNT(*) AS TEXT) FROM sessions WHERE person_id = {person}"),
+        format!("SELECT COALESCE(MAX(CAST(id AS TEXT) || ':' || state || ':' || COALESCE(customer_role, '')), '') FROM memberships WHERE person_id = {person} AND tenant_id = {tenant}"),
+        format!("SELECT CAST(COUNT(*) AS TEXT) FROM memberships WHERE person_id = {person} AND tenant_id = {tenant}"),
+        format!("SELECT CAST(COUNT(*) AS TEXT) || ':' || CAST(COALESCE(SUM(accepted), 0) AS TEXT) FROM consents WHERE person_id = {person} AND tenant_id = {tenant}"),
+        format!("SELECT CAST(COUNT(*) AS TEXT) || ':' || CAST(COALESCE(SUM(LENGTH(actor_label) + LENGTH(COALESCE(target_label, '')) + LENGTH(COALESCE(changes, ''))), 0) AS TEXT) FROM audit_log WHERE tenant_id = {tenant}"),
+    ] {
+        held.push(sqlx::query_scalar::<_, String>(&sql).fetch_one(&app.db.pool).await.expect(&sql));
+    }
+    held
+}
+
+/// No call by one partner, through any server function, changes a person's password, sessions,
+/// memberships, consents or audit entries at another partner (issue 26). Cara is a customer user
+/// of both Acme and Globex, signed in, with answers and log entries at Globex; Acme's admin and
+/// Support call everything with Acme's ids (Cara's own Acme membership among them), then remove
+/// her from every Acme account, disable and delete her Acme account.
+async fn no_call_by_one_partner_changes_what_another_holds_of_a_person(app: TestApp) {
+    let (acme, globex) = matrix_ids(&app).await;
+    let cara = app.scalar("SELECT id FROM persons WHERE email = 'cara@acme-customer.test'").await;
+    app::backend::seed::add_customer_user(&app.db, cara, globex.tenant, globex.customer, AccountRole::Member)
+        .await
+        .unwrap();
+    app.execute(&format!(
+        "INSERT INTO consents (person_id, tenant_id, kind, accepted, at) VALUES ({cara}, {}, 'marketing', 1, 0)",
+        globex.tenant
+    ))
+    .await;
+    let mut globex_admin = app.signed_in("admin@globex.test").await;
+    let globex_membership = app
+        .scalar(&format!("SELECT id FROM memberships WHERE person_id = {cara} AND tenant_id = {}", globex.tenant))
+        .await;
+    let res =
+        globex_admin.call_json("customer-users/reset-password", json!({ "membership_id": globex_membership })).await;
+    assert_eq!(res.status, StatusCode::OK, "{res:?}");
+    let mut cara_client = app.client_from("10.9.0.5");
+    assert!(cara_client.login("cara@acme-customer.test", common::PASSWORD).await.status.is_success());
+    let before = held_by(&app, cara, globex.tenant).await;
+
+    app.person("support@acme.test").with_role(Role::Support).create().await;
+    for email in ["admin@acme.test", "support@acme.test"] {
+        let mut client = app.signed_in(email).await;
+        for endpoint in ENDPOINTS.iter().filter(|e| !matches!(e.path, "login" | "logout")) {
+            call(&mut client, endpoint, acme).await;
+            client.forget_cookie("clientele_acting");
+            assert_eq!(held_by(&app, cara, globex.tenant).await, before, "{} as {email}", endpoint.path);
+        }
+    }
+    let mut admin = app.signed_in("admin@acme.test").await;
+    app::backend::seed::add_customer_user(&app.db, cara, acme.tenant, acme.customer, AccountRole::Owner).await.ok();
+    let acme_membership = app
+        .scalar(&format!("SELECT id FROM memberships WHERE person_id = {cara} AND tenant_id = {}", acme.tenant))
+        .await;
+    let name = sqlx::query_scalar::<_, String>(&format!("SELECT name FROM customers WHERE id = {}", acme.customer))
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    for (path, args) in [
+        ("customer-users/remove", json!({ "membership_id": acme_membership, "whole_tenant": true })),
+        ("customers/set-status", json!({ "selection": { "Ids": [acme.customer] }, "status": "Disabled" })),
+        ("customers/delete", json!({ "id": acme.customer, "confirm_name": name })),
+    ] {
+        let res = admin.call_json(path, args).await;
+        assert!(res.status.is_success() || res.status == StatusCode::BAD_REQUEST, "{path}: {res:?}");
+        assert_eq!(held_by(&app, cara, globex.tenant).await, before, "{path}");
+    }
+    assert!(cara_client.call("session", &[]).await.json()["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["customer_id"] == globex.customer));
+}
+
+on_both_databases!(
+    every_endpoint_is_in_the_matrix_and_enforces_it,
+    every_download_route_enforces_its_permission,
+    callers_in_between_reach_no_staff_function,
+    no_call_by_one_partner_changes_what_another_holds_of_a_person,
+);

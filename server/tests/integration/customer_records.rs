@@ -195,7 +195,7 @@ async fn delete_needs_the_typed_name_and_takes_everything_of_the_customer(app: T
     let impact = ok(&admin.call_json("customers/delete-impact", json!({ "id": bravo })).await);
     assert_eq!(
         impact,
-        json!({ "id": bravo, "name": "Bravo Dental", "sub_accounts": 0, "users": 1, "custom_values": 1 })
+        json!({ "id": bravo, "name": "Bravo Dental", "sub_accounts": [], "too_many_sub_accounts": false, "users": 1, "custom_values": 1 })
     );
 
     let wrong = admin.call_json("customers/delete", json!({ "id": bravo, "confirm_name": "bravo dental" })).await;
@@ -218,13 +218,93 @@ async fn delete_needs_the_typed_name_and_takes_everything_of_the_customer(app: T
     );
     let audit = count(&app, &format!("SELECT COUNT(*) FROM audit_log WHERE action = 'customer.delete' AND target_id = {bravo} AND target_label = 'Bravo Dental'")).await;
     assert_eq!(audit, 1, "the audit entry outlives the record");
+}
 
-    // A network with sub-accounts is refused until they move.
+/// A network goes with every sub-account below it, all listed in the confirmation (nested, with
+/// their status): its users and theirs lose access, one audit entry per customer keeps the values,
+/// and the same count of active sub-accounts shows in the sidebar and the dialog.
+async fn deleting_a_network_takes_its_sub_accounts_listed_first(app: TestApp) {
+    let mut admin = app.signed_in("admin@acme.test").await;
     let alpha = app.fixture.acme_customer;
-    let res = admin.call_json("customers/delete", json!({ "id": alpha, "confirm_name": "Alpha Bakery" })).await;
-    assert_eq!(res.status, StatusCode::BAD_REQUEST);
-    assert!(res.json()["BadRequest"].as_str().unwrap().contains("1 sub-account"));
-    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM customers WHERE id = {alpha}")).await, 1);
+    let charlie = app.scalar("SELECT id FROM customers WHERE name = 'Charlie Cafe'").await;
+    let deep = ok(&create(&mut admin, json!({ "name": "Deep Diner", "parent_id": charlie })).await).as_i64().unwrap();
+    let resting =
+        ok(&create(&mut admin, json!({ "name": "Resting Room", "parent_id": alpha })).await).as_i64().unwrap();
+    ok(&admin
+        .call_json("customers/set-status", json!({ "selection": { "Ids": [resting] }, "status": "Disabled" }))
+        .await);
+    // A user of the deep sub-account only, signed in: signed out with it. One of Alpha and of
+    // another partner's customer keeps their session.
+    let deep_user =
+        app.person("deep@example.com").customer_user(deep, AccountRole::Owner).with_session().create().await;
+    let both = app
+        .person("both@example.com")
+        .customer_user(alpha, AccountRole::Owner)
+        .customer_user(app.fixture.globex_customer, AccountRole::Member)
+        .with_session()
+        .create()
+        .await;
+
+    let sidebar = ok(&admin.call("customers/sidebar", &[("filter", "")]).await);
+    let in_sidebar =
+        sidebar["customers"].as_array().unwrap().iter().find(|c| c["id"] == alpha).unwrap()["sub_accounts"].clone();
+    let impact = ok(&admin.call_json("customers/delete-impact", json!({ "id": alpha })).await);
+    let listed: Vec<(String, bool, i64)> = impact["sub_accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (s["name"].as_str().unwrap().to_string(), s["active"].as_bool().unwrap(), s["depth"].as_i64().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("Charlie Cafe".to_string(), true, 1),
+            ("Deep Diner".to_string(), true, 2),
+            ("Resting Room".to_string(), false, 1)
+        ]
+    );
+    let active_direct = listed.iter().filter(|(_, active, depth)| *active && *depth == 1).count();
+    assert_eq!(in_sidebar, json!(active_direct), "the sidebar and the dialog count alike");
+    assert_eq!(impact["users"], 2);
+
+    let wrong = admin.call_json("customers/delete", json!({ "id": alpha, "confirm_name": "Charlie Cafe" })).await;
+    assert!(field_errors(&wrong)["confirm_name"].is_string());
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM customers WHERE tenant_id = 1").await, 5, "nothing deleted");
+    ok(&admin.call_json("customers/delete", json!({ "id": alpha, "confirm_name": "Alpha Bakery" })).await);
+    for id in [alpha, charlie, deep, resting] {
+        assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM customers WHERE id = {id}")).await, 0, "{id}");
+        assert_eq!(
+            count(
+                &app,
+                &format!("SELECT COUNT(*) FROM audit_log WHERE action = 'customer.delete' AND target_id = {id}")
+            )
+            .await,
+            1
+        );
+    }
+    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM sessions WHERE person_id = {deep_user}")).await, 0);
+    assert_eq!(
+        count(&app, &format!("SELECT COUNT(*) FROM sessions WHERE person_id = {both}")).await,
+        1,
+        "still a Globex user"
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM customers WHERE tenant_id = 1").await, 1, "Bravo Dental stays");
+
+    // More sub-accounts than one confirmation may take: refused, nothing deleted.
+    let big = ok(&create(&mut admin, json!({ "name": "Big Network" })).await).as_i64().unwrap();
+    app.execute(&format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 201)
+         INSERT INTO customers (tenant_id, name, parent_id, status, status_changed_at, created_at, updated_at, search_text)
+         SELECT 1, 'Branch ' || CAST(i AS TEXT), {big}, 'active', 0, 0, 0, ' branch' FROM n"
+    ))
+    .await;
+    let impact = ok(&admin.call_json("customers/delete-impact", json!({ "id": big })).await);
+    assert_eq!(impact["too_many_sub_accounts"], true);
+    let res = admin.call_json("customers/delete", json!({ "id": big, "confirm_name": "Big Network" })).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{res:?}");
+    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM customers WHERE parent_id = {big}")).await, 201);
 }
 
 /// Deleting a customer signs out nobody who was merely invited there (here another partner's
@@ -363,6 +443,7 @@ on_both_databases!(
     an_edit_on_an_old_version_is_a_conflict_with_the_current_values,
     networks_stay_in_the_tenant_and_never_loop,
     delete_needs_the_typed_name_and_takes_everything_of_the_customer,
+    deleting_a_network_takes_its_sub_accounts_listed_first,
     delete_leaves_people_merely_invited_there_signed_in,
     a_delete_racing_another_writer_audits_nothing,
     a_viewer_cannot_create_edit_delete_or_configure,

@@ -48,6 +48,18 @@ pub(crate) async fn active_user<'a>(app: &'a TestApp, customer: i64, email: &str
     person
 }
 
+/// The link token in the newest email to `to`.
+pub(crate) async fn emailed_token(app: &TestApp, to: &str) -> String {
+    use sqlx::Row;
+    let body: String = sqlx::query("SELECT body_text FROM outbound_emails WHERE to_addr = $1 ORDER BY id DESC LIMIT 1")
+        .bind(to)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap_or_else(|e| panic!("no email to {to}: {e}"))
+        .get("body_text");
+    body.split("token=").nth(1).expect("a link in the email").split_whitespace().next().unwrap().to_string()
+}
+
 pub(crate) async fn session(client: &mut Client<'_>) -> Value {
     ok(&client.call("session", &[]).await)
 }
@@ -183,39 +195,58 @@ async fn links_expire_are_replaced_by_a_resend_and_die_with_a_revoke(app: TestAp
 }
 
 /// Inviting an address that already has an account (here another partner's admin) tells the
-/// inviter nothing about it, and a link shown to the inviter cannot accept for it: the page never
-/// asks for that account's password (no guessing oracle); only the person, signed in as
-/// themselves, accepts.
+/// inviter nothing about it, and no link is handed over for it: the invitation goes to the
+/// address's own inbox even when the inviter asked to display it. A link the inviter was shown
+/// earlier, for an identity that has since become someone's, never asks for (or checks) that
+/// account's password: only the person, signed in as themselves, accepts it.
 async fn a_known_person_gets_a_membership_only_they_can_accept(app: TestApp) {
     let alpha = app.fixture.acme_customer;
     let persons = app.scalar("SELECT COUNT(*) FROM persons").await;
     let mut admin = app.signed_in("admin@acme.test").await;
     let outcome = ok(&invite(&mut admin, alpha, "Somebody Else", "ADMIN@globex.test", "Member", true).await);
     let keys: Vec<_> = outcome.as_object().unwrap().keys().cloned().collect();
-    assert_eq!(keys, ["email", "expires_at", "link", "membership_id"], "nothing about the person");
+    assert_eq!(keys, ["email", "emailed_instead", "expires_at", "link", "membership_id"], "nothing about the person");
+    assert_eq!(outcome["link"], Value::Null, "no link for an existing account");
+    assert_eq!(outcome["emailed_instead"], true);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM persons").await, persons, "not a second identity");
     let listed = users(&mut admin, alpha).await;
     assert_eq!(listed[0]["full_name"], "Somebody Else", "the name Acme gave, not theirs");
     assert_eq!(listed[0]["last_login_at"], Value::Null, "no activity from elsewhere");
 
-    // Whoever holds the shown link, signed out: no password is asked for or checked.
-    let token = token_of(&outcome["link"]);
+    // A link shown while the address was new, before it became an account: whoever holds it,
+    // signed out, is asked for no password and none is checked.
+    let shown = ok(&invite(&mut admin, alpha, "Wen", "wen@example.com", "Member", true).await);
+    let token = token_of(&shown["link"]);
+    let mut globex = app.signed_in("admin@globex.test").await;
+    ok(&invite(&mut globex, app.fixture.globex_customer, "Wen", "wen@example.com", "Member", false).await);
+    let mut wen = app.client_from("10.0.0.67");
+    let emailed = emailed_token(&app, "wen@example.com").await;
+    ok(&wen.call_json("account/activate", json!({ "token": emailed, "password": GOOD_PASSWORD })).await);
     let mut holder = app.client_from("10.0.0.66");
     let info = ok(&holder.call_json("account/link", json!({ "token": token, "reset": false })).await);
     assert_eq!(info["Activation"]["accept"], "SignInFirst");
-    assert_eq!(info["Activation"]["full_name"], "Somebody Else");
+    assert_eq!(info["Activation"]["full_name"], "Wen");
     for password in [GOOD_PASSWORD, common::PASSWORD] {
         let res = holder.call_json("account/activate", json!({ "token": token, "password": password })).await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "the right password changes nothing: {res:?}");
     }
     assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'customer_user.activate_failed'").await, 2);
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM memberships WHERE state = 'invited'").await, 1);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM memberships WHERE state = 'invited' AND tenant_id = 1").await, 2);
 
     // The person themselves, signed in: one click.
-    let mut them = app.signed_in("admin@globex.test").await;
-    let info = ok(&them.call_json("account/link", json!({ "token": token, "reset": false })).await);
+    let info = ok(&wen.call_json("account/link", json!({ "token": token, "reset": false })).await);
     assert_eq!(info["Activation"]["accept"], "Accept");
-    ok(&them.call_json("account/activate", json!({ "token": token, "password": "" })).await);
+    ok(&wen.call_json("account/activate", json!({ "token": token, "password": "" })).await);
+    let info = session(&mut wen).await;
+    let names: Vec<&str> = info["accounts"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Alpha Bakery", "Globex Secret Customer"]);
+
+    // Globex's admin accepts Acme's emailed invitation from their inbox, keeping their workspace.
+    let mut them = app.signed_in("admin@globex.test").await;
+    let emailed = emailed_token(&app, "admin@globex.test").await;
+    let info = ok(&them.call_json("account/link", json!({ "token": emailed, "reset": false })).await);
+    assert_eq!(info["Activation"]["accept"], "Accept");
+    ok(&them.call_json("account/activate", json!({ "token": emailed, "password": "" })).await);
     let info = session(&mut them).await;
     assert_eq!(info["accounts"][0]["name"], "Alpha Bakery");
     assert_eq!(info["tenant"]["name"], "Globex", "their partner workspace stays");
@@ -286,8 +317,7 @@ async fn a_disabled_customers_users_are_signed_out_and_cannot_sign_in(app: TestA
 async fn removal_ends_one_membership_or_all_of_one_partner(app: TestApp) {
     let alpha = app.fixture.acme_customer;
     let charlie = app.scalar("SELECT id FROM customers WHERE name = 'Charlie Cafe'").await;
-    // Dana's address is confirmed (an account from before): she may take further memberships
-    // through links handed to her while she is signed in.
+    // Dana's address is confirmed (an account from before): further invitations reach her inbox.
     let mut dana = app
         .person("dana@example.com")
         .named("Dana Diaz")
@@ -296,16 +326,13 @@ async fn removal_ends_one_membership_or_all_of_one_partner(app: TestApp) {
         .await;
     let mut admin = app.signed_in("admin@acme.test").await;
     // Dana is also in Charlie Cafe (Acme) and in Globex's customer.
-    let to_charlie = ok(&invite(&mut admin, charlie, "Dana Diaz", "dana@example.com", "Member", true).await);
-    ok(&dana
-        .call_json("account/activate", json!({ "token": token_of(&to_charlie["link"]), "password": GOOD_PASSWORD }))
-        .await);
+    ok(&invite(&mut admin, charlie, "Dana Diaz", "dana@example.com", "Member", true).await);
+    let to_charlie = emailed_token(&app, "dana@example.com").await;
+    ok(&dana.call_json("account/activate", json!({ "token": to_charlie, "password": "" })).await);
     let mut globex = app.signed_in("admin@globex.test").await;
-    let to_globex =
-        ok(&invite(&mut globex, app.fixture.globex_customer, "Dana Diaz", "dana@example.com", "Member", true).await);
-    ok(&dana
-        .call_json("account/activate", json!({ "token": token_of(&to_globex["link"]), "password": GOOD_PASSWORD }))
-        .await);
+    ok(&invite(&mut globex, app.fixture.globex_customer, "Dana Diaz", "dana@example.com", "Member", true).await);
+    let to_globex = emailed_token(&app, "dana@example.com").await;
+    ok(&dana.call_json("account/activate", json!({ "token": to_globex, "password": "" })).await);
     assert_eq!(session(&mut dana).await["accounts"].as_array().unwrap().len(), 3);
 
     // Another partner cannot touch Acme's memberships.
@@ -378,11 +405,11 @@ async fn an_address_invited_meanwhile_is_a_field_error(app: TestApp) {
     assert_eq!(app.scalar("SELECT COUNT(*) FROM persons WHERE email = 'race@example.com'").await, 1);
 }
 
-/// An identity made through a link the inviter was shown has an unconfirmed email: it cannot take
-/// a second membership through another shown link, and when an invitation reaches the inbox, the
-/// inbox's owner chooses the password anew and whoever chose the first one is signed out.
+/// An identity made through a link the inviter was shown has an unconfirmed email: no further
+/// link is handed over for it (another partner's invitation goes to its inbox), and when an
+/// invitation reaches the inbox, the inbox's owner chooses the password anew and whoever chose the
+/// first one is signed out.
 async fn an_unconfirmed_identity_takes_no_second_membership_until_its_inbox_answers(app: TestApp) {
-    use sqlx::Row;
     let mut acme = app.signed_in("admin@acme.test").await;
     let first = ok(&invite(&mut acme, app.fixture.acme_customer, "Nia", "nia@example.com", "Owner", true).await);
     let mut whoever = app.client_from("10.3.3.3");
@@ -392,26 +419,24 @@ async fn an_unconfirmed_identity_takes_no_second_membership_until_its_inbox_answ
     let verified = "SELECT COUNT(*) FROM persons WHERE email = 'nia@example.com' AND email_verified_at IS NOT NULL";
     assert_eq!(app.scalar(verified).await, 0, "a shown link proves no inbox");
 
-    // Globex hands over a link too: not while the address is unconfirmed, even signed in.
+    // Globex asks to hand over a link too: not for an identity that exists; it goes to the inbox.
     let mut globex = app.signed_in("admin@globex.test").await;
     let second = ok(&invite(&mut globex, app.fixture.globex_customer, "Nia", "nia@example.com", "Member", true).await);
-    let token = token_of(&second["link"]);
-    let info = ok(&whoever.call_json("account/link", json!({ "token": token, "reset": false })).await);
-    assert_eq!(info["Activation"]["accept"], "ConfirmEmailFirst");
-    let res = whoever.call_json("account/activate", json!({ "token": token, "password": "" })).await;
+    assert_eq!((second["link"].clone(), second["emailed_instead"].clone()), (Value::Null, json!(true)));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM memberships WHERE tenant_id = 2 AND state = 'invited'").await, 1);
+    // Even a link Globex was shown (as an older release issued) only sends the holder to the inbox.
+    let shown = super::trust::shown_link(&app, second["membership_id"].as_i64().unwrap()).await;
+    let info = ok(&whoever.call_json("account/link", json!({ "token": shown, "reset": false })).await);
+    assert_eq!(info["Activation"]["accept"], "ConfirmThroughInbox");
+    let res = whoever.call_json("account/activate", json!({ "token": shown, "password": "" })).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN, "{res:?}");
     assert_eq!(app.scalar("SELECT COUNT(*) FROM memberships WHERE tenant_id = 2 AND state = 'invited'").await, 1);
 
-    // Sent to the inbox instead: its owner sets the password; the first one stops working.
+    // The inbox's owner sets the password; the first one stops working.
     ok(&globex
         .call_json("customer-users/resend", json!({ "membership_id": second["membership_id"], "method": "SendEmail" }))
         .await);
-    let body: String = sqlx::query("SELECT body_text FROM outbound_emails WHERE to_addr = 'nia@example.com'")
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap()
-        .get("body_text");
-    let emailed = body.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let emailed = emailed_token(&app, "nia@example.com").await;
     let mut inbox = app.client_from("10.4.4.4");
     let info = ok(&inbox.call_json("account/link", json!({ "token": emailed, "reset": false })).await);
     assert_eq!(info["Activation"]["accept"], "ChoosePassword");

@@ -128,9 +128,10 @@ async fn a_person_deletes_their_own_account_with_their_password(app: TestApp) {
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
 }
 
-/// Unsubscribing from all of a partner's accounts: the partner's log names the person by
-/// pseudonym, and a person with no other partner is erased; the partner's answer is the same.
-async fn unsubscribing_erases_a_person_with_no_other_partner_and_says_the_same_either_way(app: TestApp) {
+/// Unsubscribing from all of a partner's accounts ends that partner's memberships and makes its
+/// log name the person by pseudonym; the identity (and anything elsewhere) is not the partner's
+/// to erase, whether or not the person uses another partner, and the answer is the same.
+async fn unsubscribing_ends_this_partners_memberships_and_says_the_same_either_way(app: TestApp) {
     let charlie = app.scalar("SELECT id FROM customers WHERE name = 'Charlie Cafe'").await;
     let only_acme =
         app.person("solo@example.com").named("Solo Sam").customer_user(charlie, AccountRole::Owner).create().await;
@@ -170,10 +171,11 @@ async fn unsubscribing_erases_a_person_with_no_other_partner_and_says_the_same_e
 
     assert_eq!(
         app.scalar(&format!("SELECT COUNT(*) FROM persons WHERE id = {only_acme}")).await,
-        0,
-        "no other partner: erased"
+        1,
+        "no other partner: still not Acme's to erase"
     );
-    assert_eq!(mentions(&app, "solo@example.com").await, 0);
+    assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM memberships WHERE person_id = {only_acme}")).await, 0);
+    assert_eq!(mentions(&app, "solo@example.com").await, 0, "Acme's entries were the only ones");
     assert_eq!(
         app.scalar(&format!("SELECT COUNT(*) FROM persons WHERE id = {both}")).await,
         1,
@@ -202,7 +204,7 @@ async fn unsubscribing_erases_a_person_with_no_other_partner_and_says_the_same_e
 }
 
 on_both_databases!(
-    unsubscribing_erases_a_person_with_no_other_partner_and_says_the_same_either_way,
+    unsubscribing_ends_this_partners_memberships_and_says_the_same_either_way,
     the_operator_erases_a_person_everywhere_and_the_log_keeps_a_pseudonym,
     only_the_operator_erases_and_never_an_operator_or_themselves,
     a_person_deletes_their_own_account_with_their_password

@@ -31,3 +31,4 @@ mod portal;
 mod reliability;
 mod schema;
 mod team;
+mod trust;

@@ -67,6 +67,8 @@ async fn pages_carry_the_browser_hardening_headers(app: TestApp) {
     let login = secure.login("admin@acme.test", common::PASSWORD).await;
     let cookie = login.set_cookie().unwrap();
     assert!(cookie.starts_with("__Host-clientele_session=") && cookie.contains("Secure"), "{cookie}");
+    let device = login.set_cookie_named("clientele_device").unwrap();
+    assert!(device.starts_with("__Host-clientele_device=") && device.contains("Secure"), "{device}");
     let page = secure.get("/customers").await;
     assert_eq!(page.status, StatusCode::OK, "the __Host- cookie signs in");
     assert_eq!(page.headers["strict-transport-security"], "max-age=31536000");

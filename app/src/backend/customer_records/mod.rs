@@ -13,8 +13,9 @@ pub use search_text::refresh_search_text;
 use detail::impact;
 use search_text::search_text_for;
 
+use super::customers::sql::{Sql, Value};
 use super::{audit, field_config, now, session, TenantScope};
-use crate::types::customer_records::detail::{CustomerForm, NetworkChoice, StoredCustomer};
+use crate::types::customer_records::detail::{CustomerForm, NetworkChoice, StoredCustomer, DELETE_TREE_MAX};
 use crate::types::customer_records::{validate, CustomerInput, MAX_NETWORK_LEVELS};
 use crate::types::field_config::{BuiltinField, FieldConfig, FieldMode};
 use crate::AppError;
@@ -179,12 +180,12 @@ async fn check_network(
     let mut levels_below = 1;
     let mut frontier: Vec<i64> = id.into_iter().collect();
     while !frontier.is_empty() && levels_above + levels_below <= MAX_NETWORK_LEVELS {
-        let mut sql = super::customers::sql::Sql::default();
+        let mut sql = Sql::default();
         // By the parent index, the tenant checked per row (`+`: never the tenant's whole index).
         sql.push("SELECT id FROM customers WHERE +tenant_id = ")
-            .bind(super::customers::sql::Value::Int(scope.tenant_id()))
+            .bind(Value::Int(scope.tenant_id()))
             .push(" AND parent_id IN ")
-            .bind_list(frontier.iter().map(|i| super::customers::sql::Value::Int(*i)));
+            .bind_list(frontier.iter().map(|i| Value::Int(*i)));
         frontier =
             sql.query().fetch_all(&mut *conn).await?.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
         if !frontier.is_empty() {
@@ -357,47 +358,84 @@ pub async fn update(
     Ok(version + 1)
 }
 
-/// Deletes customer `id` and everything that is only its (custom values, its users' access to
-/// it, their sessions), in one transaction. `typed_name` must repeat the name. A network with
-/// sub-accounts is refused until they are moved or deleted. The audit entry keeps the values.
+/// Deletes customer `id` and, for a network, every sub-account below it (at most
+/// `DELETE_TREE_MAX`, all listed in the confirmation), with their custom values and their users'
+/// memberships; those users' sessions end where these accounts were their only way in (the
+/// people themselves stay: they may belong elsewhere). One audit entry per deleted customer holds
+/// its values. All in one transaction; the typed name (the network's) is checked here too.
 pub async fn delete(scope: &TenantScope, id: i64, typed_name: &str) -> Result<(), AppError> {
     let mut tx = scope.db.begin().await?;
     let impact = impact(&mut tx, scope, id).await?;
     if typed_name.trim() != impact.name {
         return Err(AppError::invalid("confirm_name", "Type the customer's name exactly to confirm."));
     }
-    if impact.sub_accounts > 0 {
+    if impact.too_many_sub_accounts {
         return Err(AppError::bad_request(format!(
-            "{} has {} sub-account(s). Move them to another network or delete them first.",
-            impact.name, impact.sub_accounts
+            "{} has more than {DELETE_TREE_MAX} sub-accounts: move or delete some of them first.",
+            impact.name
         )));
     }
-    let stored = load_stored(&mut tx, scope, id).await?.ok_or_else(not_found)?;
-    // Its users lose access: their sessions end, then their memberships go with the customer.
-    session::end_for_customer(&mut tx, scope.tenant_id(), id).await?;
-    for table in [
-        "DELETE FROM customer_field_values WHERE customer_id = $1",
-        "DELETE FROM memberships WHERE kind = 'customer' AND customer_id = $1",
-    ] {
-        sqlx::query(table).bind(id).execute(&mut *tx).await?;
+    // Deepest first: a customer goes only once nothing below it is left.
+    let mut doomed: Vec<(i64, u8)> = impact.sub_accounts.iter().map(|s| (s.id, s.depth)).collect();
+    doomed.sort_by_key(|(_, depth)| std::cmp::Reverse(*depth));
+    doomed.push((id, 0));
+    let ids: Vec<i64> = doomed.iter().map(|(id, _)| *id).collect();
+    let mut stored = Vec::with_capacity(ids.len());
+    for &customer in &ids {
+        let values = load_stored(&mut tx, scope, customer).await?.ok_or_else(not_found)?;
+        let name: String = sqlx::query("SELECT name FROM customers WHERE id = $1")
+            .bind(customer)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("name")?;
+        stored.push((customer, name, values));
     }
-    let deleted = sqlx::query("DELETE FROM customers WHERE id = $1 AND tenant_id = $2")
-        .bind(id)
-        .bind(scope.tenant_id())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if deleted == 0 {
-        // Another writer deleted it after we read it: nothing of ours to audit (the transaction
-        // rolls back).
-        return Err(not_found());
+    // Their users lose access: their sessions end, then their memberships go with the customers.
+    // Marked disabled first, so a membership in one doomed account does not count as a way in
+    // for a user of another.
+    for chunk in ids.chunks(500) {
+        let mut sql = Sql::default();
+        sql.push("UPDATE customers SET status = 'disabled' WHERE tenant_id = ")
+            .bind(Value::Int(scope.tenant_id()))
+            .push(" AND id IN ")
+            .bind_list(chunk.iter().map(|id| Value::Int(*id)));
+        sql.query().execute(&mut *tx).await?;
     }
-    let entry = audit::Entry::new("customer.delete").by(&scope.actor).in_tenant(Some(scope.tenant_id())).target(
-        "customer",
-        Some(id),
-        impact.name.clone(),
-    );
-    audit::record(&mut tx, audit_changes(entry, Some(&stored.values), None)).await?;
+    session::end_for_customers(&mut tx, scope.tenant_id(), &ids).await?;
+    for chunk in ids.chunks(500) {
+        for table in ["customer_field_values WHERE customer_id", "memberships WHERE kind = 'customer' AND customer_id"]
+        {
+            let mut sql = Sql::default();
+            sql.push("DELETE FROM ").push(table).push(" IN ").bind_list(chunk.iter().map(|id| Value::Int(*id)));
+            sql.query().execute(&mut *tx).await?;
+        }
+    }
+    for &customer in &ids {
+        let deleted = sqlx::query("DELETE FROM customers WHERE id = $1 AND tenant_id = $2")
+            .bind(customer)
+            .bind(scope.tenant_id())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if deleted == 0 {
+            // Another writer deleted it after we read it: nothing of ours to audit (the
+            // transaction rolls back).
+            return Err(not_found());
+        }
+    }
+    for (customer, name, values) in stored {
+        let entry = audit::Entry::new("customer.delete").by(&scope.actor).in_tenant(Some(scope.tenant_id())).target(
+            "customer",
+            Some(customer),
+            name,
+        );
+        let entry = if customer == id {
+            entry.change("sub_accounts_deleted", serde_json::Value::Null, impact.sub_accounts.len())
+        } else {
+            entry.change("deleted_with_network", serde_json::Value::Null, impact.name.as_str())
+        };
+        audit::record(&mut tx, audit_changes(entry, Some(&values.values), None)).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

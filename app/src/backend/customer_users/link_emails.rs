@@ -1,60 +1,15 @@
-//! Emails carrying a single-use link: invitations, and password resets (asked for by a partner
-//! or from the forgotten-password page).
+//! Password-reset emails: asked for by a partner for one of its customer users, or by the person
+//! from the forgotten-password page.
 
 use super::{entry, membership};
-use crate::backend::{audit, email, tokens, AppState, TenantScope};
+use crate::backend::email::{self, LinkEmail};
+use crate::backend::{audit, tokens, AppState, TenantScope};
 use crate::types::customer_users::MembershipState;
 use crate::types::email::EmailKind;
 use crate::AppError;
-use sqlx::Row;
 
-/// One email carrying a single-use link.
-pub(super) struct LinkEmail<'a> {
-    pub(super) kind: EmailKind,
-    /// Whose template and name it carries; `None`: the built-in wording, signed "Clientele".
-    pub(super) tenant_id: Option<i64>,
-    pub(super) name: &'a str,
-    pub(super) email: &'a str,
-    pub(super) customer: &'a str,
-    pub(super) link: &'a str,
-    pub(super) expires_at: i64,
-}
-
-impl LinkEmail<'_> {
-    pub(super) async fn send(&self, state: &AppState) -> Result<(), AppError> {
-        let (template, partner) = match self.tenant_id {
-            Some(tenant) => {
-                let mut conn = state.db.pool.acquire().await?;
-                let (template, _) = email::template(&mut conn, tenant, self.kind).await?;
-                let row =
-                    sqlx::query("SELECT name FROM tenants WHERE id = $1").bind(tenant).fetch_one(&mut *conn).await?;
-                (template, row.try_get::<String, _>("name")?)
-            }
-            None => (email::default_template(self.kind), "Clientele".to_string()),
-        };
-        let expiry = email::expiry_text(self.expires_at);
-        let vars = email::Variables {
-            name: self.name,
-            link: self.link,
-            expiry: &expiry,
-            customer: self.customer,
-            partner: &partner,
-        };
-        let (subject, body_text, body_html) = email::render(self.kind, &template, &vars);
-        let email = email::Email {
-            tenant_id: self.tenant_id,
-            to_name: self.name.into(),
-            to_addr: self.email.into(),
-            subject,
-            body_text,
-            body_html,
-            secret: Some(self.link.to_string()),
-        };
-        email::send(&state.db, &state.mail, email).await
-    }
-}
-
-/// Emails an active customer user a password-reset link with the tenant's template.
+/// Emails an active customer user a password-reset link with the tenant's template (within the
+/// tenant's link-email limits).
 pub async fn send_reset(state: &AppState, scope: &TenantScope, membership_id: i64) -> Result<(), AppError> {
     let mut tx = state.db.begin().await?;
     let m = membership(&mut tx, scope.tenant_id(), membership_id).await?;
@@ -64,6 +19,7 @@ pub async fn send_reset(state: &AppState, scope: &TenantScope, membership_id: i6
             m.full_name
         )));
     }
+    email::check_link_limits(&mut tx, scope.tenant_id(), &m.email).await?;
     let (token, expires_at) = tokens::issue(
         &mut tx,
         tokens::Purpose::Reset,
@@ -79,10 +35,11 @@ pub async fn send_reset(state: &AppState, scope: &TenantScope, membership_id: i6
     let wording = email::reset_wording_tenant(&mut tx, m.person_id, Some(scope.tenant_id())).await?;
     tx.commit().await?;
     let link = tokens::link_url(&state.mail.public_url, tokens::Purpose::Reset, &token);
-    let kind = EmailKind::Reset;
     LinkEmail {
-        kind,
+        kind: EmailKind::Reset,
         tenant_id: wording,
+        template: None,
+        requested_by_tenant: Some(scope.tenant_id()),
         name: &m.full_name,
         email: &m.email,
         customer: &m.customer_name,
@@ -107,7 +64,17 @@ pub async fn send_forgotten_reset(
             .await?;
     tx.commit().await?;
     let link = tokens::link_url(&state.mail.public_url, tokens::Purpose::Reset, &token);
-    LinkEmail { kind: EmailKind::Reset, tenant_id, name, email, customer: "", link: &link, expires_at }
-        .send(state)
-        .await
+    LinkEmail {
+        kind: EmailKind::Reset,
+        tenant_id,
+        template: None,
+        requested_by_tenant: None,
+        name,
+        email,
+        customer: "",
+        link: &link,
+        expires_at,
+    }
+    .send(state)
+    .await
 }

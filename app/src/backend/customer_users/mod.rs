@@ -8,7 +8,7 @@ mod link_emails;
 pub use invitations::{invite, resend};
 pub use link_emails::{send_forgotten_reset, send_reset};
 
-use super::{audit, email, TenantScope};
+use super::{audit, email, memberships, TenantScope};
 use crate::types::customer_users::{AccountRole, CustomerUser, CustomerUsers, MembershipState};
 use crate::AppError;
 use sqlx::{AnyConnection, Row};
@@ -101,9 +101,12 @@ async fn customer_name(conn: &mut AnyConnection, tenant_id: i64, customer_id: i6
 struct Membership {
     id: i64,
     person_id: i64,
+    /// The name this tenant gave the person.
     full_name: String,
     email: String,
+    customer_id: i64,
     customer_name: String,
+    role: AccountRole,
     state: MembershipState,
 }
 
@@ -116,7 +119,8 @@ impl Membership {
 
 async fn membership(conn: &mut AnyConnection, tenant_id: i64, membership_id: i64) -> Result<Membership, AppError> {
     let row = sqlx::query(
-        "SELECT m.id, m.person_id, COALESCE(m.display_name, p.full_name) AS full_name, p.email, c.name AS customer_name, m.state
+        "SELECT m.id, m.person_id, COALESCE(m.display_name, p.full_name) AS full_name, p.email, c.id AS customer_id,
+                c.name AS customer_name, m.customer_role, m.state
          FROM memberships m JOIN persons p ON p.id = m.person_id JOIN customers c ON c.id = m.customer_id
          WHERE m.id = $1 AND m.kind = 'customer' AND m.tenant_id = $2",
     )
@@ -130,7 +134,9 @@ async fn membership(conn: &mut AnyConnection, tenant_id: i64, membership_id: i64
         person_id: row.try_get("person_id")?,
         full_name: row.try_get("full_name")?,
         email: row.try_get("email")?,
+        customer_id: row.try_get("customer_id")?,
         customer_name: row.try_get("customer_name")?,
+        role: AccountRole::from_key(&row.try_get::<String, _>("customer_role")?).unwrap_or_default(),
         state: MembershipState::from_key(&row.try_get::<String, _>("state")?).unwrap_or(MembershipState::Disabled),
     })
 }
@@ -154,39 +160,47 @@ pub async fn revoke(scope: &TenantScope, membership_id: i64) -> Result<(), AppEr
             m.full_name
         )));
     }
-    sqlx::query("DELETE FROM memberships WHERE id = $1").bind(m.id).execute(&mut *tx).await?;
-    forget_unused_person(&mut tx, m.person_id).await?;
     let label = m.label();
+    // Recorded first, while the membership still says whose it was.
     audit::record(&mut tx, entry(&scope.into(), "customer_user.revoke", m.id, &label)).await?;
+    sqlx::query("DELETE FROM memberships WHERE id = $1").bind(m.id).execute(&mut *tx).await?;
+    memberships::forget_unused_person(&mut tx, m.person_id).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Deletes a person who never set a password and no longer belongs anywhere: nothing of
-/// theirs remains to keep.
-pub(in crate::backend) async fn forget_unused_person(
-    conn: &mut AnyConnection,
-    person_id: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "DELETE FROM persons WHERE id = $1 AND password_hash IS NULL
-           AND NOT EXISTS (SELECT 1 FROM memberships WHERE person_id = $1)",
-    )
-    .bind(person_id)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
 /// Ends a person's access to this account, or (`whole_tenant`, "unsubscribe") to every account
-/// of this partner. Their memberships with other partners stay; an unsubscribed person who uses
-/// no other partner is erased (identity and password), and this partner's log names them by
-/// pseudonym either way (see `erasure::after_unsubscribe`): the answer is the same whatever
-/// they have elsewhere.
+/// of this partner. Only this partner's memberships end: the person's identity, password,
+/// sessions elsewhere, other partners' memberships and logs are not this partner's to touch
+/// (instance-wide erasure is the operator's and the person's own, `erasure`). After an
+/// unsubscribe this partner's log names them by pseudonym. An identity an invitation made that
+/// never chose a password and now belongs nowhere is forgotten.
 pub async fn remove(scope: &TenantScope, membership_id: i64, whole_tenant: bool) -> Result<u64, AppError> {
     let mut tx = scope.db.begin().await?;
     let m = membership(&mut tx, scope.tenant_id(), membership_id).await?;
-    let names = super::erasure::known_names(&mut tx, m.person_id).await?;
+    let label = m.label();
+    let action = if whole_tenant { "customer_user.unsubscribe_tenant" } else { "customer_user.remove" };
+    let removing: i64 = if whole_tenant {
+        sqlx::query(
+            "SELECT COUNT(*) AS n FROM memberships WHERE person_id = $1 AND kind = 'customer' AND tenant_id = $2",
+        )
+        .bind(m.person_id)
+        .bind(scope.tenant_id())
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?
+    } else {
+        1
+    };
+    // Recorded first, while the membership still says whose it was.
+    audit::record(
+        &mut tx,
+        entry(&scope.into(), action, m.id, &label).change("memberships_removed", serde_json::Value::Null, removing),
+    )
+    .await?;
+    if whole_tenant {
+        super::erasure::pseudonymise_in_tenant(&mut tx, scope.tenant_id(), m.person_id).await?;
+    }
     let removed = if whole_tenant {
         sqlx::query("DELETE FROM memberships WHERE person_id = $1 AND kind = 'customer' AND tenant_id = $2")
             .bind(m.person_id)
@@ -197,18 +211,10 @@ pub async fn remove(scope: &TenantScope, membership_id: i64, whole_tenant: bool)
     } else {
         sqlx::query("DELETE FROM memberships WHERE id = $1").bind(m.id).execute(&mut *tx).await?.rows_affected()
     };
-    let label = m.label();
-    let action = if whole_tenant { "customer_user.unsubscribe_tenant" } else { "customer_user.remove" };
-    audit::record(
-        &mut tx,
-        entry(&scope.into(), action, m.id, &label).change("memberships_removed", serde_json::Value::Null, removed),
-    )
-    .await?;
-    if whole_tenant {
-        super::erasure::after_unsubscribe(&mut tx, scope.tenant_id(), m.person_id, &names, &scope.actor).await?;
-    } else {
-        forget_unused_person(&mut tx, m.person_id).await?;
-    }
+    memberships::forget_unused_person(&mut tx, m.person_id).await?;
     tx.commit().await?;
+    if whole_tenant {
+        super::erasure::finish_soon(&scope.db).await;
+    }
     Ok(removed)
 }

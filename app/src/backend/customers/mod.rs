@@ -201,13 +201,13 @@ async fn mark_networks(scope: &TenantScope, rows: &mut [CustomerRow]) -> Result<
     Ok(())
 }
 
-/// How many sub-accounts sit directly in the networks `ids` (in chunks, to stay well inside
-/// either database's limit on bound values).
+/// How many active sub-accounts sit directly in the networks `ids` (the number the sidebar
+/// shows beside each; in chunks, to stay well inside either database's limit on bound values).
 async fn count_sub_accounts(conn: &mut sqlx::AnyConnection, tenant_id: i64, ids: &[i64]) -> Result<u64, AppError> {
     let mut total = 0;
     for chunk in ids.chunks(500) {
         let mut sql = Sql::default();
-        sql.push("SELECT COUNT(*) AS n FROM customers WHERE +tenant_id = ")
+        sql.push("SELECT COUNT(*) AS n FROM customers WHERE status = 'active' AND +tenant_id = ")
             .bind(Value::Int(tenant_id))
             .push(" AND parent_id IN ")
             .bind_list(chunk.iter().map(|id| Value::Int(*id)));
@@ -296,7 +296,7 @@ async fn resolve_selection(
 }
 
 /// What a status change of `found` does: how many change, how many already have the status, and
-/// how many sub-accounts sit in the networks that change (they keep their own status, but access
+/// how many active sub-accounts sit in the networks that change (they keep their own status, but access
 /// through a network follows the network's).
 async fn tally(
     conn: &mut sqlx::AnyConnection,

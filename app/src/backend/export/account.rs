@@ -79,17 +79,23 @@ pub struct Email {
     pub delivery: String,
 }
 
+/// Who did it is shown only to those who may read the audit log (`audit.view`): the export is
+/// what a data-subject request needs (what changed, and when); the staff's names, the reasons
+/// they gave for "Log in as" and the like are the audit log's.
 #[derive(Debug, Serialize)]
 pub struct StatusEvent {
     pub at: String,
-    pub by: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
     pub action: String,
 }
 
 #[derive(Debug, Serialize)]
 pub struct AuditEvent {
     pub at: String,
-    pub actor: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub acting_as: Option<String>,
     pub action: String,
     pub changes: Value,
@@ -196,20 +202,27 @@ pub async fn collect(scope: &TenantScope, id: i64) -> Result<AccountExport, AppE
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
+    let with_audit = scope.require(Permission::AuditView).is_ok();
     let mut status_history = Vec::new();
     let mut audit_events = Vec::new();
     for r in &entries {
         let action: String = r.try_get("action")?;
         let at = timestamp(r.try_get("at")?);
-        let actor: String = r.try_get("actor_label")?;
+        let actor: Option<String> = with_audit.then(|| r.try_get("actor_label")).transpose()?;
         if matches!(action.as_str(), "customer.create" | "customer.disable" | "customer.activate") {
             status_history.push(StatusEvent { at: at.clone(), by: actor.clone(), action: action.clone() });
         }
-        let changes = r
-            .try_get::<Option<String>, _>("changes")?
-            .and_then(|c| serde_json::from_str(&c).ok())
-            .unwrap_or(Value::Null);
-        audit_events.push(AuditEvent { at, actor, acting_as: r.try_get("acting_as")?, action, changes });
+        // Without audit.view, the changes made to the customer's own record; nothing of what staff
+        // recorded about their work (a "Log in as" reason and length, an export's format).
+        let changes = if with_audit || action.starts_with("customer.") {
+            r.try_get::<Option<String>, _>("changes")?
+                .and_then(|c| serde_json::from_str(&c).ok())
+                .unwrap_or(Value::Null)
+        } else {
+            Value::Null
+        };
+        let acting_as = if with_audit { r.try_get("acting_as")? } else { None };
+        audit_events.push(AuditEvent { at, actor, acting_as, action, changes });
     }
     Ok(AccountExport {
         exported_at: timestamp(Some(crate::backend::now())),

@@ -8,6 +8,7 @@ pub mod account;
 pub mod users;
 
 use super::customers::sql::{push_from_where, Access, Sql, Value};
+use super::memberships::name_in_tenant_sql;
 use super::{audit, authz, field_config, AppState, TenantScope};
 use crate::types::customers::query::CustomerQuery;
 use crate::types::field_config::BuiltinField;
@@ -128,9 +129,18 @@ async fn next_ids(cursor: &Cursor) -> Result<Vec<i64>, AppError> {
 async fn batch_csv(cursor: &Cursor, ids: &[i64], header_row: Option<Vec<String>>) -> Result<Vec<u8>, AppError> {
     let scope = &cursor.scope;
     let mut sql = Sql::default();
+    let stamps = format!(
+        "{} AS status_by, {} AS created_by_name, {} AS updated_by_name",
+        name_in_tenant_sql("sp", "c.tenant_id"),
+        name_in_tenant_sql("cp", "c.tenant_id"),
+        name_in_tenant_sql("up", "c.tenant_id"),
+    );
     sql.push("SELECT ").push(&text_column_list()).push(
-        "c.id, c.name, c.status, c.status_changed_at, c.parent_id, c.created_at, c.updated_at, n.name AS network_name, sp.full_name AS status_by, cp.full_name AS created_by_name,
-                up.full_name AS updated_by_name
+        "c.id, c.name, c.status, c.status_changed_at, c.parent_id, c.created_at, c.updated_at, n.name AS network_name, ",
+    )
+    .push(&stamps)
+    .push(
+        "
          FROM customers c
          LEFT JOIN customers n ON n.id = c.parent_id AND n.tenant_id = c.tenant_id
          LEFT JOIN persons sp ON sp.id = c.status_changed_by

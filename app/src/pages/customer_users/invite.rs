@@ -8,6 +8,7 @@ use crate::components::modal::open_when_attached;
 use crate::format::format_datetime;
 use crate::types::customer_users::{AccountRole, ActivationMethod, InviteInput, InviteOutcome};
 use crate::AppError;
+use leptos::either::Either;
 use leptos::prelude::*;
 
 /// Who is inviting: the partner (any role for the new user) or an account owner in the portal
@@ -23,6 +24,9 @@ pub fn InviteDialog(
     inviting: Inviting,
     customer_name: String,
     link_hours: Option<i64>,
+    /// Only "send activation email" (a partner user viewing the account as its users do).
+    #[prop(optional)]
+    email_only: bool,
     /// Called with the outcome once the invitation exists; the dialog then closes.
     on_done: Callback<InviteOutcome>,
     on_close: Callback<()>,
@@ -94,20 +98,31 @@ pub fn InviteDialog(
                         }).collect_view()}
                     </fieldset>
                 })}
-                <fieldset class="choice-group">
-                    <legend>"Activation"</legend>
-                    <label>
-                        <input type="radio" name="invite-method" prop:checked=move || input.with(|i| i.method == ActivationMethod::SendEmail)
-                            on:change=move |_| input.update(|i| i.method = ActivationMethod::SendEmail)/>
-                        " Send activation email"
-                    </label>
-                    <label>
-                        <input type="radio" name="invite-method" prop:checked=move || input.with(|i| i.method == ActivationMethod::DisplayLink)
-                            on:change=move |_| input.update(|i| i.method = ActivationMethod::DisplayLink)/>
-                        " Display activation link (to copy and hand over)"
-                    </label>
-                    {link_hours.map(|h| view! { <p class="field-help">{format!("The link works once and expires after {h} hours.")}</p> })}
-                </fieldset>
+                {if email_only {
+                    Either::Left(view! {
+                        <p class="field-help">"While you view the account as its users do, an invitation goes to the invitee's own inbox."</p>
+                    })
+                } else {
+                    Either::Right(view! {
+                        <fieldset class="choice-group">
+                            <legend>"Activation"</legend>
+                            <label>
+                                <input type="radio" name="invite-method" prop:checked=move || input.with(|i| i.method == ActivationMethod::SendEmail)
+                                    on:change=move |_| input.update(|i| i.method = ActivationMethod::SendEmail)/>
+                                " Send activation email"
+                            </label>
+                            <label>
+                                <input type="radio" name="invite-method" prop:checked=move || input.with(|i| i.method == ActivationMethod::DisplayLink)
+                                    on:change=move |_| input.update(|i| i.method = ActivationMethod::DisplayLink)/>
+                                " Display activation link (to copy and hand over)"
+                            </label>
+                            <p class="field-help">
+                                "A link is displayed only for someone new to Clientele; an existing account gets the invitation by email."
+                                {link_hours.map(|h| format!(" The link works once and expires after {h} hours."))}
+                            </p>
+                        </fieldset>
+                    })
+                }}
                 {move || server_error.get().filter(|e| !matches!(e, AppError::Invalid(_))).map(|e| view! {
                     <div class="notice notice-error" role="alert">{e.to_string()}</div>
                 })}

@@ -64,6 +64,7 @@ pub fn CustomerUsersPage() -> impl IntoView {
         if let Some(result) = resend.value().get() {
             match result {
                 Ok(outcome) if outcome.link.is_some() => shown.set(Some(outcome)),
+                Ok(outcome) if outcome.emailed_instead => notice.set(Some(outcome.sent_notice())),
                 Ok(outcome) => notice.set(Some(format!("Sent a new invitation to {}.", outcome.email))),
                 Err(e) => notice.set(Some(e.to_string())),
             }
@@ -160,7 +161,7 @@ pub fn CustomerUsersPage() -> impl IntoView {
                                         if outcome.link.is_some() {
                                             shown.set(Some(outcome));
                                         } else {
-                                            notice.set(Some(format!("Invitation sent to {}.", outcome.email)));
+                                            notice.set(Some(outcome.sent_notice()));
                                         }
                                     })
                                     on_close=Callback::new(move |_| inviting.set(false))

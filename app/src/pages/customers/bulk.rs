@@ -258,10 +258,10 @@ fn effect_text(change: &crate::types::customers::StatusChange) -> String {
     };
     let networks = match (change.status, change.sub_accounts) {
         (_, 0) => String::new(),
-        (CustomerStatus::Disabled, 1) => " 1 sub-account sits in a network being disabled: it stays active, but people invited to the network lose access to it through the network.".to_string(),
-        (CustomerStatus::Disabled, n) => format!(" {n} sub-accounts sit in networks being disabled: they stay active, but people invited to those networks lose access to them through the network."),
-        (CustomerStatus::Active, 1) => " People invited to the network regain access to its 1 sub-account.".to_string(),
-        (CustomerStatus::Active, n) => format!(" People invited to these networks regain access to their {n} sub-accounts."),
+        (CustomerStatus::Disabled, 1) => " 1 active sub-account sits in a network being disabled: it stays active, but people invited to the network lose access to it through the network.".to_string(),
+        (CustomerStatus::Disabled, n) => format!(" {n} active sub-accounts sit in networks being disabled: they stay active, but people invited to those networks lose access to them through the network."),
+        (CustomerStatus::Active, 1) => " People invited to the network regain access to its 1 active sub-account.".to_string(),
+        (CustomerStatus::Active, n) => format!(" People invited to these networks regain access to their {n} active sub-accounts."),
     };
     match change.status {
         CustomerStatus::Disabled => format!(

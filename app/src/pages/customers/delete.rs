@@ -1,11 +1,10 @@
-//! Deleting a customer (PRODUCT.md §5): the dialog says what goes, asks for the name to be
-//! typed, and the server checks both again. A network with sub-accounts cannot be deleted
-//! until they are moved or deleted (docs/ARCHITECTURE.md explains why).
+//! Deleting a customer (PRODUCT.md §5): the dialog says what goes — for a network, every
+//! sub-account below it, listed — asks for the name to be typed, and the server checks both again.
 
 use crate::api::customer_records::{get_delete_impact, DeleteCustomer};
 use crate::components::feedback::ErrorNotice;
 use crate::components::modal::{open_when_attached, ModalLoadFailed, ModalLoading};
-use crate::types::customer_records::detail::DeleteImpact;
+use crate::types::customer_records::detail::{DeleteImpact, DELETE_TREE_MAX};
 use crate::{AppError, CustomerActions};
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -50,7 +49,9 @@ fn DeleteDialog(impact: DeleteImpact) -> impl IntoView {
         let name = name.clone();
         Memo::new(move |_| typed.with(|t| t.trim() == name))
     };
-    let blocked = impact.sub_accounts > 0;
+    let blocked = impact.too_many_sub_accounts;
+    let (direct, direct_active) = impact.direct();
+    let deeper = impact.sub_accounts.len() - direct;
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     open_when_attached(dialog);
     let close = move || actions.deleting.set(None);
@@ -83,20 +84,36 @@ fn DeleteDialog(impact: DeleteImpact) -> impl IntoView {
                     Either::Left(view! {
                         <div class="notice notice-warning" role="alert">
                             {format!(
-                                "{name} is a network with {}. Move them to another network or delete them first; then it can be deleted.",
-                                plural(impact.sub_accounts, "sub-account", "sub-accounts")
+                                "{name} is a network with more than {DELETE_TREE_MAX} sub-accounts, too many to delete in one go. Move or delete some of them first.",
                             )}
                         </div>
                     })
                 } else {
+                    let subs = impact.sub_accounts.clone();
                     Either::Right(view! {
                         <p>"This cannot be undone. Deleting removes:"</p>
                         <ul class="impact-list" data-testid="delete-impact">
                             <li>"the customer record with all its details"</li>
-                            <li>{format!("{} (stored values of this customer)", plural(impact.custom_values, "custom field value", "custom field values"))}</li>
-                            <li>{format!("access for {}: they are signed out of this account at once", plural(impact.users, "user", "users"))}</li>
+                            {(!subs.is_empty()).then(|| view! {
+                                <li>
+                                    {format!(
+                                        "{} directly in this network ({direct_active} active){}, deleted with it:",
+                                        plural(direct as u64, "sub-account", "sub-accounts"),
+                                        if deeper > 0 { format!(", and {} inside those", plural(deeper as u64, "more", "more")) } else { String::new() },
+                                    )}
+                                    <ul class="impact-tree" aria-label="Sub-accounts deleted with it">
+                                        {subs.into_iter().map(|s| view! {
+                                            <li class=format!("depth-{}", s.depth.min(4))>
+                                                {s.name}{(!s.active).then_some(" (disabled)")}
+                                            </li>
+                                        }).collect_view()}
+                                    </ul>
+                                </li>
+                            })}
+                            <li>{format!("{} (stored values of these customers)", plural(impact.custom_values, "custom field value", "custom field values"))}</li>
+                            <li>{format!("access for {}: they are signed out of these accounts at once", plural(impact.users, "user", "users"))}</li>
                         </ul>
-                        <p class="muted">"The audit log keeps a record of the deletion and of the values deleted."</p>
+                        <p class="muted">"The audit log keeps a record of each deletion and of the values deleted."</p>
                         <div class="form-field">
                             <label for="confirm-name">{format!("Type \u{201c}{name}\u{201d} to confirm")}</label>
                             <input id="confirm-name" type="text" autocomplete="off" prop:value=typed

@@ -70,9 +70,35 @@ pub struct AccountUser {
 pub struct DeleteImpact {
     pub id: i64,
     pub name: String,
-    /// Sub-accounts block the delete until they are moved or deleted.
-    pub sub_accounts: u64,
-    /// People whose access to this account ends.
+    /// Every sub-account below it, at every level, in tree order (a network's own sub-accounts
+    /// right after it): they are deleted with it. At most [`DELETE_TREE_MAX`].
+    pub sub_accounts: Vec<SubAccountImpact>,
+    /// It has more sub-accounts than one confirmation may delete: nothing is deleted from here.
+    pub too_many_sub_accounts: bool,
+    /// People whose access to these accounts ends.
     pub users: u64,
     pub custom_values: u64,
+}
+
+/// The most sub-accounts one delete takes with it: a confirmation must list what goes, and the
+/// whole tree goes in one transaction that must stay short.
+pub const DELETE_TREE_MAX: usize = 200;
+
+/// A sub-account that a delete takes with its network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubAccountImpact {
+    pub id: i64,
+    pub name: String,
+    pub active: bool,
+    /// 1: directly in the network being deleted; 2: in one of those; …
+    pub depth: u8,
+}
+
+impl DeleteImpact {
+    /// The sub-accounts directly in it, and how many of them are active: the number the
+    /// sidebar shows beside a network.
+    pub fn direct(&self) -> (usize, usize) {
+        let direct = self.sub_accounts.iter().filter(|s| s.depth == 1);
+        (direct.clone().count(), direct.filter(|s| s.active).count())
+    }
 }

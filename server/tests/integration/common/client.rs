@@ -27,9 +27,18 @@ impl TestResponse {
             other => panic!("not an AppError: {other}"),
         }
     }
-    /// The first Set-Cookie header (see [`Client`] for the jar that keeps them all).
+    /// The Set-Cookie header of the session cookie (see [`Client`] for the jar that keeps them all).
     pub fn set_cookie(&self) -> Option<String> {
-        self.headers.get(header::SET_COOKIE).map(|v| v.to_str().unwrap().to_string())
+        self.set_cookie_named("clientele_session")
+    }
+
+    /// The Set-Cookie header of the cookie `name` (plain, or with its `__Host-` prefix).
+    pub fn set_cookie_named(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .find(|c| c.starts_with(&format!("{name}=")) || c.starts_with(&format!("__Host-{name}=")))
     }
 }
 
@@ -44,6 +53,8 @@ pub struct Client<'a> {
     /// A server process to talk to over TCP instead of the in-process router (see
     /// [`super::process::ServerProcess::client`]).
     pub(super) remote: Option<SocketAddr>,
+    /// Another instance's router on the same database (see [`super::TestApp::second_instance`]).
+    pub(super) instance: Option<axum::Router>,
 }
 
 impl Client<'_> {
@@ -127,7 +138,7 @@ impl Client<'_> {
                     }
                 }
             },
-            None => self.app.router.clone().oneshot(request).await.unwrap(),
+            None => self.instance.clone().unwrap_or_else(|| self.app.router.clone()).oneshot(request).await.unwrap(),
         };
         let status = response.status();
         let headers = response.headers().clone();

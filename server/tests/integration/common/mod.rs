@@ -173,7 +173,20 @@ impl TestApp {
             origin: None,
             fetch_site: None,
             remote: None,
+            instance: None,
         }
+    }
+
+    /// A second instance of the server on the same database, as behind a load balancer: its own
+    /// pool and router, nothing shared with the first but the database.
+    pub async fn second_instance(&self) -> Router {
+        let db = Db::connect(&self.database_url).await.expect("a second pool on the test database");
+        server::router(AppState { db, ..self.state.clone() })
+    }
+
+    /// A client of `instance` (from [`TestApp::second_instance`]), calling from `ip`.
+    pub fn client_via(&self, instance: &Router, ip: &str) -> Client<'_> {
+        Client { instance: Some(instance.clone()), ..self.client_from(ip) }
     }
 
     /// A client already signed in as `email` (fixture password).
