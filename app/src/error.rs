@@ -174,6 +174,23 @@ impl Outage {
     }
 }
 
+#[cfg(feature = "ssr")]
+impl AppError {
+    /// Gives the response of the server function being run the status of this error
+    /// (`status_code`, the one mapping) and its `Retry-After`, if it has one.
+    pub fn set_response_status(&self) {
+        use leptos::prelude::use_context;
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(
+                http::StatusCode::from_u16(self.status_code()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+            );
+            if let Some(seconds) = self.retry_after_seconds() {
+                response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+            }
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
@@ -188,7 +205,7 @@ impl FromServerFnError for AppError {
         // On the server this runs inside the request, before any handler code: give the
         // response the error's status here (server_fn itself always answers 500).
         #[cfg(feature = "ssr")]
-        crate::backend::request::set_error_status(&error);
+        error.set_response_status();
         error
     }
 }

@@ -5,9 +5,11 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod backend;
 pub mod components;
+pub mod context;
 pub mod countries;
 pub mod error;
 pub mod format;
+pub mod frame;
 pub mod pages;
 pub mod types;
 
@@ -15,7 +17,8 @@ pub use error::AppError;
 
 use api::customers::SetCustomersStatus;
 use api::session::{get_session, Login, Logout, SwitchTenant};
-use components::shell::Shell;
+use context::{Auth, CustomerActions, ThemeChoice};
+use frame::shell::Shell;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Html, MetaTags, Title};
 use leptos_router::{
@@ -39,8 +42,6 @@ use pages::{
     session::LoginPage,
     team::TeamPage,
 };
-use types::my_account::Theme;
-use types::session::SessionInfo;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -65,30 +66,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Sign-in state shared by every page. The actions' versions key the session resource, so
-/// signing in, out or switching partner refreshes what the UI shows.
-#[derive(Clone, Copy)]
-pub struct Auth {
-    pub login: ServerAction<Login>,
-    pub logout: ServerAction<Logout>,
-    pub switch_tenant: ServerAction<SwitchTenant>,
-    pub session: Resource<Result<Option<SessionInfo>, AppError>>,
-}
-
-impl Auth {
-    /// Whether the signed-in person may do `permission` in the active tenant, to hide what
-    /// they may not (the server checks again on every call).
-    pub fn can(&self, permission: types::session::Permission) -> Signal<bool> {
-        let session = self.session;
-        Signal::derive(move || session.get().and_then(Result::ok).flatten().is_some_and(|s| s.can(permission)))
-    }
-}
-
-/// The theme the person just chose on this page, ahead of the session that will say so next
-/// time. Forgotten at sign-in and sign-out, when the session speaks for a person again.
-#[derive(Clone, Copy)]
-pub struct ThemeChoice(pub RwSignal<Option<Theme>>);
-
 /// `<html data-theme="…">`: the person's theme (the stylesheet follows the device for
 /// "system" and for anyone signed out).
 #[component]
@@ -102,30 +79,6 @@ fn ThemeAttribute() -> impl IntoView {
         })
     };
     view! { <Suspense>{attribute}</Suspense> }
-}
-
-/// Changes to customers that other parts of the page (the list, the sidebar, the detail page)
-/// must follow at once, and the dialogs any page can open.
-#[derive(Clone, Copy)]
-pub struct CustomerActions {
-    pub set_status: ServerAction<SetCustomersStatus>,
-    /// The add/edit dialog, when open.
-    pub editor: RwSignal<Option<pages::customers::form::FormTarget>>,
-    /// The customer whose delete dialog is open.
-    pub deleting: RwSignal<Option<i64>>,
-    /// The customer (id, name) whose "Log in as" dialog is open.
-    pub logging_in_as: RwSignal<Option<(i64, String)>>,
-    /// Bumped after every create, edit or delete: views that show customers fetch again.
-    pub changed: RwSignal<u64>,
-    /// What the last change did, announced at the top of the page.
-    pub notice: RwSignal<Option<String>>,
-}
-
-impl CustomerActions {
-    /// Anything that changes what customers look like: a status change or a saved record.
-    pub fn version(&self) -> (usize, u64) {
-        (self.set_status.version().get(), self.changed.get())
-    }
 }
 
 /// The Content-Security-Policy of a page: scripts from this origin (the bundle) or inline with
@@ -168,7 +121,7 @@ pub fn App() -> impl IntoView {
         set_status: ServerAction::<SetCustomersStatus>::new(),
         editor: RwSignal::new(None),
         deleting: RwSignal::new(None),
-        logging_in_as: RwSignal::new(None),
+        impersonating: RwSignal::new(None),
         changed: RwSignal::new(0),
         notice: RwSignal::new(None),
     });

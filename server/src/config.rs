@@ -1,7 +1,7 @@
 //! Command-line flags, each with an environment-variable fallback (`--help` lists them).
 
-use app::backend::email::{MailConfig, SmtpConfig, SmtpTls};
 use app::backend::SecurityConfig;
+use app::backend::{MailConfig, SmtpConfig, SmtpTls};
 use clap::Parser;
 use leptos::config::{Env, LeptosOptions};
 use std::net::SocketAddr;

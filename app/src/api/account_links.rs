@@ -3,9 +3,9 @@
 
 #[cfg(feature = "ssr")]
 use crate::backend::{account_links, authz, request, state, tokens::Purpose};
+use crate::error::AppError;
 use crate::types::account_links::LinkInfo;
 use crate::types::consents::ConsentChoices;
-use crate::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -28,7 +28,7 @@ pub async fn activate_account(
 ) -> Result<(), AppError> {
     request::respond(async move {
         let state = state()?;
-        authz::refuse_while_acting().await?;
+        authz::refuse_while_impersonating().await?;
         let session = account_links::activate(&state, &token, &password, &consents.unwrap_or_default()).await?;
         request::set_session_cookie(&session, &state.security);
         Ok(())
@@ -40,7 +40,7 @@ pub async fn activate_account(
 #[server(endpoint = "account/forgot-password", input = Json)]
 pub async fn request_password_reset(email: String) -> Result<(), AppError> {
     request::respond(async move {
-        authz::refuse_while_acting().await?;
+        authz::refuse_while_impersonating().await?;
         account_links::forgot_password(&state()?, &email).await
     })
     .await
@@ -51,7 +51,7 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
 pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
     request::respond(async move {
         let state = state()?;
-        authz::refuse_while_acting().await?;
+        authz::refuse_while_impersonating().await?;
         let session = account_links::reset_password(&state, &token, &password).await?;
         request::set_session_cookie(&session, &state.security);
         Ok(())

@@ -1,8 +1,8 @@
 //! Reading the audit log: staff with `audit.view` (their partner's entries) and operators (all).
 #[cfg(feature = "ssr")]
 use crate::backend::{audit_log, authorize_audit, request};
+use crate::error::AppError;
 use crate::types::audit::{AuditFilter, AuditPage};
-use crate::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 

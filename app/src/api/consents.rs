@@ -2,10 +2,10 @@
 
 #[cfg(feature = "ssr")]
 use crate::backend::{authorize, consents, current_actor, request};
+use crate::error::AppError;
 use crate::types::consents::{ConsentPolicy, PartnerConsents};
 #[cfg(feature = "ssr")]
 use crate::types::session::Permission;
-use crate::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 

@@ -1,7 +1,7 @@
 //! One customer at a time: the add/edit form, save, detail, delete.
+use crate::error::AppError;
 use crate::types::customer_records::detail::{CustomerDetail, CustomerForm, DeleteImpact, NetworkChoice};
 use crate::types::customer_records::CustomerInput;
-use crate::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
     backend::{authorize, customer_records, request},

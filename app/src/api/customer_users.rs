@@ -1,7 +1,7 @@
 //! A customer account's users, as its partner manages them (PRODUCT.md §7). Reading needs
 //! `customers.view`; every change needs `customer_users.manage`.
+use crate::error::AppError;
 use crate::types::customer_users::{ActivationMethod, CustomerUsers, InviteInput, InviteOutcome};
-use crate::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
     backend::{authorize, customer_users, request, state},

@@ -1,6 +1,6 @@
+use crate::error::AppError;
 use crate::types::customers::ListFilters;
 use crate::types::customers::{CustomerCount, CustomerPage, CustomerStatus, Selection, SidebarCustomers, StatusChange};
-use crate::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
     backend::{authorize, customers, request},

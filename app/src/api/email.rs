@@ -1,7 +1,7 @@
 //! Email settings (`tenant.configure`: templates, link lifetime) and the development mailbox
 //! (operators only: its emails hold live links).
+use crate::error::AppError;
 use crate::types::email::{EmailKind, EmailSettings, EmailTemplate, MailboxEmail};
-use crate::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
     backend::{authorize, authorize_operator, email, request},
@@ -14,7 +14,7 @@ use leptos::server_fn::codec::Json;
 pub async fn get_email_settings() -> Result<EmailSettings, AppError> {
     request::respond(async move {
         let scope = authorize(Permission::TenantConfigure).await?;
-        email::settings(&scope).await
+        email::settings::settings(&scope).await
     })
     .await
 }
@@ -23,7 +23,7 @@ pub async fn get_email_settings() -> Result<EmailSettings, AppError> {
 pub async fn set_link_lifetime(hours: i64) -> Result<EmailSettings, AppError> {
     request::respond(async move {
         let scope = authorize(Permission::TenantConfigure).await?;
-        email::set_link_hours(&scope, hours).await
+        email::settings::set_link_hours(&scope, hours).await
     })
     .await
 }
@@ -33,7 +33,7 @@ pub async fn set_link_lifetime(hours: i64) -> Result<EmailSettings, AppError> {
 pub async fn set_email_template(kind: EmailKind, template: Option<EmailTemplate>) -> Result<EmailSettings, AppError> {
     request::respond(async move {
         let scope = authorize(Permission::TenantConfigure).await?;
-        email::set_template(&scope, kind, template).await
+        email::settings::set_template(&scope, kind, template).await
     })
     .await
 }
@@ -42,7 +42,7 @@ pub async fn set_email_template(kind: EmailKind, template: Option<EmailTemplate>
 pub async fn list_mailbox() -> Result<Vec<MailboxEmail>, AppError> {
     request::respond(async move {
         let scope = authorize_operator().await?;
-        email::mailbox(&scope, 100).await
+        email::settings::mailbox(&scope, 100).await
     })
     .await
 }

@@ -2,8 +2,8 @@
 
 #[cfg(feature = "ssr")]
 use crate::backend::{authorize_operator, current_actor, erasure, request};
+use crate::error::AppError;
 use crate::types::erasure::ErasurePreview;
-use crate::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 

@@ -1,6 +1,6 @@
 //! The tenant's customer-form configuration (Settings → Customer fields); `tenant.configure`.
+use crate::error::AppError;
 use crate::types::field_config::{BuiltinField, CustomFieldDraft, FieldConfig, FieldMode};
-use crate::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
     backend::{authorize, field_config, request},

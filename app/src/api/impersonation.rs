@@ -2,10 +2,10 @@
 
 #[cfg(feature = "ssr")]
 use crate::backend::{authorize, current_actor, impersonation, request, state};
+use crate::error::AppError;
 use crate::types::impersonation::{ImpersonationSettings, ReasonPolicy};
 #[cfg(feature = "ssr")]
 use crate::types::session::Permission;
-use crate::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 

@@ -1,8 +1,8 @@
 //! One's own account ("My account"): anyone signed in, about themselves only.
 #[cfg(feature = "ssr")]
 use crate::backend::{current_actor, my_account, request};
+use crate::error::AppError;
 use crate::types::my_account::{MyAccount, Theme};
-use crate::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 

@@ -1,9 +1,9 @@
 //! Partners (Settings → Partners): the platform operator's alone.
 #[cfg(feature = "ssr")]
 use crate::backend::{authorize_operator, partners, request, state};
+use crate::error::AppError;
 use crate::types::customer_users::InviteOutcome;
 use crate::types::partners::{PartnerDraft, PartnerSummary};
-use crate::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 

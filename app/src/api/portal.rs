@@ -2,9 +2,9 @@
 
 #[cfg(feature = "ssr")]
 use crate::backend::{authorize_account, portal, request, state};
+use crate::error::AppError;
 use crate::types::customer_users::{InviteInput, InviteOutcome};
 use crate::types::portal::PortalAccount;
-use crate::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 

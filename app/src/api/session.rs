@@ -1,7 +1,7 @@
 #[cfg(feature = "ssr")]
 use crate::backend::{authz, impersonation, request, session};
+use crate::error::AppError;
 use crate::types::session::SessionInfo;
-use crate::AppError;
 use leptos::prelude::*;
 
 /// Signs in and redirects to the app. Any earlier session cookie is replaced by a new session.
@@ -10,7 +10,7 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
     request::respond(async move {
         let state = crate::backend::state()?;
         // Signing in would end the session a "Log in as" view rides on, unaudited: return first.
-        authz::refuse_while_acting().await?;
+        authz::refuse_while_impersonating().await?;
         let token = session::sign_in(&state, &email, &password, request::session_token().as_deref()).await?;
         request::set_session_cookie(&token, &state.security);
         leptos_axum::redirect("/");
@@ -25,11 +25,17 @@ pub async fn logout() -> Result<(), AppError> {
     request::respond(async move {
         let state = crate::backend::state()?;
         request::clear_session_cookie(state.security.secure_cookies);
-        request::clear_acting_cookie(state.security.secure_cookies);
+        request::clear_impersonation_cookie(state.security.secure_cookies);
         match authz::current_actor().await {
             Ok((_, actor)) => {
-                if let Some(acting) = &actor.acting {
-                    impersonation::finish(&state.db, &actor, acting, impersonation::EndReason::SignedOut).await?;
+                if let Some(impersonation) = &actor.impersonation {
+                    impersonation::check::finish(
+                        &state.db,
+                        &actor,
+                        impersonation,
+                        impersonation::check::EndReason::SignedOut,
+                    )
+                    .await?;
                 }
                 session::sign_out(&state, &actor).await?
             }

@@ -1,7 +1,7 @@
 //! The partner's own staff (Settings → Team): every call needs `partner_users.manage`.
+use crate::error::AppError;
 use crate::types::customer_users::InviteOutcome;
 use crate::types::team::{StaffInvite, Team};
-use crate::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
     backend::{authorize, request, state, team},

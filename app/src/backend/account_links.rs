@@ -1,13 +1,12 @@
 //! What a person does with a single-use link, signed out: accept an invitation (set a password,
 //! or confirm the one they have), ask for a reset link, and reset a forgotten password.
 
-use super::{
-    audit, customer_users, email, memberships, now, password, request, session, session::normalize_email, throttle,
-    tokens, AppState,
-};
+use super::session::store;
+use super::{audit, customer_users, email, memberships, now, password, request, throttle, tokens, AppState};
+use crate::error::AppError;
 use crate::types::account_links::{Acceptance, LinkInfo, LinkProblem};
 use crate::types::consents::ConsentChoices;
-use crate::AppError;
+use crate::types::forms::normalize_email;
 use sqlx::{AnyConnection, Row};
 
 /// What a link is for, so the page can greet the person or say what went wrong.
@@ -106,7 +105,7 @@ async fn acceptance(
 /// The person this browser is signed in as, if any.
 async fn signed_in_person(state: &AppState) -> Result<Option<i64>, AppError> {
     let Some(token) = request::session_token() else { return Ok(None) };
-    Ok(session::resolve(&state.db, &state.security, &token).await?.map(|s| s.person_id))
+    Ok(store::resolve(&state.db, &state.security, &token).await?.map(|s| s.person_id))
 }
 
 /// A failed use of an activation link: audited, and counted against the address, which must
@@ -288,23 +287,23 @@ pub async fn activate(
 /// A fresh session for the person, unless their only way in is a disabled customer account
 /// (then `None`: the change that came with the link still stands, but nobody is signed in).
 async fn start_session(state: &AppState, conn: &mut AnyConnection, person_id: i64) -> Result<Option<String>, AppError> {
-    if session::only_disabled_accounts(conn, person_id).await? {
+    if store::only_disabled_accounts(conn, person_id).await? {
         return Ok(None);
     }
     let addr = request::client_addr(&state.security);
     if let Some(previous) = request::session_token() {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(session::token_hash(&previous))
+            .bind(tokens::token_hash(&previous))
             .execute(&mut *conn)
             .await?;
     }
-    let token = session::create(conn, person_id, None, addr.as_deref(), request::user_agent().as_deref()).await?;
+    let token = store::create(conn, person_id, None, addr.as_deref(), request::user_agent().as_deref()).await?;
     sqlx::query("UPDATE persons SET last_login_at = $1 WHERE id = $2")
         .bind(now())
         .bind(person_id)
         .execute(&mut *conn)
         .await?;
-    session::remember_device(state, conn, person_id).await?;
+    store::remember_device(state, conn, person_id).await?;
     Ok(Some(token))
 }
 

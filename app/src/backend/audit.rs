@@ -8,7 +8,8 @@
 //!   membership it is about, and any the caller adds with [`Entry::about`]), so an erasure finds
 //!   their entries by id (`erasure`).
 
-use super::{now, Actor};
+use super::actor::{Actor, OPERATOR_MARK};
+use super::now;
 use serde_json::{Map, Value};
 use sqlx::Row;
 
@@ -34,9 +35,6 @@ pub struct Entry {
     people: Vec<i64>,
 }
 
-/// How an operator's entries say so, wherever they work.
-pub const OPERATOR_MARK: &str = " (platform operator)";
-
 impl Entry {
     pub fn new(action: &str) -> Self {
         Self { action: action.to_string(), actor_label: "anonymous".into(), ..Default::default() }
@@ -49,19 +47,19 @@ impl Entry {
         self.actor_is_operator = actor.is_operator;
         self.client_addr = actor.client_addr.clone();
         // A partner user viewing an account as its users do: both identities, always.
-        if let Some(acting) = &actor.acting {
-            self.acting_as = Some(acting.label());
+        if let Some(impersonation) = &actor.impersonation {
+            self.acting_as = Some(impersonation.label());
         }
         self
     }
 
     /// The account a change was made as ("Log in as"); `by` fills it in from the actor.
-    pub fn acting(mut self, label: impl Into<String>) -> Self {
+    pub fn acting_as(mut self, label: impl Into<String>) -> Self {
         self.acting_as = Some(label.into());
         self
     }
 
-    /// A person acting for themselves without a session yet (signing in, using a link).
+    /// A person impersonation for themselves without a session yet (signing in, using a link).
     pub fn by_person(mut self, person_id: i64, name: &str, email: &str) -> Self {
         self.actor_person_id = Some(person_id);
         self.actor_label = format!("{name} <{email}>");

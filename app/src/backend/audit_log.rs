@@ -3,12 +3,12 @@
 //! streamed CSV. Partner staff with `audit.view` read their partner's entries; operators read
 //! every partner's and the entries with no partner.
 
-use super::customers::sql::{like_pattern, Sql, Value};
 use super::export::{csv_response, error_response, neutralise, timestamp};
+use super::sql::{like_pattern, Sql, Value};
 use super::{audit, authz, AppState, AuditScope};
+use crate::error::AppError;
 use crate::types::audit::{AuditEntryView, AuditFilter, AuditPage, FieldChange, PAGE_SIZE};
 use crate::types::forms::parse_date;
-use crate::AppError;
 use axum::body::Bytes;
 use axum::response::Response;
 use sqlx::Row;

@@ -9,71 +9,20 @@
 //! Repository functions take one of these scopes as their first argument and filter every query
 //! by it. The scopes can only be built here, so data cannot be reached without passing the check.
 
-use super::impersonation::{self, Acting};
-use super::{request, session, state, AppState, Db};
+use super::actor::{Actor, PartnerRole};
+use super::impersonation::check as impersonation_check;
+use super::session::store;
+use super::{request, state, AppState, Db};
+use crate::error::AppError;
 use crate::types::customer_users::AccountRole;
-use crate::types::impersonation::ActingInfo;
+use crate::types::impersonation::ImpersonationInfo;
 use crate::types::portal::PortalAccountRef;
 use crate::types::session::{Permission, SessionInfo, TenantRef};
-use crate::AppError;
 use sqlx::Row;
 use std::collections::BTreeSet;
 
-/// The signed-in person with everything they are allowed, as resolved from the session.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    pub session_id: i64,
-    pub person_id: i64,
-    pub email: String,
-    pub full_name: String,
-    pub theme: crate::types::my_account::Theme,
-    pub is_operator: bool,
-    /// Partner tenants the person belongs to, with their role there.
-    pub partner_roles: Vec<PartnerRole>,
-    /// The tenant this session works in (validated against the memberships).
-    pub active_tenant: Option<TenantRef>,
-    /// Permissions held in the active tenant.
-    pub permissions: BTreeSet<Permission>,
-    pub role_name: Option<String>,
-    pub client_addr: Option<String>,
-    /// Set while the person views a customer account as its users do ("Log in as"): then they
-    /// hold no partner or operator rights, only that account (see `impersonation`).
-    pub acting: Option<Acting>,
-}
-
-#[derive(Debug, Clone)]
-pub struct PartnerRole {
-    pub tenant: TenantRef,
-    pub role_id: i64,
-    pub role_name: String,
-}
-
-impl Actor {
-    /// How audit entries name this actor; an operator's entries say so, wherever they work.
-    pub fn label(&self) -> String {
-        if self.is_operator {
-            format!("{} <{}>{}", self.full_name, self.email, super::audit::OPERATOR_MARK)
-        } else {
-            format!("{} <{}>", self.full_name, self.email)
-        }
-    }
-
-    /// The same person viewing `acting`'s account: every staff right set aside.
-    fn acting_as(self, acting: Acting) -> Self {
-        Self {
-            is_operator: false,
-            partner_roles: Vec::new(),
-            active_tenant: None,
-            permissions: BTreeSet::new(),
-            role_name: None,
-            acting: Some(acting),
-            ..self
-        }
-    }
-}
-
 /// What a partner user is told when they try staff work while viewing as a customer.
-const WHILE_ACTING: &str = "you are viewing a customer account as its users do; return to Clientele first";
+const WHILE_IMPERSONATING: &str = "you are viewing a customer account as its users do; return to Clientele first";
 
 /// Proof that the actor holds a permission in one tenant; repositories scope by `tenant_id()`.
 #[derive(Debug, Clone)]
@@ -144,14 +93,14 @@ pub struct OperatorScope {
 pub async fn current_actor() -> Result<(AppState, Actor), AppError> {
     let state = state()?;
     let token = request::session_token().ok_or(AppError::Unauthenticated)?;
-    let session = session::resolve(&state.db, &state.security, &token).await?.ok_or(AppError::Unauthenticated)?;
+    let session = store::resolve(&state.db, &state.security, &token).await?.ok_or(AppError::Unauthenticated)?;
     let client_addr = request::client_addr(&state.security);
     let mut actor = load_actor(&state.db, &session, client_addr).await?;
-    if let Some(token) = request::acting_token() {
-        match impersonation::check(&state, &actor, &token).await? {
-            Some(acting) => actor = actor.acting_as(acting),
+    if let Some(token) = request::impersonation_token() {
+        match impersonation_check::check(&state, &actor, &token).await? {
+            Some(impersonation) => actor = actor.impersonating(impersonation),
             // Ended, expired or not this session's: the browser may forget it.
-            None => request::clear_acting_cookie(state.security.secure_cookies),
+            None => request::clear_impersonation_cookie(state.security.secure_cookies),
         }
     }
     Ok((state, actor))
@@ -159,12 +108,12 @@ pub async fn current_actor() -> Result<(AppState, Actor), AppError> {
 
 /// Refuses while the caller views a customer account as its users do: nothing that changes a
 /// person's password, email or sessions may happen then, even through a link.
-pub async fn refuse_while_acting() -> Result<(), AppError> {
-    if request::acting_token().is_none() {
+pub async fn refuse_while_impersonating() -> Result<(), AppError> {
+    if request::impersonation_token().is_none() {
         return Ok(());
     }
     match current_actor().await {
-        Ok((_, actor)) if actor.acting.is_some() => Err(AppError::forbidden(WHILE_ACTING)),
+        Ok((_, actor)) if actor.impersonation.is_some() => Err(AppError::forbidden(WHILE_IMPERSONATING)),
         _ => Ok(()),
     }
 }
@@ -172,8 +121,8 @@ pub async fn refuse_while_acting() -> Result<(), AppError> {
 /// Checks that the signed-in actor holds `permission` in their active tenant.
 pub async fn authorize(permission: Permission) -> Result<TenantScope, AppError> {
     let (state, actor) = current_actor().await?;
-    if actor.acting.is_some() {
-        return Err(AppError::forbidden(WHILE_ACTING));
+    if actor.impersonation.is_some() {
+        return Err(AppError::forbidden(WHILE_IMPERSONATING));
     }
     let tenant = actor.active_tenant.clone().ok_or_else(|| AppError::forbidden("you have no partner workspace"))?;
     if !actor.permissions.contains(&permission) {
@@ -186,8 +135,8 @@ pub async fn authorize(permission: Permission) -> Result<TenantScope, AppError> 
 /// `audit.view` their active partner's.
 pub async fn authorize_audit() -> Result<AuditScope, AppError> {
     let (state, actor) = current_actor().await?;
-    if actor.acting.is_some() {
-        return Err(AppError::forbidden(WHILE_ACTING));
+    if actor.impersonation.is_some() {
+        return Err(AppError::forbidden(WHILE_IMPERSONATING));
     }
     if actor.is_operator {
         return Ok(AuditScope { tenant_id: None, actor, db: state.db });
@@ -236,8 +185,8 @@ pub async fn with_request<T>(
 
 pub async fn authorize_operator() -> Result<OperatorScope, AppError> {
     let (state, actor) = current_actor().await?;
-    if actor.acting.is_some() {
-        return Err(AppError::forbidden(WHILE_ACTING));
+    if actor.impersonation.is_some() {
+        return Err(AppError::forbidden(WHILE_IMPERSONATING));
     }
     if !actor.is_operator {
         return Err(AppError::forbidden("only platform operators may do this"));
@@ -288,8 +237,8 @@ pub async fn reachable_through<'a>(
 /// Makes `tenant_id` the session's working tenant, if the actor may work there.
 pub async fn switch_tenant(tenant_id: i64) -> Result<(), AppError> {
     let (state, actor) = current_actor().await?;
-    if actor.acting.is_some() {
-        return Err(AppError::forbidden(WHILE_ACTING));
+    if actor.impersonation.is_some() {
+        return Err(AppError::forbidden(WHILE_IMPERSONATING));
     }
     let allowed = if actor.is_operator {
         tenant_exists(&state.db, tenant_id).await?
@@ -299,7 +248,7 @@ pub async fn switch_tenant(tenant_id: i64) -> Result<(), AppError> {
     if !allowed {
         return Err(AppError::forbidden("you cannot work in that partner's space"));
     }
-    session::set_active_tenant(&state.db, actor.session_id, tenant_id).await?;
+    store::set_active_tenant(&state.db, actor.session_id, tenant_id).await?;
     Ok(())
 }
 
@@ -320,11 +269,11 @@ pub async fn session_info(state: &AppState, actor: &Actor) -> Result<SessionInfo
         role_name: actor.role_name.clone(),
         permissions: actor.permissions.iter().copied().collect(),
         accounts: portal_accounts(db, actor).await?,
-        log_in_as: match &actor.active_tenant {
-            Some(tenant) => Some(impersonation::availability(db, &state.security, tenant.id).await?),
+        impersonation_availability: match &actor.active_tenant {
+            Some(tenant) => Some(impersonation_check::availability(db, &state.security, tenant.id).await?),
             None => None,
         },
-        acting: actor.acting.as_ref().map(|a| ActingInfo {
+        impersonation: actor.impersonation.as_ref().map(|a| ImpersonationInfo {
             customer_id: a.customer_id,
             customer_name: a.customer_name.clone(),
             partner_user: actor.full_name.clone(),
@@ -337,7 +286,7 @@ pub async fn session_info(state: &AppState, actor: &Actor) -> Result<SessionInfo
     })
 }
 
-async fn load_actor(db: &Db, session: &session::Session, client_addr: Option<String>) -> Result<Actor, AppError> {
+async fn load_actor(db: &Db, session: &store::Session, client_addr: Option<String>) -> Result<Actor, AppError> {
     let person = sqlx::query("SELECT email, full_name, theme, email_verified_at FROM persons WHERE id = $1")
         .bind(session.person_id)
         .fetch_optional(&db.pool)
@@ -408,19 +357,19 @@ async fn load_actor(db: &Db, session: &session::Session, client_addr: Option<Str
         permissions,
         role_name,
         client_addr,
-        acting: None,
+        impersonation: None,
     })
 }
 
-/// The customer accounts a person may open in the portal: their own, or while acting, the one
+/// The customer accounts a person may open in the portal: their own, or while impersonation, the one
 /// account viewed (as its owners see it).
 pub(in crate::backend) async fn portal_accounts(db: &Db, actor: &Actor) -> Result<Vec<PortalAccountRef>, AppError> {
-    if let Some(acting) = &actor.acting {
+    if let Some(impersonation) = &actor.impersonation {
         return Ok(vec![PortalAccountRef {
-            customer_id: acting.customer_id,
-            name: acting.customer_name.clone(),
-            tenant_id: acting.tenant_id,
-            tenant_name: acting.tenant_name.clone(),
+            customer_id: impersonation.customer_id,
+            name: impersonation.customer_name.clone(),
+            tenant_id: impersonation.tenant_id,
+            tenant_name: impersonation.tenant_name.clone(),
             role: AccountRole::Owner,
         }]);
     }

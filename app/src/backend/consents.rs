@@ -5,8 +5,8 @@
 //! audit log keeps every change.
 
 use super::{audit, Actor, TenantScope};
+use crate::error::AppError;
 use crate::types::consents::{Consent, ConsentChoices, ConsentKind, ConsentPolicy, PartnerConsents};
-use crate::AppError;
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 
@@ -173,7 +173,7 @@ pub async fn mine(db: &super::Db, actor: &Actor) -> Result<Vec<PartnerConsents>,
 /// The person gives or withdraws marketing consent to one of their partners. Never while a
 /// partner user views their account: a consent is the person's own word.
 pub async fn set_marketing(db: &super::Db, actor: &Actor, tenant_id: i64, accepted: bool) -> Result<(), AppError> {
-    if actor.acting.is_some() {
+    if actor.impersonation.is_some() {
         return Err(AppError::forbidden("a consent is the person's own: you are viewing their account"));
     }
     let mut tx = db.begin().await?;
@@ -204,11 +204,11 @@ pub(in crate::backend) async fn of_people(
 ) -> Result<HashMap<i64, Vec<Consent>>, AppError> {
     let mut out: HashMap<i64, Vec<Consent>> = HashMap::new();
     for chunk in people.chunks(500) {
-        let mut sql = super::customers::sql::Sql::default();
+        let mut sql = super::sql::Sql::default();
         sql.push("SELECT person_id, kind, accepted, at FROM consents WHERE tenant_id = ")
-            .bind(super::customers::sql::Value::Int(tenant_id))
+            .bind(super::sql::Value::Int(tenant_id))
             .push(" AND person_id IN ")
-            .bind_list(chunk.iter().map(|id| super::customers::sql::Value::Int(*id)))
+            .bind_list(chunk.iter().map(|id| super::sql::Value::Int(*id)))
             .push(" ORDER BY kind");
         for r in sql.query().fetch_all(&mut *conn).await? {
             let Some(kind) = ConsentKind::from_key(&r.try_get::<String, _>("kind")?) else { continue };

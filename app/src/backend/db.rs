@@ -17,6 +17,13 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
 /// itself: every connection is tested before use and replaced when dead).
 const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// When a write probe ran and what it found.
+#[derive(Debug, Clone, Copy)]
+pub struct Probe {
+    pub(in crate::backend) at: std::time::Instant,
+    pub(in crate::backend) result: Result<(), crate::error::Outage>,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DbKind {
     Sqlite,
@@ -29,7 +36,7 @@ pub struct Db {
     pub kind: DbKind,
     /// The last readiness write probe and when it ran (`health::writes`): shared by the clones
     /// of one pool, so however often `/readyz` is asked, it writes at most once per interval.
-    pub(in crate::backend) write_probe: std::sync::Arc<std::sync::Mutex<Option<super::health::Probe>>>,
+    pub(in crate::backend) write_probe: std::sync::Arc<std::sync::Mutex<Option<Probe>>>,
 }
 
 impl Db {

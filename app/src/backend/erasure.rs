@@ -12,8 +12,8 @@
 //! ([`finish_pseudonymisations`], also run at start).
 
 use super::{audit, password, throttle, Actor, AppState, Db, OperatorScope};
+use crate::error::AppError;
 use crate::types::erasure::{pseudonym, ErasurePreview};
-use crate::AppError;
 use sqlx::{AnyConnection, Row};
 
 /// Audit entries rewritten per transaction.
@@ -21,7 +21,7 @@ pub const BATCH: i64 = 500;
 
 /// The person with `email`, with the partners that hold them, for the operator's confirmation.
 pub async fn preview(scope: &OperatorScope, email: &str) -> Result<ErasurePreview, AppError> {
-    let email = super::session::normalize_email(email);
+    let email = crate::types::forms::normalize_email(email);
     let person = sqlx::query("SELECT id, full_name, email FROM persons WHERE email = $1")
         .bind(&email)
         .fetch_optional(&scope.db.pool)
@@ -62,7 +62,7 @@ pub async fn erase_by_operator(scope: &OperatorScope, person_id: i64, confirm_em
         .await?
         .ok_or_else(|| AppError::not_found("no such person"))?
         .try_get("email")?;
-    if super::session::normalize_email(confirm_email) != email {
+    if crate::types::forms::normalize_email(confirm_email) != email {
         return Err(AppError::invalid("confirm_email", "Type the person's email address to confirm."));
     }
     if person_id == scope.actor.person_id {
@@ -92,7 +92,7 @@ const PASSWORD_MAX_BYTES: usize = 1024;
 /// identity whose address was never confirmed while partners' invitations to that address wait:
 /// whoever chose its password through a handed-over link must not make those invitations vanish.
 pub async fn delete_own_account(state: &AppState, actor: &Actor, password_attempt: &str) -> Result<(), AppError> {
-    if actor.acting.is_some() {
+    if actor.impersonation.is_some() {
         return Err(AppError::forbidden("you are viewing a customer account as its users do"));
     }
     if password_attempt.is_empty() {
@@ -102,7 +102,7 @@ pub async fn delete_own_account(state: &AppState, actor: &Actor, password_attemp
     let attempt =
         throttle::begin_attempt(&state.db, &actor.email, &addr, super::request::device_token().as_deref()).await?;
     if attempt.account_under_attack {
-        super::session::warn_owner(state, &actor.email);
+        throttle::warn_owner(state, &actor.email);
     }
     if !attempt.pause.is_zero() {
         tokio::time::sleep(attempt.pause).await;

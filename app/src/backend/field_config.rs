@@ -2,8 +2,10 @@
 //! fields and workflows. Reading it needs only the tenant; changing it needs `tenant.configure`
 //! (checked by the server functions) and is audited.
 
-use super::customers::sql::{Sql, Value};
-use super::{audit, customer_records, TenantScope};
+use super::customers::search_text;
+use super::sql::{Sql, Value};
+use super::{audit, TenantScope};
+use crate::error::AppError;
 use crate::error::OnUnique;
 use crate::types::customer_records::check_custom;
 use crate::types::customers::ListFilters;
@@ -11,7 +13,6 @@ use crate::types::field_config::{
     validate_custom_field, validate_workflows, BuiltinField, CustomField, CustomFieldDraft, CustomFieldKind,
     FieldConfig, FieldMode, MAX_CUSTOM_FIELDS,
 };
-use crate::AppError;
 use sqlx::{AnyConnection, Row};
 
 /// The configuration of `tenant_id`, custom fields and workflows in their order.
@@ -311,7 +312,8 @@ pub async fn finish_removals(db: super::Db) -> Result<(), AppError> {
                 .push(" AND customer_id IN ")
                 .bind_list(customers.iter().map(|id| Value::Int(*id)));
             delete.query().execute(&mut *tx).await?;
-            customer_records::refresh_search_text(&mut tx, tenant_id, &customers).await?;
+            let config = load(&mut tx, tenant_id).await?;
+            search_text::refresh_search_text(&mut tx, &config, tenant_id, &customers).await?;
             tx.commit().await?;
         }
         tracing::info!(field_id, tenant_id, "custom field removed");

@@ -4,6 +4,7 @@
 //! healthy server because its database is away; readiness fails then, so a load balancer
 //! sends people to an instance that can serve them. Both say what is wrong.
 
+use super::db::Probe;
 use super::{now, Db};
 use crate::error::Outage;
 use std::time::Duration;
@@ -27,13 +28,6 @@ pub async fn reads(db: &Db) -> Result<(), Outage> {
 /// load balancers ask it every few seconds, so it must not turn into a write per request: within
 /// this time it answers from the last probe (a read still runs every time).
 pub const WRITE_PROBE_EVERY: Duration = Duration::from_secs(10);
-
-/// When a write probe ran and what it found.
-#[derive(Debug, Clone, Copy)]
-pub struct Probe {
-    at: std::time::Instant,
-    result: Result<(), Outage>,
-}
 
 /// Whether the database answers a read and commits a write (one row of `health_probe`): a full
 /// disk or a read-only file lets reads through but not this. The write runs at most once per

@@ -3,13 +3,13 @@
 //! those changes belong to the person, not to the account viewed.
 
 use super::{audit, email, now, password, throttle, Actor, AppState};
+use crate::error::AppError;
 use crate::types::forms::person_name_problem;
 use crate::types::my_account::{MyAccount, OwnSession, Theme};
-use crate::AppError;
 use sqlx::Row;
 
-fn not_while_acting(actor: &Actor) -> Result<(), AppError> {
-    match actor.acting {
+fn not_while_impersonating(actor: &Actor) -> Result<(), AppError> {
+    match actor.impersonation {
         Some(_) => {
             Err(AppError::forbidden("you are viewing a customer account as its users do; return to Clientele first"))
         }
@@ -18,7 +18,7 @@ fn not_while_acting(actor: &Actor) -> Result<(), AppError> {
 }
 
 pub async fn get(state: &AppState, actor: &Actor) -> Result<MyAccount, AppError> {
-    not_while_acting(actor)?;
+    not_while_impersonating(actor)?;
     let rows = sqlx::query(
         "SELECT id, created_at, last_seen_at, client_addr, user_agent FROM sessions
          WHERE person_id = $1 ORDER BY last_seen_at DESC, id DESC",
@@ -45,7 +45,7 @@ pub async fn get(state: &AppState, actor: &Actor) -> Result<MyAccount, AppError>
 
 /// Changes the name one chose for oneself (partners keep the names they gave at invitation).
 pub async fn rename(state: &AppState, actor: &Actor, full_name: &str) -> Result<(), AppError> {
-    not_while_acting(actor)?;
+    not_while_impersonating(actor)?;
     if let Some(problem) = person_name_problem(full_name) {
         return Err(AppError::invalid("full_name", problem));
     }
@@ -70,7 +70,7 @@ pub async fn rename(state: &AppState, actor: &Actor, full_name: &str) -> Result<
 /// Remembers the colour theme one chose, for every device one signs in on. A preference of the
 /// person's own, with no effect on data, so it is not audited.
 pub async fn set_theme(state: &AppState, actor: &Actor, theme: Theme) -> Result<(), AppError> {
-    not_while_acting(actor)?;
+    not_while_impersonating(actor)?;
     sqlx::query("UPDATE persons SET theme = $1 WHERE id = $2")
         .bind(theme.key())
         .bind(actor.person_id)
@@ -87,7 +87,7 @@ pub async fn change_password(
     current: &str,
     new_password: &str,
 ) -> Result<(), AppError> {
-    not_while_acting(actor)?;
+    not_while_impersonating(actor)?;
     if current.is_empty() {
         return Err(AppError::invalid("current_password", "Enter your current password."));
     }
@@ -95,7 +95,7 @@ pub async fn change_password(
     let attempt =
         throttle::begin_attempt(&state.db, &actor.email, &addr, super::request::device_token().as_deref()).await?;
     if attempt.account_under_attack {
-        super::session::warn_owner(state, &actor.email);
+        throttle::warn_owner(state, &actor.email);
     }
     if !attempt.pause.is_zero() {
         tokio::time::sleep(attempt.pause).await;
@@ -126,7 +126,7 @@ pub async fn change_password(
     let ended = end_other_sessions(&mut tx, actor).await?;
     // Other browsers known from before are known no longer (this one stays known).
     sqlx::query("DELETE FROM known_devices WHERE person_id = $1").bind(actor.person_id).execute(&mut *tx).await?;
-    super::session::remember_device(state, &mut tx, actor.person_id).await?;
+    super::session::store::remember_device(state, &mut tx, actor.person_id).await?;
     let entry = audit::Entry::new("auth.password_changed")
         .by(actor)
         .target("person", Some(actor.person_id), &actor.email)
@@ -154,7 +154,7 @@ pub async fn change_password(
 
 /// Ends every session of one's own except this one ("sign out everywhere else").
 pub async fn sign_out_others(state: &AppState, actor: &Actor) -> Result<u64, AppError> {
-    not_while_acting(actor)?;
+    not_while_impersonating(actor)?;
     let mut tx = state.db.begin().await?;
     let ended = end_other_sessions(&mut tx, actor).await?;
     let entry = audit::Entry::new("auth.signed_out_elsewhere")

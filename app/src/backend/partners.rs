@@ -2,14 +2,15 @@
 //! search, creating one with its first Partner admin, its details, disabling and enabling it, and
 //! its support level.
 
-use super::customers::{sql::like_pattern, COUNT_CAP};
-use super::memberships::{self, NewInvitation, Offer};
-use super::{audit, now, session, team, AppState, OperatorScope};
+use super::customers::COUNT_CAP;
+use super::invitations::{self, NewInvitation, Offer};
+use super::sql::like_pattern;
+use super::{audit, now, team, tokens, AppState, OperatorScope};
+use crate::error::AppError;
 use crate::error::OnUnique;
 use crate::types::customer_users::{ActivationMethod, InviteOutcome};
 use crate::types::customers::CustomerCount;
 use crate::types::partners::{slug_of, PartnerDraft, PartnerSummary};
-use crate::AppError;
 use sqlx::{AnyConnection, Row};
 
 /// Partners whose name contains `search` (any case), by name.
@@ -84,7 +85,7 @@ async fn free_slug(conn: &mut AnyConnection, name: &str) -> Result<String, AppEr
             return Ok(candidate);
         }
     }
-    Ok(format!("{base}-{}", &session::new_token()[..8]))
+    Ok(format!("{base}-{}", &tokens::new_token()[..8]))
 }
 
 /// Creates a partner and invites its first Partner admin by email, in one transaction: either
@@ -114,7 +115,7 @@ pub async fn create(
     .bind(&slug)
     .bind(i64::from(draft.support_level_confirmed))
     .bind(optional(&draft.contact_name))
-    .bind(optional(&draft.contact_email).map(|e| session::normalize_email(&e)))
+    .bind(optional(&draft.contact_email).map(|e| crate::types::forms::normalize_email(&e)))
     .bind(at)
     .fetch_one(&mut *tx)
     .await
@@ -141,7 +142,7 @@ pub async fn create(
         email: &draft.admin_email,
         method: ActivationMethod::SendEmail,
     };
-    let invitation = memberships::invite(&mut tx, &scope.actor, new).await.map_err(|error| match error {
+    let invitation = invitations::invite(&mut tx, &scope.actor, new).await.map_err(|error| match error {
         // The invitation's field errors belong to the admin fields of this form.
         AppError::Invalid(errors) => {
             AppError::Invalid(errors.into_iter().map(|(k, v)| (format!("admin_{k}"), v)).collect())
@@ -170,8 +171,10 @@ pub async fn update(scope: &OperatorScope, draft: &PartnerDraft) -> Result<(), A
     if name_in_use(&mut tx, &name, Some(id)).await? {
         return Err(name_taken());
     }
-    let (contact_name, contact_email) =
-        (optional(&draft.contact_name), optional(&draft.contact_email).map(|e| session::normalize_email(&e)));
+    let (contact_name, contact_email) = (
+        optional(&draft.contact_name),
+        optional(&draft.contact_email).map(|e| crate::types::forms::normalize_email(&e)),
+    );
     sqlx::query("UPDATE tenants SET name = $1, contact_name = $2, contact_email = $3, updated_at = $4 WHERE id = $5")
         .bind(&name)
         .bind(&contact_name)

@@ -1,6 +1,6 @@
 //! Password hashing: argon2id with the OWASP minimum (19 MiB, 2 passes, 1 lane).
 
-use crate::AppError;
+use crate::error::AppError;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::OnceLock;

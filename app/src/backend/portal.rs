@@ -3,12 +3,12 @@
 //! sub-accounts of their network) are reachable.
 
 use super::{customer_users, AccountScope, AppState};
+use crate::error::AppError;
 use crate::types::customer_records::detail::NetworkChoice;
 use crate::types::customer_users::{AccountRole, ActivationMethod, InviteInput, InviteOutcome};
 use crate::types::field_config::{BuiltinField, FieldMode};
 use crate::types::portal::PortalAccount;
 use crate::types::session::Permission;
-use crate::AppError;
 use sqlx::Row;
 
 /// How many sub-accounts the portal lists.
@@ -91,8 +91,8 @@ pub async fn account(scope: &AccountScope) -> Result<PortalAccount, AppError> {
 /// the invitation goes to the invitee's inbox, never as a link handed back to them.
 pub async fn invite(state: &AppState, scope: &AccountScope, input: &InviteInput) -> Result<InviteOutcome, AppError> {
     let input = InviteInput { role: AccountRole::Member, ..input.clone() };
-    let input = match &scope.actor.acting {
-        Some(acting) if !acting.may_manage_users => {
+    let input = match &scope.actor.impersonation {
+        Some(impersonation) if !impersonation.may_manage_users => {
             return Err(AppError::forbidden(format!(
                 "your role does not include {}, so you cannot invite people while viewing as the customer",
                 Permission::CustomerUsersManage

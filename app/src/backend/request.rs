@@ -1,9 +1,9 @@
 //! The HTTP request and response around the server function being run: cookies, client
 //! address, status. Everything that touches leptos_axum's request context lives here.
 
-use crate::AppError;
+use crate::error::AppError;
 use axum::extract::ConnectInfo;
-use http::{header, request::Parts, HeaderValue, StatusCode};
+use http::{header, request::Parts, HeaderValue};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 use std::net::{IpAddr, SocketAddr};
@@ -14,8 +14,8 @@ pub const SESSION_COOKIE: &str = "clientele_session";
 pub const SECURE_SESSION_COOKIE: &str = "__Host-clientele_session";
 
 /// The "Log in as" view's own cookie (see `backend::impersonation`), named like the session's.
-pub const ACTING_COOKIE: &str = "clientele_acting";
-pub const SECURE_ACTING_COOKIE: &str = "__Host-clientele_acting";
+pub const IMPERSONATION_COOKIE: &str = "clientele_impersonation";
+pub const SECURE_IMPERSONATION_COOKIE: &str = "__Host-clientele_impersonation";
 
 /// A browser's device token (see `backend::throttle`): long-lived, so the browser stays known.
 pub const DEVICE_COOKIE: &str = "clientele_device";
@@ -31,11 +31,11 @@ fn cookie_name(secure: bool) -> &'static str {
     }
 }
 
-fn acting_cookie_name(secure: bool) -> &'static str {
+fn impersonation_cookie_name(secure: bool) -> &'static str {
     if secure {
-        SECURE_ACTING_COOKIE
+        SECURE_IMPERSONATION_COOKIE
     } else {
-        ACTING_COOKIE
+        IMPERSONATION_COOKIE
     }
 }
 
@@ -75,8 +75,8 @@ pub fn set_device_cookie(token: &str, secure: bool) {
 }
 
 /// The token of a "Log in as" view, if the browser has one.
-pub fn acting_token() -> Option<String> {
-    cookie_value(SECURE_ACTING_COOKIE, ACTING_COOKIE)
+pub fn impersonation_token() -> Option<String> {
+    cookie_value(SECURE_IMPERSONATION_COOKIE, IMPERSONATION_COOKIE)
 }
 
 /// The client's address: the socket peer, unless the peer is a trusted proxy; then the
@@ -124,12 +124,12 @@ pub fn clear_session_cookie(secure: bool) {
 }
 
 /// The "Log in as" cookie lives no longer than the view itself.
-pub fn set_acting_cookie(token: &str, secure: bool, lifetime: std::time::Duration) {
-    set_cookie(acting_cookie_name(secure), token, secure, lifetime);
+pub fn set_impersonation_cookie(token: &str, secure: bool, lifetime: std::time::Duration) {
+    set_cookie(impersonation_cookie_name(secure), token, secure, lifetime);
 }
 
-pub fn clear_acting_cookie(secure: bool) {
-    set_cookie(acting_cookie_name(secure), "", secure, std::time::Duration::ZERO);
+pub fn clear_impersonation_cookie(secure: bool) {
+    set_cookie(impersonation_cookie_name(secure), "", secure, std::time::Duration::ZERO);
 }
 
 fn set_cookie(name: &str, value: &str, secure: bool, max_age: std::time::Duration) {
@@ -154,19 +154,9 @@ fn append_set_cookie(value: &str) {
 pub async fn respond<T>(body: impl std::future::Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
     let result = body.await;
     if let Err(error) = &result {
-        set_error_status(error);
+        error.set_response_status();
     }
     result
-}
-
-/// Gives the response the status of `error` (`AppError::status_code`, the one mapping).
-pub fn set_error_status(error: &AppError) {
-    if let Some(response) = use_context::<ResponseOptions>() {
-        response.set_status(StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
-        if let Some(seconds) = error.retry_after_seconds() {
-            response.insert_header(header::RETRY_AFTER, HeaderValue::from(seconds));
-        }
-    }
 }
 
 #[cfg(test)]

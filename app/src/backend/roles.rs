@@ -3,11 +3,11 @@
 //! permissions. Nobody makes or widens a role beyond the permissions they hold themselves: a
 //! role edit reaches every colleague who holds it, the editor too.
 
-use super::{audit, session, TenantScope};
+use super::{audit, tokens, TenantScope};
+use crate::error::AppError;
 use crate::error::OnUnique;
 use crate::types::session::Permission;
 use crate::types::team::{RoleDraft, RoleInfo};
-use crate::AppError;
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -153,7 +153,7 @@ pub async fn save(scope: &TenantScope, draft: &RoleDraft) -> Result<RoleInfo, Ap
         // The key only has to be unique; people see the name.
         None => sqlx::query("INSERT INTO roles (tenant_id, key, name, builtin) VALUES ($1, $2, $3, 0) RETURNING id")
             .bind(scope.tenant_id())
-            .bind(format!("custom_{}", &session::new_token()[..24]))
+            .bind(format!("custom_{}", &tokens::new_token()[..24]))
             .bind(&name)
             .fetch_one(&mut *tx)
             .await

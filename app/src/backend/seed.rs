@@ -31,7 +31,7 @@ pub async fn create_person(db: &Db, email: &str, full_name: &str, password_plain
         "INSERT INTO persons (email, full_name, password_hash, created_at, updated_at, email_verified_at)
          VALUES ($1, $2, $3, $4, $4, $4) RETURNING id",
     )
-    .bind(super::session::normalize_email(email))
+    .bind(crate::types::forms::normalize_email(email))
     .bind(full_name)
     .bind(hash)
     .bind(at)
@@ -177,7 +177,7 @@ pub async fn insert_customer(
     .bind(c.parent_id)
     .bind(if c.disabled { "disabled" } else { "active" })
     .bind(at)
-    .bind(super::customers::search_text(&[
+    .bind(super::customers::search_text::search_text(&[
         Some(&c.name),
         c.contact_first_name.as_deref(),
         c.contact_last_name.as_deref(),

@@ -6,12 +6,13 @@
 //! partner's or built in. Disabling or removing someone here ends their rights in this partner
 //! only: their identity, password and sessions are theirs, and other partners' business.
 
-use super::memberships::{self, forget_unused_person, NewInvitation, Offer};
+use super::invitations::{self, NewInvitation, Offer};
+use super::memberships::forget_unused_person;
 use super::{audit, AppState, TenantScope};
+use crate::error::AppError;
 use crate::types::customer_users::{InviteOutcome, MembershipState};
 use crate::types::session::Permission;
 use crate::types::team::{RoleRef, StaffInvite, StaffMember, Team};
-use crate::AppError;
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeSet;
 
@@ -188,7 +189,7 @@ pub async fn invite(state: &AppState, scope: &TenantScope, input: &StaffInvite) 
         email: &input.email,
         method: input.method,
     };
-    let invitation = memberships::invite(&mut tx, &scope.actor, new).await?;
+    let invitation = invitations::invite(&mut tx, &scope.actor, new).await?;
     tx.commit().await?;
     invitation.deliver(state).await
 }

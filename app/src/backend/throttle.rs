@@ -26,7 +26,7 @@
 //! never refused for what others did from the same address ([`check_link`]).
 
 use super::now;
-use crate::AppError;
+use crate::error::AppError;
 use sqlx::Row;
 use std::time::Duration;
 
@@ -226,7 +226,7 @@ async fn count(conn: &mut sqlx::AnyConnection, key: &str, at: i64) -> Result<(),
 
 /// The hash of `token` when it is a known device of the person with `email`.
 async fn known_device(conn: &mut sqlx::AnyConnection, token: &str, email: &str) -> Result<Option<String>, sqlx::Error> {
-    let hash = super::session::token_hash(token);
+    let hash = super::tokens::token_hash(token);
     let row = sqlx::query(
         "SELECT 1 AS known FROM known_devices d JOIN persons p ON p.id = d.person_id
          WHERE d.token_hash = $1 AND p.email = $2",
@@ -248,9 +248,9 @@ pub async fn remember_device(
 ) -> Result<Option<String>, sqlx::Error> {
     let (token, new) = match device {
         Some(token) if token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()) => (token.to_string(), false),
-        _ => (super::session::new_token(), true),
+        _ => (super::tokens::new_token(), true),
     };
-    let hash = super::session::token_hash(&token);
+    let hash = super::tokens::token_hash(&token);
     let at = now();
     let touched = sqlx::query("UPDATE known_devices SET last_used_at = $1 WHERE token_hash = $2 AND person_id = $3")
         .bind(at)
@@ -270,6 +270,36 @@ pub async fn remember_device(
         .await?;
     }
     Ok(new.then_some(token))
+}
+
+/// Tells the person with `email`, if there is one, that their password is being guessed from
+/// many places (`throttle::Attempt::account_under_attack`: once per wave). In the background: the
+/// answer to whoever is guessing takes as long either way.
+pub(in crate::backend) fn warn_owner(state: &super::AppState, email: &str) {
+    let (state, email) = (state.clone(), email.to_string());
+    tokio::spawn(async move {
+        let person = sqlx::query("SELECT full_name FROM persons WHERE email = $1")
+            .bind(&email)
+            .fetch_optional(&state.db.pool)
+            .await;
+        let Ok(Some(person)) = person else { return };
+        let Ok(name) = person.try_get::<String, _>("full_name") else { return };
+        let notice = super::email::notice(
+            &name,
+            &email,
+            "Someone is trying to sign in to your Clientele account",
+            &format!(
+                "Hello {name},\n\nIn the last few minutes many wrong passwords were tried for your Clientele account, \
+                 from more than one place. Sign-ins to it are now slowed down for every browser you have not signed in \
+                 from before; yours work as usual.\n\nIf you did not try these yourself, nothing is needed: your password \
+                 was not accepted. If you use it anywhere else, change it there, and consider choosing a new one here \
+                 (My account, or \"Forgot password?\" on the sign-in page).\n"
+            ),
+        );
+        if let Err(error) = super::email::send(&state.db, &state.mail, notice).await {
+            tracing::warn!(?error, "the notice of guessed sign-ins was not sent");
+        }
+    });
 }
 
 /// Forgets the sign-in and reset failures counted against the account `email` (an erasure): its

@@ -2,9 +2,24 @@
 //! SHA-256 in the database, an expiry, and a `used_at` stamp set in the same transaction as the
 //! change the link allows.
 
-use super::{now, session};
+use super::now;
 use crate::types::account_links::LinkProblem;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
+
+/// A fresh 256-bit random token, hex: session cookies, "Log in as" views, link tokens, device
+/// tokens.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// What is stored of a token: its SHA-256, hex.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
@@ -58,14 +73,14 @@ pub async fn issue(
     shown: bool,
 ) -> Result<(String, i64), sqlx::Error> {
     retire(conn, purpose, person_id, membership_id).await?;
-    let token = session::new_token();
+    let token = new_token();
     let at = now();
     let expires_at = at + lifetime_secs;
     sqlx::query(
         "INSERT INTO person_tokens (token_hash, purpose, person_id, membership_id, tenant_id, created_at, expires_at, shown)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(session::token_hash(&token))
+    .bind(token_hash(&token))
     .bind(purpose.key())
     .bind(person_id)
     .bind(membership_id)
@@ -119,7 +134,7 @@ pub async fn find(
     let row = sqlx::query(
         "SELECT id, person_id, membership_id, tenant_id, expires_at, used_at, shown FROM person_tokens WHERE token_hash = $1 AND purpose = $2",
     )
-    .bind(session::token_hash(token))
+    .bind(token_hash(token))
     .bind(purpose.key())
     .fetch_optional(&mut *conn)
     .await?;
@@ -158,4 +173,19 @@ pub async fn consume(
         .await?
         .rows_affected();
     Ok(if taken == 1 { Ok(live) } else { Err(LinkProblem::Used) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_256_bit_and_distinct_and_hash_is_not_the_token() {
+        let a = new_token();
+        let b = new_token();
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert_ne!(token_hash(&a), a);
+        assert_eq!(token_hash(&a), token_hash(&a));
+    }
 }

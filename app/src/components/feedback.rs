@@ -1,6 +1,6 @@
 //! Small shared pieces for loading and error states.
 
-use crate::AppError;
+use crate::error::AppError;
 use leptos::prelude::*;
 
 /// An error as a person should see it, announced to screen readers.

@@ -2,8 +2,8 @@
 //! while its data loads or when it cannot load.
 
 use super::feedback::{ErrorNotice, Loading};
-use super::focus;
-use crate::AppError;
+use super::focus::focus;
+use crate::error::AppError;
 use leptos::prelude::*;
 
 /// Opens `dialog` modally once it is in the document, and gives focus back to the control that

@@ -2,11 +2,11 @@
 //! invitation), `/reset-password`, and `/forgot-password` (ask for a reset link).
 
 use crate::api::account_links::{get_link_info, ActivateAccount, RequestPasswordReset, ResetPassword};
+use crate::error::AppError;
 use crate::types::account_links::{
     password_length_problem, password_strength_hint, strength_label, Acceptance, LinkInfo,
 };
 use crate::types::consents::{ConsentChoices, ConsentPolicy};
-use crate::AppError;
 use leptos::either::{Either, EitherOf3, EitherOf4};
 use leptos::prelude::*;
 use leptos_router::components::A;

@@ -5,9 +5,10 @@
 
 use crate::api::audit::{list_audit, ListAudit};
 use crate::components::feedback::{ErrorNotice, Loading};
+use crate::context::Auth;
+use crate::error::AppError;
 use crate::format::format_datetime;
 use crate::types::audit::{action_label, AuditEntryView, AuditFilter, KNOWN_ACTIONS};
-use crate::{AppError, Auth};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};

@@ -3,8 +3,8 @@
 
 use crate::api::consents::{get_consent_settings, my_consents, SaveConsentSettings, SetMarketingConsent};
 use crate::components::feedback::{ErrorNotice, Loading};
+use crate::error::AppError;
 use crate::types::consents::{ConsentKind, ConsentPolicy};
-use crate::AppError;
 use leptos::either::Either;
 use leptos::prelude::*;
 

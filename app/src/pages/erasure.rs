@@ -3,8 +3,8 @@
 
 use crate::api::erasure::{preview_erasure, DeleteMyAccount, ErasePerson};
 use crate::components::feedback::ErrorNotice;
+use crate::error::AppError;
 use crate::types::erasure::{pseudonym, ErasurePreview};
-use crate::AppError;
 use leptos::either::Either;
 use leptos::prelude::*;
 

@@ -5,11 +5,11 @@ use crate::api::field_config::{
     get_field_config, DeleteCustomField, MoveCustomField, SaveCustomField, SetFieldMode, SetWorkflows,
 };
 use crate::components::feedback::{ErrorNotice, Loading};
+use crate::error::AppError;
 use crate::types::field_config::{
     validate_custom_field, BuiltinField, CustomField, CustomFieldDraft, CustomFieldKind, FieldConfig, FieldMode,
 };
 use crate::types::forms::FieldErrors;
-use crate::AppError;
 use leptos::either::Either;
 use leptos::prelude::*;
 

@@ -1,6 +1,6 @@
 //! `/`: sends each person to where their work is.
+use crate::context::Auth;
 use crate::types::session::Permission;
-use crate::Auth;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 

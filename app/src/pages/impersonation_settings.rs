@@ -3,14 +3,14 @@
 
 use crate::api::impersonation::{get_impersonation_settings, SaveImpersonationSettings};
 use crate::components::feedback::{ErrorNotice, Loading};
+use crate::error::AppError;
 use crate::types::impersonation::{ImpersonationSettings, ReasonPolicy};
-use crate::AppError;
 use leptos::either::Either;
 use leptos::prelude::*;
 
 #[component]
 pub fn ImpersonationSettingsPage() -> impl IntoView {
-    let auth = expect_context::<crate::Auth>();
+    let auth = expect_context::<crate::context::Auth>();
     let save = ServerAction::<SaveImpersonationSettings>::new();
     let settings = Resource::new(move || auth.switch_tenant.version().get(), |_| get_impersonation_settings());
     view! {

@@ -3,9 +3,10 @@
 
 use crate::api::my_account::{get_my_account, ChangeMyPassword, RenameMyself, SetMyTheme, SignOutEverywhereElse};
 use crate::components::feedback::{ErrorNotice, Loading};
+use crate::context::{Auth, ThemeChoice};
+use crate::error::AppError;
 use crate::format::format_datetime;
 use crate::types::my_account::{MyAccount, Theme};
-use crate::{AppError, Auth, ThemeChoice};
 use leptos::either::Either;
 use leptos::prelude::*;
 

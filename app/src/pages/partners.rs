@@ -7,9 +7,10 @@ use crate::api::partners::{list_partners, CreatePartner, SetPartnerStatus, SetSu
 use crate::components::debounce::Debounce;
 use crate::components::feedback::{field_error, ErrorNotice, Loading};
 use crate::components::modal::{open_when_attached, ConfirmDialog};
+use crate::context::Auth;
+use crate::error::AppError;
 use crate::pages::erasure::EraseAPerson;
 use crate::types::partners::{PartnerDraft, PartnerSummary};
-use crate::{AppError, Auth};
 use leptos::either::Either;
 use leptos::prelude::*;
 

@@ -6,14 +6,15 @@
 use crate::api::impersonation::end_impersonation;
 use crate::api::portal::get_portal_account;
 use crate::components::feedback::{ErrorNotice, Loading};
+use crate::context::Auth;
+use crate::error::AppError;
 use crate::format::format_datetime;
 use crate::pages::consents::MyConsents;
 use crate::pages::customer_users::invite::{InviteDialog, Inviting, ShownLink};
 use crate::pages::erasure::DeleteMyAccount;
 use crate::types::customer_users::{AccountRole, InviteOutcome, MembershipState};
-use crate::types::impersonation::{time_left, ActingInfo};
+use crate::types::impersonation::{time_left, ImpersonationInfo};
 use crate::types::portal::PortalAccount;
-use crate::{AppError, Auth};
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
@@ -30,13 +31,18 @@ fn PortalFrame(children: Children) -> impl IntoView {
     };
     let banner = move || {
         Suspend::new(async move {
-            auth.session.await.ok().flatten().and_then(|s| s.acting).map(|acting| view! { <ActingBanner acting/> })
+            auth.session
+                .await
+                .ok()
+                .flatten()
+                .and_then(|s| s.impersonation)
+                .map(|impersonation| view! { <ImpersonationBanner impersonation/> })
         })
     };
     // One's own account, but not while a partner user views the account as its users do.
     let account_link = move || {
         Suspend::new(async move {
-            auth.session.await.ok().flatten().filter(|s| s.acting.is_none()).map(|_| {
+            auth.session.await.ok().flatten().filter(|s| s.impersonation.is_none()).map(|_| {
                 view! {
                     <a class="button button-quiet" href="/account">"My account"</a>
                 }
@@ -63,8 +69,8 @@ fn PortalFrame(children: Children) -> impl IntoView {
 /// "Viewing <customer> as <partner user> — Return to Clientele", with the time left. At zero,
 /// or on "Return", the view ends on the server and the partner user is back where they were.
 #[component]
-fn ActingBanner(acting: ActingInfo) -> impl IntoView {
-    let left = RwSignal::new(acting.seconds_left);
+fn ImpersonationBanner(impersonation: ImpersonationInfo) -> impl IntoView {
+    let left = RwSignal::new(impersonation.seconds_left);
     let leave = Action::new(|_: &()| end_impersonation());
     Effect::new(move |_| {
         if let Some(result) = leave.value().get() {
@@ -88,15 +94,15 @@ fn ActingBanner(acting: ActingInfo) -> impl IntoView {
         }
     });
     view! {
-        <div class="acting-banner" role="region" aria-label="Log in as">
+        <div class="impersonation-banner" role="region" aria-label="Log in as">
             <span>
-                "Viewing " <strong>{acting.customer_name.clone()}</strong> " as " <strong>{acting.partner_user.clone()}</strong> " — "
+                "Viewing " <strong>{impersonation.customer_name.clone()}</strong> " as " <strong>{impersonation.partner_user.clone()}</strong> " — "
             </span>
             <button type="button" class="button button-small" disabled=move || leave.pending().get()
                 on:click=move |_| { leave.dispatch(()); }>
                 "Return to Clientele"
             </button>
-            <span class="acting-time" data-testid="acting-time-left">
+            <span class="impersonation-time" data-testid="impersonation-time-left">
                 {move || format!("{} left", time_left(left.get()))}
             </span>
         </div>
@@ -186,8 +192,9 @@ fn Account(
     let dialog_name = name.clone();
     // A partner user viewing the account is not its person: their own account is not offered.
     let auth = expect_context::<Auth>();
-    let viewing = Signal::derive(move || auth.session.get().and_then(Result::ok).flatten().and_then(|s| s.acting));
-    let acting = Signal::derive(move || viewing.with(Option::is_some));
+    let viewing =
+        Signal::derive(move || auth.session.get().and_then(Result::ok).flatten().and_then(|s| s.impersonation));
+    let impersonation = Signal::derive(move || viewing.with(Option::is_some));
     // A partner user viewing the account invites only if their own role manages customer
     // users, and only by email (the server refuses anything else).
     let may_invite = Signal::derive(move || is_owner && viewing.with(|v| v.as_ref().is_none_or(|v| v.may_invite)));
@@ -243,7 +250,7 @@ fn Account(
             })}
         </div>
         // The person's own data: never offered to a partner user viewing the account.
-        <Show when=move || !acting.get()>
+        <Show when=move || !impersonation.get()>
             <div class="detail-grid">
                 <MyConsents/>
                 <DeleteMyAccount/>
@@ -254,7 +261,7 @@ fn Account(
                 inviting=Inviting::Portal(customer_id)
                 customer_name=dialog_name.clone()
                 link_hours=None
-                email_only=acting.get_untracked()
+                email_only=impersonation.get_untracked()
                 on_done=Callback::new(move |outcome: InviteOutcome| {
                     inviting.set(false);
                     invited.update(|n| *n += 1);

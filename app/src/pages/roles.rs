@@ -5,9 +5,10 @@
 use crate::api::roles::{list_roles, DeleteRole, SaveRole};
 use crate::components::feedback::{field_error, ErrorNotice, Loading};
 use crate::components::modal::open_when_attached;
+use crate::context::Auth;
+use crate::error::AppError;
 use crate::types::session::Permission;
 use crate::types::team::{RoleDraft, RoleInfo};
-use crate::{AppError, Auth};
 use leptos::either::Either;
 use leptos::prelude::*;
 

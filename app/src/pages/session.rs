@@ -1,4 +1,4 @@
-use crate::Auth;
+use crate::context::Auth;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 

@@ -6,11 +6,12 @@
 use crate::api::team::{list_team, ChangeColleagueRole, InviteColleague, RemoveColleague, SetColleagueAccess};
 use crate::components::feedback::{field_error, ErrorNotice, Loading};
 use crate::components::modal::{open_when_attached, ConfirmDialog};
+use crate::context::Auth;
+use crate::error::AppError;
 use crate::format::{format_date, format_datetime};
 use crate::pages::customer_users::invite::ShownLink;
 use crate::types::customer_users::{ActivationMethod, InviteOutcome, MembershipState};
 use crate::types::team::{RoleRef, StaffInvite, StaffMember};
-use crate::{AppError, Auth};
 use leptos::either::Either;
 use leptos::prelude::*;
 

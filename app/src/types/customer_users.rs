@@ -106,8 +106,6 @@ pub struct InviteInput {
     pub method: ActivationMethod,
 }
 
-pub const MAX_NAME_CHARS: usize = 200;
-
 impl InviteInput {
     /// Field key → problem; empty when the invitation may go out.
     pub fn validate(&self) -> FieldErrors {

@@ -65,6 +65,15 @@ fn is_format_character(c: char) -> bool {
 pub const HIDDEN_CHARACTERS: &str = "Remove the control or invisible formatting characters.";
 
 /// The problems with an invitee's name and email (staff and customer-user invitations alike).
+/// Email addresses are one identity per address, compared case-insensitively: every address is
+/// stored and looked up trimmed and lower-cased.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// The longest name a person may be given.
+pub const MAX_NAME_CHARS: usize = 200;
+
 pub fn invitee_errors(full_name: &str, email: &str) -> FieldErrors {
     let mut errors = FieldErrors::new();
     if let Some(problem) = person_name_problem(full_name) {
@@ -78,7 +87,6 @@ pub fn invitee_errors(full_name: &str, email: &str) -> FieldErrors {
 
 /// What is wrong with a person's name as typed, if anything.
 pub fn person_name_problem(name: &str) -> Option<String> {
-    use crate::types::customer_users::MAX_NAME_CHARS;
     let name = name.trim();
     if name.is_empty() {
         Some("Enter the person's full name.".into())

@@ -45,7 +45,7 @@ impl ReasonPolicy {
 
 /// Whether the signed-in partner user can log in as customers here, and if not, why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum LogInAs {
+pub enum ImpersonationAvailability {
     Available {
         reason: ReasonPolicy,
         minutes: i64,
@@ -56,7 +56,7 @@ pub enum LogInAs {
     TurnedOff,
 }
 
-impl LogInAs {
+impl ImpersonationAvailability {
     /// Why the action is disabled, when it is.
     pub fn blocked_because(self) -> Option<&'static str> {
         match self {
@@ -69,7 +69,7 @@ impl LogInAs {
 
 /// The view in progress, as the banner shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ActingInfo {
+pub struct ImpersonationInfo {
     pub customer_id: i64,
     pub customer_name: String,
     /// The real person, who stays signed in as themselves.

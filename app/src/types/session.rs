@@ -114,12 +114,12 @@ pub struct SessionInfo {
     pub role_name: Option<String>,
     /// Permissions held in the active tenant.
     pub permissions: Vec<Permission>,
-    /// Customer accounts the person can open in the portal (while acting: the account viewed).
+    /// Customer accounts the person can open in the portal (while impersonation: the account viewed).
     pub accounts: Vec<crate::types::portal::PortalAccountRef>,
     /// Whether "Log in as" can be used in the active tenant, or why not (None: no partner workspace).
-    pub log_in_as: Option<crate::types::impersonation::LogInAs>,
+    pub impersonation_availability: Option<crate::types::impersonation::ImpersonationAvailability>,
     /// Set while the person views a customer account as its users do ("Log in as").
-    pub acting: Option<crate::types::impersonation::ActingInfo>,
+    pub impersonation: Option<crate::types::impersonation::ImpersonationInfo>,
     /// The person's colour theme.
     pub theme: crate::types::my_account::Theme,
 }

@@ -7,7 +7,7 @@ use crate::{group, ADMIN, OPERATOR, PASSWORD};
 const BATCH: usize = 500;
 /// Users of the customer whose users page is timed.
 const CUSTOMER_USERS: usize = 25;
-use app::backend::{customers::search_text, seed, Db};
+use app::backend::{customers::search_text::search_text, seed, Db};
 use app::types::customer_users::AccountRole;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -432,6 +432,8 @@ pub(crate) async fn ensure_audit(db: &Db, tenant: i64, entries: usize) {
         return;
     }
     let started = Instant::now();
+    let have_max: i64 =
+        sqlx::query("SELECT COALESCE(MAX(id), 0) AS n FROM audit_log").fetch_one(&db.pool).await.unwrap().get("n");
     let id_of =
         |sql: &'static str| async move { sqlx::query(sql).fetch_one(&db.pool).await.unwrap().get::<i64, _>("id") };
     let other = id_of("SELECT id FROM tenants WHERE slug = 'bench-other'").await;
@@ -512,6 +514,16 @@ pub(crate) async fn ensure_audit(db: &Db, tenant: i64, entries: usize) {
         }
         sqlx::query(&sql).execute(&db.pool).await.unwrap();
     }
+    // The people each entry names, as `audit::record` lists them (actor, person targets).
+    sqlx::query(
+        "INSERT INTO audit_log_people (person_id, entry_id)
+         SELECT actor_person_id, id FROM audit_log WHERE actor_person_id IS NOT NULL AND id > $1
+         UNION SELECT target_id, id FROM audit_log WHERE target_type = 'person' AND target_id IS NOT NULL AND id > $1",
+    )
+    .bind(have_max)
+    .execute(&db.pool)
+    .await
+    .unwrap();
     let settle = if db.is_postgres() { "VACUUM ANALYZE audit_log" } else { "ANALYZE audit_log" };
     sqlx::query(settle).execute(&db.pool).await.unwrap();
     eprintln!("{:?}: {} audit entries written in {:.0?}", db.kind, group(todo), started.elapsed());

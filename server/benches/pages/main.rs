@@ -19,7 +19,10 @@
 //! `--load-only` (only the load run of `load.rs`: `--users N` simulated partner users, default
 //! 50, for `--load-seconds` (default 15), pausing about `--think-ms` (default 1,000) between
 //! actions; `scripts/load.sh` runs it for 60 s; `--reads-only` leaves the writes out, to see
-//! what they cost the reads).
+//! what they cost the reads), `--erasure-only` (only an erasure of a person named in 300 of
+//! 1,000,000 audit entries: how long the previous release's one-transaction `LIKE` rewrite held
+//! the database, against the batched rewrite by person id now, with the worst wait of another
+//! writer meanwhile).
 
 mod data;
 mod http;
@@ -47,6 +50,7 @@ struct Options {
     load_seconds: u64,
     export_only: bool,
     audit_only: bool,
+    erasure_only: bool,
     load_only: bool,
     users: usize,
     think_ms: u64,
@@ -62,6 +66,7 @@ fn options() -> Options {
         load_seconds: 15,
         export_only: false,
         audit_only: false,
+        erasure_only: false,
         load_only: false,
         users: 50,
         think_ms: 1000,
@@ -77,6 +82,7 @@ fn options() -> Options {
             "--only" => o.only = args.next(),
             "--export-only" => o.export_only = true,
             "--audit-only" => o.audit_only = true,
+            "--erasure-only" => o.erasure_only = true,
             "--load-only" => o.load_only = true,
             "--users" => o.users = number("--users"),
             "--think-ms" => o.think_ms = number("--think-ms") as u64,
@@ -124,6 +130,7 @@ struct Report {
     list: Vec<Timing>,
     load: Vec<String>,
     export: Vec<String>,
+    erasure: Vec<String>,
 }
 
 fn main() {
@@ -227,6 +234,12 @@ async fn bench(name: &'static str, url: &str, o: &Options, report: &mut Report) 
         audit(name, url, &db, customer, o, report).await;
         return;
     }
+    if o.erasure_only {
+        data::ensure_audit(&db, tenant, data::AUDIT_ENTRIES).await;
+        set_statistics(&db, Statistics::Present).await;
+        report.erasure.extend(erasure(name, url, &db, tenant, customer).await);
+        return;
+    }
     let questions = list_questions(&db, tenant, o.rows).await;
     for statistics in [Statistics::Absent, Statistics::Present] {
         set_statistics(&db, statistics).await;
@@ -299,6 +312,165 @@ async fn bench(name: &'static str, url: &str, o: &Options, report: &mut Report) 
             report.load.push(load(name, &server, &admin, o.load_seconds).await);
         }
     }
+}
+
+/// A person named in 300 entries of the audit log: their memberships, then entries at random
+/// places in the log (ids taken from the log's own run, labels as `audit::record` writes them).
+async fn erasure_victim(db: &Db, tenant: i64, customer: i64, label: &str) -> (i64, String) {
+    let email = format!("victim-{label}-{}@bench.test", app::backend::now());
+    let person = app::backend::seed::create_person(db, &email, "Vic Victim", PASSWORD).await.unwrap();
+    let role = app::types::customer_users::AccountRole::Member;
+    app::backend::seed::add_customer_user(db, person, tenant, customer, role).await.unwrap();
+    let (low, high): (i64, i64) = {
+        let r = sqlx::query("SELECT MIN(id) AS a, MAX(id) AS b FROM audit_log").fetch_one(&db.pool).await.unwrap();
+        (r.get("a"), r.get("b"))
+    };
+    // 300 existing entries, spread over the log, rewritten to name the victim.
+    let step = ((high - low) / 300).max(1);
+    let ids: Vec<i64> = (0..300).map(|i| low + i * step).collect();
+    for chunk in ids.chunks(100) {
+        let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        sqlx::query(&format!(
+            "UPDATE audit_log SET target_label = 'Vic Victim <{email}> in Customer' WHERE id IN ({list})"
+        ))
+        .execute(&db.pool)
+        .await
+        .unwrap();
+        sqlx::query(&format!(
+            "INSERT INTO audit_log_people (person_id, entry_id) SELECT {person}, id FROM audit_log WHERE id IN ({list})"
+        ))
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    }
+    (person, email)
+}
+
+/// How long writes wait while `work` runs: a tiny write every 20 ms through `writer` (another
+/// signed-in session), the worst wait reported (SQLite has one writer at a time).
+async fn worst_write_wait<F: std::future::Future<Output = Duration>>(
+    writer: &mut Client,
+    work: F,
+) -> (Duration, Duration) {
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = done.clone();
+    let work = async move {
+        let took = work.await;
+        flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        took
+    };
+    let writes = async {
+        let mut worst = Duration::ZERO;
+        while !done.load(std::sync::atomic::Ordering::SeqCst) {
+            let started = Instant::now();
+            let (status, body) = writer.post_json("account/theme", r#"{"theme":"Dark"}"#).await;
+            assert!(status.is_success(), "{status} {body}");
+            worst = worst.max(started.elapsed());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        worst
+    };
+    tokio::join!(work, writes)
+}
+
+/// Erasure at a million audit entries (issue 26): the statements the previous release ran (every
+/// entry whose labels or changes mention the email, found by `LIKE` over the whole log, rewritten
+/// in the one erasure transaction; run here and rolled back), and the erasure as it is now, over
+/// HTTP: a short transaction that deletes the person, then the person's entries by id in batches.
+async fn erasure(name: &'static str, url: &str, db: &Db, tenant: i64, customer: i64) -> Vec<String> {
+    let server = Server::start(url).await;
+    let mut writer = Client::signed_in(server.addr, ADMIN, PASSWORD).await;
+    let mut lines = Vec::new();
+
+    let (person, email) = erasure_victim(db, tenant, customer, "before").await;
+    let previous = async {
+        let started = Instant::now();
+        let mut tx = db.begin().await.unwrap();
+        let (pseudonym, mentions) = (format!("erased person #{person}"), format!("%{email}%"));
+        sqlx::query(
+            "UPDATE audit_log SET target_label = REPLACE(target_label, $1, $2), changes = REPLACE(changes, $1, $2)
+             WHERE (target_label LIKE $3 OR changes LIKE $3)",
+        )
+        .bind(format!("Vic Victim <{email}>"))
+        .bind(&pseudonym)
+        .bind(&mentions)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        sqlx::query(
+            "UPDATE audit_log SET
+               actor_label = CASE WHEN actor_person_id = $1 THEN $2 ELSE REPLACE(actor_label, $3, $2) END,
+               target_label = CASE WHEN target_type = 'person' AND target_id = $1 THEN $2 ELSE REPLACE(target_label, $3, $2) END,
+               changes = REPLACE(changes, $3, $2)
+             WHERE actor_person_id = $1 OR (target_type = 'person' AND target_id = $1)
+                OR actor_label LIKE $4 OR target_label LIKE $4 OR changes LIKE $4",
+        )
+        .bind(person)
+        .bind(&pseudonym)
+        .bind(&email)
+        .bind(&mentions)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        let took = started.elapsed();
+        tx.rollback().await.unwrap();
+        took
+    };
+    let (took, worst) = worst_write_wait(&mut writer, previous).await;
+    lines.push(format!(
+        "| {name} | before: `LIKE` over the whole log, one transaction (run and rolled back) | {:.0} ms | {:.0} ms | {:.0} ms |",
+        took.as_secs_f64() * 1000.0,
+        took.as_secs_f64() * 1000.0,
+        worst.as_secs_f64() * 1000.0
+    ));
+
+    let (person, email) = erasure_victim(db, tenant, customer, "after").await;
+    let mut operator = Client::signed_in(server.addr, OPERATOR, PASSWORD).await;
+    let now = async {
+        let started = Instant::now();
+        let body = format!(r#"{{"person_id":{person},"confirm_email":"{email}"}}"#);
+        let (status, answer) = operator.post_json("persons/erase", &body).await;
+        assert!(status.is_success(), "{status} {answer}");
+        started.elapsed()
+    };
+    let (took, worst) = worst_write_wait(&mut writer, now).await;
+    let left: i64 = sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE target_label LIKE $1")
+        .bind(format!("%{email}%"))
+        .fetch_one(&db.pool)
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(left, 0, "every entry rewritten");
+    // One batch alone, as the longest transaction of the new way: 500 entries by id.
+    let batch = {
+        let ids: Vec<i64> = sqlx::query("SELECT id FROM audit_log ORDER BY id DESC LIMIT 500")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get("id"))
+            .collect();
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        let started = Instant::now();
+        let mut tx = db.begin().await.unwrap();
+        sqlx::query(&format!(
+            "UPDATE audit_log SET actor_label = REPLACE(actor_label, 'nobody <x@y>', 'x'), target_label = REPLACE(target_label, 'nobody <x@y>', 'x'),
+                                  changes = REPLACE(changes, 'nobody <x@y>', 'x') WHERE id IN ({list})"
+        ))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        tx.rollback().await.unwrap();
+        started.elapsed()
+    };
+    lines.push(format!(
+        "| {name} | after: by person id, 500 entries per transaction | {:.0} ms | {:.0} ms | {:.0} ms |",
+        batch.as_secs_f64() * 1000.0,
+        took.as_secs_f64() * 1000.0,
+        worst.as_secs_f64() * 1000.0
+    ));
+    eprintln!("{name}: erasure {lines:?}");
+    lines
 }
 
 /// The audit log over 1,000,000 entries: its page with each filter (and the customer detail
@@ -510,7 +682,8 @@ async fn list_questions(db: &Db, tenant: i64, rows: usize) -> Vec<Question> {
 
 /// How many customers really match (uncapped, unlike the count the list shows), for the table.
 async fn exact_matches(db: &Db, tenant: i64, query: &str) -> String {
-    use app::backend::customers::sql::{push_from_where, Access, Sql};
+    use app::backend::customers::sql::{push_from_where, Access};
+    use app::backend::sql::Sql;
     let mut sql = Sql::default();
     sql.push("SELECT COUNT(*) AS n");
     push_from_where(
@@ -570,6 +743,17 @@ fn print_report(report: &Report, o: &Options) {
         println!("| Database | Action | Answered | Throughput | p50 ms | p95 ms | p99 ms | 4xx | 5xx |");
         println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
         for line in &report.load {
+            println!("{line}");
+        }
+        return;
+    }
+    if o.erasure_only {
+        println!("\n## Erasing a person named in 300 of 1,000,000 audit entries\n");
+        println!(
+            "| Database | Rewrite | Longest transaction | Whole erasure | Worst wait of another write meanwhile |"
+        );
+        println!("|---|---|---:|---:|---:|");
+        for line in &report.erasure {
             println!("{line}");
         }
         return;

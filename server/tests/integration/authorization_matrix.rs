@@ -335,7 +335,7 @@ async fn every_endpoint_is_in_the_matrix_and_enforces_it(app: TestApp) {
             let before = fingerprint(&app).await;
             let res = call(&mut client, endpoint, acme).await;
             // A started "Log in as" view would make the next calls the account's: drop it.
-            client.forget_cookie("clientele_acting");
+            client.forget_cookie("clientele_impersonation");
             let allowed = match endpoint.access {
                 Staff | SignedIn => true,
                 Needs(permission) => held.contains(&json!(permission)),
@@ -359,7 +359,7 @@ async fn every_endpoint_is_in_the_matrix_and_enforces_it(app: TestApp) {
     let mut operator = app.signed_in("op@platform.test").await;
     for endpoint in ENDPOINTS.iter().filter(|e| !matches!(e.access, Public | Portal)) {
         let res = call(&mut operator, endpoint, acme).await;
-        operator.forget_cookie("clientele_acting");
+        operator.forget_cookie("clientele_impersonation");
         assert!(!refused(&res), "{} as the operator: {res:?}", endpoint.path);
     }
 }
@@ -433,8 +433,8 @@ async fn callers_in_between_reach_no_staff_function(app: TestApp) {
 
     // A Support user while viewing Acme's customer as its users do.
     app.person("support@acme.test").with_role(Role::Support).create().await;
-    let mut acting = app.signed_in("support@acme.test").await;
-    let started = acting
+    let mut impersonation = app.signed_in("support@acme.test").await;
+    let started = impersonation
         .call_json(
             "impersonation/start",
             json!({ "customer_id": acme.customer, "reason": "matrix", "return_to": "/customers" }),
@@ -444,11 +444,15 @@ async fn callers_in_between_reach_no_staff_function(app: TestApp) {
     let check = refuses_all("a partner user viewing as a customer");
     for endpoint in staff_endpoints() {
         let before = fingerprint(&app).await;
-        let res = call(&mut acting, endpoint, acme).await;
+        let res = call(&mut impersonation, endpoint, acme).await;
         check(&res, endpoint.path);
-        assert_eq!(fingerprint(&app).await, before, "{} changed something while acting", endpoint.path);
+        assert_eq!(fingerprint(&app).await, before, "{} changed something while impersonation", endpoint.path);
     }
-    assert_eq!(acting.call("session", &[]).await.json()["acting"]["customer_id"], acme.customer, "still viewing");
+    assert_eq!(
+        impersonation.call("session", &[]).await.json()["impersonation"]["customer_id"],
+        acme.customer,
+        "still viewing"
+    );
 
     // An identity whose address nobody confirmed, though someone made it a Partner admin.
     let mut admin = app.signed_in("admin@acme.test").await;
@@ -549,7 +553,7 @@ async fn no_call_by_one_partner_changes_what_another_holds_of_a_person(app: Test
         let mut client = app.signed_in(email).await;
         for endpoint in ENDPOINTS.iter().filter(|e| !matches!(e.path, "login" | "logout")) {
             call(&mut client, endpoint, acme).await;
-            client.forget_cookie("clientele_acting");
+            client.forget_cookie("clientele_impersonation");
             assert_eq!(held_by(&app, cara, globex.tenant).await, before, "{} as {email}", endpoint.path);
         }
     }

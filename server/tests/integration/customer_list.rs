@@ -191,7 +191,8 @@ async fn keyset_pages_walk_the_whole_sorted_list_both_ways(app: TestApp) {
 /// Every way the SQL can reach the rows (index-driven or walking, on SQLite) finds the same
 /// customers. At test sizes the list always picks the index; this checks the other paths too.
 async fn every_access_path_finds_the_same_customers(app: TestApp) {
-    use app::backend::customers::sql::{push_from_where, Access, SearchVia, Sql};
+    use app::backend::customers::sql::{push_from_where, Access, SearchVia};
+    use app::backend::sql::Sql;
     use app::types::customers::query::CustomerQuery;
     use app::types::field_config::CustomFieldKind;
     use sqlx::Row;
@@ -254,7 +255,8 @@ async fn every_access_path_finds_the_same_customers(app: TestApp) {
 /// PostgreSQL each page is first sought by walking the sort order (`customers::list`), and
 /// the last pages, which the walk cannot fill, by the filters' indexes: both must agree.
 async fn filtered_pages_follow_the_sort_order(app: TestApp) {
-    use app::backend::customers::sql::{push_from_where, Access, Sql};
+    use app::backend::customers::sql::{push_from_where, Access};
+    use app::backend::sql::Sql;
     use app::types::customers::query::CustomerQuery;
     use sqlx::Row;
     seed_list(&app).await;

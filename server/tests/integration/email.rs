@@ -91,11 +91,9 @@ async fn smtp_listener() -> (u16, tokio::task::JoinHandle<String>) {
 }
 
 async fn an_invitation_is_delivered_over_smtp(
-    app_for: fn(
-        app::backend::email::MailConfig,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = TestApp> + Send>>,
+    app_for: fn(app::backend::MailConfig) -> std::pin::Pin<Box<dyn std::future::Future<Output = TestApp> + Send>>,
 ) {
-    use app::backend::email::{MailConfig, SmtpConfig, SmtpTls};
+    use app::backend::{MailConfig, SmtpConfig, SmtpTls};
     let (port, conversation) = smtp_listener().await;
     let smtp = SmtpConfig { host: "127.0.0.1".into(), port, tls: SmtpTls::None, username: None, password: None };
     let app = app_for(MailConfig {

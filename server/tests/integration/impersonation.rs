@@ -21,8 +21,8 @@ async fn start(client: &mut Client<'_>, customer: i64, reason: &str) -> TestResp
         .await
 }
 
-fn has_acting_cookie(client: &Client<'_>) -> bool {
-    client.cookie.as_deref().unwrap_or_default().contains("clientele_acting=")
+fn has_impersonation_cookie(client: &Client<'_>) -> bool {
+    client.cookie.as_deref().unwrap_or_default().contains("clientele_impersonation=")
 }
 
 async fn audit_actions(app: &TestApp) -> Vec<(String, String, Option<String>)> {
@@ -43,18 +43,18 @@ async fn a_partner_user_views_the_account_as_its_users_do_and_returns(app: TestA
 
     let path = ok(&start(&mut admin, alpha, "Ticket 4711: checking their invoices").await);
     assert_eq!(path, json!(format!("/portal/{alpha}")));
-    assert!(has_acting_cookie(&admin), "the view has a cookie of its own: {:?}", admin.cookie);
+    assert!(has_impersonation_cookie(&admin), "the view has a cookie of its own: {:?}", admin.cookie);
     assert!(admin.cookie.as_deref().unwrap().contains(&session_before), "the partner's session is kept as it was");
     assert_eq!(app.scalar("SELECT COUNT(*) FROM sessions").await, 1, "no session was made for anyone");
 
     // The portal, exactly as the account's owners see it: the account and its sub-accounts.
     let session = ok(&admin.call("session", &[]).await);
-    assert_eq!(session["acting"]["customer_name"], "Alpha Bakery");
-    assert_eq!(session["acting"]["partner_user"], "User admin@acme.test");
-    assert_eq!(session["acting"]["return_to"], "/customers?q=alpha");
-    let left = session["acting"]["seconds_left"].as_i64().unwrap();
+    assert_eq!(session["impersonation"]["customer_name"], "Alpha Bakery");
+    assert_eq!(session["impersonation"]["partner_user"], "User admin@acme.test");
+    assert_eq!(session["impersonation"]["return_to"], "/customers?q=alpha");
+    let left = session["impersonation"]["seconds_left"].as_i64().unwrap();
     assert!((29 * 60..=30 * 60).contains(&left), "{left}");
-    assert_eq!(session["permissions"], json!([]), "no partner rights while acting");
+    assert_eq!(session["permissions"], json!([]), "no partner rights while impersonation");
     assert_eq!(session["accounts"].as_array().unwrap().len(), 1);
     let account = ok(&admin.call_json("portal/account", json!({ "customer_id": alpha })).await);
     assert_eq!(account["name"], "Alpha Bakery");
@@ -94,9 +94,9 @@ async fn a_partner_user_views_the_account_as_its_users_do_and_returns(app: TestA
     // Return: back where they came from, still signed in as themselves.
     let back = ok(&admin.call_json("impersonation/end", json!({})).await);
     assert_eq!(back, json!("/customers?q=alpha"));
-    assert!(!has_acting_cookie(&admin));
+    assert!(!has_impersonation_cookie(&admin));
     let session = ok(&admin.call("session", &[]).await);
-    assert_eq!(session["acting"], Value::Null);
+    assert_eq!(session["impersonation"], Value::Null);
     assert_eq!(session["email"], "admin@acme.test");
     ok(&admin.call("customers/list", &[("query", "")]).await);
 
@@ -160,11 +160,11 @@ async fn refused_without_permission_support_level_or_an_active_customer_of_ones_
     assert_eq!(res.status, StatusCode::FORBIDDEN, "{res:?}");
     assert!(res.body.contains("support level"), "{res:?}");
     let session = ok(&admin.call("session", &[]).await);
-    assert_eq!(session["log_in_as"], json!("AwaitingSupportLevel"));
+    assert_eq!(session["impersonation_availability"], json!("AwaitingSupportLevel"));
 
     confirm_support(&app, app.fixture.acme).await;
     let session = ok(&admin.call("session", &[]).await);
-    assert_eq!(session["log_in_as"], json!({ "Available": { "reason": "Optional", "minutes": 30 } }));
+    assert_eq!(session["impersonation_availability"], json!({ "Available": { "reason": "Optional", "minutes": 30 } }));
     // Another tenant's customer: as if it did not exist. A disabled one: refused.
     let res = start(&mut admin, app.fixture.globex_customer, "").await;
     assert_eq!(res.status, StatusCode::NOT_FOUND, "{res:?}");
@@ -183,7 +183,7 @@ async fn refused_without_permission_support_level_or_an_active_customer_of_ones_
     let res = start(&mut admin, alpha, &"x".repeat(501)).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{res:?}");
     assert_eq!(app.scalar("SELECT COUNT(*) FROM impersonations").await, 0, "nothing started");
-    assert!(!has_acting_cookie(&admin));
+    assert!(!has_impersonation_cookie(&admin));
     // A hostile return path becomes the list.
     let res = admin
         .call_json(
@@ -199,7 +199,7 @@ async fn the_instance_switch_forbids_it(app: TestApp) {
     let app = app.without_impersonation();
     confirm_support(&app, app.fixture.acme).await;
     let mut admin = app.signed_in("admin@acme.test").await;
-    assert_eq!(ok(&admin.call("session", &[]).await)["log_in_as"], json!("TurnedOff"));
+    assert_eq!(ok(&admin.call("session", &[]).await)["impersonation_availability"], json!("TurnedOff"));
     let res = start(&mut admin, app.fixture.acme_customer, "").await;
     assert_eq!(res.status, StatusCode::FORBIDDEN, "{res:?}");
     let mut operator = app.signed_in("op@platform.test").await;
@@ -243,7 +243,7 @@ async fn a_view_ends_when_time_runs_out_or_a_right_is_withdrawn(app: TestApp) {
         app.execute(&withdraw).await;
         let res = manager.call_json("portal/account", json!({ "customer_id": alpha })).await;
         assert_ne!(res.status, StatusCode::OK, "{why}: the view must have ended: {res:?}");
-        assert!(!has_acting_cookie(&manager), "{why}: the browser is told to drop the view's cookie");
+        assert!(!has_impersonation_cookie(&manager), "{why}: the browser is told to drop the view's cookie");
         let ended: String = sqlx::query_scalar(
             "SELECT changes FROM audit_log WHERE action = 'impersonation.end' ORDER BY id DESC LIMIT 1",
         )
@@ -264,17 +264,23 @@ async fn a_stolen_view_cookie_is_worth_nothing_without_its_session(app: TestApp)
     confirm_support(&app, app.fixture.acme).await;
     let mut admin = app.signed_in("admin@acme.test").await;
     ok(&start(&mut admin, app.fixture.acme_customer, "").await);
-    let acting =
-        admin.cookie.clone().unwrap().split("; ").find(|c| c.starts_with("clientele_acting=")).unwrap().to_string();
+    let impersonation = admin
+        .cookie
+        .clone()
+        .unwrap()
+        .split("; ")
+        .find(|c| c.starts_with("clientele_impersonation="))
+        .unwrap()
+        .to_string();
     // Someone else, signed in as themselves, with the view's cookie added.
     let mut viewer = app.signed_in("viewer@acme.test").await;
-    viewer.cookie = Some(format!("{}; {acting}", viewer.cookie.clone().unwrap()));
+    viewer.cookie = Some(format!("{}; {impersonation}", viewer.cookie.clone().unwrap()));
     let res = viewer.call_json("portal/account", json!({ "customer_id": app.fixture.acme_customer })).await;
     assert_eq!(res.status, StatusCode::NOT_FOUND, "{res:?}");
-    assert_eq!(ok(&viewer.call("session", &[]).await)["acting"], Value::Null);
+    assert_eq!(ok(&viewer.call("session", &[]).await)["impersonation"], Value::Null);
     // And alone, it is nobody.
     let mut thief = app.client_from("10.9.9.9");
-    thief.cookie = Some(acting);
+    thief.cookie = Some(impersonation);
     let res = thief.call_json("portal/account", json!({ "customer_id": app.fixture.acme_customer })).await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{res:?}");
 }
@@ -287,9 +293,9 @@ async fn operators_confirm_and_withdraw_support_levels(app: TestApp) {
     let mut operator = app.signed_in("op@platform.test").await;
     ok(&operator.call("partners/support-level", &[("tenant_id", &acme), ("confirmed", "true")]).await);
     assert_eq!(app.scalar(&format!("SELECT support_level_confirmed FROM tenants WHERE id = {acme}")).await, 1);
-    assert_eq!(ok(&admin.call("session", &[]).await)["log_in_as"]["Available"]["minutes"], 30);
+    assert_eq!(ok(&admin.call("session", &[]).await)["impersonation_availability"]["Available"]["minutes"], 30);
     ok(&operator.call("partners/support-level", &[("tenant_id", &acme), ("confirmed", "false")]).await);
-    assert_eq!(ok(&admin.call("session", &[]).await)["log_in_as"], json!("AwaitingSupportLevel"));
+    assert_eq!(ok(&admin.call("session", &[]).await)["impersonation_availability"], json!("AwaitingSupportLevel"));
     assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'partner.support_level_%'").await, 2);
     let res = operator.call("partners/support-level", &[("tenant_id", "999999"), ("confirmed", "true")]).await;
     assert_eq!(res.status, StatusCode::NOT_FOUND, "{res:?}");
@@ -310,11 +316,11 @@ async fn partner_admins_set_the_length_and_the_reason_within_the_cap(app: TestAp
     assert_eq!(saved["minutes"], 15);
     confirm_support(&app, app.fixture.acme).await;
     assert_eq!(
-        ok(&admin.call("session", &[]).await)["log_in_as"],
+        ok(&admin.call("session", &[]).await)["impersonation_availability"],
         json!({ "Available": { "reason": "Required", "minutes": 15 } })
     );
     ok(&start(&mut admin, app.fixture.acme_customer, "Checking the set-up").await);
-    let left = ok(&admin.call("session", &[]).await)["acting"]["seconds_left"].as_i64().unwrap();
+    let left = ok(&admin.call("session", &[]).await)["impersonation"]["seconds_left"].as_i64().unwrap();
     assert!((14 * 60..=15 * 60).contains(&left), "{left}");
 }
 

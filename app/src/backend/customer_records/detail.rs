@@ -1,14 +1,14 @@
 //! Reading one customer: the detail page and what a delete would take with it.
 
 use super::{load_stored, not_found};
-use crate::backend::customers::sql::{Sql, Value};
 use crate::backend::memberships::name_in_tenant_sql;
+use crate::backend::sql::{Sql, Value};
 use crate::backend::{field_config, TenantScope};
+use crate::error::AppError;
 use crate::types::customer_records::detail::{
     AccountUser, CustomerDetail, DeleteImpact, NetworkChoice, Stamp, SubAccountImpact, DELETE_TREE_MAX,
 };
 use crate::types::customers::CustomerStatus;
-use crate::AppError;
 use sqlx::{AnyConnection, Row};
 
 const DETAIL_SUB_ACCOUNTS: i64 = 50;

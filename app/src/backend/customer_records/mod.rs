@@ -4,21 +4,19 @@
 
 mod detail;
 mod networks;
-mod search_text;
 
 pub use detail::{delete_impact, detail};
 pub use networks::add_network;
-pub use search_text::refresh_search_text;
 
+use super::customers::search_text::search_text_for;
 use detail::impact;
-use search_text::search_text_for;
 
-use super::customers::sql::{Sql, Value};
+use super::sql::{Sql, Value};
 use super::{audit, field_config, now, session, TenantScope};
+use crate::error::AppError;
 use crate::types::customer_records::detail::{CustomerForm, NetworkChoice, StoredCustomer, DELETE_TREE_MAX};
 use crate::types::customer_records::{validate, CustomerInput, MAX_NETWORK_LEVELS};
 use crate::types::field_config::{BuiltinField, FieldConfig, FieldMode};
-use crate::AppError;
 use sqlx::{AnyConnection, Row};
 
 /// The built-in text columns, in the order the queries below list them.
@@ -401,7 +399,7 @@ pub async fn delete(scope: &TenantScope, id: i64, typed_name: &str) -> Result<()
             .bind_list(chunk.iter().map(|id| Value::Int(*id)));
         sql.query().execute(&mut *tx).await?;
     }
-    session::end_for_customers(&mut tx, scope.tenant_id(), &ids).await?;
+    session::store::end_for_customers(&mut tx, scope.tenant_id(), &ids).await?;
     for chunk in ids.chunks(500) {
         for table in ["customer_field_values WHERE customer_id", "memberships WHERE kind = 'customer' AND customer_id"]
         {

@@ -4,9 +4,9 @@
 
 use super::{check_network, field_config, insert, not_found, TenantScope};
 use crate::backend::audit;
+use crate::error::AppError;
 use crate::types::customer_records::detail::NetworkChoice;
 use crate::types::customer_records::{check_name, CustomerInput};
-use crate::AppError;
 use sqlx::Row;
 
 /// Creates network `name` where `customer_id` sits (top level, or inside its network) and moves

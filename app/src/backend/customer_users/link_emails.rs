@@ -4,9 +4,9 @@
 use super::{entry, membership};
 use crate::backend::email::{self, LinkEmail};
 use crate::backend::{audit, tokens, AppState, TenantScope};
+use crate::error::AppError;
 use crate::types::customer_users::MembershipState;
 use crate::types::email::EmailKind;
-use crate::AppError;
 
 /// Emails an active customer user a password-reset link with the tenant's template (within the
 /// tenant's link-email limits).

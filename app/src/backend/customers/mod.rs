@@ -1,15 +1,17 @@
 //! Customer accounts of one tenant. Every function takes a [`TenantScope`] and filters by it.
 
+pub mod search_text;
 pub mod sql;
 
+use super::sql::{Sql, Value};
 use super::{audit, now, session, DbKind, TenantScope};
+use crate::error::AppError;
 use crate::types::customers::query::{Cursor, CustomerQuery, SortField, MAX_SEARCH_CHARS};
 use crate::types::customers::{
     CustomerCount, CustomerPage, CustomerRow, CustomerStatus, Selection, SidebarCustomer, SidebarCustomers,
     StatusChange,
 };
-use crate::AppError;
-use sql::{choose_access, push_from_where, push_walk_from_where, Access, Sql, Value};
+use sql::{choose_access, push_from_where, push_walk_from_where, Access};
 use sqlx::Row;
 
 /// The sidebar is a navigator, not a dump: this many names, in name order, then "filter to find others".
@@ -19,15 +21,6 @@ pub const COUNT_CAP: i64 = 10_000;
 /// A search counts only this far: each match it counts is a row read (the trigram index
 /// cannot confirm a match alone), so "1,000+" keeps a common term as quick as a rare one.
 pub const SEARCH_COUNT_CAP: i64 = 1_000;
-
-/// The lower-cased text the list's search box matches (name, contact, email, phones, city),
-/// each word after a space, the first too, so "starts a word" is "follows a space" (see
-/// `sql::needle`). Computed here, not in SQL, so both databases lower-case Unicode
-/// the same way.
-pub fn search_text(parts: &[Option<&str>]) -> String {
-    let words: Vec<&str> = parts.iter().flatten().flat_map(|p| p.split_whitespace()).collect();
-    format!(" {}", words.join(" ")).to_lowercase()
-}
 
 /// The expression a sort orders by; NULLs become '' so keyset comparisons stay total.
 fn sort_expr(field: SortField) -> &'static str {
@@ -377,7 +370,7 @@ pub async fn set_status(
         outcome.changed -= lost;
         outcome.unchanged += lost;
         if status == CustomerStatus::Disabled {
-            session::end_for_customers(&mut tx, scope.tenant_id(), &changed).await?;
+            session::store::end_for_customers(&mut tx, scope.tenant_id(), &changed).await?;
         }
         // One entry per changed customer; a customer has one of two statuses, so each moved
         // from the other one.
@@ -458,15 +451,4 @@ pub async fn sidebar(scope: &TenantScope, filter: &str, network: Option<i64>) ->
     customers.truncate(SIDEBAR_LIMIT as usize);
     let all_active = CustomerQuery { status: Some(CustomerStatus::Active), ..CustomerQuery::default() };
     Ok(SidebarCustomers { customers, more, total: count(scope, &all_active).await? })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn search_text_is_lowercase_unicode_and_skips_blanks() {
-        assert_eq!(search_text(&[Some("ÉCOLE Müller"), None, Some("  "), Some("Berlin")]), " école müller berlin");
-        assert_eq!(search_text(&[Some("Anna\tvan  Dijk")]), " anna van dijk", "single spaces between words");
-    }
 }

@@ -2,52 +2,10 @@
 //! and how its search terms reach an index. Shared by the list, its count and bulk selections,
 //! so all three always agree on which customers a view holds.
 
+use crate::backend::sql::{like_pattern, Sql, Value};
 use crate::backend::{Db, DbKind};
 use crate::types::customers::query::CustomerQuery;
 use sqlx::Row;
-
-/// SQL with `$n` placeholders numbered as values are bound (sqlx's QueryBuilder emits `?` for
-/// `Any`, which PostgreSQL rejects).
-#[derive(Default)]
-pub struct Sql {
-    pub text: String,
-    args: Vec<Value>,
-}
-
-#[derive(Clone)]
-pub enum Value {
-    Int(i64),
-    Text(String),
-}
-
-impl Sql {
-    pub fn push(&mut self, sql: &str) -> &mut Self {
-        self.text.push_str(sql);
-        self
-    }
-    pub fn bind(&mut self, value: Value) -> &mut Self {
-        self.args.push(value);
-        self.text.push_str(&format!("${}", self.args.len()));
-        self
-    }
-    /// `(a, b, …)` with each value bound.
-    pub fn bind_list(&mut self, values: impl IntoIterator<Item = Value>) -> &mut Self {
-        self.push("(");
-        for (i, value) in values.into_iter().enumerate() {
-            if i > 0 {
-                self.push(", ");
-            }
-            self.bind(value);
-        }
-        self.push(")")
-    }
-    pub fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
-        self.args.iter().fold(sqlx::query(&self.text), |q, v| match v {
-            Value::Int(i) => q.bind(*i),
-            Value::Text(s) => q.bind(s.clone()),
-        })
-    }
-}
 
 /// Search terms as needles (lower-cased, see [`needle`]); a customer matches when its search
 /// text contains every one. Control characters separate terms like spaces: no search text
@@ -329,12 +287,6 @@ fn fts_match_expression(terms: &[String]) -> String {
     terms.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect::<Vec<_>>().join(" AND ")
 }
 
-/// `%term%` with LIKE's own wildcards escaped (use with `ESCAPE '\\'`).
-pub fn like_pattern(term: &str) -> String {
-    let escaped = term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 fn day_start(date: &str) -> Option<i64> {
     crate::types::forms::parse_date(date).map(|d| d.midnight().assume_utc().unix_timestamp())
 }
@@ -342,11 +294,6 @@ fn day_start(date: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn like_patterns_escape_wildcards() {
-        assert_eq!(like_pattern("50%_off"), "%50\\%\\_off%");
-    }
 
     #[test]
     fn terms_are_lowercased_deduplicated_and_bounded() {

@@ -7,8 +7,8 @@
 
 use super::{neutralise, timestamp};
 use crate::backend::{audit, authz, customer_users, AppState, TenantScope};
+use crate::error::AppError;
 use crate::types::session::Permission;
-use crate::AppError;
 use axum::response::{IntoResponse, Response};
 use http::{header, HeaderValue};
 use serde::Serialize;

@@ -7,13 +7,14 @@
 pub mod account;
 pub mod users;
 
-use super::customers::sql::{push_from_where, Access, Sql, Value};
+use super::customers::sql::{push_from_where, Access};
 use super::memberships::name_in_tenant_sql;
+use super::sql::{Sql, Value};
 use super::{audit, authz, field_config, AppState, TenantScope};
+use crate::error::AppError;
 use crate::types::customers::query::CustomerQuery;
 use crate::types::field_config::BuiltinField;
 use crate::types::session::Permission;
-use crate::AppError;
 use axum::body::{Body, Bytes};
 use axum::response::{IntoResponse, Response};
 use http::{header, HeaderValue, StatusCode};

@@ -4,10 +4,10 @@
 
 use super::{csv_response, error_response, neutralise, timestamp};
 use crate::backend::{audit, authz, AppState, TenantScope};
+use crate::error::AppError;
 use crate::types::consents::ConsentKind;
 use crate::types::customer_users::{AccountRole, MembershipState};
 use crate::types::session::Permission;
-use crate::AppError;
 use axum::body::Bytes;
 use axum::response::Response;
 use sqlx::Row;

@@ -5,9 +5,9 @@ use crate::api::customer_users::InviteCustomerUser;
 use crate::api::portal::PortalInvite;
 use crate::components::feedback::field_error;
 use crate::components::modal::open_when_attached;
+use crate::error::AppError;
 use crate::format::format_datetime;
 use crate::types::customer_users::{AccountRole, ActivationMethod, InviteInput, InviteOutcome};
-use crate::AppError;
 use leptos::either::Either;
 use leptos::prelude::*;
 

@@ -8,11 +8,12 @@ use crate::api::customer_users::{
     list_customer_users, RemoveCustomerUser, ResendInvitation, RevokeInvitation, SendPasswordReset,
 };
 use crate::components::feedback::{ErrorNotice, Loading};
+use crate::context::Auth;
+use crate::error::AppError;
 use crate::format::{format_date, format_datetime};
 use crate::pages::customer_users::invite::{InviteDialog, Inviting, ShownLink};
 use crate::types::customer_users::{ActivationMethod, CustomerUser, CustomerUsers, InviteOutcome, MembershipState};
 use crate::types::session::Permission;
-use crate::{AppError, Auth};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::A;

@@ -4,12 +4,12 @@
 use crate::api::customers::{preview_customers_status, SetCustomersStatus};
 use crate::components::feedback::ErrorNotice;
 use crate::components::modal::open_when_attached;
-use crate::pages::customers::form::FormTarget;
-use crate::pages::customers::log_in_as::LogInAsButton;
+use crate::context::CustomerActions;
+use crate::context::FormTarget;
+use crate::pages::customers::impersonation::LogInAsButton;
 use crate::types::customer_records::detail::NetworkChoice;
 use crate::types::customers::query::CustomerQuery;
 use crate::types::customers::{CustomerCount, CustomerStatus, Selection};
-use crate::CustomerActions;
 use leptos::either::Either;
 use leptos::prelude::*;
 use std::collections::BTreeSet;

@@ -4,8 +4,9 @@
 use crate::api::customer_records::{get_delete_impact, DeleteCustomer};
 use crate::components::feedback::ErrorNotice;
 use crate::components::modal::{open_when_attached, ModalLoadFailed, ModalLoading};
+use crate::context::CustomerActions;
+use crate::error::AppError;
 use crate::types::customer_records::detail::{DeleteImpact, DELETE_TREE_MAX};
-use crate::{AppError, CustomerActions};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 pub(super) fn Toolbar(
     query: Memo<CustomerQuery>,
     go: Callback<(CustomerQuery, bool)>,
-    filters: Resource<Result<ListFilters, crate::AppError>>,
+    filters: Resource<Result<ListFilters, crate::error::AppError>>,
 ) -> impl IntoView {
     let search = RwSignal::new(query.get_untracked().search);
     // Keep the box in step with the URL (back/forward, chips, clear all).

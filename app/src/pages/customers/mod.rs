@@ -7,18 +7,18 @@ pub mod detail;
 mod export;
 mod filters;
 pub mod form;
-pub mod log_in_as;
+pub mod impersonation;
 pub mod network_picker;
 mod networks;
 mod table;
 
 use crate::api::customers::{count_customers, get_list_filters, list_customers};
 use crate::components::feedback::{ErrorNotice, Loading};
-use crate::pages::customers::form::FormTarget;
+use crate::context::FormTarget;
+use crate::context::{Auth, CustomerActions};
 use crate::types::customers::query::CustomerQuery;
 use crate::types::customers::CustomerCount;
 use crate::types::session::Permission;
-use crate::{Auth, CustomerActions};
 use bulk::{BulkBar, ConfirmStatus, Picked};
 use export::ExportControl;
 use filters::{Chips, Toolbar};
@@ -59,7 +59,7 @@ pub fn CustomersPage() -> impl IntoView {
     let count_key = Memo::new(move |_| {
         (query.get().filters_only().to_query_string(), auth.switch_tenant.version().get(), actions.version())
     });
-    let count_state = RwSignal::new(None::<Result<CustomerCount, crate::AppError>>);
+    let count_state = RwSignal::new(None::<Result<CustomerCount, crate::error::AppError>>);
     Effect::new(move |_| {
         let key = count_key.get();
         count_state.set(None);

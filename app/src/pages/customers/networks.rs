@@ -6,7 +6,8 @@ use super::bulk::Picked;
 use crate::api::customer_records::AddNetwork;
 use crate::components::feedback::ErrorNotice;
 use crate::components::modal::open_when_attached;
-use crate::{AppError, CustomerActions};
+use crate::context::CustomerActions;
+use crate::error::AppError;
 use leptos::prelude::*;
 
 #[component]

@@ -1,13 +1,13 @@
 //! The customer table: sortable headers, selectable rows and the hover actions a role allows.
 
 use super::{bulk::Picked, href};
+use crate::context::CustomerActions;
+use crate::context::FormTarget;
 use crate::format::format_date;
-use crate::pages::customers::form::FormTarget;
-use crate::pages::customers::log_in_as::LogInAsButton;
+use crate::pages::customers::impersonation::LogInAsButton;
 use crate::types::customer_records::detail::NetworkChoice;
 use crate::types::customers::query::{CustomerQuery, SortField};
 use crate::types::customers::{CustomerCount, CustomerPage, CustomerStatus, Selection, PAGE_SIZES};
-use crate::CustomerActions;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -64,7 +64,7 @@ pub(super) fn CustomerTable(
     picked: Picked,
     can_select: Signal<bool>,
     row_perms: RowPermissions,
-    count_state: RwSignal<Option<Result<CustomerCount, crate::AppError>>>,
+    count_state: RwSignal<Option<Result<CustomerCount, crate::error::AppError>>>,
 ) -> impl IntoView {
     let actions = expect_context::<CustomerActions>();
     let q = query.get_untracked();

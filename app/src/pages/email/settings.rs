@@ -3,15 +3,15 @@
 
 use crate::api::email::{get_email_settings, SetEmailTemplate, SetLinkLifetime};
 use crate::components::feedback::{ErrorNotice, Loading};
+use crate::error::AppError;
 use crate::pages::consents::ConsentSettings;
 use crate::types::email::{EmailKind, EmailSettings, EmailTemplate, LINK_HOURS_MAX, TEMPLATE_VARIABLES};
-use crate::AppError;
 use leptos::either::Either;
 use leptos::prelude::*;
 
 #[component]
 pub fn EmailSettingsPage() -> impl IntoView {
-    let auth = expect_context::<crate::Auth>();
+    let auth = expect_context::<crate::context::Auth>();
     let lifetime = ServerAction::<SetLinkLifetime>::new();
     let settings = Resource::new(move || auth.switch_tenant.version().get(), |_| get_email_settings());
     view! {

@@ -127,7 +127,7 @@ impl<'a> PersonBuilder<'a> {
         }
         if self.session {
             let mut conn = db.pool.acquire().await.expect("connection");
-            app::backend::session::create(&mut conn, person, None, None, None).await.expect("session");
+            app::backend::session::store::create(&mut conn, person, None, None, None).await.expect("session");
         }
         person
     }

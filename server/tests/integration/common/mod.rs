@@ -10,7 +10,7 @@ pub use client::{Client, TestResponse};
 use fixtures::standard_fixture;
 pub use fixtures::{PersonBuilder, Role};
 
-use app::backend::{email::MailConfig, seed, AppState, Db, SecurityConfig};
+use app::backend::{seed, AppState, Db, MailConfig, SecurityConfig};
 use app::types::field_config::CustomFieldKind;
 use axum::Router;
 use leptos::config::LeptosOptions;

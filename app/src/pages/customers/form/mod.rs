@@ -6,10 +6,11 @@
 use crate::api::customer_records::{get_customer_form, CreateCustomer, UpdateCustomer};
 use crate::components::feedback::ErrorNotice;
 use crate::components::modal::{open_when_attached, ModalLoadFailed, ModalLoading};
+use crate::context::{CustomerActions, FormTarget};
+use crate::error::AppError;
 use crate::pages::customers::network_picker::NetworkPicker;
 use crate::types::customer_records::detail::{CustomerForm, NetworkChoice};
 use crate::types::field_config::{BuiltinField, FieldMode};
-use crate::{AppError, CustomerActions};
 use leptos::either::Either;
 use leptos::prelude::*;
 mod conflict;
@@ -19,15 +20,6 @@ mod state;
 use conflict::ConflictPanel;
 use fields::{CustomInput, Field};
 use state::FormState;
-
-/// Which customer the dialog is for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FormTarget {
-    New,
-    /// "Create sub-account": a new customer inside this network.
-    SubAccountOf(NetworkChoice),
-    Edit(i64),
-}
 
 /// Mounted once in the shell; opens whenever `CustomerActions::editor` is set.
 #[component]

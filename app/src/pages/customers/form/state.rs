@@ -1,11 +1,11 @@
 //! What the add/edit dialog holds while someone types: the values, what the server said about
 //! them, which fields were touched. One `Copy` value, so every handler in the view can hold it.
 
+use crate::error::AppError;
 use crate::types::customer_records::detail::{CustomerForm, NetworkChoice, StoredCustomer};
 use crate::types::customer_records::{validate, CustomerInput};
 use crate::types::field_config::{BuiltinField, CustomField, FieldConfig};
 use crate::types::forms::FieldErrors;
-use crate::AppError;
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 
@@ -150,6 +150,6 @@ fn field_order(config: &FieldConfig) -> Vec<String> {
 
 fn focus_field(key: &str) {
     if let Some(element) = document().get_element_by_id(&format!("field-{key}")) {
-        crate::components::focus(&element);
+        crate::components::focus::focus(&element);
     }
 }

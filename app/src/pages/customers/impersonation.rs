@@ -6,14 +6,15 @@
 use crate::api::impersonation::start_impersonation;
 use crate::components::feedback::ErrorNotice;
 use crate::components::modal::open_when_attached;
-use crate::types::impersonation::{LogInAs, ReasonPolicy, REASON_MAX_CHARS};
+use crate::context::{Auth, CustomerActions};
+use crate::error::AppError;
+use crate::types::impersonation::{ImpersonationAvailability, ReasonPolicy, REASON_MAX_CHARS};
 use crate::types::session::Permission;
-use crate::{AppError, Auth, CustomerActions};
 use leptos::prelude::*;
 
 /// Whether "Log in as" can be used here, from the session (None: it cannot be, at all).
-fn availability(auth: Auth) -> Option<LogInAs> {
-    auth.session.get().and_then(Result::ok).flatten().and_then(|s| s.log_in_as)
+fn availability(auth: Auth) -> Option<ImpersonationAvailability> {
+    auth.session.get().and_then(Result::ok).flatten().and_then(|s| s.impersonation_availability)
 }
 
 /// The "Log in as" button for one customer. `place` keeps element ids unique when the same
@@ -28,7 +29,7 @@ pub fn LogInAsButton(
     let auth = expect_context::<Auth>();
     let actions = expect_context::<CustomerActions>();
     let allowed = auth.can(Permission::CustomersImpersonate);
-    let blocked = Signal::derive(move || availability(auth).and_then(LogInAs::blocked_because));
+    let blocked = Signal::derive(move || availability(auth).and_then(ImpersonationAvailability::blocked_because));
     let why_id = format!("log-in-as-why-{place}-{customer_id}");
     let described_by = {
         let why_id = why_id.clone();
@@ -40,7 +41,7 @@ pub fn LogInAsButton(
     let class = if small { "button button-small" } else { "button" };
     let open = move |_| {
         if blocked.get_untracked().is_none() {
-            actions.logging_in_as.set(Some((customer_id, customer_name.clone())));
+            actions.impersonating.set(Some((customer_id, customer_name.clone())));
         }
     };
     view! {
@@ -62,10 +63,10 @@ pub fn LogInAsButton(
 /// Confirms a "Log in as" (asking the reason when the partner wants one) and, once the server
 /// has started the view, opens the portal in this tab.
 #[component]
-pub fn LogInAsDialog() -> impl IntoView {
+pub fn ImpersonationDialog() -> impl IntoView {
     let actions = expect_context::<CustomerActions>();
     view! {
-        {move || actions.logging_in_as.get().map(|(id, name)| view! { <StartDialog id name/> })}
+        {move || actions.impersonating.get().map(|(id, name)| view! { <StartDialog id name/> })}
     }
 }
 
@@ -74,7 +75,7 @@ fn StartDialog(id: i64, name: String) -> impl IntoView {
     let auth = expect_context::<Auth>();
     let actions = expect_context::<CustomerActions>();
     let (reason_policy, minutes) = match availability(auth) {
-        Some(LogInAs::Available { reason, minutes }) => (reason, minutes),
+        Some(ImpersonationAvailability::Available { reason, minutes }) => (reason, minutes),
         _ => (ReasonPolicy::Off, 0),
     };
     let reason = RwSignal::new(String::new());
@@ -101,7 +102,7 @@ fn StartDialog(id: i64, name: String) -> impl IntoView {
     });
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     open_when_attached(dialog);
-    let close = move || actions.logging_in_as.set(None);
+    let close = move || actions.impersonating.set(None);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let text = reason.get_untracked().trim().to_string();

@@ -1,10 +1,10 @@
 //! The left sidebar: what the role may open, and the tenant's active customers.
 
 use crate::api::customers::list_sidebar_customers;
-use crate::components::{debounce::Debounce, focus};
+use crate::components::{debounce::Debounce, focus::focus};
+use crate::context::{Auth, CustomerActions};
 use crate::types::customers::SidebarCustomers;
 use crate::types::session::{Permission, SessionInfo};
-use crate::{Auth, CustomerActions};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;

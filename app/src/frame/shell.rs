@@ -1,13 +1,13 @@
 //! The signed-in frame: header, role-driven sidebar and the page. Signed-out visitors are sent
 //! to the login page (the server refuses them anyway).
 
-use super::{
-    feedback::ErrorNotice,
-    header::AppHeader,
-    sidebar::{Sidebar, SidebarMenu},
+use super::header::AppHeader;
+use super::sidebar::{Sidebar, SidebarMenu};
+use crate::components::feedback::ErrorNotice;
+use crate::context::{Auth, CustomerActions};
+use crate::pages::customers::{
+    delete::DeleteCustomerDialog, form::CustomerFormDialog, impersonation::ImpersonationDialog,
 };
-use crate::pages::customers::{delete::DeleteCustomerDialog, form::CustomerFormDialog, log_in_as::LogInAsDialog};
-use crate::{Auth, CustomerActions};
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect};
@@ -27,8 +27,8 @@ pub fn Shell() -> impl IntoView {
             match auth.session.await {
                 // Viewing a customer account as its users do: the partner pages wait until the
                 // person returns (the server refuses their calls meanwhile anyway).
-                Ok(Some(info)) if info.acting.is_some() => EitherOf3::B(view! {
-                    <Redirect path=format!("/portal/{}", info.acting.as_ref().map_or(0, |a| a.customer_id))/>
+                Ok(Some(info)) if info.impersonation.is_some() => EitherOf3::B(view! {
+                    <Redirect path=format!("/portal/{}", info.impersonation.as_ref().map_or(0, |a| a.customer_id))/>
                 }),
                 Ok(Some(info)) => EitherOf3::A({
                     let paused = info.tenant.clone().filter(|t| t.disabled);
@@ -47,7 +47,7 @@ pub fn Shell() -> impl IntoView {
                         </main>
                         <CustomerFormDialog/>
                         <DeleteCustomerDialog/>
-                        <LogInAsDialog/>
+                        <ImpersonationDialog/>
                     </div>
                     }
                 }),
@@ -62,9 +62,9 @@ pub fn Shell() -> impl IntoView {
 /// database away, full or busy) a heading, what is wrong and a way to try again; otherwise the
 /// error itself.
 #[component]
-fn UnavailableNotice(error: crate::AppError) -> impl IntoView {
+fn UnavailableNotice(error: crate::error::AppError) -> impl IntoView {
     match error {
-        crate::AppError::Unavailable(outage) => leptos::either::Either::Left(view! {
+        crate::error::AppError::Unavailable(outage) => leptos::either::Either::Left(view! {
             <h1>"Clientele is unavailable for a moment"</h1>
             <div class="notice notice-error" role="alert">
                 {outage.describe()}" Your data is safe: nothing was changed."

@@ -1,6 +1,6 @@
-use crate::components::sidebar::SidebarMenu;
+use crate::context::Auth;
+use crate::frame::sidebar::SidebarMenu;
 use crate::types::session::SessionInfo;
-use crate::Auth;
 use leptos::prelude::*;
 
 #[component]

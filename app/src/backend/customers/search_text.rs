@@ -1,14 +1,23 @@
-//! Keeping `customers.search_text` (what the list's search matches) in step with the values.
+//! `customers.search_text`, what the list's search matches: written by the application (so both
+//! databases lower-case Unicode alike) from a customer's values, and kept in step with them.
 
-use crate::backend::field_config;
+use crate::error::AppError;
 use crate::types::customer_records::CustomerInput;
 use crate::types::field_config::{CustomFieldKind, FieldConfig};
-use crate::AppError;
 use sqlx::{AnyConnection, Row};
+
+/// The lower-cased text the list's search box matches (name, contact, email, phones, city),
+/// each word after a space, the first too, so "starts a word" is "follows a space" (see
+/// `sql::needle`). Computed here, not in SQL, so both databases lower-case Unicode
+/// the same way.
+pub fn search_text(parts: &[Option<&str>]) -> String {
+    let words: Vec<&str> = parts.iter().flatten().flat_map(|p| p.split_whitespace()).collect();
+    format!(" {}", words.join(" ")).to_lowercase()
+}
 
 /// The text the list's search matches: the built-in searchable fields and the custom values
 /// people would type (not yes/no answers).
-pub(super) fn search_text_for(config: &FieldConfig, values: &CustomerInput) -> String {
+pub(in crate::backend) fn search_text_for(config: &FieldConfig, values: &CustomerInput) -> String {
     let mut parts: Vec<Option<&str>> = vec![
         Some(&values.name),
         Some(&values.contact_first_name),
@@ -21,16 +30,21 @@ pub(super) fn search_text_for(config: &FieldConfig, values: &CustomerInput) -> S
     for field in config.custom_fields.iter().filter(|f| f.kind != CustomFieldKind::YesNo) {
         parts.push(values.custom.get(&field.key).map(String::as_str));
     }
-    crate::backend::customers::search_text(&parts)
+    search_text(&parts)
 }
 
 /// Recomputes the search text of the given customers of `tenant_id` (after a custom field they
 /// had a value in was removed). Works through them 500 at a time with two reads per batch, so
 /// removing a field that a million customers filled costs a million small updates, not three
 /// million round trips.
-pub async fn refresh_search_text(conn: &mut AnyConnection, tenant_id: i64, ids: &[i64]) -> Result<(), AppError> {
+/// `config` is the tenant's field configuration (which custom fields are searched).
+pub async fn refresh_search_text(
+    conn: &mut AnyConnection,
+    config: &FieldConfig,
+    tenant_id: i64,
+    ids: &[i64],
+) -> Result<(), AppError> {
     const BATCH: usize = 500;
-    let config = field_config::load(conn, tenant_id).await?;
     for chunk in ids.chunks(BATCH) {
         let list = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
         // By primary key, the tenant checked per row (`+`: never the tenant's whole index).
@@ -73,7 +87,7 @@ pub async fn refresh_search_text(conn: &mut AnyConnection, tenant_id: i64, ids: 
         }
         for (id, input) in &inputs {
             sqlx::query("UPDATE customers SET search_text = $1 WHERE id = $2 AND tenant_id = $3")
-                .bind(search_text_for(&config, input))
+                .bind(search_text_for(config, input))
                 .bind(*id)
                 .bind(tenant_id)
                 .execute(&mut *conn)
@@ -81,4 +95,15 @@ pub async fn refresh_search_text(conn: &mut AnyConnection, tenant_id: i64, ids: 
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_text_is_lowercase_unicode_and_skips_blanks() {
+        assert_eq!(search_text(&[Some("ÉCOLE Müller"), None, Some("  "), Some("Berlin")]), " école müller berlin");
+        assert_eq!(search_text(&[Some("Anna\tvan  Dijk")]), " anna van dijk", "single spaces between words");
+    }
 }

@@ -1,0 +1,84 @@
+//! Who is calling: the signed-in person with everything they are allowed (built by `authz` from
+//! the session), and the "Log in as" view they may be in. Low in the domain layer: the audit log
+//! names actors, and nothing here reaches anything but the shared types.
+
+use crate::types::session::{Permission, TenantRef};
+use std::collections::BTreeSet;
+
+/// How an operator's audit entries say so, wherever they work.
+pub const OPERATOR_MARK: &str = " (platform operator)";
+
+/// The signed-in person with everything they are allowed, as resolved from the session.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub session_id: i64,
+    pub person_id: i64,
+    pub email: String,
+    pub full_name: String,
+    pub theme: crate::types::my_account::Theme,
+    pub is_operator: bool,
+    /// Partner tenants the person belongs to, with their role there.
+    pub partner_roles: Vec<PartnerRole>,
+    /// The tenant this session works in (validated against the memberships).
+    pub active_tenant: Option<TenantRef>,
+    /// Permissions held in the active tenant.
+    pub permissions: BTreeSet<Permission>,
+    pub role_name: Option<String>,
+    pub client_addr: Option<String>,
+    /// Set while the person views a customer account as its users do ("Log in as"): then they
+    /// hold no partner or operator rights, only that account (see `impersonation`).
+    pub impersonation: Option<Impersonation>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PartnerRole {
+    pub tenant: TenantRef,
+    pub role_id: i64,
+    pub role_name: String,
+}
+
+impl Actor {
+    /// How audit entries name this actor; an operator's entries say so, wherever they work.
+    pub fn label(&self) -> String {
+        if self.is_operator {
+            format!("{} <{}>{}", self.full_name, self.email, OPERATOR_MARK)
+        } else {
+            format!("{} <{}>", self.full_name, self.email)
+        }
+    }
+
+    /// The same person viewing `impersonation`'s account: every staff right set aside.
+    pub(in crate::backend) fn impersonating(self, impersonation: Impersonation) -> Self {
+        Self {
+            is_operator: false,
+            partner_roles: Vec::new(),
+            active_tenant: None,
+            permissions: BTreeSet::new(),
+            role_name: None,
+            impersonation: Some(impersonation),
+            ..self
+        }
+    }
+}
+
+/// A live view, as the request that carries its cookie sees it.
+#[derive(Debug, Clone)]
+pub struct Impersonation {
+    pub id: i64,
+    pub tenant_id: i64,
+    pub tenant_name: String,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub expires_at: i64,
+    pub return_to: String,
+    /// Whether the partner user's own role lets them manage customer users (`customer_users.manage`):
+    /// only then may they invite anyone while viewing, and only by email (see `portal::invite`).
+    pub may_manage_users: bool,
+}
+
+impl Impersonation {
+    /// How audit entries name the account acted as.
+    pub fn label(&self) -> String {
+        format!("{} (customer #{})", self.customer_name, self.customer_id)
+    }
+}
