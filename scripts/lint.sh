@@ -9,6 +9,9 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 say "lint: rustfmt"
 cargo fmt --all --check
+# rustfmt leaves macro bodies alone; leptosfmt formats the view! markup (leptosfmt.toml: 120 columns).
+say "lint: leptosfmt (view! bodies)"
+leptosfmt --check --quiet app/src frontend/src
 
 # The server build: ssr, with tests and benches, so an unused import or a test left out of
 # `on_both_databases!` (dead code) fails here.

@@ -35,6 +35,12 @@ if ! cargo deny --version 2>/dev/null | grep -q ' 0\.20\.2$'; then
   cargo install cargo-deny --version 0.20.2 --locked
 fi
 
+# leptosfmt formats the markup inside view! (scripts/lint.sh); about a minute to build.
+if ! leptosfmt --version 2>/dev/null | grep -q ' 0\.1\.33$'; then
+  say "installing leptosfmt 0.1.33 (one-time, about a minute)"
+  cargo install leptosfmt --version 0.1.33 --locked
+fi
+
 if [ ! -x end2end/node_modules/.bin/playwright ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
   say "installing npm packages (Playwright, binaryen)"
   (cd end2end && npm ci --no-audit --no-fund)

@@ -49,18 +49,21 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         <!DOCTYPE html>
         <html lang="en">
             <head>
-                <meta charset="utf-8"/>
-                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
                 // Inline, so browsers do not ask for a /favicon.ico that is not there.
-                <link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%231d4ed8'/%3E%3C/svg%3E"/>
+                <link
+                    rel="icon"
+                    href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%231d4ed8'/%3E%3C/svg%3E"
+                />
                 // The stylesheet by its content-hashed name when the build names files so.
-                <HashedStylesheet options=options.clone() id="leptos"/>
-                <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
-                <MetaTags/>
+                <HashedStylesheet options=options.clone() id="leptos" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
             </head>
             <body>
-                <App/>
+                <App />
             </body>
         </html>
     }
@@ -75,7 +78,7 @@ fn ThemeAttribute() -> impl IntoView {
     let attribute = move || {
         Suspend::new(async move {
             let saved = auth.session.await.ok().flatten().map(|s| s.theme).unwrap_or_default();
-            view! { <Html {..} data-theme=move || chosen.get().unwrap_or(saved).key()/> }
+            view! { <Html {..} data-theme=move || chosen.get().unwrap_or(saved).key() /> }
         })
     };
     view! { <Suspense>{attribute}</Suspense> }
@@ -135,30 +138,30 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Title text="Clientele"/>
-        <ThemeAttribute/>
+        <Title text="Clientele" />
+        <ThemeAttribute />
         <Router>
-            <Routes fallback=|| view! { <NotFound/> }>
-                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
-                <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
-                <Route path=path!("/activate") view=ActivatePage ssr=SsrMode::Async/>
-                <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
-                <Route path=path!("/portal") view=PortalHomePage ssr=SsrMode::Async/>
-                <Route path=path!("/portal/:id") view=PortalAccountPage ssr=SsrMode::Async/>
+            <Routes fallback=|| view! { <NotFound /> }>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/forgot-password") view=ForgotPasswordPage />
+                <Route path=path!("/activate") view=ActivatePage ssr=SsrMode::Async />
+                <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
+                <Route path=path!("/portal") view=PortalHomePage ssr=SsrMode::Async />
+                <Route path=path!("/portal/:id") view=PortalAccountPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=Shell ssr=SsrMode::Async>
-                    <Route path=path!("") view=HomePage/>
-                    <Route path=path!("customers") view=CustomersPage/>
-                    <Route path=path!("customers/:id") view=CustomerDetailPage/>
-                    <Route path=path!("customers/:id/users") view=CustomerUsersPage/>
-                    <Route path=path!("settings") view=PartnersPage/>
-                    <Route path=path!("settings/fields") view=CustomerFieldsPage/>
-                    <Route path=path!("settings/emails") view=EmailSettingsPage/>
-                    <Route path=path!("settings/log-in-as") view=ImpersonationSettingsPage/>
-                    <Route path=path!("settings/mailbox") view=MailboxPage/>
-                    <Route path=path!("settings/team") view=TeamPage/>
-                    <Route path=path!("settings/roles") view=RolesPage/>
-                    <Route path=path!("settings/audit") view=AuditLogPage/>
-                    <Route path=path!("account") view=MyAccountPage/>
+                    <Route path=path!("") view=HomePage />
+                    <Route path=path!("customers") view=CustomersPage />
+                    <Route path=path!("customers/:id") view=CustomerDetailPage />
+                    <Route path=path!("customers/:id/users") view=CustomerUsersPage />
+                    <Route path=path!("settings") view=PartnersPage />
+                    <Route path=path!("settings/fields") view=CustomerFieldsPage />
+                    <Route path=path!("settings/emails") view=EmailSettingsPage />
+                    <Route path=path!("settings/log-in-as") view=ImpersonationSettingsPage />
+                    <Route path=path!("settings/mailbox") view=MailboxPage />
+                    <Route path=path!("settings/team") view=TeamPage />
+                    <Route path=path!("settings/roles") view=RolesPage />
+                    <Route path=path!("settings/audit") view=AuditLogPage />
+                    <Route path=path!("account") view=MyAccountPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -480,8 +480,9 @@ fn the_backend_foundation_imports_no_domain() {
     assert!(wrong.is_empty(), "the backend's foundation reaches into its domains:\n  {}", wrong.join("\n  "));
 }
 
-/// `AppError` comes from `crate::error` (the crate root re-exports it for other crates only),
-/// and the backend's `mod.rs` declares modules and re-exports, nothing else.
+/// `AppError` comes from `crate::error` (the crate root re-exports it for other crates only), a
+/// form field is drawn by the kit's `Field` alone, and the backend's `mod.rs` declares modules
+/// and re-exports, nothing else.
 #[test]
 fn one_way_to_name_things() {
     let mut wrong = Vec::new();
@@ -489,6 +490,10 @@ fn one_way_to_name_things() {
         let code = code_of(&std::fs::read_to_string(&file).unwrap());
         if code.contains("crate::AppError") || code.contains("crate::{AppError") {
             wrong.push(format!("{}: AppError through the crate root; use crate::error::AppError", name(&module)));
+        }
+        let raw = std::fs::read_to_string(&file).unwrap();
+        if raw.contains("class=\"form-field") && module != ["components", "field"] {
+            wrong.push(format!("{}: a form field drawn by hand; use components::field::Field", name(&module)));
         }
         if module == ["backend"] {
             for word in ["fn ", "struct ", "enum ", "impl ", "const ", "static "] {

@@ -32,7 +32,7 @@ test("a partner admin logs in as a customer, sees its portal under the banner, a
   await hydrated(page);
   const banner = page.getByRole("region", { name: "Log in as" });
   await expect(banner).toContainText(`Viewing ${name} as Admin Northwind`);
-  await expect(banner.getByTestId("acting-time-left")).toHaveText(/^(29|30):\d\d left$/);
+  await expect(banner.getByTestId("impersonation-time-left")).toHaveText(/^(29|30):\d\d left$/);
   await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
   await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
   await page.screenshot({ path: "test-results/log-in-as-portal.png", fullPage: true });

@@ -81,7 +81,7 @@ async fn export_audit_log(
     request: http::Request<axum::body::Body>,
 ) -> axum::response::Response {
     let (parts, _) = request.into_parts();
-    app::backend::audit_log::download(state, parts).await
+    app::backend::audit::log::download(state, parts).await
 }
 
 /// One customer account, everything held about it (`app::backend::export::account`):

@@ -1,6 +1,6 @@
 //! Reading the audit log: staff with `audit.view` (their partner's entries) and operators (all).
 #[cfg(feature = "ssr")]
-use crate::backend::{audit_log, authorize_audit, request};
+use crate::backend::{audit, authorize_audit, request};
 use crate::error::AppError;
 use crate::types::audit::{AuditFilter, AuditPage};
 use leptos::prelude::*;
@@ -11,7 +11,7 @@ use leptos::server_fn::codec::Json;
 pub async fn list_audit(filter: AuditFilter, before: Option<i64>) -> Result<AuditPage, AppError> {
     request::respond(async move {
         let scope = authorize_audit().await?;
-        audit_log::page(&scope, &filter, before).await
+        audit::log::page(&scope, &filter, before).await
     })
     .await
 }

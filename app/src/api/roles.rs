@@ -1,6 +1,6 @@
 //! The partner's roles (Settings → Roles): every call needs `tenant.configure`.
 use crate::error::AppError;
-use crate::types::team::{RoleDraft, RoleInfo};
+use crate::types::roles::{RoleDraft, RoleInfo};
 #[cfg(feature = "ssr")]
 use crate::{
     backend::{authorize, request, roles},

@@ -4,7 +4,6 @@
 pub mod account_links;
 pub mod actor;
 pub mod audit;
-pub mod audit_log;
 pub mod authz;
 pub mod backup;
 pub mod consents;

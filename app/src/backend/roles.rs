@@ -6,8 +6,8 @@
 use super::{audit, tokens, TenantScope};
 use crate::error::AppError;
 use crate::error::OnUnique;
+use crate::types::roles::{RoleDraft, RoleInfo};
 use crate::types::session::Permission;
-use crate::types::team::{RoleDraft, RoleInfo};
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -11,8 +11,9 @@ use super::memberships::forget_unused_person;
 use super::{audit, AppState, TenantScope};
 use crate::error::AppError;
 use crate::types::customer_users::{InviteOutcome, MembershipState};
+use crate::types::roles::RoleRef;
 use crate::types::session::Permission;
-use crate::types::team::{RoleRef, StaffInvite, StaffMember, Team};
+use crate::types::team::{StaffInvite, StaffMember, Team};
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeSet;
 

@@ -6,12 +6,20 @@ use leptos::prelude::*;
 /// An error as a person should see it, announced to screen readers.
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
-    view! { <div class="notice notice-error" role="alert">{error.to_string()}</div> }
+    view! {
+        <div class="notice notice-error" role="alert">
+            {error.to_string()}
+        </div>
+    }
 }
 
 #[component]
 pub fn Loading() -> impl IntoView {
-    view! { <div class="loading" aria-live="polite">"Loading…"</div> }
+    view! {
+        <div class="loading" aria-live="polite">
+            "Loading…"
+        </div>
+    }
 }
 
 /// The message under form field `key`: the server's answer for it, else (once the person has

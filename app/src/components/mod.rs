@@ -5,5 +5,6 @@
 
 pub mod debounce;
 pub mod feedback;
+pub mod field;
 pub mod focus;
 pub mod modal;

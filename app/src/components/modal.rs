@@ -70,7 +70,13 @@ fn return_focus(element: web_sys::Element, name: Option<String>) {
 /// Shown while a dialog's data loads.
 #[component]
 pub fn ModalLoading() -> impl IntoView {
-    view! { <div class="modal-backdrop"><div class="modal"><Loading/></div></div> }
+    view! {
+        <div class="modal-backdrop">
+            <div class="modal">
+                <Loading />
+            </div>
+        </div>
+    }
 }
 
 /// Shown instead of a dialog whose data could not be loaded.
@@ -79,9 +85,11 @@ pub fn ModalLoadFailed(error: AppError, label: &'static str, on_close: Callback<
     view! {
         <div class="modal-backdrop">
             <div class="modal" role="alertdialog" aria-modal="true" aria-label=label>
-                <ErrorNotice error/>
+                <ErrorNotice error />
                 <div class="modal-actions">
-                    <button type="button" class="button" on:click=move |_| on_close.run(())>"Close"</button>
+                    <button type="button" class="button" on:click=move |_| on_close.run(())>
+                        "Close"
+                    </button>
                 </div>
             </div>
         </div>
@@ -101,13 +109,25 @@ pub fn ConfirmDialog(
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     open_when_attached(dialog);
     view! {
-        <dialog node_ref=dialog class="modal" role="alertdialog" aria-labelledby="confirm-title"
-            on:cancel=move |ev: leptos::ev::Event| { ev.prevent_default(); on_close.run(()); }>
+        <dialog
+            node_ref=dialog
+            class="modal"
+            role="alertdialog"
+            aria-labelledby="confirm-title"
+            on:cancel=move |ev: leptos::ev::Event| {
+                ev.prevent_default();
+                on_close.run(());
+            }
+        >
             <h2 id="confirm-title">{title}</h2>
             <p>{text}</p>
             <div class="modal-actions">
-                <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
-                <button type="button" class="button button-danger" on:click=move |_| on_confirm.run(())>{confirm_label}</button>
+                <button type="button" class="button" on:click=move |_| on_close.run(())>
+                    "Cancel"
+                </button>
+                <button type="button" class="button button-danger" on:click=move |_| on_confirm.run(())>
+                    {confirm_label}
+                </button>
             </div>
         </dialog>
     }

@@ -25,34 +25,57 @@ pub fn Shell() -> impl IntoView {
     view! {
         {move || Suspend::new(async move {
             match auth.session.await {
-                // Viewing a customer account as its users do: the partner pages wait until the
-                // person returns (the server refuses their calls meanwhile anyway).
-                Ok(Some(info)) if info.impersonation.is_some() => EitherOf3::B(view! {
-                    <Redirect path=format!("/portal/{}", info.impersonation.as_ref().map_or(0, |a| a.customer_id))/>
-                }),
-                Ok(Some(info)) => EitherOf3::A({
-                    let paused = info.tenant.clone().filter(|t| t.disabled);
-                    view! {
-                    <AppHeader info=info.clone()/>
-                    <div class="layout">
-                        <Sidebar info/>
-                        <main id="main" class="content">
-                            {paused.map(|t| view! {
-                                <div class="notice notice-warning" role="status">
-                                    {format!("{} is disabled: its staff cannot sign in and its customers' portal access is paused until it is enabled again.", t.name)}
-                                </div>
-                            })}
-                            <PageNotice/>
-                            <Outlet/>
-                        </main>
-                        <CustomerFormDialog/>
-                        <DeleteCustomerDialog/>
-                        <ImpersonationDialog/>
-                    </div>
-                    }
-                }),
-                Ok(None) => EitherOf3::B(view! { <Redirect path="/login".to_string()/> }),
-                Err(error) => EitherOf3::C(view! { <main class="content"><UnavailableNotice error/></main> }),
+                Ok(Some(info)) if info.impersonation.is_some() => {
+                    EitherOf3::B(
+                        // Viewing a customer account as its users do: the partner pages wait until the
+                        // person returns (the server refuses their calls meanwhile anyway).
+                        view! {
+                            <Redirect path=format!(
+                                "/portal/{}",
+                                info.impersonation.as_ref().map_or(0, |a| a.customer_id),
+                            ) />
+                        },
+                    )
+                }
+                Ok(Some(info)) => {
+                    EitherOf3::A({
+                        let paused = info.tenant.clone().filter(|t| t.disabled);
+                        view! {
+                            <AppHeader info=info.clone() />
+                            <div class="layout">
+                                <Sidebar info />
+                                <main id="main" class="content">
+                                    {paused
+                                        .map(|t| {
+                                            view! {
+                                                <div class="notice notice-warning" role="status">
+                                                    {format!(
+                                                        "{} is disabled: its staff cannot sign in and its customers' portal access is paused until it is enabled again.",
+                                                        t.name,
+                                                    )}
+                                                </div>
+                                            }
+                                        })}
+                                    <PageNotice />
+                                    <Outlet />
+                                </main>
+                                <CustomerFormDialog />
+                                <DeleteCustomerDialog />
+                                <ImpersonationDialog />
+                            </div>
+                        }
+                    })
+                }
+                Ok(None) => EitherOf3::B(view! { <Redirect path="/login".to_string() /> }),
+                Err(error) => {
+                    EitherOf3::C(
+                        view! {
+                            <main class="content">
+                                <UnavailableNotice error />
+                            </main>
+                        },
+                    )
+                }
             }
         })}
     }
@@ -67,11 +90,16 @@ fn UnavailableNotice(error: crate::error::AppError) -> impl IntoView {
         crate::error::AppError::Unavailable(outage) => leptos::either::Either::Left(view! {
             <h1>"Clientele is unavailable for a moment"</h1>
             <div class="notice notice-error" role="alert">
-                {outage.describe()}" Your data is safe: nothing was changed."
+                {outage.describe()}
+                " Your data is safe: nothing was changed."
             </div>
-            <p><a class="button" href="">"Try again"</a></p>
+            <p>
+                <a class="button" href="">
+                    "Try again"
+                </a>
+            </p>
         }),
-        error => leptos::either::Either::Right(view! { <ErrorNotice error/> }),
+        error => leptos::either::Either::Right(view! { <ErrorNotice error /> }),
     }
 }
 
@@ -93,11 +121,25 @@ fn PageNotice() -> impl IntoView {
         }
     });
     view! {
-        {move || actions.notice.get().map(|text| view! {
-            <div class="notice notice-success page-notice" role="status">
-                {text}
-                <button type="button" class="chip-remove" aria-label="Dismiss" on:click=move |_| actions.notice.set(None)>"×"</button>
-            </div>
-        })}
+        {move || {
+            actions
+                .notice
+                .get()
+                .map(|text| {
+                    view! {
+                        <div class="notice notice-success page-notice" role="status">
+                            {text}
+                            <button
+                                type="button"
+                                class="chip-remove"
+                                aria-label="Dismiss"
+                                on:click=move |_| actions.notice.set(None)
+                            >
+                                "×"
+                            </button>
+                        </div>
+                    }
+                })
+        }}
     }
 }

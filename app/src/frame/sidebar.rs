@@ -79,22 +79,52 @@ pub fn Sidebar(info: SessionInfo) -> impl IntoView {
     .collect();
     view! {
         <div class="sidebar-backdrop" hidden=move || !menu.open.get() on:click=move |_| menu.open.set(false)></div>
-        <nav id="sidebar" class=move || if menu.open.get() { "sidebar open" } else { "sidebar" } aria-label="Main"
+        <nav
+            id="sidebar"
+            class=move || if menu.open.get() { "sidebar open" } else { "sidebar" }
+            aria-label="Main"
             on:click=move |ev| {
-                let on_link = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .and_then(|el| el.closest("a").ok().flatten()).is_some();
-                if on_link { menu.open.set(false); }
-            }>
+                let on_link = ev
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .and_then(|el| el.closest("a").ok().flatten())
+                    .is_some();
+                if on_link {
+                    menu.open.set(false);
+                }
+            }
+        >
             <ul class="nav">
-                {can_view.then(|| view! { <li><A href="/customers">"Customers"</A></li> })}
+                {can_view
+                    .then(|| {
+                        view! {
+                            <li>
+                                <A href="/customers">"Customers"</A>
+                            </li>
+                        }
+                    })}
             </ul>
-            {(!settings.is_empty()).then(|| view! {
-                <h2 class="nav-heading" id="settings-heading">"Settings"</h2>
-                <ul class="nav" aria-labelledby="settings-heading">
-                    {settings.into_iter().map(|(href, label)| view! { <li><A href=href>{label}</A></li> }).collect_view()}
-                </ul>
-            })}
-            {can_view.then(|| view! { <ActiveCustomers/> })}
+            {(!settings.is_empty())
+                .then(|| {
+                    view! {
+                        <h2 class="nav-heading" id="settings-heading">
+                            "Settings"
+                        </h2>
+                        <ul class="nav" aria-labelledby="settings-heading">
+                            {settings
+                                .into_iter()
+                                .map(|(href, label)| {
+                                    view! {
+                                        <li>
+                                            <A href=href>{label}</A>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                })}
+            {can_view.then(|| view! { <ActiveCustomers /> })}
         </nav>
     }
 }
@@ -118,32 +148,43 @@ fn ActiveCustomers() -> impl IntoView {
     view! {
         <section class="sidebar-customers" aria-labelledby="active-customers-heading" on:keydown=move_in_tree>
             <h2 id="active-customers-heading">"Active customers"</h2>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <Transition fallback=|| {
+                view! { <p class="muted">"Loading…"</p> }
+            }>
                 {move || Suspend::new(async move {
                     match top_level.await {
-                        Ok(list) => Either::Left(view! {
-                            <p class="muted count">{list.total.number()} " active"</p>
-                            {list.total.exceeds(FILTER_FROM).then(|| view! {
-                                <input
-                                    type="search"
-                                    class="sidebar-filter"
-                                    aria-label="Filter active customers"
-                                    placeholder="Filter…"
-                                    prop:value=typed
-                                    on:input=move |ev| {
-                                        let text = event_target_value(&ev);
-                                        typed.set(text.clone());
-                                        debounce.call(move || filter.set(text.trim().to_string()));
-                                    }
-                                />
-                            })}
-                            <Show
-                                when=move || filter.with(String::is_empty)
-                                fallback=move || view! { <FilteredCustomers filter/> }
-                            >
-                                <TopLevelItems list=list.clone()/>
-                            </Show>
-                        }),
+                        Ok(list) => {
+                            Either::Left(
+                                view! {
+                                    <p class="muted count">{list.total.number()} " active"</p>
+                                    {list
+                                        .total
+                                        .exceeds(FILTER_FROM)
+                                        .then(|| {
+                                            view! {
+                                                <input
+                                                    type="search"
+                                                    class="sidebar-filter"
+                                                    aria-label="Filter active customers"
+                                                    placeholder="Filter…"
+                                                    prop:value=typed
+                                                    on:input=move |ev| {
+                                                        let text = event_target_value(&ev);
+                                                        typed.set(text.clone());
+                                                        debounce.call(move || filter.set(text.trim().to_string()));
+                                                    }
+                                                />
+                                            }
+                                        })}
+                                    <Show
+                                        when=move || filter.with(String::is_empty)
+                                        fallback=move || view! { <FilteredCustomers filter /> }
+                                    >
+                                        <TopLevelItems list=list.clone() />
+                                    </Show>
+                                },
+                            )
+                        }
                         Err(error) => Either::Right(view! { <p class="muted">{error.to_string()}</p> }),
                     }
                 })}
@@ -158,13 +199,15 @@ fn FilteredCustomers(filter: RwSignal<String>) -> impl IntoView {
     let changes = changes();
     let matching = Resource::new(move || (filter.get(), changes()), |(filter, _)| list_sidebar_customers(filter, None));
     view! {
-        <Transition fallback=|| view! { <p class="muted">"Searching…"</p> }>
+        <Transition fallback=|| {
+            view! { <p class="muted">"Searching…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match matching.await {
                     Ok(list) if list.customers.is_empty() => {
                         Either::Left(view! { <p class="muted empty-note">"No active customer matches."</p> })
                     }
-                    Ok(list) => Either::Right(Either::Left(view! { <PlainItems list/> })),
+                    Ok(list) => Either::Right(Either::Left(view! { <PlainItems list /> })),
                     Err(error) => Either::Right(Either::Right(view! { <p class="muted">{error.to_string()}</p> })),
                 }
             })}
@@ -178,15 +221,25 @@ fn TopLevelItems(list: SidebarCustomers) -> impl IntoView {
     let shown = list.customers.len();
     view! {
         <ul class="customer-links">
-            {list.customers.into_iter().map(|c| {
-                if c.sub_accounts > 0 {
-                    Either::Left(view! { <NetworkItem id=c.id name=c.name sub_accounts=c.sub_accounts/> })
-                } else {
-                    Either::Right(view! { <li><A href=format!("/customers/{}", c.id)>{c.name}</A></li> })
-                }
-            }).collect_view()}
+            {list
+                .customers
+                .into_iter()
+                .map(|c| {
+                    if c.sub_accounts > 0 {
+                        Either::Left(view! { <NetworkItem id=c.id name=c.name sub_accounts=c.sub_accounts /> })
+                    } else {
+                        Either::Right(
+                            view! {
+                                <li>
+                                    <A href=format!("/customers/{}", c.id)>{c.name}</A>
+                                </li>
+                            },
+                        )
+                    }
+                })
+                .collect_view()}
         </ul>
-        <MoreNote more=list.more shown/>
+        <MoreNote more=list.more shown />
     }
 }
 
@@ -196,9 +249,19 @@ fn PlainItems(list: SidebarCustomers) -> impl IntoView {
     let shown = list.customers.len();
     view! {
         <ul class="customer-links">
-            {list.customers.into_iter().map(|c| view! { <li><A href=format!("/customers/{}", c.id)>{c.name}</A></li> }).collect_view()}
+            {list
+                .customers
+                .into_iter()
+                .map(|c| {
+                    view! {
+                        <li>
+                            <A href=format!("/customers/{}", c.id)>{c.name}</A>
+                        </li>
+                    }
+                })
+                .collect_view()}
         </ul>
-        <MoreNote more=list.more shown/>
+        <MoreNote more=list.more shown />
     }
 }
 
@@ -225,12 +288,15 @@ fn NetworkItem(id: i64, name: String, sub_accounts: u64) -> impl IntoView {
                 aria-controls=list_id.clone()
                 on:click=move |_| open.update(|o| *o = !*o)
             >
-                <span class="disclosure" aria-hidden="true">{move || if open.get() { "▾" } else { "▸" }}</span>
-                {name}" "
+                <span class="disclosure" aria-hidden="true">
+                    {move || if open.get() { "▾" } else { "▸" }}
+                </span>
+                {name}
+                " "
                 <span class="sub-count">{sub_accounts}<span class="visually-hidden">{count}</span></span>
             </button>
             <Show when=move || open.get()>
-                <SubAccounts network=id list_id=list_id.clone()/>
+                <SubAccounts network=id list_id=list_id.clone() />
             </Show>
         </li>
     }
@@ -242,10 +308,12 @@ fn SubAccounts(network: i64, list_id: String) -> impl IntoView {
     let accounts = Resource::new(changes, move |_| list_sidebar_customers(String::new(), Some(network)));
     view! {
         <div id=list_id class="sub-accounts">
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <Transition fallback=|| {
+                view! { <p class="muted">"Loading…"</p> }
+            }>
                 {move || Suspend::new(async move {
                     match accounts.await {
-                        Ok(list) => Either::Left(view! { <PlainItems list/> }),
+                        Ok(list) => Either::Left(view! { <PlainItems list /> }),
                         Err(error) => Either::Right(view! { <p class="muted">{error.to_string()}</p> }),
                     }
                 })}

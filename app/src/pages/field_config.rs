@@ -5,6 +5,7 @@ use crate::api::field_config::{
     get_field_config, DeleteCustomField, MoveCustomField, SaveCustomField, SetFieldMode, SetWorkflows,
 };
 use crate::components::feedback::{ErrorNotice, Loading};
+use crate::components::field::{described_by, Field};
 use crate::error::AppError;
 use crate::types::field_config::{
     validate_custom_field, BuiltinField, CustomField, CustomFieldDraft, CustomFieldKind, FieldConfig, FieldMode,
@@ -17,13 +18,19 @@ use leptos::prelude::*;
 pub fn CustomerFieldsPage() -> impl IntoView {
     let loaded = Resource::new(|| (), |_| get_field_config());
     view! {
-        <div class="page-head"><h1>"Customer fields"</h1></div>
-        <p class="muted">"How the customer form looks for everyone in this partner's space. Changes apply at once; hiding a field keeps its stored values."</p>
-        <Suspense fallback=|| view! { <Loading/> }>
+        <div class="page-head">
+            <h1>"Customer fields"</h1>
+        </div>
+        <p class="muted">
+            "How the customer form looks for everyone in this partner's space. Changes apply at once; hiding a field keeps its stored values."
+        </p>
+        <Suspense fallback=|| {
+            view! { <Loading /> }
+        }>
             {move || Suspend::new(async move {
                 match loaded.await {
-                    Ok(config) => Either::Left(view! { <Editor config/> }),
-                    Err(error) => Either::Right(view! { <ErrorNotice error/> }),
+                    Ok(config) => Either::Left(view! { <Editor config /> }),
+                    Err(error) => Either::Right(view! { <ErrorNotice error /> }),
                 }
             })}
         </Suspense>
@@ -54,35 +61,60 @@ fn Editor(config: FieldConfig) -> impl IntoView {
         }
     });
     view! {
-        {move || error.get().map(|error| view! { <ErrorNotice error/> })}
-        {move || saved.get().map(|text| view! { <div class="notice notice-success" role="status">{text}</div> })}
+        {move || error.get().map(|error| view! { <ErrorNotice error /> })}
+        {move || {
+            saved
+                .get()
+                .map(|text| {
+                    view! {
+                        <div class="notice notice-success" role="status">
+                            {text}
+                        </div>
+                    }
+                })
+        }}
         <section class="card" aria-labelledby="builtin-heading">
             <h2 id="builtin-heading">"Built-in fields"</h2>
             <p class="muted">"The name is always required."</p>
             <table class="data-table compact">
-                <thead><tr><th scope="col">"Field"</th><th scope="col">"In the form"</th></tr></thead>
+                <thead>
+                    <tr>
+                        <th scope="col">"Field"</th>
+                        <th scope="col">"In the form"</th>
+                    </tr>
+                </thead>
                 <tbody>
-                    {BuiltinField::ALL.into_iter().map(|field| view! {
-                        <tr>
-                            <td>{field.label()}</td>
-                            <td>
-                                <select aria-label=format!("{} setting", field.label())
-                                    prop:value=move || config.with(|c| c.mode(field).key())
-                                    on:change=move |ev| {
-                                        if let Some(mode) = FieldMode::from_key(&event_target_value(&ev)) {
-                                            set_mode.dispatch(SetFieldMode { field, mode });
-                                        }
-                                    }>
-                                    {FieldMode::ALL.into_iter().map(|m| view! { <option value=m.key()>{m.label()}</option> }).collect_view()}
-                                </select>
-                            </td>
-                        </tr>
-                    }).collect_view()}
+                    {BuiltinField::ALL
+                        .into_iter()
+                        .map(|field| {
+                            view! {
+                                <tr>
+                                    <td>{field.label()}</td>
+                                    <td>
+                                        <select
+                                            aria-label=format!("{} setting", field.label())
+                                            prop:value=move || config.with(|c| c.mode(field).key())
+                                            on:change=move |ev| {
+                                                if let Some(mode) = FieldMode::from_key(&event_target_value(&ev)) {
+                                                    set_mode.dispatch(SetFieldMode { field, mode });
+                                                }
+                                            }
+                                        >
+                                            {FieldMode::ALL
+                                                .into_iter()
+                                                .map(|m| view! { <option value=m.key()>{m.label()}</option> })
+                                                .collect_view()}
+                                        </select>
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
                 </tbody>
             </table>
         </section>
-        <CustomFields config apply/>
-        <Workflows config apply/>
+        <CustomFields config apply />
+        <Workflows config apply />
     }
 }
 
@@ -144,117 +176,231 @@ fn CustomFields(
                 if fields.is_empty() {
                     Either::Left(view! { <p class="muted">"No custom fields yet."</p> })
                 } else {
-                    Either::Right(view! {
-                        <table class="data-table compact">
-                            <thead><tr>
-                                <th scope="col">"Label"</th><th scope="col">"Key"</th><th scope="col">"Type"</th>
-                                <th scope="col">"Required"</th><th scope="col">"Options"</th>
-                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                            </tr></thead>
-                            <tbody>
-                                {fields.into_iter().enumerate().map(|(index, f)| {
-                                    let id = f.id;
-                                    let for_edit = f.clone();
-                                    let for_remove = f.clone();
-                                    view! {
-                                        <tr>
-                                            <td>{f.label.clone()}</td>
-                                            <td><code>{f.key.clone()}</code></td>
-                                            <td>{f.kind.label()}</td>
-                                            <td>{if f.required { "Yes" } else { "No" }}</td>
-                                            <td>{f.options.join(", ")}</td>
-                                            <td class="actions-cell">
-                                                <button type="button" class="button button-small" aria-label=format!("Move {} up", f.label)
-                                                    disabled=index == 0 on:click=move |_| { reorder.dispatch(MoveCustomField { id, up: true }); }>"↑"</button>
-                                                <button type="button" class="button button-small" aria-label=format!("Move {} down", f.label)
-                                                    disabled=index == last on:click=move |_| { reorder.dispatch(MoveCustomField { id, up: false }); }>"↓"</button>
-                                                <button type="button" class="button button-small" aria-label=format!("Edit field {}", f.label)
-                                                    on:click=move |_| {
-                                                        errors.set(FieldErrors::new());
-                                                        draft.set(CustomFieldDraft {
-                                                            id: Some(for_edit.id), key: for_edit.key.clone(), label: for_edit.label.clone(),
-                                                            kind: Some(for_edit.kind), required: for_edit.required,
-                                                            help_text: for_edit.help_text.clone(), options: for_edit.options.clone(),
-                                                        });
-                                                    }>"Edit"</button>
-                                                <button type="button" class="button button-small button-danger-quiet" aria-label=format!("Remove field {}", f.label)
-                                                    on:click=move |_| confirm_remove.set(Some(for_remove.clone()))>"Remove"</button>
-                                            </td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    })
+                    Either::Right(
+                        view! {
+                            <table class="data-table compact">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Label"</th>
+                                        <th scope="col">"Key"</th>
+                                        <th scope="col">"Type"</th>
+                                        <th scope="col">"Required"</th>
+                                        <th scope="col">"Options"</th>
+                                        <th scope="col">
+                                            <span class="visually-hidden">"Actions"</span>
+                                        </th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {fields
+                                        .into_iter()
+                                        .enumerate()
+                                        .map(|(index, f)| {
+                                            let id = f.id;
+                                            let for_edit = f.clone();
+                                            let for_remove = f.clone();
+                                            view! {
+                                                <tr>
+                                                    <td>{f.label.clone()}</td>
+                                                    <td>
+                                                        <code>{f.key.clone()}</code>
+                                                    </td>
+                                                    <td>{f.kind.label()}</td>
+                                                    <td>{if f.required { "Yes" } else { "No" }}</td>
+                                                    <td>{f.options.join(", ")}</td>
+                                                    <td class="actions-cell">
+                                                        <button
+                                                            type="button"
+                                                            class="button button-small"
+                                                            aria-label=format!("Move {} up", f.label)
+                                                            disabled=index == 0
+                                                            on:click=move |_| {
+                                                                reorder.dispatch(MoveCustomField { id, up: true });
+                                                            }
+                                                        >
+                                                            "↑"
+                                                        </button>
+                                                        <button
+                                                            type="button"
+                                                            class="button button-small"
+                                                            aria-label=format!("Move {} down", f.label)
+                                                            disabled=index == last
+                                                            on:click=move |_| {
+                                                                reorder.dispatch(MoveCustomField { id, up: false });
+                                                            }
+                                                        >
+                                                            "↓"
+                                                        </button>
+                                                        <button
+                                                            type="button"
+                                                            class="button button-small"
+                                                            aria-label=format!("Edit field {}", f.label)
+                                                            on:click=move |_| {
+                                                                errors.set(FieldErrors::new());
+                                                                draft
+                                                                    .set(CustomFieldDraft {
+                                                                        id: Some(for_edit.id),
+                                                                        key: for_edit.key.clone(),
+                                                                        label: for_edit.label.clone(),
+                                                                        kind: Some(for_edit.kind),
+                                                                        required: for_edit.required,
+                                                                        help_text: for_edit.help_text.clone(),
+                                                                        options: for_edit.options.clone(),
+                                                                    });
+                                                            }
+                                                        >
+                                                            "Edit"
+                                                        </button>
+                                                        <button
+                                                            type="button"
+                                                            class="button button-small button-danger-quiet"
+                                                            aria-label=format!("Remove field {}", f.label)
+                                                            on:click=move |_| {
+                                                                confirm_remove.set(Some(for_remove.clone()))
+                                                            }
+                                                        >
+                                                            "Remove"
+                                                        </button>
+                                                    </td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                            </table>
+                        },
+                    )
                 }
             }}
-            {move || confirm_remove.get().map(|f| {
-                let id = f.id;
-                view! {
-                    <div class="notice notice-warning" role="alert">
-                        {format!("Remove \u{201c}{}\u{201d}? Every customer's value of it is deleted too.", f.label)}
-                        <div class="modal-actions">
-                            <button type="button" class="button" on:click=move |_| confirm_remove.set(None)>"Cancel"</button>
-                            <button type="button" class="button button-danger" on:click=move |_| { remove.dispatch(DeleteCustomField { id }); }>"Remove field"</button>
-                        </div>
-                    </div>
-                }
-            })}
+            {move || {
+                confirm_remove
+                    .get()
+                    .map(|f| {
+                        let id = f.id;
+                        view! {
+                            <div class="notice notice-warning" role="alert">
+                                {format!(
+                                    "Remove \u{201c}{}\u{201d}? Every customer's value of it is deleted too.",
+                                    f.label,
+                                )}
+                                <div class="modal-actions">
+                                    <button type="button" class="button" on:click=move |_| confirm_remove.set(None)>
+                                        "Cancel"
+                                    </button>
+                                    <button
+                                        type="button"
+                                        class="button button-danger"
+                                        on:click=move |_| {
+                                            remove.dispatch(DeleteCustomField { id });
+                                        }
+                                    >
+                                        "Remove field"
+                                    </button>
+                                </div>
+                            </div>
+                        }
+                    })
+            }}
             <form class="custom-field-form" novalidate on:submit=submit>
                 <h3>{move || if editing() { "Edit custom field" } else { "Add a custom field" }}</h3>
                 <div class="field-grid">
-                    <div class="form-field">
-                        <label for="cf-label">"Label"<span class="required-mark" aria-hidden="true">" *"</span></label>
-                        <input id="cf-label" type="text" aria-required="true" prop:value=move || draft.with(|d| d.label.clone())
-                            on:input=move |ev| draft.update(|d| d.label = event_target_value(&ev))/>
-                        <p class="field-error" aria-live="polite">{err("label")}</p>
-                    </div>
-                    <div class="form-field">
-                        <label for="cf-key">"Key"</label>
-                        <input id="cf-key" type="text" placeholder="from the label" disabled=editing
+                    <Field id="cf-label" label="Label" required=true error=Signal::derive(err("label"))>
+                        <input
+                            id="cf-label"
+                            aria-describedby=described_by("cf-label", false)
+                            type="text"
+                            aria-required="true"
+                            prop:value=move || draft.with(|d| d.label.clone())
+                            on:input=move |ev| draft.update(|d| d.label = event_target_value(&ev))
+                        />
+                    </Field>
+                    <Field id="cf-key" label="Key" error=Signal::derive(err("key"))>
+                        <input
+                            id="cf-key"
+                            aria-describedby=described_by("cf-key", false)
+                            type="text"
+                            placeholder="from the label"
+                            disabled=editing
                             prop:value=move || draft.with(|d| d.key.clone())
-                            on:input=move |ev| draft.update(|d| d.key = event_target_value(&ev))/>
-                        <p class="field-error" aria-live="polite">{err("key")}</p>
-                    </div>
-                    <div class="form-field">
-                        <label for="cf-kind">"Type"<span class="required-mark" aria-hidden="true">" *"</span></label>
-                        <select id="cf-kind" aria-required="true"
+                            on:input=move |ev| draft.update(|d| d.key = event_target_value(&ev))
+                        />
+                    </Field>
+                    <Field
+                        id="cf-kind"
+                        label="Type"
+                        required=true
+                        error=Signal::derive(err("kind"))
+                        hint=Signal::derive(move || {
+                            editing().then(|| "A new type applies only if every customer's value fits it.".to_string())
+                        })
+                    >
+                        <select
+                            id="cf-kind"
+                            aria-describedby=described_by("cf-kind", true)
+                            aria-required="true"
                             prop:value=move || draft.with(|d| d.kind.map(|k| k.key()).unwrap_or(""))
-                            on:change=move |ev| draft.update(|d| d.kind = CustomFieldKind::from_key(&event_target_value(&ev)))>
+                            on:change=move |ev| {
+                                draft.update(|d| d.kind = CustomFieldKind::from_key(&event_target_value(&ev)))
+                            }
+                        >
                             <option value="">"Choose…"</option>
-                            {CustomFieldKind::ALL.into_iter().map(|k| view! { <option value=k.key()>{k.label()}</option> }).collect_view()}
+                            {CustomFieldKind::ALL
+                                .into_iter()
+                                .map(|k| view! { <option value=k.key()>{k.label()}</option> })
+                                .collect_view()}
                         </select>
-                        <Show when=editing>
-                            <p class="field-help">"A new type applies only if every customer's value fits it."</p>
-                        </Show>
-                        <p class="field-error" aria-live="polite">{err("kind")}</p>
-                    </div>
-                    <div class="form-field checkbox-field">
+                    </Field>
+                    <div class="checkbox-field">
                         <label>
-                            <input type="checkbox" prop:checked=move || draft.with(|d| d.required)
-                                on:change=move |ev| draft.update(|d| d.required = event_target_checked(&ev))/>
+                            <input
+                                type="checkbox"
+                                prop:checked=move || draft.with(|d| d.required)
+                                on:change=move |ev| draft.update(|d| d.required = event_target_checked(&ev))
+                            />
                             " Required"
                         </label>
                     </div>
-                    <div class="form-field">
-                        <label for="cf-help">"Help text"</label>
-                        <input id="cf-help" type="text" prop:value=move || draft.with(|d| d.help_text.clone())
-                            on:input=move |ev| draft.update(|d| d.help_text = event_target_value(&ev))/>
-                        <p class="field-error" aria-live="polite">{err("help_text")}</p>
-                    </div>
+                    <Field id="cf-help" label="Help text" error=Signal::derive(err("help_text"))>
+                        <input
+                            id="cf-help"
+                            aria-describedby=described_by("cf-help", false)
+                            type="text"
+                            prop:value=move || draft.with(|d| d.help_text.clone())
+                            on:input=move |ev| draft.update(|d| d.help_text = event_target_value(&ev))
+                        />
+                    </Field>
                     <Show when=move || draft.with(|d| d.kind == Some(CustomFieldKind::Choice))>
-                        <div class="form-field">
-                            <label for="cf-options">"Options (one per line)"</label>
-                            <textarea id="cf-options" rows="4" prop:value=move || draft.with(|d| d.options.join("\n"))
-                                on:input=move |ev| draft.update(|d| d.options = event_target_value(&ev).split('\n').map(str::to_string).collect())>
-                            </textarea>
-                            <p class="field-error" aria-live="polite">{err("options")}</p>
-                        </div>
+                        <Field id="cf-options" label="Options (one per line)" error=Signal::derive(err("options"))>
+                            <textarea
+                                id="cf-options"
+                                aria-describedby=described_by("cf-options", false)
+                                rows="4"
+                                prop:value=move || draft.with(|d| d.options.join("\n"))
+                                on:input=move |ev| {
+                                    draft
+                                        .update(|d| {
+                                            d.options = event_target_value(&ev)
+                                                .split('\n')
+                                                .map(str::to_string)
+                                                .collect();
+                                        })
+                                }
+                            ></textarea>
+                        </Field>
                     </Show>
                 </div>
                 <div class="modal-actions">
                     <Show when=editing>
-                        <button type="button" class="button" on:click=move |_| { draft.set(CustomFieldDraft::default()); errors.set(FieldErrors::new()); }>"Cancel"</button>
+                        <button
+                            type="button"
+                            class="button"
+                            on:click=move |_| {
+                                draft.set(CustomFieldDraft::default());
+                                errors.set(FieldErrors::new());
+                            }
+                        >
+                            "Cancel"
+                        </button>
                     </Show>
                     <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
                         {move || if editing() { "Save field" } else { "Add field" }}
@@ -281,17 +427,35 @@ fn Workflows(config: RwSignal<FieldConfig>, apply: Callback<(Result<FieldConfig,
     view! {
         <section class="card" aria-labelledby="workflows-heading">
             <h2 id="workflows-heading">"Workflows"</h2>
-            <form novalidate on:submit=move |ev| {
-                ev.prevent_default();
-                let workflows = text.get_untracked().lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
-                save.dispatch(SetWorkflows { workflows });
-            }>
-                <div class="form-field">
-                    <label for="workflows">"Workflows (one per line, in order)"</label>
-                    <textarea id="workflows" rows="5" prop:value=text on:input=move |ev| text.set(event_target_value(&ev))></textarea>
-                    <p class="field-help">"Customers in a workflow you remove keep it until their record is next edited."</p>
-                </div>
-                <button type="submit" class="button button-primary" disabled=move || save.pending().get()>"Save workflows"</button>
+            <form
+                novalidate
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    let workflows = text
+                        .get_untracked()
+                        .lines()
+                        .map(|l| l.trim().to_string())
+                        .filter(|l| !l.is_empty())
+                        .collect();
+                    save.dispatch(SetWorkflows { workflows });
+                }
+            >
+                <Field
+                    id="workflows"
+                    label="Workflows (one per line, in order)"
+                    hint="Customers in a workflow you remove keep it until their record is next edited."
+                >
+                    <textarea
+                        id="workflows"
+                        aria-describedby=described_by("workflows", true)
+                        rows="5"
+                        prop:value=text
+                        on:input=move |ev| text.set(event_target_value(&ev))
+                    ></textarea>
+                </Field>
+                <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
+                    "Save workflows"
+                </button>
             </form>
         </section>
     }

@@ -17,7 +17,7 @@ pub fn HomePage() -> impl IntoView {
                     Ok(Some(_)) => "/customers",
                     _ => "/login",
                 };
-                view! { <Redirect path=target/> }
+                view! { <Redirect path=target /> }
             })}
         </Transition>
     }

@@ -3,6 +3,7 @@
 
 use crate::api::my_account::{get_my_account, ChangeMyPassword, RenameMyself, SetMyTheme, SignOutEverywhereElse};
 use crate::components::feedback::{ErrorNotice, Loading};
+use crate::components::field::{described_by, Field};
 use crate::context::{Auth, ThemeChoice};
 use crate::error::AppError;
 use crate::format::format_datetime;
@@ -28,17 +29,25 @@ pub fn MyAccountPage() -> impl IntoView {
     Effect::new(move |_| after_success(others.value().get().is_some_and(|r| r.is_ok())));
     let account = Resource::new(move || refresh.get(), |_| get_my_account());
     view! {
-        <div class="page-head"><h1>"My account"</h1></div>
-        <Transition fallback=|| view! { <Loading/> }>
+        <div class="page-head">
+            <h1>"My account"</h1>
+        </div>
+        <Transition fallback=|| {
+            view! { <Loading /> }
+        }>
             {move || Suspend::new(async move {
                 match account.await {
-                    Ok(me) => Either::Left(view! {
-                        <NameCard me=me.clone() rename/>
-                        <ThemeCard saved=me.theme/>
-                        <PasswordCard password/>
-                        <SessionsCard me others/>
-                    }),
-                    Err(error) => Either::Right(view! { <ErrorNotice error/> }),
+                    Ok(me) => {
+                        Either::Left(
+                            view! {
+                                <NameCard me=me.clone() rename />
+                                <ThemeCard saved=me.theme />
+                                <PasswordCard password />
+                                <SessionsCard me others />
+                            },
+                        )
+                    }
+                    Err(error) => Either::Right(view! { <ErrorNotice error /> }),
                 }
             })}
         </Transition>
@@ -70,19 +79,44 @@ fn NameCard(me: MyAccount, rename: ServerAction<RenameMyself>) -> impl IntoView 
         <section class="card" aria-labelledby="my-name-heading">
             <h2 id="my-name-heading">"Your name"</h2>
             <p class="muted">{format!("You sign in as {}. Partners keep the name they invited you by.", me.email)}</p>
-            <form novalidate on:submit=move |ev: leptos::ev::SubmitEvent| {
-                ev.prevent_default();
-                rename.dispatch(RenameMyself { full_name: name.get_untracked() });
-            }>
-                <div class="form-field">
-                    <label for="my-name">"Full name"</label>
-                    <input id="my-name" type="text" autocomplete="name" aria-describedby="my-name-error"
-                        prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
-                    <p id="my-name-error" class="field-error" aria-live="polite">{move || field_error(rename.value().get(), "full_name")}</p>
-                </div>
-                {move || other_error(rename.value().get()).map(|error| view! { <ErrorNotice error/> })}
-                {move || matches!(rename.value().get(), Some(Ok(()))).then(|| view! { <p class="field-help" role="status">"Name saved."</p> })}
-                <button type="submit" class="button button-primary" disabled=rename.pending()>"Save name"</button>
+            <form
+                novalidate
+                on:submit=move |ev: leptos::ev::SubmitEvent| {
+                    ev.prevent_default();
+                    rename
+                        .dispatch(RenameMyself {
+                            full_name: name.get_untracked(),
+                        });
+                }
+            >
+                <Field
+                    id="my-name"
+                    label="Full name"
+                    error=Signal::derive(move || field_error(rename.value().get(), "full_name"))
+                >
+                    <input
+                        id="my-name"
+                        type="text"
+                        autocomplete="name"
+                        aria-describedby=described_by("my-name", false)
+                        prop:value=move || name.get()
+                        on:input=move |ev| name.set(event_target_value(&ev))
+                    />
+                </Field>
+                {move || other_error(rename.value().get()).map(|error| view! { <ErrorNotice error /> })}
+                {move || {
+                    matches!(rename.value().get(), Some(Ok(())))
+                        .then(|| {
+                            view! {
+                                <p class="field-help" role="status">
+                                    "Name saved."
+                                </p>
+                            }
+                        })
+                }}
+                <button type="submit" class="button button-primary" disabled=rename.pending()>
+                    "Save name"
+                </button>
             </form>
         </section>
     }
@@ -99,21 +133,40 @@ fn ThemeCard(saved: Theme) -> impl IntoView {
             <h2 id="my-theme-heading">"Appearance"</h2>
             <fieldset class="choice-group">
                 <legend>"Theme"</legend>
-                {Theme::ALL.into_iter().map(|theme| view! {
-                    <label class="checkbox-line">
-                        <input type="radio" name="theme" value=theme.key()
-                            prop:checked=move || current() == theme
-                            on:change=move |_| {
-                                chosen.set(Some(theme));
-                                save.dispatch(SetMyTheme { theme });
-                            }/>
-                        {theme.label()}
-                    </label>
-                }).collect_view()}
+                {Theme::ALL
+                    .into_iter()
+                    .map(|theme| {
+                        view! {
+                            <label class="checkbox-line">
+                                <input
+                                    type="radio"
+                                    name="theme"
+                                    value=theme.key()
+                                    prop:checked=move || current() == theme
+                                    on:change=move |_| {
+                                        chosen.set(Some(theme));
+                                        save.dispatch(SetMyTheme { theme });
+                                    }
+                                />
+                                {theme.label()}
+                            </label>
+                        }
+                    })
+                    .collect_view()}
             </fieldset>
             {move || match save.value().get() {
-                Some(Ok(())) => Some(Either::Left(view! { <p class="field-help" role="status">"Theme saved for every device you sign in on."</p> })),
-                Some(Err(error)) => Some(Either::Right(view! { <ErrorNotice error/> })),
+                Some(Ok(())) => {
+                    Some(
+                        Either::Left(
+                            view! {
+                                <p class="field-help" role="status">
+                                    "Theme saved for every device you sign in on."
+                                </p>
+                            },
+                        ),
+                    )
+                }
+                Some(Err(error)) => Some(Either::Right(view! { <ErrorNotice error /> })),
                 None => None,
             }}
         </section>
@@ -133,28 +186,63 @@ fn PasswordCard(password: ServerAction<ChangeMyPassword>) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="my-password-heading">
             <h2 id="my-password-heading">"Password"</h2>
-            <form novalidate on:submit=move |ev: leptos::ev::SubmitEvent| {
-                ev.prevent_default();
-                password.dispatch(ChangeMyPassword { current_password: current.get_untracked(), new_password: new.get_untracked() });
-            }>
-                <div class="form-field">
-                    <label for="current-password">"Current password"</label>
-                    <input id="current-password" type="password" autocomplete="current-password" aria-describedby="current-password-error"
-                        prop:value=move || current.get() on:input=move |ev| current.set(event_target_value(&ev))/>
-                    <p id="current-password-error" class="field-error" aria-live="polite">{move || field_error(password.value().get(), "current_password")}</p>
-                </div>
-                <div class="form-field">
-                    <label for="new-password">"New password"</label>
-                    <input id="new-password" type="password" autocomplete="new-password" aria-describedby="new-password-help new-password-error"
-                        prop:value=move || new.get() on:input=move |ev| new.set(event_target_value(&ev))/>
-                    <p id="new-password-help" class="field-help">{format!("At least {} characters, and not easy to guess. Your other sessions end when it changes.", crate::types::account_links::PASSWORD_MIN_CHARS)}</p>
-                    <p id="new-password-error" class="field-error" aria-live="polite">{move || field_error(password.value().get(), "new_password")}</p>
-                </div>
-                {move || other_error(password.value().get()).map(|error| view! { <ErrorNotice error/> })}
-                {move || matches!(password.value().get(), Some(Ok(()))).then(|| view! {
-                    <p class="field-help" role="status">"Password changed. Every other session signed in as you has ended."</p>
-                })}
-                <button type="submit" class="button button-primary" disabled=password.pending()>"Change password"</button>
+            <form
+                novalidate
+                on:submit=move |ev: leptos::ev::SubmitEvent| {
+                    ev.prevent_default();
+                    password
+                        .dispatch(ChangeMyPassword {
+                            current_password: current.get_untracked(),
+                            new_password: new.get_untracked(),
+                        });
+                }
+            >
+                <Field
+                    id="current-password"
+                    label="Current password"
+                    error=Signal::derive(move || field_error(password.value().get(), "current_password"))
+                >
+                    <input
+                        id="current-password"
+                        type="password"
+                        autocomplete="current-password"
+                        aria-describedby=described_by("current-password", false)
+                        prop:value=move || current.get()
+                        on:input=move |ev| current.set(event_target_value(&ev))
+                    />
+                </Field>
+                <Field
+                    id="new-password"
+                    label="New password"
+                    hint=format!(
+                        "At least {} characters, and not easy to guess. Your other sessions end when it changes.",
+                        crate::types::account_links::PASSWORD_MIN_CHARS,
+                    )
+                    error=Signal::derive(move || field_error(password.value().get(), "new_password"))
+                >
+                    <input
+                        id="new-password"
+                        type="password"
+                        autocomplete="new-password"
+                        aria-describedby=described_by("new-password", true)
+                        prop:value=move || new.get()
+                        on:input=move |ev| new.set(event_target_value(&ev))
+                    />
+                </Field>
+                {move || other_error(password.value().get()).map(|error| view! { <ErrorNotice error /> })}
+                {move || {
+                    matches!(password.value().get(), Some(Ok(())))
+                        .then(|| {
+                            view! {
+                                <p class="field-help" role="status">
+                                    "Password changed. Every other session signed in as you has ended."
+                                </p>
+                            }
+                        })
+                }}
+                <button type="submit" class="button button-primary" disabled=password.pending()>
+                    "Change password"
+                </button>
             </form>
         </section>
     }
@@ -176,23 +264,57 @@ fn SessionsCard(me: MyAccount, others: ServerAction<SignOutEverywhereElse>) -> i
                     </tr>
                 </thead>
                 <tbody>
-                    {me.sessions.into_iter().map(|s| view! {
-                        <tr data-testid="own-session">
-                            <td>{format_datetime(s.created_at)}{s.current.then(|| view! { " " <span class="badge badge-active">"This browser"</span> })}</td>
-                            <td>{format_datetime(s.last_seen_at)}</td>
-                            <td>{s.client_addr.unwrap_or_else(|| "—".into())}</td>
-                            <td class="wrap user-agent">{s.user_agent.unwrap_or_else(|| "—".into())}</td>
-                        </tr>
-                    }).collect_view()}
+                    {me
+                        .sessions
+                        .into_iter()
+                        .map(|s| {
+                            view! {
+                                <tr data-testid="own-session">
+                                    <td>
+                                        {format_datetime(s.created_at)}
+                                        {s
+                                            .current
+                                            .then(|| {
+                                                view! {
+                                                    " "
+                                                    <span class="badge badge-active">"This browser"</span>
+                                                }
+                                            })}
+                                    </td>
+                                    <td>{format_datetime(s.last_seen_at)}</td>
+                                    <td>{s.client_addr.unwrap_or_else(|| "—".into())}</td>
+                                    <td class="wrap user-agent">{s.user_agent.unwrap_or_else(|| "—".into())}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
                 </tbody>
             </table>
             {move || match others.value().get() {
-                Some(Ok(n)) => Some(Either::Left(view! { <p class="field-help" role="status">{format!("Signed out of {n} other session(s).")}</p> })),
-                Some(Err(error)) => Some(Either::Right(view! { <ErrorNotice error/> })),
+                Some(Ok(n)) => {
+                    Some(
+                        Either::Left(
+                            view! {
+                                <p class="field-help" role="status">
+                                    {format!("Signed out of {n} other session(s).")}
+                                </p>
+                            },
+                        ),
+                    )
+                }
+                Some(Err(error)) => Some(Either::Right(view! { <ErrorNotice error /> })),
                 None => None,
             }}
-            <button type="button" class="button" disabled=move || !has_others || others.pending().get()
-                on:click=move |_| { others.dispatch(SignOutEverywhereElse {}); }>"Sign out everywhere else"</button>
+            <button
+                type="button"
+                class="button"
+                disabled=move || !has_others || others.pending().get()
+                on:click=move |_| {
+                    others.dispatch(SignOutEverywhereElse {});
+                }
+            >
+                "Sign out everywhere else"
+            </button>
         </section>
     }
 }

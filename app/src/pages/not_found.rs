@@ -11,7 +11,11 @@ pub fn NotFound() -> impl IntoView {
         <main class="standalone">
             <h1>"Page not found"</h1>
             <p>"There is nothing at this address. It may have moved, or the link may be mistyped."</p>
-            <p><a href="/" class="button">"Go to Clientele"</a></p>
+            <p>
+                <a href="/" class="button">
+                    "Go to Clientele"
+                </a>
+            </p>
         </main>
     }
 }

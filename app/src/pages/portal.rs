@@ -36,7 +36,7 @@ fn PortalFrame(children: Children) -> impl IntoView {
                 .ok()
                 .flatten()
                 .and_then(|s| s.impersonation)
-                .map(|impersonation| view! { <ImpersonationBanner impersonation/> })
+                .map(|impersonation| view! { <ImpersonationBanner impersonation /> })
         })
     };
     // One's own account, but not while a partner user views the account as its users do.
@@ -44,7 +44,9 @@ fn PortalFrame(children: Children) -> impl IntoView {
         Suspend::new(async move {
             auth.session.await.ok().flatten().filter(|s| s.impersonation.is_none()).map(|_| {
                 view! {
-                    <a class="button button-quiet" href="/account">"My account"</a>
+                    <a class="button button-quiet" href="/account">
+                        "My account"
+                    </a>
                 }
             })
         })
@@ -52,17 +54,27 @@ fn PortalFrame(children: Children) -> impl IntoView {
     view! {
         <Suspense>{banner}</Suspense>
         <header class="app-header">
-            <a class="brand" href="/portal">"Clientele"</a>
-            <div class="tenant"><span class="tenant-name">"Customer portal"</span></div>
+            <a class="brand" href="/portal">
+                "Clientele"
+            </a>
+            <div class="tenant">
+                <span class="tenant-name">"Customer portal"</span>
+            </div>
             <div class="who">
-                <span class="person" data-testid="person-name"><Suspense>{name}</Suspense></span>
+                <span class="person" data-testid="person-name">
+                    <Suspense>{name}</Suspense>
+                </span>
                 <Suspense>{account_link}</Suspense>
                 <ActionForm action=auth.logout>
-                    <button type="submit" class="button button-quiet">"Sign out"</button>
+                    <button type="submit" class="button button-quiet">
+                        "Sign out"
+                    </button>
                 </ActionForm>
             </div>
         </header>
-        <main id="main" class="content portal">{children()}</main>
+        <main id="main" class="content portal">
+            {children()}
+        </main>
     }
 }
 
@@ -96,10 +108,17 @@ fn ImpersonationBanner(impersonation: ImpersonationInfo) -> impl IntoView {
     view! {
         <div class="impersonation-banner" role="region" aria-label="Log in as">
             <span>
-                "Viewing " <strong>{impersonation.customer_name.clone()}</strong> " as " <strong>{impersonation.partner_user.clone()}</strong> " — "
+                "Viewing " <strong>{impersonation.customer_name.clone()}</strong> " as "
+                <strong>{impersonation.partner_user.clone()}</strong> " — "
             </span>
-            <button type="button" class="button button-small" disabled=move || leave.pending().get()
-                on:click=move |_| { leave.dispatch(()); }>
+            <button
+                type="button"
+                class="button button-small"
+                disabled=move || leave.pending().get()
+                on:click=move |_| {
+                    leave.dispatch(());
+                }
+            >
                 "Return to Clientele"
             </button>
             <span class="impersonation-time" data-testid="impersonation-time-left">
@@ -113,30 +132,50 @@ fn ImpersonationBanner(impersonation: ImpersonationInfo) -> impl IntoView {
 pub fn PortalHomePage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     view! {
-        <Transition fallback=|| view! { <Loading/> }>
+        <Transition fallback=|| {
+            view! { <Loading /> }
+        }>
             {move || Suspend::new(async move {
                 match auth.session.await {
-                    Ok(Some(info)) if info.accounts.len() == 1 => EitherOf3::A(view! {
-                        <Redirect path=format!("/portal/{}", info.accounts[0].customer_id)/>
-                    }),
-                    Ok(Some(info)) => EitherOf3::B(view! {
-                        <PortalFrame>
-                            <h1>"Your accounts"</h1>
-                            {if info.accounts.is_empty() {
-                                Either::Left(view! { <p class="empty">"You do not belong to any customer account."</p> })
-                            } else {
-                                Either::Right(view! {
-                                    <ul class="plain-list account-list">
-                                        {info.accounts.into_iter().map(|a| view! {
-                                            <li><A href=format!("/portal/{}", a.customer_id)>{a.name}</A>
-                                                <span class="muted">{format!(" — {} · {}", a.tenant_name, a.role.label())}</span></li>
-                                        }).collect_view()}
-                                    </ul>
-                                })
-                            }}
-                        </PortalFrame>
-                    }),
-                    _ => EitherOf3::C(view! { <Redirect path="/login"/> }),
+                    Ok(Some(info)) if info.accounts.len() == 1 => {
+                        EitherOf3::A(view! { <Redirect path=format!("/portal/{}", info.accounts[0].customer_id) /> })
+                    }
+                    Ok(Some(info)) => {
+                        EitherOf3::B(
+                            view! {
+                                <PortalFrame>
+                                    <h1>"Your accounts"</h1>
+                                    {if info.accounts.is_empty() {
+                                        Either::Left(
+                                            view! { <p class="empty">"You do not belong to any customer account."</p> },
+                                        )
+                                    } else {
+                                        Either::Right(
+                                            view! {
+                                                <ul class="plain-list account-list">
+                                                    {info
+                                                        .accounts
+                                                        .into_iter()
+                                                        .map(|a| {
+                                                            view! {
+                                                                <li>
+                                                                    <A href=format!("/portal/{}", a.customer_id)>{a.name}</A>
+                                                                    <span class="muted">
+                                                                        {format!(" — {} · {}", a.tenant_name, a.role.label())}
+                                                                    </span>
+                                                                </li>
+                                                            }
+                                                        })
+                                                        .collect_view()}
+                                                </ul>
+                                            },
+                                        )
+                                    }}
+                                </PortalFrame>
+                            },
+                        )
+                    }
+                    _ => EitherOf3::C(view! { <Redirect path="/login" /> }),
                 }
             })}
         </Transition>
@@ -162,16 +201,25 @@ pub fn PortalAccountPage() -> impl IntoView {
     );
     view! {
         <PortalFrame>
-            <Transition fallback=|| view! { <Loading/> }>
+            <Transition fallback=|| {
+                view! { <Loading /> }
+            }>
                 {move || Suspend::new(async move {
                     match account.await {
-                        Ok(account) => Either::Left(view! { <Account account invited shown notice/> }),
-                        Err(AppError::Unauthenticated) => Either::Right(view! { <Redirect path="/login"/> }.into_any()),
-                        Err(error) => Either::Right(view! {
-                            <h1>"Account"</h1>
-                            <ErrorNotice error/>
-                            <p><A href="/portal">"Your accounts"</A></p>
-                        }.into_any()),
+                        Ok(account) => Either::Left(view! { <Account account invited shown notice /> }),
+                        Err(AppError::Unauthenticated) => Either::Right(view! { <Redirect path="/login" /> }.into_any()),
+                        Err(error) => {
+                            Either::Right(
+                                view! {
+                                    <h1>"Account"</h1>
+                                    <ErrorNotice error />
+                                    <p>
+                                        <A href="/portal">"Your accounts"</A>
+                                    </p>
+                                }
+                                    .into_any(),
+                            )
+                        }
                     }
                 })}
             </Transition>
@@ -199,61 +247,128 @@ fn Account(
     // users, and only by email (the server refuses anything else).
     let may_invite = Signal::derive(move || is_owner && viewing.with(|v| v.as_ref().is_none_or(|v| v.may_invite)));
     view! {
-        {network.map(|n| view! {
-            <nav class="breadcrumbs" aria-label="Breadcrumb"><A href=format!("/portal/{}", n.id)>{n.name}</A>" › "{name.clone()}</nav>
-        })}
+        {network
+            .map(|n| {
+                view! {
+                    <nav class="breadcrumbs" aria-label="Breadcrumb">
+                        <A href=format!("/portal/{}", n.id)>{n.name}</A>
+                        " › "
+                        {name.clone()}
+                    </nav>
+                }
+            })}
         <div class="page-head">
             <h1>{name.clone()}</h1>
             <span class="muted">{format!("with {tenant_name} · you are {}", role.label().to_lowercase())}</span>
         </div>
-        {move || notice.get().map(|text| view! { <div class="notice notice-success" role="status">{text}</div> })}
-        {move || shown.get().map(|outcome| view! { <ShownLink outcome on_dismiss=Callback::new(move |_| shown.set(None))/> })}
+        {move || {
+            notice
+                .get()
+                .map(|text| {
+                    view! {
+                        <div class="notice notice-success" role="status">
+                            {text}
+                        </div>
+                    }
+                })
+        }}
+        {move || {
+            shown
+                .get()
+                .map(|outcome| view! { <ShownLink outcome on_dismiss=Callback::new(move |_| shown.set(None)) /> })
+        }}
         <div class="detail-grid">
             <section class="card" aria-labelledby="portal-details">
                 <h2 id="portal-details">"Details"</h2>
                 {if details.is_empty() {
                     Either::Left(view! { <p class="muted">"No details on file."</p> })
                 } else {
-                    Either::Right(view! {
-                        <dl class="facts">
-                            {details.into_iter().map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> }).collect_view()}
-                        </dl>
-                    })
+                    Either::Right(
+                        view! {
+                            <dl class="facts">
+                                {details
+                                    .into_iter()
+                                    .map(|(label, value)| {
+                                        view! {
+                                            <dt>{label}</dt>
+                                            <dd>{value}</dd>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </dl>
+                        },
+                    )
                 }}
             </section>
             <section class="card" aria-labelledby="portal-users">
                 <div class="card-head">
                     <h2 id="portal-users">"Users"</h2>
                     <Show when=move || may_invite.get()>
-                        <button type="button" class="button button-small" on:click=move |_| inviting.set(true)>"Invite a member"</button>
+                        <button type="button" class="button button-small" on:click=move |_| inviting.set(true)>
+                            "Invite a member"
+                        </button>
                     </Show>
                 </div>
                 <table class="data-table compact" aria-label="Users of this account">
-                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col">"State"</th><th scope="col">"Last sign-in"</th></tr></thead>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Name"</th>
+                            <th scope="col">"Email"</th>
+                            <th scope="col">"Role"</th>
+                            <th scope="col">"State"</th>
+                            <th scope="col">"Last sign-in"</th>
+                        </tr>
+                    </thead>
                     <tbody>
-                        {users.into_iter().map(|u| view! {
-                            <tr>
-                                <td>{u.full_name}</td><td>{u.email}</td><td>{u.role.label()}</td><td>{u.state.label()}</td>
-                                <td>{if u.state == MembershipState::Active { u.last_login_at.map(format_datetime).unwrap_or_else(|| "—".into()) } else { "—".into() }}</td>
-                            </tr>
-                        }).collect_view()}
+                        {users
+                            .into_iter()
+                            .map(|u| {
+                                view! {
+                                    <tr>
+                                        <td>{u.full_name}</td>
+                                        <td>{u.email}</td>
+                                        <td>{u.role.label()}</td>
+                                        <td>{u.state.label()}</td>
+                                        <td>
+                                            {if u.state == MembershipState::Active {
+                                                u.last_login_at.map(format_datetime).unwrap_or_else(|| "—".into())
+                                            } else {
+                                                "—".into()
+                                            }}
+                                        </td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
                     </tbody>
                 </table>
             </section>
-            {(!sub_accounts.is_empty()).then(|| view! {
-                <section class="card" aria-labelledby="portal-subs">
-                    <h2 id="portal-subs">"Sub-accounts"</h2>
-                    <ul class="plain-list">
-                        {sub_accounts.into_iter().map(|s| view! { <li><A href=format!("/portal/{}", s.id)>{s.name}</A></li> }).collect_view()}
-                    </ul>
-                </section>
-            })}
+            {(!sub_accounts.is_empty())
+                .then(|| {
+                    view! {
+                        <section class="card" aria-labelledby="portal-subs">
+                            <h2 id="portal-subs">"Sub-accounts"</h2>
+                            <ul class="plain-list">
+                                {sub_accounts
+                                    .into_iter()
+                                    .map(|s| {
+                                        view! {
+                                            <li>
+                                                <A href=format!("/portal/{}", s.id)>{s.name}</A>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        </section>
+                    }
+                })}
         </div>
         // The person's own data: never offered to a partner user viewing the account.
         <Show when=move || !impersonation.get()>
             <div class="detail-grid">
-                <MyConsents/>
-                <DeleteMyAccount/>
+                <MyConsents />
+                <DeleteMyAccount />
             </div>
         </Show>
         <Show when=move || inviting.get()>
@@ -265,7 +380,11 @@ fn Account(
                 on_done=Callback::new(move |outcome: InviteOutcome| {
                     inviting.set(false);
                     invited.update(|n| *n += 1);
-                    if outcome.link.is_some() { shown.set(Some(outcome)); } else { notice.set(Some(outcome.sent_notice())); }
+                    if outcome.link.is_some() {
+                        shown.set(Some(outcome));
+                    } else {
+                        notice.set(Some(outcome.sent_notice()));
+                    }
                 })
                 on_close=Callback::new(move |_| inviting.set(false))
             />

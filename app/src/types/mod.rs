@@ -15,5 +15,6 @@ pub mod impersonation;
 pub mod my_account;
 pub mod partners;
 pub mod portal;
+pub mod roles;
 pub mod session;
 pub mod team;

@@ -7,8 +7,9 @@ use http::StatusCode;
 async fn login_page_has_labelled_fields_and_security_headers(app: TestApp) {
     let res = app.client().get("/login").await;
     assert_eq!(res.status, StatusCode::OK);
-    assert!(res.body.contains(r#"<label for="login-email">Email</label>"#), "{}", res.body);
-    assert!(res.body.contains(r#"<label for="login-password">Password</label>"#));
+    assert!(res.body.contains(r#"<label for="login-email">Email"#), "{}", res.body);
+    assert!(res.body.contains(r#"<label for="login-password">Password"#));
+    assert!(res.body.contains(r#"aria-describedby="login-email-error""#), "each control names its error");
     assert_eq!(res.headers["x-content-type-options"], "nosniff");
     assert_eq!(res.headers["x-frame-options"], "DENY");
 }

@@ -4,6 +4,7 @@
 use crate::api::customer_users::InviteCustomerUser;
 use crate::api::portal::PortalInvite;
 use crate::components::feedback::field_error;
+use crate::components::field::{described_by, Field};
 use crate::components::modal::open_when_attached;
 use crate::error::AppError;
 use crate::format::format_datetime;
@@ -68,66 +69,126 @@ pub fn InviteDialog(
     };
     let is_partner = matches!(inviting, Inviting::Partner(_));
     view! {
-        <dialog node_ref=dialog class="modal" aria-labelledby="invite-title" on:cancel=move |ev: leptos::ev::Event| { ev.prevent_default(); on_close.run(()); }>
+        <dialog
+            node_ref=dialog
+            class="modal"
+            aria-labelledby="invite-title"
+            on:cancel=move |ev: leptos::ev::Event| {
+                ev.prevent_default();
+                on_close.run(());
+            }
+        >
             <form novalidate on:submit=submit>
                 <h2 id="invite-title">"Invite to "{customer_name}</h2>
-                <div class="form-field">
-                    <label for="invite-name">"Full name"<span class="required-mark" aria-hidden="true">" *"</span></label>
-                    <input id="invite-name" type="text" autocomplete="off" aria-required="true" autofocus
+                <Field id="invite-name" label="Full name" required=true error=Signal::derive(error_for("full_name"))>
+                    <input
+                        id="invite-name"
+                        aria-describedby=described_by("invite-name", false)
+                        type="text"
+                        autocomplete="off"
+                        aria-required="true"
+                        autofocus
                         prop:value=move || input.with(|i| i.full_name.clone())
-                        on:input=move |ev| input.update(|i| i.full_name = event_target_value(&ev))/>
-                    <p class="field-error" aria-live="polite">{error_for("full_name")}</p>
-                </div>
-                <div class="form-field">
-                    <label for="invite-email">"Email"<span class="required-mark" aria-hidden="true">" *"</span></label>
-                    <input id="invite-email" type="email" autocomplete="off" aria-required="true"
+                        on:input=move |ev| input.update(|i| i.full_name = event_target_value(&ev))
+                    />
+                </Field>
+                <Field id="invite-email" label="Email" required=true error=Signal::derive(error_for("email"))>
+                    <input
+                        id="invite-email"
+                        aria-describedby=described_by("invite-email", false)
+                        type="email"
+                        autocomplete="off"
+                        aria-required="true"
                         prop:value=move || input.with(|i| i.email.clone())
-                        on:input=move |ev| input.update(|i| i.email = event_target_value(&ev))/>
-                    <p class="field-error" aria-live="polite">{error_for("email")}</p>
-                </div>
-                {is_partner.then(|| view! {
-                    <fieldset class="choice-group">
-                        <legend>"Role in this account"</legend>
-                        {[AccountRole::Member, AccountRole::Owner].into_iter().map(|role| view! {
-                            <label>
-                                <input type="radio" name="invite-role" prop:checked=move || input.with(|i| i.role == role)
-                                    on:change=move |_| input.update(|i| i.role = role)/>
-                                " "{role.label()}
-                                <span class="muted">{match role { AccountRole::Owner => " — can also invite members", AccountRole::Member => "" }}</span>
-                            </label>
-                        }).collect_view()}
-                    </fieldset>
-                })}
+                        on:input=move |ev| input.update(|i| i.email = event_target_value(&ev))
+                    />
+                </Field>
+                {is_partner
+                    .then(|| {
+                        view! {
+                            <fieldset class="choice-group">
+                                <legend>"Role in this account"</legend>
+                                {[AccountRole::Member, AccountRole::Owner]
+                                    .into_iter()
+                                    .map(|role| {
+                                        view! {
+                                            <label>
+                                                <input
+                                                    type="radio"
+                                                    name="invite-role"
+                                                    prop:checked=move || input.with(|i| i.role == role)
+                                                    on:change=move |_| input.update(|i| i.role = role)
+                                                />
+                                                " "
+                                                {role.label()}
+                                                <span class="muted">
+                                                    {match role {
+                                                        AccountRole::Owner => " — can also invite members",
+                                                        AccountRole::Member => "",
+                                                    }}
+                                                </span>
+                                            </label>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </fieldset>
+                        }
+                    })}
                 {if email_only {
-                    Either::Left(view! {
-                        <p class="field-help">"While you view the account as its users do, an invitation goes to the invitee's own inbox."</p>
-                    })
-                } else {
-                    Either::Right(view! {
-                        <fieldset class="choice-group">
-                            <legend>"Activation"</legend>
-                            <label>
-                                <input type="radio" name="invite-method" prop:checked=move || input.with(|i| i.method == ActivationMethod::SendEmail)
-                                    on:change=move |_| input.update(|i| i.method = ActivationMethod::SendEmail)/>
-                                " Send activation email"
-                            </label>
-                            <label>
-                                <input type="radio" name="invite-method" prop:checked=move || input.with(|i| i.method == ActivationMethod::DisplayLink)
-                                    on:change=move |_| input.update(|i| i.method = ActivationMethod::DisplayLink)/>
-                                " Display activation link (to copy and hand over)"
-                            </label>
+                    Either::Left(
+                        view! {
                             <p class="field-help">
-                                "A link is displayed only for someone new to Clientele; an existing account gets the invitation by email."
-                                {link_hours.map(|h| format!(" The link works once and expires after {h} hours."))}
+                                "While you view the account as its users do, an invitation goes to the invitee's own inbox."
                             </p>
-                        </fieldset>
-                    })
+                        },
+                    )
+                } else {
+                    Either::Right(
+                        view! {
+                            <fieldset class="choice-group">
+                                <legend>"Activation"</legend>
+                                <label>
+                                    <input
+                                        type="radio"
+                                        name="invite-method"
+                                        prop:checked=move || input.with(|i| i.method == ActivationMethod::SendEmail)
+                                        on:change=move |_| input.update(|i| i.method = ActivationMethod::SendEmail)
+                                    />
+                                    " Send activation email"
+                                </label>
+                                <label>
+                                    <input
+                                        type="radio"
+                                        name="invite-method"
+                                        prop:checked=move || input.with(|i| i.method == ActivationMethod::DisplayLink)
+                                        on:change=move |_| input.update(|i| i.method = ActivationMethod::DisplayLink)
+                                    />
+                                    " Display activation link (to copy and hand over)"
+                                </label>
+                                <p class="field-help">
+                                    "A link is displayed only for someone new to Clientele; an existing account gets the invitation by email."
+                                    {link_hours.map(|h| format!(" The link works once and expires after {h} hours."))}
+                                </p>
+                            </fieldset>
+                        },
+                    )
                 }}
-                {move || server_error.get().filter(|e| !matches!(e, AppError::Invalid(_))).map(|e| view! {
-                    <div class="notice notice-error" role="alert">{e.to_string()}</div>
-                })}
+                {move || {
+                    server_error
+                        .get()
+                        .filter(|e| !matches!(e, AppError::Invalid(_)))
+                        .map(|e| {
+                            view! {
+                                <div class="notice notice-error" role="alert">
+                                    {e.to_string()}
+                                </div>
+                            }
+                        })
+                }}
                 <div class="modal-actions">
-                    <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                    <button type="button" class="button" on:click=move |_| on_close.run(())>
+                        "Cancel"
+                    </button>
                     <button type="submit" class="button button-primary" disabled=pending>
                         {move || if pending.get() { "Inviting…" } else { "Invite" }}
                     </button>
@@ -145,18 +206,39 @@ pub fn ShownLink(outcome: InviteOutcome, on_dismiss: Callback<()>) -> impl IntoV
     let for_copy = link.clone();
     view! {
         <section class="notice notice-info shown-link" role="region" aria-label="Activation link">
-            <p><strong>{format!("Activation link for {}", outcome.email)}</strong></p>
-            <p class="muted">"Shown only now: copy it and hand it over. It works once and expires "{format_datetime(outcome.expires_at)}"."</p>
+            <p>
+                <strong>{format!("Activation link for {}", outcome.email)}</strong>
+            </p>
+            <p class="muted">
+                "Shown only now: copy it and hand it over. It works once and expires "
+                {format_datetime(outcome.expires_at)}"."
+            </p>
             <div class="copy-row">
-                <input type="text" readonly aria-label="Activation link" value=link.clone() on:focus=move |ev| {
-                    use leptos::wasm_bindgen::JsCast;
-                    if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) { input.select(); }
-                }/>
-                <button type="button" class="button" on:click=move |_| {
-                    let _ = window().navigator().clipboard().write_text(&for_copy);
-                    copied.set(true);
-                }>{move || if copied.get() { "Copied" } else { "Copy link" }}</button>
-                <button type="button" class="button" on:click=move |_| on_dismiss.run(())>"Done"</button>
+                <input
+                    type="text"
+                    readonly
+                    aria-label="Activation link"
+                    value=link.clone()
+                    on:focus=move |ev| {
+                        use leptos::wasm_bindgen::JsCast;
+                        if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                            input.select();
+                        }
+                    }
+                />
+                <button
+                    type="button"
+                    class="button"
+                    on:click=move |_| {
+                        let _ = window().navigator().clipboard().write_text(&for_copy);
+                        copied.set(true);
+                    }
+                >
+                    {move || if copied.get() { "Copied" } else { "Copy link" }}
+                </button>
+                <button type="button" class="button" on:click=move |_| on_dismiss.run(())>
+                    "Done"
+                </button>
             </div>
         </section>
     }

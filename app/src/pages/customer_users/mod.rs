@@ -79,96 +79,213 @@ pub fn CustomerUsersPage() -> impl IntoView {
 
     let can_manage = auth.can(Permission::CustomerUsersManage);
     view! {
-        <Transition fallback=|| view! { <Loading/> }>
+        <Transition fallback=|| {
+            view! { <Loading /> }
+        }>
             {move || Suspend::new(async move {
                 match users.await {
-                    Err(error) => Either::Right(view! {
-                        <div class="page-head"><h1>"Users"</h1></div>
-                        <ErrorNotice error/>
-                        <p><A href="/customers">"Back to customers"</A></p>
-                    }),
+                    Err(error) => {
+                        Either::Right(
+                            view! {
+                                <div class="page-head">
+                                    <h1>"Users"</h1>
+                                </div>
+                                <ErrorNotice error />
+                                <p>
+                                    <A href="/customers">"Back to customers"</A>
+                                </p>
+                            },
+                        )
+                    }
                     Ok(data) => {
                         let CustomerUsers { customer_id, customer_name, users, link_hours } = data;
                         let name_for_dialog = customer_name.clone();
                         let (crumb_name, title_name) = (customer_name.clone(), customer_name);
-                        Either::Left(view! {
-                            <nav class="breadcrumbs" aria-label="Breadcrumb">
-                                <A href="/customers">"Customers"</A>" › "
-                                <A href=format!("/customers/{customer_id}")>{crumb_name}</A>" › Users"
-                            </nav>
-                            <div class="page-head">
-                                <h1>"Users of "{title_name}</h1>
-                                <div class="page-actions">
-                                    <Show when=move || can_manage.get()>
-                                        <button type="button" class="button button-primary" on:click=move |_| inviting.set(true)>"Invite user"</button>
-                                    </Show>
-                                </div>
-                            </div>
-                            <p class="muted">"People who sign in to this customer account in the customer portal. A user of a network can also open its sub-accounts."</p>
-                            {move || notice.get().map(|text| view! {
-                                <div class="notice notice-success" role="status">{text}
-                                    <button type="button" class="chip-remove" aria-label="Dismiss" on:click=move |_| notice.set(None)>"×"</button>
-                                </div>
-                            })}
-                            {move || shown.get().map(|outcome| view! { <ShownLink outcome on_dismiss=Callback::new(move |_| shown.set(None))/> })}
-                            {move || confirming.get().map(|pending| {
-                                let (text, label) = match &pending {
-                                    Pending::Revoke(u) => (format!("Revoke the invitation of {}? Its link stops working.", u.full_name), "Revoke invitation"),
-                                    Pending::Remove(u, false) => (format!("Remove {} from this account? Their other accounts stay.", u.full_name), "Remove"),
-                                    Pending::Remove(u, true) => (format!("Unsubscribe {}? This removes them from all your customer accounts; if they use no other partner, their identity and password are deleted too.", u.full_name), "Unsubscribe"),
-                                };
-                                view! {
-                                    <div class="notice notice-warning" role="alert">
-                                        {text}
-                                        <div class="modal-actions">
-                                            <button type="button" class="button" on:click=move |_| confirming.set(None)>"Cancel"</button>
-                                            <button type="button" class="button button-danger" on:click=move |_| {
-                                                match confirming.get_untracked() {
-                                                    Some(Pending::Revoke(u)) => { revoke.dispatch(RevokeInvitation { membership_id: u.membership_id }); }
-                                                    Some(Pending::Remove(u, all)) => { remove.dispatch(RemoveCustomerUser { membership_id: u.membership_id, whole_tenant: all }); }
-                                                    None => {}
-                                                }
-                                                confirming.set(None);
-                                            }>{label}</button>
-                                        </div>
+                        Either::Left(
+                            view! {
+                                <nav class="breadcrumbs" aria-label="Breadcrumb">
+                                    <A href="/customers">"Customers"</A>
+                                    " › "
+                                    <A href=format!("/customers/{customer_id}")>{crumb_name}</A>
+                                    " › Users"
+                                </nav>
+                                <div class="page-head">
+                                    <h1>"Users of "{title_name}</h1>
+                                    <div class="page-actions">
+                                        <Show when=move || can_manage.get()>
+                                            <button
+                                                type="button"
+                                                class="button button-primary"
+                                                on:click=move |_| inviting.set(true)
+                                            >
+                                                "Invite user"
+                                            </button>
+                                        </Show>
                                     </div>
-                                }
-                            })}
-                            {if users.is_empty() {
-                                Either::Left(view! { <p class="empty">"Nobody can sign in to this account yet."</p> })
-                            } else {
-                                Either::Right(view! {
-                                    <div class="table-scroll"><table class="data-table" aria-label="Customer users">
-                                        <thead><tr>
-                                            <th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th>
-                                            <th scope="col">"State"</th><th scope="col">"Invited"</th><th scope="col">"Activated"</th>
-                                            <th scope="col">"Last sign-in"</th><th scope="col">"Consents"</th>
-                                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                                        </tr></thead>
-                                        <tbody>
-                                            {users.into_iter().map(|u| view! { <UserRow user=u can_manage resend reset confirming/> }).collect_view()}
-                                        </tbody>
-                                    </table></div>
-                                })
-                            }}
-                            <Show when=move || inviting.get()>
-                                <InviteDialog
-                                    inviting=Inviting::Partner(customer_id)
-                                    customer_name=name_for_dialog.clone()
-                                    link_hours=Some(link_hours)
-                                    on_done=Callback::new(move |outcome: InviteOutcome| {
-                                        inviting.set(false);
-                                        invited.update(|n| *n += 1);
-                                        if outcome.link.is_some() {
-                                            shown.set(Some(outcome));
-                                        } else {
-                                            notice.set(Some(outcome.sent_notice()));
-                                        }
-                                    })
-                                    on_close=Callback::new(move |_| inviting.set(false))
-                                />
-                            </Show>
-                        })
+                                </div>
+                                <p class="muted">
+                                    "People who sign in to this customer account in the customer portal. A user of a network can also open its sub-accounts."
+                                </p>
+                                {move || {
+                                    notice
+                                        .get()
+                                        .map(|text| {
+                                            view! {
+                                                <div class="notice notice-success" role="status">
+                                                    {text}
+                                                    <button
+                                                        type="button"
+                                                        class="chip-remove"
+                                                        aria-label="Dismiss"
+                                                        on:click=move |_| notice.set(None)
+                                                    >
+                                                        "×"
+                                                    </button>
+                                                </div>
+                                            }
+                                        })
+                                }}
+                                {move || {
+                                    shown
+                                        .get()
+                                        .map(|outcome| {
+                                            view! {
+                                                <ShownLink outcome on_dismiss=Callback::new(move |_| shown.set(None)) />
+                                            }
+                                        })
+                                }}
+                                {move || {
+                                    confirming
+                                        .get()
+                                        .map(|pending| {
+                                            let (text, label) = match &pending {
+                                                Pending::Revoke(u) => {
+                                                    (
+                                                        format!(
+                                                            "Revoke the invitation of {}? Its link stops working.",
+                                                            u.full_name,
+                                                        ),
+                                                        "Revoke invitation",
+                                                    )
+                                                }
+                                                Pending::Remove(u, false) => {
+                                                    (
+                                                        format!(
+                                                            "Remove {} from this account? Their other accounts stay.",
+                                                            u.full_name,
+                                                        ),
+                                                        "Remove",
+                                                    )
+                                                }
+                                                Pending::Remove(u, true) => {
+                                                    (
+                                                        format!(
+                                                            "Unsubscribe {}? This removes them from all your customer accounts; if they use no other partner, their identity and password are deleted too.",
+                                                            u.full_name,
+                                                        ),
+                                                        "Unsubscribe",
+                                                    )
+                                                }
+                                            };
+                                            view! {
+                                                <div class="notice notice-warning" role="alert">
+                                                    {text}
+                                                    <div class="modal-actions">
+                                                        <button
+                                                            type="button"
+                                                            class="button"
+                                                            on:click=move |_| confirming.set(None)
+                                                        >
+                                                            "Cancel"
+                                                        </button>
+                                                        <button
+                                                            type="button"
+                                                            class="button button-danger"
+                                                            on:click=move |_| {
+                                                                match confirming.get_untracked() {
+                                                                    Some(Pending::Revoke(u)) => {
+                                                                        revoke
+                                                                            .dispatch(RevokeInvitation {
+                                                                                membership_id: u.membership_id,
+                                                                            });
+                                                                    }
+                                                                    Some(Pending::Remove(u, all)) => {
+                                                                        remove
+                                                                            .dispatch(RemoveCustomerUser {
+                                                                                membership_id: u.membership_id,
+                                                                                whole_tenant: all,
+                                                                            });
+                                                                    }
+                                                                    None => {}
+                                                                }
+                                                                confirming.set(None);
+                                                            }
+                                                        >
+                                                            {label}
+                                                        </button>
+                                                    </div>
+                                                </div>
+                                            }
+                                        })
+                                }}
+                                {if users.is_empty() {
+                                    Either::Left(
+                                        view! { <p class="empty">"Nobody can sign in to this account yet."</p> },
+                                    )
+                                } else {
+                                    Either::Right(
+                                        view! {
+                                            <div class="table-scroll">
+                                                <table class="data-table" aria-label="Customer users">
+                                                    <thead>
+                                                        <tr>
+                                                            <th scope="col">"Name"</th>
+                                                            <th scope="col">"Email"</th>
+                                                            <th scope="col">"Role"</th>
+                                                            <th scope="col">"State"</th>
+                                                            <th scope="col">"Invited"</th>
+                                                            <th scope="col">"Activated"</th>
+                                                            <th scope="col">"Last sign-in"</th>
+                                                            <th scope="col">"Consents"</th>
+                                                            <th scope="col">
+                                                                <span class="visually-hidden">"Actions"</span>
+                                                            </th>
+                                                        </tr>
+                                                    </thead>
+                                                    <tbody>
+                                                        {users
+                                                            .into_iter()
+                                                            .map(|u| {
+                                                                view! {
+                                                                    <UserRow user=u can_manage resend reset confirming />
+                                                                }
+                                                            })
+                                                            .collect_view()}
+                                                    </tbody>
+                                                </table>
+                                            </div>
+                                        },
+                                    )
+                                }}
+                                <Show when=move || inviting.get()>
+                                    <InviteDialog
+                                        inviting=Inviting::Partner(customer_id)
+                                        customer_name=name_for_dialog.clone()
+                                        link_hours=Some(link_hours)
+                                        on_done=Callback::new(move |outcome: InviteOutcome| {
+                                            inviting.set(false);
+                                            invited.update(|n| *n += 1);
+                                            if outcome.link.is_some() {
+                                                shown.set(Some(outcome));
+                                            } else {
+                                                notice.set(Some(outcome.sent_notice()));
+                                            }
+                                        })
+                                        on_close=Callback::new(move |_| inviting.set(false))
+                                    />
+                                </Show>
+                            },
+                        )
                     }
                 }
             })}
@@ -222,36 +339,102 @@ fn UserRow(
             <td>{user.full_name.clone()}</td>
             <td>{user.email.clone()}</td>
             <td>{user.role.label()}</td>
-            <td class="wrap"><span class=badge title=state_title.clone()>{user.state.label()}</span>
-                {(!state_title.is_empty()).then(|| view! { <div class="muted small">{state_title.clone()}</div> })}</td>
+            <td class="wrap">
+                <span class=badge title=state_title.clone()>
+                    {user.state.label()}
+                </span>
+                {(!state_title.is_empty()).then(|| view! { <div class="muted small">{state_title.clone()}</div> })}
+            </td>
             <td>{when(user.invited_at)}</td>
             <td>{when(user.activated_at)}</td>
             <td>{when(if user.state == MembershipState::Active { user.last_login_at } else { None })}</td>
             <td class="consents-cell">{consents_text(&user.consents)}</td>
             <td class="row-buttons">
-                <Show when=move || can_manage.get()>
+                <Show when=move || {
+                    can_manage.get()
+                }>
                     {match u.state {
                         MembershipState::Invited => {
                             let (a, b) = (u.clone(), u.clone());
-                            Either::Left(view! {
-                                <button type="button" class="button button-small" aria-label=format!("Resend invitation to {}", a.full_name)
-                                    on:click=move |_| { resend.dispatch(ResendInvitation { membership_id: id, method: ActivationMethod::SendEmail }); }>"Resend"</button>
-                                <button type="button" class="button button-small" aria-label=format!("Show a new link for {}", a.full_name)
-                                    on:click=move |_| { resend.dispatch(ResendInvitation { membership_id: id, method: ActivationMethod::DisplayLink }); }>"New link"</button>
-                                <button type="button" class="button button-small button-danger" aria-label=format!("Revoke invitation of {}", b.full_name)
-                                    on:click=move |_| confirming.set(Some(Pending::Revoke(b.clone())))>"Revoke"</button>
-                            })
+                            Either::Left(
+                                view! {
+                                    <button
+                                        type="button"
+                                        class="button button-small"
+                                        aria-label=format!("Resend invitation to {}", a.full_name)
+                                        on:click=move |_| {
+                                            resend
+                                                .dispatch(ResendInvitation {
+                                                    membership_id: id,
+                                                    method: ActivationMethod::SendEmail,
+                                                });
+                                        }
+                                    >
+                                        "Resend"
+                                    </button>
+                                    <button
+                                        type="button"
+                                        class="button button-small"
+                                        aria-label=format!("Show a new link for {}", a.full_name)
+                                        on:click=move |_| {
+                                            resend
+                                                .dispatch(ResendInvitation {
+                                                    membership_id: id,
+                                                    method: ActivationMethod::DisplayLink,
+                                                });
+                                        }
+                                    >
+                                        "New link"
+                                    </button>
+                                    <button
+                                        type="button"
+                                        class="button button-small button-danger"
+                                        aria-label=format!("Revoke invitation of {}", b.full_name)
+                                        on:click=move |_| confirming.set(Some(Pending::Revoke(b.clone())))
+                                    >
+                                        "Revoke"
+                                    </button>
+                                },
+                            )
                         }
                         _ => {
                             let (a, b, c) = (u.clone(), u.clone(), u.clone());
-                            Either::Right(view! {
-                                <button type="button" class="button button-small" aria-label=format!("Reset password of {}", a.full_name)
-                                    on:click=move |_| { reset.dispatch(SendPasswordReset { membership_id: id }); }>"Reset password"</button>
-                                <button type="button" class="button button-small button-danger" aria-label=format!("Remove {} from this account", b.full_name)
-                                    on:click=move |_| confirming.set(Some(Pending::Remove(b.clone(), false)))>"Remove"</button>
-                                <button type="button" class="button button-small button-danger" aria-label=format!("Unsubscribe {} from all your customer accounts", c.full_name)
-                                    on:click=move |_| confirming.set(Some(Pending::Remove(c.clone(), true)))>"Unsubscribe"</button>
-                            })
+                            Either::Right(
+                                view! {
+                                    <button
+                                        type="button"
+                                        class="button button-small"
+                                        aria-label=format!("Reset password of {}", a.full_name)
+                                        on:click=move |_| {
+                                            reset
+                                                .dispatch(SendPasswordReset {
+                                                    membership_id: id,
+                                                });
+                                        }
+                                    >
+                                        "Reset password"
+                                    </button>
+                                    <button
+                                        type="button"
+                                        class="button button-small button-danger"
+                                        aria-label=format!("Remove {} from this account", b.full_name)
+                                        on:click=move |_| confirming.set(Some(Pending::Remove(b.clone(), false)))
+                                    >
+                                        "Remove"
+                                    </button>
+                                    <button
+                                        type="button"
+                                        class="button button-small button-danger"
+                                        aria-label=format!(
+                                            "Unsubscribe {} from all your customer accounts",
+                                            c.full_name,
+                                        )
+                                        on:click=move |_| confirming.set(Some(Pending::Remove(c.clone(), true)))
+                                    >
+                                        "Unsubscribe"
+                                    </button>
+                                },
+                            )
                         }
                     }}
                 </Show>

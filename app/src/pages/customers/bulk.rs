@@ -124,15 +124,19 @@ pub(super) fn BulkBar(
     };
     view! {
         <Show when=move || picked.done.get().is_some()>
-            <div class="notice notice-success" role="status">{move || picked.done.get()}</div>
+            <div class="notice notice-success" role="status">
+                {move || picked.done.get()}
+            </div>
         </Show>
         <Show when=move || can_select.get() && (picked.all_matching.get() || !picked.ids.with(BTreeSet::is_empty))>
             <div class="bulk-bar" role="region" aria-label="Selection">
                 <strong data-testid="selected-count">
-                    {move || if picked.all_matching.get() {
-                        format!("All {} selected", total_text())
-                    } else {
-                        format!("{} selected", picked.ids.with(BTreeSet::len))
+                    {move || {
+                        if picked.all_matching.get() {
+                            format!("All {} selected", total_text())
+                        } else {
+                            format!("{} selected", picked.ids.with(BTreeSet::len))
+                        }
                     }}
                 </strong>
                 <Show when=move || more_than_page() && page_full() && !picked.all_matching.get()>
@@ -141,30 +145,70 @@ pub(super) fn BulkBar(
                     </button>
                 </Show>
                 <Show when=move || can_disable.get()>
-                    <button type="button" class="button button-small" on:click=move |_| ask(CustomerStatus::Active)>"Activate"</button>
-                    <button type="button" class="button button-small button-danger" on:click=move |_| ask(CustomerStatus::Disabled)>"Disable"</button>
+                    <button type="button" class="button button-small" on:click=move |_| ask(CustomerStatus::Active)>
+                        "Activate"
+                    </button>
+                    <button
+                        type="button"
+                        class="button button-small button-danger"
+                        on:click=move |_| ask(CustomerStatus::Disabled)
+                    >
+                        "Disable"
+                    </button>
                 </Show>
                 <Show when=move || can_invite.get() && single().is_some()>
-                    <button type="button" class="button button-small" on:click=move |_| {
-                        if let Some((customer, _)) = single() { invite.run(customer.id); }
-                    }>"Invite customer"</button>
+                    <button
+                        type="button"
+                        class="button button-small"
+                        on:click=move |_| {
+                            if let Some((customer, _)) = single() {
+                                invite.run(customer.id);
+                            }
+                        }
+                    >
+                        "Invite customer"
+                    </button>
                 </Show>
-                {move || single().map(|(customer, _)| view! {
-                    <LogInAsButton customer_id=customer.id customer_name=customer.name place="toolbar" small=true/>
-                })}
+                {move || {
+                    single()
+                        .map(|(customer, _)| {
+                            view! {
+                                <LogInAsButton
+                                    customer_id=customer.id
+                                    customer_name=customer.name
+                                    place="toolbar"
+                                    small=true
+                                />
+                            }
+                        })
+                }}
                 <Show when=move || can_create.get() && can_edit.get() && single().is_some()>
-                    <button type="button" class="button button-small" on:click=move |_| {
-                        picked.network_for.set(single().map(|(customer, _)| customer));
-                    }>"Add network account"</button>
+                    <button
+                        type="button"
+                        class="button button-small"
+                        on:click=move |_| {
+                            picked.network_for.set(single().map(|(customer, _)| customer));
+                        }
+                    >
+                        "Add network account"
+                    </button>
                 </Show>
                 <Show when=move || can_create.get() && single().is_some_and(|(_, is_network)| is_network)>
-                    <button type="button" class="button button-small" on:click=move |_| {
-                        if let Some((network, _)) = single() {
-                            actions.editor.set(Some(FormTarget::SubAccountOf(network)));
+                    <button
+                        type="button"
+                        class="button button-small"
+                        on:click=move |_| {
+                            if let Some((network, _)) = single() {
+                                actions.editor.set(Some(FormTarget::SubAccountOf(network)));
+                            }
                         }
-                    }>"Create sub-account"</button>
+                    >
+                        "Create sub-account"
+                    </button>
                 </Show>
-                <button type="button" class="button button-small button-link" on:click=move |_| picked.clear()>"Clear selection"</button>
+                <button type="button" class="button button-small button-link" on:click=move |_| picked.clear()>
+                    "Clear selection"
+                </button>
             </div>
         </Show>
     }
@@ -203,46 +247,73 @@ pub(super) fn ConfirmStatus(picked: Picked) -> impl IntoView {
         set_status.clear();
     };
     view! {
-        <Show when=move || picked.pending.get().is_some()>
+        <Show when=move || {
+            picked.pending.get().is_some()
+        }>
             {move || {
                 let dialog = NodeRef::<leptos::html::Dialog>::new();
                 open_when_attached(dialog);
                 view! {
-                <dialog node_ref=dialog class="modal" aria-labelledby="confirm-status-title"
-                    on:cancel=move |ev: leptos::ev::Event| { ev.prevent_default(); close(); }>
-                    <h2 id="confirm-status-title">
-                        {move || match picked.pending.get().map(|(_, s)| s) {
-                            Some(CustomerStatus::Disabled) => "Disable customers?",
-                            _ => "Activate customers?",
-                        }}
-                    </h2>
-                    <Transition fallback=|| view! { <p class="muted">"Counting…"</p> }>
-                        {move || Suspend::new(async move {
-                            match preview.await {
-                                Some(Ok(change)) => Either::Left(view! { <p data-testid="confirm-effect">{effect_text(&change)}</p> }),
-                                Some(Err(error)) => Either::Right(Some(view! { <ErrorNotice error/> })),
-                                None => Either::Right(None),
-                            }
-                        })}
-                    </Transition>
-                    {move || set_status.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error/> })}
-                    <div class="modal-actions">
-                        <button type="button" class="button" on:click=move |_| close()>"Cancel"</button>
-                        // The dialog opens on the answer, so Enter confirms what it says.
-                        <button type="button" class="button button-primary" autofocus
-                            disabled=move || set_status.pending().get()
-                            on:click=move |_| {
-                                if let Some((selection, status)) = picked.pending.get_untracked() {
-                                    set_status.dispatch(SetCustomersStatus { selection, status });
-                                }
-                            }>
+                    <dialog
+                        node_ref=dialog
+                        class="modal"
+                        aria-labelledby="confirm-status-title"
+                        on:cancel=move |ev: leptos::ev::Event| {
+                            ev.prevent_default();
+                            close();
+                        }
+                    >
+                        <h2 id="confirm-status-title">
                             {move || match picked.pending.get().map(|(_, s)| s) {
-                                Some(CustomerStatus::Disabled) => "Disable",
-                                _ => "Activate",
+                                Some(CustomerStatus::Disabled) => "Disable customers?",
+                                _ => "Activate customers?",
                             }}
-                        </button>
-                    </div>
-                </dialog>
+                        </h2>
+                        <Transition fallback=|| {
+                            view! { <p class="muted">"Counting…"</p> }
+                        }>
+                            {move || Suspend::new(async move {
+                                match preview.await {
+                                    Some(Ok(change)) => {
+                                        Either::Left(
+                                            view! { <p data-testid="confirm-effect">{effect_text(&change)}</p> },
+                                        )
+                                    }
+                                    Some(Err(error)) => Either::Right(Some(view! { <ErrorNotice error /> })),
+                                    None => Either::Right(None),
+                                }
+                            })}
+                        </Transition>
+                        {move || {
+                            set_status.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error /> })
+                        }}
+                        <div class="modal-actions">
+                            <button type="button" class="button" on:click=move |_| close()>
+                                "Cancel"
+                            </button>
+                            // The dialog opens on the answer, so Enter confirms what it says.
+                            <button
+                                type="button"
+                                class="button button-primary"
+                                autofocus
+                                disabled=move || set_status.pending().get()
+                                on:click=move |_| {
+                                    if let Some((selection, status)) = picked.pending.get_untracked() {
+                                        set_status
+                                            .dispatch(SetCustomersStatus {
+                                                selection,
+                                                status,
+                                            });
+                                    }
+                                }
+                            >
+                                {move || match picked.pending.get().map(|(_, s)| s) {
+                                    Some(CustomerStatus::Disabled) => "Disable",
+                                    _ => "Activate",
+                                }}
+                            </button>
+                        </div>
+                    </dialog>
                 }
             }}
         </Show>

@@ -36,15 +36,25 @@ pub fn CustomerDetailPage() -> impl IntoView {
         },
     );
     view! {
-        <Transition fallback=|| view! { <Loading/> }>
+        <Transition fallback=|| {
+            view! { <Loading /> }
+        }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(detail) => Either::Left(view! { <Detail detail/> }),
-                    Err(error) => Either::Right(view! {
-                        <div class="page-head"><h1>"Customer"</h1></div>
-                        <ErrorNotice error/>
-                        <p><A href="/customers">"Back to customers"</A></p>
-                    }),
+                    Ok(detail) => Either::Left(view! { <Detail detail /> }),
+                    Err(error) => {
+                        Either::Right(
+                            view! {
+                                <div class="page-head">
+                                    <h1>"Customer"</h1>
+                                </div>
+                                <ErrorNotice error />
+                                <p>
+                                    <A href="/customers">"Back to customers"</A>
+                                </p>
+                            },
+                        )
+                    }
                 }
             })}
         </Transition>
@@ -118,44 +128,82 @@ fn Detail(detail: CustomerDetail) -> impl IntoView {
     }
 
     view! {
-        <nav class="breadcrumbs" aria-label="Breadcrumb"><A href="/customers">"Customers"</A>" › "{name.clone()}</nav>
+        <nav class="breadcrumbs" aria-label="Breadcrumb">
+            <A href="/customers">"Customers"</A>
+            " › "
+            {name.clone()}
+        </nav>
         <div class="page-head">
             <h1>{name.clone()}</h1>
-            <span class=badge data-testid="detail-status">{status.label()}</span>
+            <span class=badge data-testid="detail-status">
+                {status.label()}
+            </span>
             <div class="page-actions">
                 <Show when=move || can_edit.get()>
-                    <button type="button" class="button" on:click=move |_| actions.editor.set(Some(FormTarget::Edit(id)))>"Edit"</button>
+                    <button
+                        type="button"
+                        class="button"
+                        on:click=move |_| actions.editor.set(Some(FormTarget::Edit(id)))
+                    >
+                        "Edit"
+                    </button>
                 </Show>
-                {(status == CustomerStatus::Active).then(|| view! {
-                    <LogInAsButton customer_id=id customer_name=name.clone() place="detail"/>
-                })}
+                {(status == CustomerStatus::Active)
+                    .then(|| view! { <LogInAsButton customer_id=id customer_name=name.clone() place="detail" /> })}
                 <Show when=move || can_export.get()>
-                    <a class="button" href=format!("/customers/{id}/export") download="">"Export JSON"</a>
-                    <a class="button" href=format!("/customers/{id}/export?format=csv") download="">"Export CSV"</a>
+                    <a class="button" href=format!("/customers/{id}/export") download="">
+                        "Export JSON"
+                    </a>
+                    <a class="button" href=format!("/customers/{id}/export?format=csv") download="">
+                        "Export CSV"
+                    </a>
                 </Show>
                 <Show when=move || can_disable.get()>
                     <button type="button" class="button" on:click=move |_| confirming_status.set(true)>
-                        {match target { CustomerStatus::Disabled => "Disable", CustomerStatus::Active => "Activate" }}
+                        {match target {
+                            CustomerStatus::Disabled => "Disable",
+                            CustomerStatus::Active => "Activate",
+                        }}
                     </button>
                 </Show>
                 <Show when=move || can_delete.get()>
-                    <button type="button" class="button button-danger" on:click=move |_| actions.deleting.set(Some(id))>"Delete"</button>
+                    <button type="button" class="button button-danger" on:click=move |_| actions.deleting.set(Some(id))>
+                        "Delete"
+                    </button>
                 </Show>
             </div>
         </div>
         <Show when=move || confirming_status.get()>
             <div class="notice notice-warning" role="alert">
                 {match target {
-                    CustomerStatus::Disabled => "Disable this customer? Its users are signed out and cannot sign in until it is activated again. Nothing is deleted.",
+                    CustomerStatus::Disabled => {
+                        "Disable this customer? Its users are signed out and cannot sign in until it is activated again. Nothing is deleted."
+                    }
                     CustomerStatus::Active => "Activate this customer? Its users can sign in again.",
                 }}
                 {network_effect.clone()}
                 <div class="modal-actions">
-                    <button type="button" class="button" on:click=move |_| confirming_status.set(false)>"Cancel"</button>
-                    <button type="button" class="button button-primary" on:click=move |_| {
-                        actions.set_status.dispatch(SetCustomersStatus { selection: Selection::Ids(vec![id]), status: target });
-                        confirming_status.set(false);
-                    }>{match target { CustomerStatus::Disabled => "Confirm disable", CustomerStatus::Active => "Confirm activate" }}</button>
+                    <button type="button" class="button" on:click=move |_| confirming_status.set(false)>
+                        "Cancel"
+                    </button>
+                    <button
+                        type="button"
+                        class="button button-primary"
+                        on:click=move |_| {
+                            actions
+                                .set_status
+                                .dispatch(SetCustomersStatus {
+                                    selection: Selection::Ids(vec![id]),
+                                    status: target,
+                                });
+                            confirming_status.set(false);
+                        }
+                    >
+                        {match target {
+                            CustomerStatus::Disabled => "Confirm disable",
+                            CustomerStatus::Active => "Confirm activate",
+                        }}
+                    </button>
                 </div>
             </div>
         </Show>
@@ -163,23 +211,43 @@ fn Detail(detail: CustomerDetail) -> impl IntoView {
             <section class="card" aria-labelledby="details-heading">
                 <h2 id="details-heading">"Details"</h2>
                 <dl class="facts">
-                    {rows.into_iter().map(|(label, value)| view! {
-                        <dt>{label}</dt>
-                        <dd>{if value.is_empty() { Either::Left(view! { <span class="muted">"—"</span> }) } else { Either::Right(value) }}</dd>
-                    }).collect_view()}
+                    {rows
+                        .into_iter()
+                        .map(|(label, value)| {
+                            view! {
+                                <dt>{label}</dt>
+                                <dd>
+                                    {if value.is_empty() {
+                                        Either::Left(view! { <span class="muted">"—"</span> })
+                                    } else {
+                                        Either::Right(value)
+                                    }}
+                                </dd>
+                            }
+                        })
+                        .collect_view()}
                 </dl>
             </section>
             <section class="card" aria-labelledby="record-heading">
                 <h2 id="record-heading">"Record"</h2>
                 <dl class="facts">
                     <dt>"Status"</dt>
-                    <dd>{status.label()}{detail.status_changed.as_ref().map(|s| format!(" since {}", stamp_text(s)))}</dd>
-                    <dt>"Created"</dt><dd>{stamp_text(&detail.created)}</dd>
-                    <dt>"Updated"</dt><dd>{stamp_text(&detail.updated)}</dd>
+                    <dd>
+                        {status.label()}{detail.status_changed.as_ref().map(|s| format!(" since {}", stamp_text(s)))}
+                    </dd>
+                    <dt>"Created"</dt>
+                    <dd>{stamp_text(&detail.created)}</dd>
+                    <dt>"Updated"</dt>
+                    <dd>{stamp_text(&detail.updated)}</dd>
                     <Show when=move || config.shows(BuiltinField::Network)>
                         <dt>"Network"</dt>
-                        <dd>{detail.network.clone().map(|n| Either::Left(view! { <A href=format!("/customers/{}", n.id)>{n.name}</A> }))
-                            .unwrap_or_else(|| Either::Right(view! { <span class="muted">"—"</span> }))}</dd>
+                        <dd>
+                            {detail
+                                .network
+                                .clone()
+                                .map(|n| Either::Left(view! { <A href=format!("/customers/{}", n.id)>{n.name}</A> }))
+                                .unwrap_or_else(|| Either::Right(view! { <span class="muted">"—"</span> }))}
+                        </dd>
                     </Show>
                 </dl>
             </section>
@@ -188,14 +256,34 @@ fn Detail(detail: CustomerDetail) -> impl IntoView {
                 {if detail.sub_accounts.is_empty() {
                     Either::Left(view! { <p class="muted">"None."</p> })
                 } else {
-                    Either::Right(view! {
-                        <ul class="plain-list">
-                            {detail.sub_accounts.clone().into_iter().map(|s| view! { <li><A href=format!("/customers/{}", s.id)>{s.name}</A></li> }).collect_view()}
-                        </ul>
-                        {(detail.sub_account_count > detail.sub_accounts.len() as u64).then(|| view! {
-                            <p><A href=format!("/customers?network={id}")>"All sub-accounts in the list"</A></p>
-                        })}
-                    })
+                    Either::Right(
+                        view! {
+                            <ul class="plain-list">
+                                {detail
+                                    .sub_accounts
+                                    .clone()
+                                    .into_iter()
+                                    .map(|s| {
+                                        view! {
+                                            <li>
+                                                <A href=format!("/customers/{}", s.id)>{s.name}</A>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                            {(detail.sub_account_count > detail.sub_accounts.len() as u64)
+                                .then(|| {
+                                    view! {
+                                        <p>
+                                            <A href=format!(
+                                                "/customers?network={id}",
+                                            )>"All sub-accounts in the list"</A>
+                                        </p>
+                                    }
+                                })}
+                        },
+                    )
                 }}
             </section>
             <section class="card" aria-labelledby="users-heading">
@@ -206,16 +294,37 @@ fn Detail(detail: CustomerDetail) -> impl IntoView {
                 {if detail.users.is_empty() {
                     Either::Left(view! { <p class="muted">"Nobody can sign in to this account yet."</p> })
                 } else {
-                    Either::Right(view! {
-                        <table class="data-table compact">
-                            <thead><tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col">"State"</th></tr></thead>
-                            <tbody>
-                                {detail.users.clone().into_iter().map(|u| view! {
-                                    <tr><td>{u.name}</td><td>{u.email}</td><td>{u.role}</td><td>{u.state}</td></tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    })
+                    Either::Right(
+                        view! {
+                            <table class="data-table compact">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Name"</th>
+                                        <th scope="col">"Email"</th>
+                                        <th scope="col">"Role"</th>
+                                        <th scope="col">"State"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {detail
+                                        .users
+                                        .clone()
+                                        .into_iter()
+                                        .map(|u| {
+                                            view! {
+                                                <tr>
+                                                    <td>{u.name}</td>
+                                                    <td>{u.email}</td>
+                                                    <td>{u.role}</td>
+                                                    <td>{u.state}</td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                            </table>
+                        },
+                    )
                 }}
             </section>
             <Show when=move || can_read_audit.get()>
@@ -224,7 +333,10 @@ fn Detail(detail: CustomerDetail) -> impl IntoView {
                         <h2 id="audit-heading">"Recent activity"</h2>
                         <a href=format!("/settings/audit?target=customer:{id}")>"Open in the audit log"</a>
                     </div>
-                    <AuditTrail filter=Signal::stored(AuditFilter { target: format!("customer:{id}"), ..Default::default() })/>
+                    <AuditTrail filter=Signal::stored(AuditFilter {
+                        target: format!("customer:{id}"),
+                        ..Default::default()
+                    }) />
                 </section>
             </Show>
         </div>

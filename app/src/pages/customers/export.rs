@@ -48,11 +48,27 @@ pub(super) fn ExportControl(
     };
     view! {
         <div class="export-control">
-            <a class="button" href=href download="" rel="nofollow">{label}</a>
-            <a class="button" href="/customers/users-export.csv" download="" rel="nofollow"
-                title="Every person with access to one of your customer accounts, one row per account">"Export customer users"</a>
-            <label class="checkbox-inline" title="Adds a byte-order mark so spreadsheet programs read accents correctly">
-                <input type="checkbox" prop:checked=move || bom.get() on:change=move |ev| bom.set(event_target_checked(&ev))/>
+            <a class="button" href=href download="" rel="nofollow">
+                {label}
+            </a>
+            <a
+                class="button"
+                href="/customers/users-export.csv"
+                download=""
+                rel="nofollow"
+                title="Every person with access to one of your customer accounts, one row per account"
+            >
+                "Export customer users"
+            </a>
+            <label
+                class="checkbox-inline"
+                title="Adds a byte-order mark so spreadsheet programs read accents correctly"
+            >
+                <input
+                    type="checkbox"
+                    prop:checked=move || bom.get()
+                    on:change=move |ev| bom.set(event_target_checked(&ev))
+                />
                 "For Excel"
             </label>
         </div>

@@ -66,15 +66,18 @@ pub(super) fn Toolbar(
             />
             <label class="filter">
                 "Status "
-                <select aria-label="Status" on:change=set_status prop:value=move || query.get().status.map(|s| s.key()).unwrap_or("")>
+                <select
+                    aria-label="Status"
+                    on:change=set_status
+                    prop:value=move || query.get().status.map(|s| s.key()).unwrap_or("")
+                >
                     <option value="">"Any"</option>
                     <option value="active">"Active"</option>
                     <option value="disabled">"Disabled"</option>
                 </select>
             </label>
             <label class="filter">
-                "Country "
-                <select aria-label="Add country" on:change=add_country prop:value="">
+                "Country " <select aria-label="Add country" on:change=add_country prop:value="">
                     <option value="">"Add…"</option>
                     {move || {
                         let chosen = query.get().countries;
@@ -88,16 +91,26 @@ pub(super) fn Toolbar(
             </label>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    filters.await.ok().map(|filters| view! { <ConfigFilters filters query go/> })
+                    filters.await.ok().map(|filters| view! { <ConfigFilters filters query go /> })
                 })}
             </Transition>
             <label class="filter">
                 "Created from "
-                <input type="date" aria-label="Created from" prop:value=move || query.get().created_from.unwrap_or_default() on:change=set_date(false)/>
+                <input
+                    type="date"
+                    aria-label="Created from"
+                    prop:value=move || query.get().created_from.unwrap_or_default()
+                    on:change=set_date(false)
+                />
             </label>
             <label class="filter">
                 "to "
-                <input type="date" aria-label="Created to" prop:value=move || query.get().created_to.unwrap_or_default() on:change=set_date(true)/>
+                <input
+                    type="date"
+                    aria-label="Created to"
+                    prop:value=move || query.get().created_to.unwrap_or_default()
+                    on:change=set_date(true)
+                />
             </label>
         </div>
     }
@@ -119,41 +132,60 @@ fn ConfigFilters(
     };
     let workflows = filters.workflows.clone();
     view! {
-        {(!workflows.is_empty()).then(|| view! {
-            <label class="filter">
-                "Workflow "
-                <select aria-label="Workflow" on:change=set_workflow prop:value=move || query.get().workflow.unwrap_or_default()>
-                    <option value="">"Any"</option>
-                    {workflows.into_iter().map(|w| view! { <option value=w.clone()>{w.clone()}</option> }).collect_view()}
-                </select>
-            </label>
-        })}
-        {filters.fields.into_iter().map(|field| {
-            let key = field.key.clone();
-            let current = {
-                let key = key.clone();
-                move || query.get().fields.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()).unwrap_or_default()
-            };
-            let on_change = move |ev: leptos::ev::Event| {
-                let value = event_target_value(&ev);
-                let mut q = query.get_untracked().first_page();
-                q.fields.retain(|(k, _)| *k != key);
-                if !value.is_empty() {
-                    q.fields.push((key.clone(), value));
-                    q.fields.sort();
+        {(!workflows.is_empty())
+            .then(|| {
+                view! {
+                    <label class="filter">
+                        "Workflow "
+                        <select
+                            aria-label="Workflow"
+                            on:change=set_workflow
+                            prop:value=move || query.get().workflow.unwrap_or_default()
+                        >
+                            <option value="">"Any"</option>
+                            {workflows
+                                .into_iter()
+                                .map(|w| view! { <option value=w.clone()>{w.clone()}</option> })
+                                .collect_view()}
+                        </select>
+                    </label>
                 }
-                go.run((q, false));
-            };
-            view! {
-                <label class="filter">
-                    {format!("{} ", field.label)}
-                    <select aria-label=field.label.clone() on:change=on_change prop:value=current>
-                        <option value="">"Any"</option>
-                        {ListFilters::choices(&field).into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
-                    </select>
-                </label>
-            }
-        }).collect_view()}
+            })}
+        {filters
+            .fields
+            .into_iter()
+            .map(|field| {
+                let key = field.key.clone();
+                let current = {
+                    let key = key.clone();
+                    move || {
+                        query.get().fields.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()).unwrap_or_default()
+                    }
+                };
+                let on_change = move |ev: leptos::ev::Event| {
+                    let value = event_target_value(&ev);
+                    let mut q = query.get_untracked().first_page();
+                    q.fields.retain(|(k, _)| *k != key);
+                    if !value.is_empty() {
+                        q.fields.push((key.clone(), value));
+                        q.fields.sort();
+                    }
+                    go.run((q, false));
+                };
+                view! {
+                    <label class="filter">
+                        {format!("{} ", field.label)}
+                        <select aria-label=field.label.clone() on:change=on_change prop:value=current>
+                            <option value="">"Any"</option>
+                            {ListFilters::choices(&field)
+                                .into_iter()
+                                .map(|(v, l)| view! { <option value=v>{l}</option> })
+                                .collect_view()}
+                        </select>
+                    </label>
+                }
+            })
+            .collect_view()}
     }
 }
 
@@ -206,19 +238,45 @@ pub(super) fn Chips(query: Memo<CustomerQuery>, go: Callback<(CustomerQuery, boo
     view! {
         <Show when=move || query.get().has_filters()>
             <div class="chips" aria-label="Active filters">
-                {move || chips().into_iter().map(|(label, without)| {
-                    let remove = format!("Remove filter {label}");
-                    view! {
-                        <span class="chip">
-                            {label}
-                            <button type="button" class="chip-remove" aria-label=remove on:click=move |_| go.run((without.clone(), false))>"×"</button>
-                        </span>
+                {move || {
+                    chips()
+                        .into_iter()
+                        .map(|(label, without)| {
+                            let remove = format!("Remove filter {label}");
+                            view! {
+                                <span class="chip">
+                                    {label}
+                                    <button
+                                        type="button"
+                                        class="chip-remove"
+                                        aria-label=remove
+                                        on:click=move |_| go.run((without.clone(), false))
+                                    >
+                                        "×"
+                                    </button>
+                                </span>
+                            }
+                        })
+                        .collect_view()
+                }}
+                <button
+                    type="button"
+                    class="button button-small"
+                    on:click=move |_| {
+                        let q = query.get_untracked();
+                        go.run((
+                            CustomerQuery {
+                                sort: q.sort,
+                                descending: q.descending,
+                                page_size: q.page_size,
+                                ..Default::default()
+                            },
+                            false,
+                        ))
                     }
-                }).collect_view()}
-                <button type="button" class="button button-small" on:click=move |_| {
-                    let q = query.get_untracked();
-                    go.run((CustomerQuery { sort: q.sort, descending: q.descending, page_size: q.page_size, ..Default::default() }, false))
-                }>"Clear all"</button>
+                >
+                    "Clear all"
+                </button>
             </div>
         </Show>
     }

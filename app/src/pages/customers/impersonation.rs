@@ -5,6 +5,7 @@
 
 use crate::api::impersonation::start_impersonation;
 use crate::components::feedback::ErrorNotice;
+use crate::components::field::{described_by, Field};
 use crate::components::modal::open_when_attached;
 use crate::context::{Auth, CustomerActions};
 use crate::error::AppError;
@@ -35,8 +36,15 @@ pub fn LogInAsButton(
         let why_id = why_id.clone();
         move || blocked.get().is_some().then(|| why_id.clone())
     };
-    let reason =
-        move || blocked.get().map(|why| view! { <span id=why_id.clone() class="visually-hidden">{why}</span> });
+    let reason = move || {
+        blocked.get().map(|why| {
+            view! {
+                <span id=why_id.clone() class="visually-hidden">
+                    {why}
+                </span>
+            }
+        })
+    };
     let label = format!("Log in as {customer_name}");
     let class = if small { "button button-small" } else { "button" };
     let open = move |_| {
@@ -48,11 +56,15 @@ pub fn LogInAsButton(
         <Show when=move || allowed.get()>
             // aria-disabled rather than disabled: the button stays focusable, so keyboard and
             // screen-reader users reach the reason too.
-            <button type="button" class=class aria-label=label.clone()
+            <button
+                type="button"
+                class=class
+                aria-label=label.clone()
                 aria-disabled=move || blocked.get().is_some().then_some("true")
                 aria-describedby=described_by.clone()
                 title=move || blocked.get()
-                on:click=open.clone()>
+                on:click=open.clone()
+            >
                 "Log in as"
             </button>
             {reason.clone()}
@@ -65,9 +77,7 @@ pub fn LogInAsButton(
 #[component]
 pub fn ImpersonationDialog() -> impl IntoView {
     let actions = expect_context::<CustomerActions>();
-    view! {
-        {move || actions.impersonating.get().map(|(id, name)| view! { <StartDialog id name/> })}
-    }
+    view! { {move || actions.impersonating.get().map(|(id, name)| view! { <StartDialog id name /> })} }
 }
 
 #[component]
@@ -116,34 +126,54 @@ fn StartDialog(id: i64, name: String) -> impl IntoView {
     let asks = reason_policy != ReasonPolicy::Off;
     let required = reason_policy == ReasonPolicy::Required;
     view! {
-        <dialog node_ref=dialog class="modal" aria-labelledby="log-in-as-title"
-            on:cancel=move |ev: leptos::ev::Event| { ev.prevent_default(); close(); }
-            on:close=move |_| close()>
+        <dialog
+            node_ref=dialog
+            class="modal"
+            aria-labelledby="log-in-as-title"
+            on:cancel=move |ev: leptos::ev::Event| {
+                ev.prevent_default();
+                close();
+            }
+            on:close=move |_| close()
+        >
             <form novalidate on:submit=submit>
                 <h2 id="log-in-as-title">{format!("Log in as {name}?")}</h2>
                 <p>
-                    {format!("You will see the customer portal exactly as this account's users do, for up to {minutes} minutes. \
+                    {format!(
+                        "You will see the customer portal exactly as this account's users do, for up to {minutes} minutes. \
                       Everything you do there is recorded under your own name, as this account. \
-                      \u{201c}Return to Clientele\u{201d} brings you back here.")}
+                      \u{201c}Return to Clientele\u{201d} brings you back here.",
+                    )}
                 </p>
-                {asks.then(|| view! {
-                    <div class="field">
-                        <label for="log-in-as-reason">
-                            "Reason" {if required { " (required)" } else { " (optional)" }}
-                        </label>
-                        <textarea id="log-in-as-reason" rows="3" maxlength=REASON_MAX_CHARS.to_string()
-                            aria-required=required.to_string()
-                            aria-invalid=move || problem.get().is_some().to_string()
-                            aria-describedby="log-in-as-reason-error"
-                            prop:value=move || reason.get()
-                            on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
-                        <p id="log-in-as-reason-error" class="field-error" aria-live="polite">{move || problem.get()}</p>
-                    </div>
-                })}
-                {move || failure.get().map(|error| view! { <ErrorNotice error/> })}
+                {asks
+                    .then(|| {
+                        view! {
+                            <Field
+                                id="log-in-as-reason"
+                                label=if required { "Reason (required)" } else { "Reason (optional)" }
+                                error=Signal::derive(move || problem.get())
+                            >
+                                <textarea
+                                    id="log-in-as-reason"
+                                    rows="3"
+                                    maxlength=REASON_MAX_CHARS.to_string()
+                                    aria-required=required.to_string()
+                                    aria-invalid=move || problem.get().is_some().to_string()
+                                    aria-describedby=described_by("log-in-as-reason", false)
+                                    prop:value=move || reason.get()
+                                    on:input=move |ev| reason.set(event_target_value(&ev))
+                                ></textarea>
+                            </Field>
+                        }
+                    })}
+                {move || failure.get().map(|error| view! { <ErrorNotice error /> })}
                 <div class="modal-actions">
-                    <button type="button" class="button" on:click=move |_| close()>"Cancel"</button>
-                    <button type="submit" class="button button-primary" disabled=move || start.pending().get()>"Log in as"</button>
+                    <button type="button" class="button" on:click=move |_| close()>
+                        "Cancel"
+                    </button>
+                    <button type="submit" class="button button-primary" disabled=move || start.pending().get()>
+                        "Log in as"
+                    </button>
                 </div>
             </form>
         </dialog>

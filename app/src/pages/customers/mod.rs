@@ -101,28 +101,48 @@ pub fn CustomersPage() -> impl IntoView {
         <div class="page-head">
             <h1>"Customers"</h1>
             <Show when=move || can_export.get()>
-                <ExportControl query count picked/>
+                <ExportControl query count picked />
             </Show>
             <Show when=move || can_create.get()>
-                <button type="button" class="button button-primary" on:click=move |_| actions.editor.set(Some(FormTarget::New))>
+                <button
+                    type="button"
+                    class="button button-primary"
+                    on:click=move |_| actions.editor.set(Some(FormTarget::New))
+                >
                     "New customer"
                 </button>
             </Show>
         </div>
-        <Toolbar query go filters/>
-        <Chips query go/>
-        <Transition fallback=|| view! { <Loading/> }>
+        <Toolbar query go filters />
+        <Chips query go />
+        <Transition fallback=|| {
+            view! { <Loading /> }
+        }>
             {move || Suspend::new(async move {
                 match customers.await {
-                    Ok(page) => Either::Left(view! {
-                        <BulkBar picked query count page_size=page.page_size can_select can_disable can_invite can_create can_edit/>
-                        <CustomerTable page query picked can_select row_perms count_state/>
-                    }),
-                    Err(error) => Either::Right(view! { <ErrorNotice error/> }),
+                    Ok(page) => {
+                        Either::Left(
+                            view! {
+                                <BulkBar
+                                    picked
+                                    query
+                                    count
+                                    page_size=page.page_size
+                                    can_select
+                                    can_disable
+                                    can_invite
+                                    can_create
+                                    can_edit
+                                />
+                                <CustomerTable page query picked can_select row_perms count_state />
+                            },
+                        )
+                    }
+                    Err(error) => Either::Right(view! { <ErrorNotice error /> }),
                 }
             })}
         </Transition>
-        <ConfirmStatus picked/>
-        <AddNetworkDialog picked/>
+        <ConfirmStatus picked />
+        <AddNetworkDialog picked />
     }
 }

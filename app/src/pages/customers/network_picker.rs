@@ -88,17 +88,18 @@ pub fn NetworkPicker(
                 }
                 aria-required=required.to_string()
                 aria-invalid=move || invalid.get().to_string()
-                aria-describedby="error-network"
+                aria-describedby="field-network-error"
                 prop:value=move || typed.get().unwrap_or_else(chosen_name)
                 on:input=move |ev| {
                     let text = event_target_value(&ev);
                     typed.set(Some(text.clone()));
                     active.set(0);
                     open_list();
-                    debounce.call(move || {
-                        search.set(text.trim().to_string());
-                        fetch.dispatch(text.trim().to_string());
-                    });
+                    debounce
+                        .call(move || {
+                            search.set(text.trim().to_string());
+                            fetch.dispatch(text.trim().to_string());
+                        });
                 }
                 on:focus=move |_| open_list()
                 on:click=move |_| open_list()
@@ -108,20 +109,29 @@ pub fn NetworkPicker(
                     match ev.key().as_str() {
                         "ArrowDown" => {
                             ev.prevent_default();
-                            if open.get_untracked() && count > 0 { active.update(|a| *a = (*a + 1) % count); } else { open_list(); }
+                            if open.get_untracked() && count > 0 {
+                                active.update(|a| *a = (*a + 1) % count);
+                            } else {
+                                open_list();
+                            }
                         }
                         "ArrowUp" => {
                             ev.prevent_default();
-                            if count > 0 { active.update(|a| *a = (*a + count - 1) % count); }
+                            if count > 0 {
+                                active.update(|a| *a = (*a + count - 1) % count);
+                            }
                         }
-                        // Enter picks the highlighted match instead of submitting the form.
                         "Enter" if open.get_untracked() && count > 0 => {
                             ev.prevent_default();
                             if let Some(row) = options().get(active.get_untracked()) {
-                                pick(Some(NetworkChoice { id: row.id, name: row.name.clone() }));
+                                pick(
+                                    Some(NetworkChoice {
+                                        id: row.id,
+                                        name: row.name.clone(),
+                                    }),
+                                );
                             }
                         }
-                        // Esc closes the list only; the dialog's Esc (ask, then close) stays for the next press.
                         "Escape" if open.get_untracked() => {
                             ev.prevent_default();
                             ev.stop_propagation();
@@ -133,24 +143,48 @@ pub fn NetworkPicker(
                 }
             />
             <Show when=move || selected.with(Option::is_some)>
-                <button type="button" class="combobox-clear" aria-label="Remove from network" title="Remove from network"
-                    on:click=move |_| pick(None)>"×"</button>
+                <button
+                    type="button"
+                    class="combobox-clear"
+                    aria-label="Remove from network"
+                    title="Remove from network"
+                    on:click=move |_| pick(None)
+                >
+                    "×"
+                </button>
             </Show>
-            <ul role="listbox" id="network-options" class="combobox-options" aria-label="Networks" hidden=move || !open.get()>
+            <ul
+                role="listbox"
+                id="network-options"
+                class="combobox-options"
+                aria-label="Networks"
+                hidden=move || !open.get()
+            >
                 {move || {
-                        let rows = options();
-                        if rows.is_empty() {
-                            let note = match matches.get() {
-                                Some(Err(e)) => e.to_string(),
-                                Some(Ok(_)) if !fetch.pending().get() => "No customer matches.".to_string(),
-                                _ => "Searching…".to_string(),
+                    let rows = options();
+                    if rows.is_empty() {
+                        let note = match matches.get() {
+                            Some(Err(e)) => e.to_string(),
+                            Some(Ok(_)) if !fetch.pending().get() => "No customer matches.".to_string(),
+                            _ => "Searching…".to_string(),
+                        };
+                        return view! { <li class="combobox-note">{note}</li> }.into_any();
+                    }
+                    rows.into_iter()
+                        .enumerate()
+                        .map(|(i, row)| {
+                            let place = [
+                                row.city.clone(),
+                                row.country.as_deref().and_then(countries::name).map(str::to_string),
+                            ]
+                                .into_iter()
+                                .flatten()
+                                .collect::<Vec<_>>()
+                                .join(", ");
+                            let choice = NetworkChoice {
+                                id: row.id,
+                                name: row.name.clone(),
                             };
-                            return view! { <li class="combobox-note">{note}</li> }.into_any();
-                        }
-                        rows.into_iter().enumerate().map(|(i, row)| {
-                            let place = [row.city.clone(), row.country.as_deref().and_then(countries::name).map(str::to_string)]
-                                .into_iter().flatten().collect::<Vec<_>>().join(", ");
-                            let choice = NetworkChoice { id: row.id, name: row.name.clone() };
                             let is_chosen = selected.with(|s| s.as_ref().map(|n| n.id)) == Some(row.id);
                             view! {
                                 <li
@@ -167,7 +201,9 @@ pub fn NetworkPicker(
                                     <span class="muted">{place}</span>
                                 </li>
                             }
-                        }).collect_view().into_any()
+                        })
+                        .collect_view()
+                        .into_any()
                 }}
             </ul>
         </div>

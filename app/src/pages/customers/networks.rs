@@ -5,6 +5,7 @@
 use super::bulk::Picked;
 use crate::api::customer_records::AddNetwork;
 use crate::components::feedback::ErrorNotice;
+use crate::components::field::{described_by, Field};
 use crate::components::modal::open_when_attached;
 use crate::context::CustomerActions;
 use crate::error::AppError;
@@ -13,9 +14,14 @@ use leptos::prelude::*;
 #[component]
 pub(super) fn AddNetworkDialog(picked: Picked) -> impl IntoView {
     view! {
-        {move || picked.network_for.get().map(|customer| view! {
-            <NetworkNameDialog picked customer_id=customer.id customer_name=customer.name/>
-        })}
+        {move || {
+            picked
+                .network_for
+                .get()
+                .map(|customer| {
+                    view! { <NetworkNameDialog picked customer_id=customer.id customer_name=customer.name /> }
+                })
+        }}
     }
 }
 
@@ -55,25 +61,44 @@ fn NetworkNameDialog(picked: Picked, customer_id: i64, customer_name: String) ->
         add.dispatch(AddNetwork { customer_id, name: text });
     };
     view! {
-        <dialog node_ref=dialog class="modal" aria-labelledby="add-network-title"
-            on:cancel=move |ev: leptos::ev::Event| { ev.prevent_default(); close(); }
-            on:close=move |_| close()>
+        <dialog
+            node_ref=dialog
+            class="modal"
+            aria-labelledby="add-network-title"
+            on:cancel=move |ev: leptos::ev::Event| {
+                ev.prevent_default();
+                close();
+            }
+            on:close=move |_| close()
+        >
             <form novalidate on:submit=submit>
                 <h2 id="add-network-title">"Add network account"</h2>
-                <p>{format!("A new network takes {customer_name}'s place, with {customer_name} inside it. Its users keep their access.")}</p>
-                <div class="field">
-                    <label for="network-name">"Network name"</label>
-                    <input id="network-name" type="text" autocomplete="off" maxlength="200" aria-required="true"
+                <p>
+                    {format!(
+                        "A new network takes {customer_name}'s place, with {customer_name} inside it. Its users keep their access.",
+                    )}
+                </p>
+                <Field id="network-name" label="Network name" error=Signal::derive(move || problem.get())>
+                    <input
+                        id="network-name"
+                        type="text"
+                        autocomplete="off"
+                        maxlength="200"
+                        aria-required="true"
                         aria-invalid=move || problem.get().is_some().to_string()
-                        aria-describedby="network-name-error"
+                        aria-describedby=described_by("network-name", false)
                         prop:value=move || name.get()
-                        on:input=move |ev| name.set(event_target_value(&ev))/>
-                    <p id="network-name-error" class="field-error" aria-live="polite">{move || problem.get()}</p>
-                </div>
-                {move || failure.get().map(|error| view! { <ErrorNotice error/> })}
+                        on:input=move |ev| name.set(event_target_value(&ev))
+                    />
+                </Field>
+                {move || failure.get().map(|error| view! { <ErrorNotice error /> })}
                 <div class="modal-actions">
-                    <button type="button" class="button" on:click=move |_| close()>"Cancel"</button>
-                    <button type="submit" class="button button-primary" disabled=move || add.pending().get()>"Create network"</button>
+                    <button type="button" class="button" on:click=move |_| close()>
+                        "Cancel"
+                    </button>
+                    <button type="submit" class="button button-primary" disabled=move || add.pending().get()>
+                        "Create network"
+                    </button>
                 </div>
             </form>
         </dialog>

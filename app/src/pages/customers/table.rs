@@ -7,7 +7,7 @@ use crate::format::format_date;
 use crate::pages::customers::impersonation::LogInAsButton;
 use crate::types::customer_records::detail::NetworkChoice;
 use crate::types::customers::query::{CustomerQuery, SortField};
-use crate::types::customers::{CustomerCount, CustomerPage, CustomerStatus, Selection, PAGE_SIZES};
+use crate::types::customers::{CustomerCount, CustomerPage, CustomerRow, CustomerStatus, Selection, PAGE_SIZES};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -66,7 +66,6 @@ pub(super) fn CustomerTable(
     row_perms: RowPermissions,
     count_state: RwSignal<Option<Result<CustomerCount, crate::error::AppError>>>,
 ) -> impl IntoView {
-    let actions = expect_context::<CustomerActions>();
     let q = query.get_untracked();
     picked.page_ids.set_value(page.rows.iter().map(|r| r.id).collect());
     picked.page_rows.set_value(
@@ -77,11 +76,6 @@ pub(super) fn CustomerTable(
         !on_page.is_empty() && picked.ids.with(|ids| on_page.iter().all(|id| ids.contains(id)))
     };
     let first = q.first_page();
-    let with = move |f: &dyn Fn(&mut CustomerQuery)| {
-        let mut next = first.clone();
-        f(&mut next);
-        href(&next)
-    };
     let prev = page.prev.clone().map(|c| href(&CustomerQuery { cursor: Some(c), ..q.clone() }));
     let next = page.next.clone().map(|c| href(&CustomerQuery { cursor: Some(c), ..q.clone() }));
     let empty = page.rows.is_empty();
@@ -91,9 +85,12 @@ pub(super) fn CustomerTable(
     let all_columns = RwSignal::new(false);
     view! {
         <div class="table-options">
-            <button type="button" class="button button-small columns-toggle"
+            <button
+                type="button"
+                class="button button-small columns-toggle"
                 aria-pressed=move || all_columns.get().to_string()
-                on:click=move |_| all_columns.update(|all| *all = !*all)>
+                on:click=move |_| all_columns.update(|all| *all = !*all)
+            >
                 "All columns"
             </button>
         </div>
@@ -103,7 +100,9 @@ pub(super) fn CustomerTable(
                     <tr>
                         <Show when=move || can_select.get()>
                             <th scope="col" class="check">
-                                <input type="checkbox" aria-label="Select all on this page"
+                                <input
+                                    type="checkbox"
+                                    aria-label="Select all on this page"
                                     prop:checked=page_ticked
                                     on:change=move |ev| {
                                         let checked = event_target_checked(&ev);
@@ -112,123 +111,48 @@ pub(super) fn CustomerTable(
                                             picked.last_clicked.set_value(Some(0));
                                             picked.click(len - 1, checked, true);
                                         }
-                                    }/>
+                                    }
+                                />
                             </th>
                         </Show>
-                        <SortHeader label="Name" field=SortField::Name query/>
-                        <SortHeader label="Status" field=SortField::Status query/>
-                        <th scope="col" class=OPTIONAL>"Contact"</th>
-                        <th scope="col" class=OPTIONAL>"Email"</th>
-                        <SortHeader label="City" field=SortField::City query optional=true/>
-                        <SortHeader label="Country" field=SortField::Country query optional=true/>
-                        <th scope="col" class=OPTIONAL>"Network"</th>
-                        <SortHeader label="Created" field=SortField::Created query optional=true/>
-                        <th scope="col" class="row-actions"><span class="visually-hidden">"Actions"</span></th>
+                        <SortHeader label="Name" field=SortField::Name query />
+                        <SortHeader label="Status" field=SortField::Status query />
+                        <th scope="col" class=OPTIONAL>
+                            "Contact"
+                        </th>
+                        <th scope="col" class=OPTIONAL>
+                            "Email"
+                        </th>
+                        <SortHeader label="City" field=SortField::City query optional=true />
+                        <SortHeader label="Country" field=SortField::Country query optional=true />
+                        <th scope="col" class=OPTIONAL>
+                            "Network"
+                        </th>
+                        <SortHeader label="Created" field=SortField::Created query optional=true />
+                        <th scope="col" class="row-actions">
+                            <span class="visually-hidden">"Actions"</span>
+                        </th>
                     </tr>
                 </thead>
                 <tbody>
-                    {page.rows.into_iter().enumerate().map(|(index, c)| {
-                        let id = c.id;
-                        let select_label = format!("Select {}", c.name);
-                        let view_label = format!("View {}", c.name);
-                        let users_label = format!("Users of {}", c.name);
-                        let row_name = c.name.clone();
-                        let export_label = format!("Export everything about {}", c.name);
-                        let edit_label = format!("Edit {}", c.name);
-                        let delete_label = format!("Delete {}", c.name);
-                        let menu_label = format!("Actions for {}", c.name);
-                        // Narrow screens fold the row's actions behind one button; it opens them
-                        // beneath it in the row.
-                        let menu_open = RwSignal::new(false);
-                        let menu_button = NodeRef::<leptos::html::Button>::new();
-                        let (action, target, action_label) = match c.status {
-                            CustomerStatus::Active => ("Disable", CustomerStatus::Disabled, format!("Disable {}", c.name)),
-                            CustomerStatus::Disabled => ("Activate", CustomerStatus::Active, format!("Activate {}", c.name)),
-                        };
-                        let badge = match c.status {
-                            CustomerStatus::Active => "badge badge-active",
-                            CustomerStatus::Disabled => "badge badge-disabled",
-                        };
-                        let email = c.contact_email.clone().unwrap_or_default();
-                        let email_title = email.clone();
-                        let city_link = c.city.clone().filter(|s| !s.is_empty()).map(|city| {
-                            let link = with(&|q: &mut CustomerQuery| q.city = Some(city.clone()));
-                            view! { <A href=link attr:class="cell-filter" attr:title="Show only this city">{city.clone()}</A> }
-                        });
-                        let country_link = c.country.clone().filter(|s| !s.is_empty()).map(|country| {
-                            let link = with(&|q: &mut CustomerQuery| if !q.countries.contains(&country) { q.countries.push(country.clone()); q.countries.sort(); });
-                            view! { <A href=link attr:class="cell-filter" attr:title="Show only this country">{country.clone()}</A> }
-                        });
-                        let network_link = c.network.clone().zip(c.network_id).map(|(name, id)| {
-                            let link = with(&|q: &mut CustomerQuery| q.network = Some(id));
-                            view! { <A href=link attr:class="cell-filter" attr:title="Show this network's sub-accounts">{name}</A> }
-                        });
-                        view! {
-                            <tr>
-                                <Show when=move || can_select.get()>
-                                    <td class="check">
-                                        <input type="checkbox" aria-label=select_label.clone()
-                                            prop:checked=move || picked.ids.with(|ids| ids.contains(&id))
-                                            on:click=move |ev| {
-                                                picked.click(index, event_target_checked(&ev), ev.shift_key());
-                                            }/>
-                                    </td>
-                                </Show>
-                                <td class="name"><A href=format!("/customers/{id}")>{c.name.clone()}</A></td>
-                                <td><span class=badge>{c.status.label()}</span></td>
-                                <td class=OPTIONAL>{c.contact_name}</td>
-                                <td class="email col-optional" title=email_title>{email}</td>
-                                <td class=OPTIONAL>{city_link}</td>
-                                <td class=OPTIONAL>{country_link}</td>
-                                <td class="network-cell col-optional">{network_link}</td>
-                                <td class=OPTIONAL>{format_date(c.created_at)}</td>
-                                <td class=move || if menu_open.get() { "row-actions menu-open" } else { "row-actions" }
-                                    on:keydown=move |ev| if ev.key() == "Escape" && menu_open.get_untracked() {
-                                        menu_open.set(false);
-                                        if let Some(button) = menu_button.get() { let _ = button.focus(); }
-                                    }>
-                                    <button type="button" class="button button-small row-menu-toggle" aria-label=menu_label node_ref=menu_button
-                                        aria-expanded=move || menu_open.get().to_string()
-                                        on:click=move |_| menu_open.update(|open| *open = !*open)>
-                                        "Actions"
-                                    </button>
-                                    <span class="row-action-list">
-                                    <A href=format!("/customers/{id}") attr:class="button button-small" attr:aria-label=view_label>"View"</A>
-                                    <Show when=move || row_perms.edit.get()>
-                                        <button type="button" class="button button-small" aria-label=edit_label.clone()
-                                            on:click=move |_| actions.editor.set(Some(FormTarget::Edit(id)))>"Edit"</button>
-                                    </Show>
-                                    <A href=format!("/customers/{id}/users") attr:class="button button-small" attr:aria-label=users_label>"Users"</A>
-                                    {(c.status == CustomerStatus::Active).then(|| view! {
-                                        <LogInAsButton customer_id=id customer_name=row_name.clone() place="row" small=true/>
-                                    })}
-                                    <Show when=move || row_perms.export.get()>
-                                        <a class="button button-small" href=format!("/customers/{id}/export") download=""
-                                            aria-label=export_label.clone()>"Export"</a>
-                                    </Show>
-                                    <Show when=move || row_perms.disable.get()>
-                                        <button type="button" class="button button-small" aria-label=action_label.clone()
-                                            on:click=move |_| {
-                                                picked.done.set(None);
-                                                picked.pending.set(Some((Selection::Ids(vec![id]), target)));
-                                            }>
-                                            {action}
-                                        </button>
-                                    </Show>
-                                    <Show when=move || row_perms.delete.get()>
-                                        <button type="button" class="button button-small button-danger-quiet" aria-label=delete_label.clone()
-                                            on:click=move |_| actions.deleting.set(Some(id))>"Delete"</button>
-                                    </Show>
-                                    </span>
-                                </td>
-                            </tr>
-                        }
-                    }).collect_view()}
+                    {page
+                        .rows
+                        .into_iter()
+                        .enumerate()
+                        .map(|(index, c)| {
+                            view! { <CustomerTableRow c index first=first.clone() picked can_select row_perms /> }
+                        })
+                        .collect_view()}
                 </tbody>
             </table>
-            {empty.then(|| view! {
-                <p class="empty">{if filtered { "No customers match these filters." } else { "No customers yet." }}</p>
-            })}
+            {empty
+                .then(|| {
+                    view! {
+                        <p class="empty">
+                            {if filtered { "No customers match these filters." } else { "No customers yet." }}
+                        </p>
+                    }
+                })}
         </div>
         <nav class="pager" aria-label="Pages">
             <span class="muted" data-testid="customer-count" aria-live="polite">
@@ -241,23 +165,237 @@ pub(super) fn CustomerTable(
             <span class="pager-links">
                 {match prev {
                     Some(link) => Either::Left(view! { <A href=link>"Previous"</A> }),
-                    None => Either::Right(view! { <span class="disabled" aria-disabled="true">"Previous"</span> }),
+                    None => {
+                        Either::Right(
+                            view! {
+                                <span class="disabled" aria-disabled="true">
+                                    "Previous"
+                                </span>
+                            },
+                        )
+                    }
                 }}
                 {match next {
                     Some(link) => Either::Left(view! { <A href=link>"Next"</A> }),
-                    None => Either::Right(view! { <span class="disabled" aria-disabled="true">"Next"</span> }),
+                    None => {
+                        Either::Right(
+                            view! {
+                                <span class="disabled" aria-disabled="true">
+                                    "Next"
+                                </span>
+                            },
+                        )
+                    }
                 }}
             </span>
             <span class="page-sizes">
                 "Per page: "
-                {PAGE_SIZES.into_iter().map(|s| {
-                    if s == size {
-                        Either::Left(view! { <strong aria-current="true">{s}</strong> })
-                    } else {
-                        Either::Right(view! { <A href=href(&CustomerQuery { page_size: s, ..query.get_untracked().first_page() })>{s}</A> })
-                    }
-                }).collect_view()}
+                {PAGE_SIZES
+                    .into_iter()
+                    .map(|s| {
+                        if s == size {
+                            Either::Left(view! { <strong aria-current="true">{s}</strong> })
+                        } else {
+                            Either::Right(
+                                view! {
+                                    <A href=href(
+                                        &CustomerQuery {
+                                            page_size: s,
+                                            ..query.get_untracked().first_page()
+                                        },
+                                    )>{s}</A>
+                                },
+                            )
+                        }
+                    })
+                    .collect_view()}
             </span>
         </nav>
+    }
+}
+
+/// One customer's row: its cells (place, country and network link to the list filtered by them)
+/// and the actions the role allows, which narrow screens fold behind one "Actions" button.
+#[component]
+fn CustomerTableRow(
+    c: CustomerRow,
+    /// Its place on the page, for shift-click ranges.
+    index: usize,
+    /// The list's first page with these filters: what the cells' filter links start from.
+    first: CustomerQuery,
+    picked: Picked,
+    can_select: Signal<bool>,
+    row_perms: RowPermissions,
+) -> impl IntoView {
+    let actions = expect_context::<CustomerActions>();
+    let with = move |f: &dyn Fn(&mut CustomerQuery)| {
+        let mut next = first.clone();
+        f(&mut next);
+        href(&next)
+    };
+    let id = c.id;
+    let select_label = format!("Select {}", c.name);
+    let view_label = format!("View {}", c.name);
+    let users_label = format!("Users of {}", c.name);
+    let row_name = c.name.clone();
+    let export_label = format!("Export everything about {}", c.name);
+    let edit_label = format!("Edit {}", c.name);
+    let delete_label = format!("Delete {}", c.name);
+    let menu_label = format!("Actions for {}", c.name);
+    // Narrow screens fold the row's actions behind one button; it opens them
+    // beneath it in the row.
+    let menu_open = RwSignal::new(false);
+    let menu_button = NodeRef::<leptos::html::Button>::new();
+    let (action, target, action_label) = match c.status {
+        CustomerStatus::Active => ("Disable", CustomerStatus::Disabled, format!("Disable {}", c.name)),
+        CustomerStatus::Disabled => ("Activate", CustomerStatus::Active, format!("Activate {}", c.name)),
+    };
+    let badge = match c.status {
+        CustomerStatus::Active => "badge badge-active",
+        CustomerStatus::Disabled => "badge badge-disabled",
+    };
+    let email = c.contact_email.clone().unwrap_or_default();
+    let email_title = email.clone();
+    let city_link = c.city.clone().filter(|s| !s.is_empty()).map(|city| {
+        let link = with(&|q: &mut CustomerQuery| q.city = Some(city.clone()));
+        view! {
+            <A href=link attr:class="cell-filter" attr:title="Show only this city">
+                {city.clone()}
+            </A>
+        }
+    });
+    let country_link = c.country.clone().filter(|s| !s.is_empty()).map(|country| {
+        let link = with(&|q: &mut CustomerQuery| {
+            if !q.countries.contains(&country) {
+                q.countries.push(country.clone());
+                q.countries.sort();
+            }
+        });
+        view! {
+            <A href=link attr:class="cell-filter" attr:title="Show only this country">
+                {country.clone()}
+            </A>
+        }
+    });
+    let network_link = c.network.clone().zip(c.network_id).map(|(name, id)| {
+        let link = with(&|q: &mut CustomerQuery| q.network = Some(id));
+        view! {
+            <A href=link attr:class="cell-filter" attr:title="Show this network's sub-accounts">
+                {name}
+            </A>
+        }
+    });
+    view! {
+        <tr>
+            <Show when=move || can_select.get()>
+                <td class="check">
+                    <input
+                        type="checkbox"
+                        aria-label=select_label.clone()
+                        prop:checked=move || picked.ids.with(|ids| ids.contains(&id))
+                        on:click=move |ev| {
+                            picked.click(index, event_target_checked(&ev), ev.shift_key());
+                        }
+                    />
+                </td>
+            </Show>
+            <td class="name">
+                <A href=format!("/customers/{id}")>{c.name.clone()}</A>
+            </td>
+            <td>
+                <span class=badge>{c.status.label()}</span>
+            </td>
+            <td class=OPTIONAL>{c.contact_name}</td>
+            <td class="email col-optional" title=email_title>
+                {email}
+            </td>
+            <td class=OPTIONAL>{city_link}</td>
+            <td class=OPTIONAL>{country_link}</td>
+            <td class="network-cell col-optional">{network_link}</td>
+            <td class=OPTIONAL>{format_date(c.created_at)}</td>
+            <td
+                class=move || if menu_open.get() { "row-actions menu-open" } else { "row-actions" }
+                on:keydown=move |ev| {
+                    if ev.key() == "Escape" && menu_open.get_untracked() {
+                        menu_open.set(false);
+                        if let Some(button) = menu_button.get() {
+                            let _ = button.focus();
+                        }
+                    }
+                }
+            >
+                <button
+                    type="button"
+                    class="button button-small row-menu-toggle"
+                    aria-label=menu_label
+                    node_ref=menu_button
+                    aria-expanded=move || menu_open.get().to_string()
+                    on:click=move |_| menu_open.update(|open| *open = !*open)
+                >
+                    "Actions"
+                </button>
+                <span class="row-action-list">
+                    <A href=format!("/customers/{id}") attr:class="button button-small" attr:aria-label=view_label>
+                        "View"
+                    </A>
+                    <Show when=move || row_perms.edit.get()>
+                        <button
+                            type="button"
+                            class="button button-small"
+                            aria-label=edit_label.clone()
+                            on:click=move |_| actions.editor.set(Some(FormTarget::Edit(id)))
+                        >
+                            "Edit"
+                        </button>
+                    </Show>
+                    <A
+                        href=format!("/customers/{id}/users")
+                        attr:class="button button-small"
+                        attr:aria-label=users_label
+                    >
+                        "Users"
+                    </A>
+                    {(c.status == CustomerStatus::Active)
+                        .then(|| {
+                            view! {
+                                <LogInAsButton customer_id=id customer_name=row_name.clone() place="row" small=true />
+                            }
+                        })}
+                    <Show when=move || row_perms.export.get()>
+                        <a
+                            class="button button-small"
+                            href=format!("/customers/{id}/export")
+                            download=""
+                            aria-label=export_label.clone()
+                        >
+                            "Export"
+                        </a>
+                    </Show>
+                    <Show when=move || row_perms.disable.get()>
+                        <button
+                            type="button"
+                            class="button button-small"
+                            aria-label=action_label.clone()
+                            on:click=move |_| {
+                                picked.done.set(None);
+                                picked.pending.set(Some((Selection::Ids(vec![id]), target)));
+                            }
+                        >
+                            {action}
+                        </button>
+                    </Show>
+                    <Show when=move || row_perms.delete.get()>
+                        <button
+                            type="button"
+                            class="button button-small button-danger-quiet"
+                            aria-label=delete_label.clone()
+                            on:click=move |_| actions.deleting.set(Some(id))
+                        >
+                            "Delete"
+                        </button>
+                    </Show>
+                </span>
+            </td>
+        </tr>
     }
 }

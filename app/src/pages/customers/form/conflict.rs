@@ -31,24 +31,43 @@ pub(super) fn ConflictPanel(theirs: StoredCustomer, state: FormState) -> impl In
             <strong>"Someone else saved this customer while you were editing."</strong>
             <p>"Their values:"</p>
             <ul class="conflict-list">
-                {changed.into_iter().map(|(label, value)| view! {
-                    <li><span class="muted">{label}": "</span>{if value.is_empty() { "(empty)".to_string() } else { value }}</li>
-                }).collect_view()}
+                {changed
+                    .into_iter()
+                    .map(|(label, value)| {
+                        view! {
+                            <li>
+                                <span class="muted">{label}": "</span>
+                                {if value.is_empty() { "(empty)".to_string() } else { value }}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
             </ul>
             <div class="modal-actions">
-                <button type="button" class="button" on:click=move |_| {
-                    values.set(theirs_for_load.values.clone());
-                    initial.set(theirs_for_load.values.clone());
-                    network.set(theirs_for_load.network.clone());
-                    version.set(theirs_for_load.version);
-                    conflict.set(None);
-                }>"Discard mine, load theirs"</button>
-                <button type="button" class="button button-primary" on:click=move |_| {
-                    // Keep the user's values, now based on the current version: the next save applies them.
-                    initial.set(theirs.values.clone());
-                    version.set(theirs.version);
-                    conflict.set(None);
-                }>"Keep mine (save again to apply)"</button>
+                <button
+                    type="button"
+                    class="button"
+                    on:click=move |_| {
+                        values.set(theirs_for_load.values.clone());
+                        initial.set(theirs_for_load.values.clone());
+                        network.set(theirs_for_load.network.clone());
+                        version.set(theirs_for_load.version);
+                        conflict.set(None);
+                    }
+                >
+                    "Discard mine, load theirs"
+                </button>
+                <button
+                    type="button"
+                    class="button button-primary"
+                    on:click=move |_| {
+                        initial.set(theirs.values.clone());
+                        version.set(theirs.version);
+                        conflict.set(None);
+                    }
+                >
+                    "Keep mine (save again to apply)"
+                </button>
             </div>
         </div>
     }

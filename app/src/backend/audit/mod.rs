@@ -1,5 +1,5 @@
-//! The audit log (PRODUCT.md §11). `record` takes the caller's open transaction, so an entry is
-//! written if and only if the change it describes is.
+//! The audit log (PRODUCT.md §11): writing it here (`record` takes the caller's open transaction,
+//! so an entry is written if and only if the change it describes is); reading it in `log`.
 //!
 //! Two rules every entry follows, applied here rather than at each call site:
 //! * in a partner's log, a person is named as that partner knows them: the name it gave at
@@ -7,6 +7,8 @@
 //! * `audit_log_people` lists every person an entry names (actor, target, the person behind a
 //!   membership it is about, and any the caller adds with [`Entry::about`]), so an erasure finds
 //!   their entries by id (`erasure`).
+
+pub mod log;
 
 use super::actor::{Actor, OPERATOR_MARK};
 use super::now;

@@ -3,9 +3,9 @@
 //! streamed CSV. Partner staff with `audit.view` read their partner's entries; operators read
 //! every partner's and the entries with no partner.
 
-use super::export::{csv_response, error_response, neutralise, timestamp};
-use super::sql::{like_pattern, Sql, Value};
-use super::{audit, authz, AppState, AuditScope};
+use crate::backend::export::{csv_response, error_response, neutralise, timestamp};
+use crate::backend::sql::{like_pattern, Sql, Value};
+use crate::backend::{audit, authz, AppState, AuditScope};
 use crate::error::AppError;
 use crate::types::audit::{AuditEntryView, AuditFilter, AuditPage, FieldChange, PAGE_SIZE};
 use crate::types::forms::parse_date;
@@ -252,7 +252,7 @@ async fn start_download(state: AppState, parts: http::request::Parts) -> Result<
             }
         },
     );
-    let name = format!("audit-log-{}.csv", crate::format::format_date(super::now()));
+    let name = format!("audit-log-{}.csv", crate::format::format_date(crate::backend::now()));
     Ok(csv_response(stream, &name, None))
 }
 
