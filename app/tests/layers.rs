@@ -506,6 +506,32 @@ fn one_way_to_name_things() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
+/// Cheap password hashing is for test binaries only: no application or server source calls the
+/// switch (only `password.rs`, which defines it, and `server/tests` may name it).
+#[test]
+fn only_tests_switch_to_cheap_password_hashing() {
+    let server_src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../server/src");
+    let mut files: Vec<PathBuf> =
+        modules().into_iter().filter(|(m, _)| m != &["backend", "password"]).map(|(_, f)| f).collect();
+    let mut stack = vec![server_src];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() > 50, "the walk found the sources ({} files)", files.len());
+    let callers: Vec<_> = files
+        .iter()
+        .filter(|f| code_of(&std::fs::read_to_string(f).unwrap()).contains("use_cheap_parameters_in_tests"))
+        .collect();
+    assert!(callers.is_empty(), "production code switches to cheap password hashing: {callers:?}");
+}
+
 #[test]
 fn the_parser_sees_what_rust_sees() {
     assert_eq!(code_of("let a = \"http://x\"; // note\nlet b = 'c';"), "let a = \"\"; \nlet b = ' ';");

@@ -3,10 +3,26 @@
 use crate::error::AppError;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
+/// argon2id's parameters for every password stored: memory in KiB, passes, lanes (OWASP's
+/// minimum). A hash carries its own, so one made with other parameters still verifies.
+pub const PARAMETERS: (u32, u32, u32) = (19 * 1024, 2, 1);
+
+/// Set only by the test harness: hash with the smallest parameters argon2 allows instead, so
+/// that a test suite creating and signing in hundreds of people does not spend minutes hashing.
+static CHEAP_FOR_TESTS: AtomicBool = AtomicBool::new(false);
+
+/// For tests only (the server never calls it): every hash from now on in this process uses
+/// argon2's smallest parameters (8 KiB, one pass) instead of [`PARAMETERS`].
+pub fn use_cheap_parameters_in_tests() {
+    CHEAP_FOR_TESTS.store(true, Ordering::Relaxed);
+}
+
 fn hasher() -> Argon2<'static> {
-    let params = Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters");
+    let (memory, passes, lanes) = if CHEAP_FOR_TESTS.load(Ordering::Relaxed) { (8, 1, 1) } else { PARAMETERS };
+    let params = Params::new(memory, passes, lanes, None).expect("valid argon2 parameters");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
@@ -91,6 +107,18 @@ pub fn choice_problem(password: &str, personal: &[&str]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What production stores (this unit test process never switches to the cheap parameters):
+    /// argon2id, 19 MiB, 2 passes, 1 lane, verifiable.
+    #[test]
+    fn stored_passwords_use_the_production_parameters() {
+        assert_eq!(PARAMETERS, (19 * 1024, 2, 1), "OWASP's minimum for argon2id");
+        let stored = hash("violet tractor ninety lanterns");
+        assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
+        assert!(verify("violet tractor ninety lanterns", Some(&stored)));
+        assert!(!verify("violet tractor ninety lantern", Some(&stored)));
+        assert!(!verify("anything", None), "no stored hash never verifies");
+    }
 
     #[test]
     fn common_and_personal_passwords_are_refused() {

@@ -523,7 +523,12 @@ fn a_full_disk_answers_503_and_the_server_recovers() {
             .arg(&dir)
             .status()
             .expect("run mount");
-        assert!(mounted.success(), "could not mount a small tmpfs at {} (needs root)", dir.display());
+        assert!(
+            mounted.success(),
+            "could not mount a 16 MiB tmpfs at {}: this test fills a real disk and mounting needs root \
+             (CI runs as root; elsewhere run the tests with sudo)",
+            dir.display()
+        );
         let _unmount = Mounted(dir.clone());
         let app = TestApp::sqlite_at(dir.join("clientele.db")).await;
         let mut admin = app.signed_in("admin@acme.test").await;

@@ -44,6 +44,20 @@ pub(super) async fn standard_fixture(db: &Db) -> Fixture {
     Fixture { acme, globex, acme_customer, globex_customer }
 }
 
+/// The ids of the standard fixture in a database copied from the template.
+pub(super) async fn fixture_ids(db: &Db) -> Fixture {
+    use sqlx::Row;
+    let id = |sql: &'static str| async move {
+        sqlx::query(sql).fetch_one(&db.pool).await.unwrap_or_else(|e| panic!("{sql}: {e}")).get::<i64, _>(0)
+    };
+    Fixture {
+        acme: id("SELECT id FROM tenants WHERE slug = 'acme'").await,
+        globex: id("SELECT id FROM tenants WHERE slug = 'globex'").await,
+        acme_customer: id("SELECT id FROM customers WHERE name = 'Alpha Bakery'").await,
+        globex_customer: id("SELECT id FROM customers WHERE name = 'Globex Secret Customer'").await,
+    }
+}
+
 /// A partner role for [`PersonBuilder::with_role`]: the built-in ones, or a role of the tenant's
 /// own that grants nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

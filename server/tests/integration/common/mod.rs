@@ -7,7 +7,7 @@ mod fixtures;
 pub mod process;
 
 pub use client::{Client, TestResponse};
-use fixtures::standard_fixture;
+use fixtures::fixture_ids;
 pub use fixtures::{PersonBuilder, Role};
 
 use app::backend::{seed, AppState, Db, MailConfig, SecurityConfig};
@@ -86,6 +86,109 @@ fn unique_name() -> String {
     format!("clientele_t_{:016x}", rand::random::<u64>())
 }
 
+/// Every test starts from the schema and the standard fixture, built once rather than per test:
+/// migrating and hashing the fixture's passwords were most of a test's start. On SQLite a
+/// migrated, seeded file is copied; on PostgreSQL a template database is cloned
+/// (`CREATE DATABASE … TEMPLATE`). The fixture's ids are read back from each copy.
+mod template {
+    use super::{fixtures::standard_fixture, postgres_admin_url, unique_name};
+    use app::backend::Db;
+    use std::path::{Path, PathBuf};
+    use tokio::sync::OnceCell;
+
+    /// A digest of what a template holds (the migrations and the fixture's source), so a
+    /// PostgreSQL template kept from an earlier run is used only while it is still the same.
+    fn fingerprint() -> String {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("../migrations/postgres"))
+            .expect("the migrations")
+            .map(|e| e.expect("a migration").path())
+            .collect();
+        files.sort();
+        files.push(root.join("tests/integration/common/fixtures.rs"));
+        // FNV-1a: stable from run to run and compiler to compiler, unlike std's hasher.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for file in files {
+            for byte in std::fs::read(&file).expect("readable") {
+                hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        format!("{hash:016x}")
+    }
+
+    /// The migrated, seeded SQLite file for the current migrations and fixture, kept in the
+    /// temporary directory between runs (built aside and renamed in place when missing).
+    pub(super) async fn sqlite() -> &'static Path {
+        static FILE: OnceCell<PathBuf> = OnceCell::const_new();
+        FILE.get_or_init(|| async {
+            let path = std::env::temp_dir().join(format!("clientele_tpl_{}.db", fingerprint()));
+            if path.exists() {
+                return path;
+            }
+            let building = std::env::temp_dir().join(format!("{}.db", unique_name()));
+            let db = Db::connect(&format!("sqlite://{}?mode=rwc", building.display())).await.expect("sqlite template");
+            standard_fixture(&db).await;
+            // Everything in the main file, so that copying it copies all.
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&db.pool).await.expect("checkpoint");
+            db.pool.close().await;
+            std::fs::rename(&building, &path).expect("name the template");
+            for suffix in ["-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", building.display()));
+            }
+            path
+        })
+        .await
+    }
+
+    /// The name of the PostgreSQL template database for the current migrations and fixture,
+    /// made (once, whichever test process gets there first) when missing.
+    pub(super) async fn postgres() -> &'static str {
+        static NAME: OnceCell<String> = OnceCell::const_new();
+        NAME.get_or_init(|| async {
+            use sqlx::{Connection, Executor, Row};
+            let admin_url = postgres_admin_url();
+            let name = format!("clientele_tpl_{}", fingerprint());
+            let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap_or_else(|e| {
+                panic!("PostgreSQL is required for these tests and is unreachable at {admin_url}: {e}")
+            });
+            // One builder at a time across test processes.
+            admin.execute("SELECT pg_advisory_lock(7215001)").await.expect("template lock");
+            let exists = sqlx::query("SELECT 1 FROM pg_database WHERE datname = $1")
+                .bind(&name)
+                .fetch_optional(&mut admin)
+                .await
+                .expect("pg_database")
+                .is_some();
+            if !exists {
+                // Templates of older migrations go; the new one is built aside and renamed in
+                // place whole, so nobody clones a half-made one.
+                for row in sqlx::query("SELECT datname FROM pg_database WHERE datname LIKE 'clientele_tpl_%'")
+                    .fetch_all(&mut admin)
+                    .await
+                    .expect("old templates")
+                {
+                    let old: String = row.get("datname");
+                    admin.execute(format!("DROP DATABASE IF EXISTS {old} WITH (FORCE)").as_str()).await.ok();
+                }
+                let building = unique_name();
+                admin.execute(format!("CREATE DATABASE {building}").as_str()).await.expect("create template");
+                let (base, _) = admin_url.rsplit_once('/').expect("database URL with a path");
+                let db = Db::connect(&format!("{base}/{building}")).await.expect("postgres template");
+                standard_fixture(&db).await;
+                db.pool.close().await;
+                admin
+                    .execute(format!("ALTER DATABASE {building} RENAME TO {name}").as_str())
+                    .await
+                    .expect("name the template");
+            }
+            admin.execute("SELECT pg_advisory_unlock(7215001)").await.expect("template unlock");
+            admin.close().await.ok();
+            name
+        })
+        .await
+    }
+}
+
 /// PostgreSQL to create test databases on. Tests never skip silently: an unreachable server
 /// fails them (set CLIENTELE_TEST_POSTGRES_URL to point elsewhere).
 fn postgres_admin_url() -> String {
@@ -109,12 +212,17 @@ impl TestApp {
 
     pub async fn postgres_with(mail: MailConfig) -> Self {
         use sqlx::{Connection, Executor};
+        app::backend::password::use_cheap_parameters_in_tests();
+        let template = template::postgres().await;
         let admin_url = postgres_admin_url();
         let name = unique_name();
         let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap_or_else(|e| {
             panic!("PostgreSQL is required for these tests and is unreachable at {admin_url}: {e}")
         });
-        admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
+        admin
+            .execute(format!("CREATE DATABASE {name} TEMPLATE {template}").as_str())
+            .await
+            .expect("create test database");
         admin.close().await.ok();
         let (base, _) = admin_url.rsplit_once('/').expect("database URL with a path");
         let url = format!("{base}/{name}");
@@ -129,13 +237,15 @@ impl TestApp {
     }
 
     async fn sqlite_file(path: std::path::PathBuf, mail: MailConfig) -> Self {
+        app::backend::password::use_cheap_parameters_in_tests();
+        std::fs::copy(template::sqlite().await, &path).expect("copy the template database");
         let url = format!("sqlite://{}?mode=rwc", path.display());
         let db = Db::connect(&url).await.expect("sqlite test database");
         Self::with_db(db, url, Cleanup::SqliteFile(path), mail).await
     }
 
     async fn with_db(db: Db, database_url: String, cleanup: Cleanup, mail: MailConfig) -> Self {
-        let fixture = standard_fixture(&db).await;
+        let fixture = fixture_ids(&db).await;
         let state = AppState {
             leptos_options: LeptosOptions::builder().output_name("clientele").build(),
             db: db.clone(),
