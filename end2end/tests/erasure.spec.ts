@@ -15,6 +15,9 @@ test("a customer user deletes their own account from the portal", async ({ page,
   await person.getByRole("button", { name: "Activate and sign in" }).click();
   const card = person.getByRole("region", { name: "Delete my account" });
   await expect(card).toBeVisible();
+  // Activation loads the portal afresh: the form only submits through the app once it hydrates
+  // (on a busy CI machine a click before that reloaded the page and no error ever showed).
+  await hydrated(person);
   await card.getByLabel("Your password").fill("not my password");
   await card.getByRole("button", { name: "Delete my account" }).click();
   await expect(card.getByText("That is not your password.")).toBeVisible();

@@ -1,5 +1,6 @@
 //! Every integration test, in one binary: one link of the whole app instead of one per file.
-//! Each module is a domain (named as in `app/src`); each test runs on SQLite and on PostgreSQL
+//! Each module is a domain, named as in `app/src`, or one concern across domains (authorization,
+//! hostile input, pages, reliability, schema, trust); each test runs on SQLite and on PostgreSQL
 //! through `on_both_databases!`, against the real router in-process.
 
 #[macro_use]
@@ -7,16 +8,13 @@ mod common;
 
 mod account_links;
 mod audit;
-mod audit_log;
-mod auth;
 mod authorization;
 mod authorization_matrix;
 mod backup;
 mod consents;
-mod customer_list;
 mod customer_records;
-mod customer_status;
 mod customer_users;
+mod customers;
 mod email;
 mod erasure;
 mod export;
@@ -24,11 +22,11 @@ mod field_config;
 mod hostile_input;
 mod impersonation;
 mod my_account;
-mod networks;
 mod pages;
 mod partners;
 mod portal;
 mod reliability;
 mod schema;
+mod session;
 mod team;
 mod trust;

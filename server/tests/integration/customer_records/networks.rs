@@ -1,8 +1,8 @@
 //! Networks and sub-accounts from the list (issue 12, PRODUCT.md §6) on both databases: "Add
 //! network account", "Create sub-account", their refusals, and what disabling a network does.
 
-use super::customer_users::{active_user, ok};
 use crate::common::{Client, Role, TestApp, TestResponse};
+use crate::customer_users::{active_user, ok};
 use http::StatusCode;
 use serde_json::json;
 
@@ -170,7 +170,7 @@ async fn disabling_a_network_says_what_it_does_and_ends_access_through_it(app: T
     // Dana's only way in was the network: signed out, and Charlie is out of reach through it.
     let res = dana.call_json("portal/account", json!({ "customer_id": charlie })).await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{res:?}");
-    let res = dana.login("dana@example.com", super::customer_users::GOOD_PASSWORD).await;
+    let res = dana.login("dana@example.com", crate::customer_users::GOOD_PASSWORD).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN, "{res:?}");
     // A customer that is no network: no sub-accounts to mention.
     let bravo = app.scalar("SELECT id FROM customers WHERE name = 'Bravo Dental'").await;

@@ -1,5 +1,8 @@
 //! One customer at a time: create, edit with versions, the tenant's field configuration and
-//! custom fields, detail, delete — with permissions and tenant isolation — on both databases.
+//! custom fields, detail, delete — with permissions and tenant isolation — on both databases;
+//! networks and sub-accounts in `networks`.
+
+mod networks;
 
 use crate::common;
 use app::types::customer_users::AccountRole;
