@@ -2,7 +2,7 @@ import { defineConfig } from "@playwright/test";
 
 // The server under test: a fresh SQLite database with demo data, on its own port so a running
 // development server does not interfere. Built beforehand by scripts/test.sh (cargo test builds
-// the server, cargo leptos build --frontend-only the WASM and CSS).
+// the server, cargo xtask build --frontend-only the WASM and CSS).
 const port = Number(process.env.E2E_PORT ?? 3100);
 
 export default defineConfig({

@@ -16,7 +16,7 @@ leptosfmt --check --quiet app/src frontend/src
 # The server build: ssr, with tests and benches, so an unused import or a test left out of
 # `on_both_databases!` (dead code) fails here.
 say "lint: clippy, server build (ssr, all targets)"
-cargo clippy -p app -p server --features app/ssr --all-targets --locked -- -D warnings
+cargo clippy -p app -p server -p xtask --features app/ssr --all-targets --locked -- -D warnings
 
 # The browser build: the same app crate compiled with hydrate for wasm32.
 say "lint: clippy, browser build (hydrate, wasm32)"

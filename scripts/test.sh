@@ -4,6 +4,8 @@
 # PostgreSQL: postgres://postgres@127.0.0.1:5432/postgres unless CLIENTELE_TEST_POSTGRES_URL says otherwise.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+setup_build
+setup_test
 start=$(date +%s)
 # A one-off build (CI, a fresh clone) gains nothing from incremental caches but their disk.
 if [ "${CI:-}" = "true" ]; then export CARGO_INCREMENTAL=0; fi
@@ -13,12 +15,11 @@ bash "$ROOT/scripts/lint.sh"
 
 say "Rust tests (SQLite and PostgreSQL)"
 # This also builds target/debug/server, the binary the browser tests run.
-cargo test -p app -p server
+cargo test -p app -p server -p xtask
 
 say "building the browser bundle (WASM, CSS) for the browser tests"
-# Only the frontend: a full `cargo leptos build` would compile the server a second time, with
-# other features, doubling the build's time and disk.
-cargo leptos build --frontend-only
+# Only the bundle: the server is the one cargo test just built.
+cargo xtask build --frontend-only
 
 say "Playwright browser tests (Chromium)"
 (cd end2end && npx playwright test)

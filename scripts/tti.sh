@@ -5,10 +5,12 @@
 # of a million customers (made by scripts/bench.sh; pass ROWS=… for another size).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+setup_build
+setup_test
 db="$ROOT/target/bench/clientele-bench-${ROWS:-1000000}.db"
 [ -f "$db" ] || { echo "no benchmark database at $db: run scripts/bench.sh --only sqlite first" >&2; exit 1; }
 say "building (release)"
-cargo leptos build --release --precompress
+cargo xtask build --release
 port=3200
 target/release/server --listen "127.0.0.1:$port" --database-url "sqlite://$db" --site-root target/site &
 server=$!

@@ -1,6 +1,6 @@
 //! The browser bundle under `/pkg`: the WASM, its JavaScript glue and the stylesheet.
 //!
-//! A release build (`cargo leptos build --release --precompress`, with `hash-files`) names each
+//! A release build (`cargo xtask build --release`) names each
 //! file after its content (`clientele.<hash>.wasm`) and writes brotli and gzip copies beside it.
 //! Those are served as they are, to browsers that accept them, and may be cached for a year:
 //! a new build has new names. Files without a hash in their name (development builds) must be
@@ -24,8 +24,8 @@ pub fn service(options: &LeptosOptions) -> MethodRouter {
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static(cache)))
 }
 
-/// The file that `cargo leptos` writes beside the server binary when it names the bundle's
-/// files by their content; the server serves hashed names exactly when it exists.
+/// The file that `cargo xtask build --release` writes beside the server binary when it names the
+/// bundle's files by their content; the server serves hashed names exactly when it exists.
 pub fn hash_file() -> Option<std::path::PathBuf> {
     let path = std::env::current_exe().ok()?.parent()?.join("hash.txt");
     path.exists().then_some(path)
