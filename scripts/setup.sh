@@ -19,11 +19,14 @@ install_wasm_bindgen() {
 
 # Building: the wasm32 target, wasm-bindgen-cli (about 2½ minutes to compile, once) and
 # binaryen's wasm-opt (npm, into xtask/node_modules). The build itself is `cargo xtask build`.
-setup_build() {
+add_wasm_target() {
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
   fi
+}
+setup_build() {
+  add_wasm_target
   if ! wasm_bindgen_ready; then
     say "installing wasm-bindgen-cli $(wasm_bindgen_version) (one-time, about 2½ minutes)"
     install_wasm_bindgen

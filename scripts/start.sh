@@ -5,10 +5,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 start=$(date +%s)
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-  say "adding the wasm32-unknown-unknown target"
-  rustup target add wasm32-unknown-unknown
-fi
+add_wasm_target
 if ! wasm_bindgen_ready; then
   # Compiling needs no wasm-bindgen: install it while the server and the WASM compile (a fresh
   # machine's longest steps), then bundle.

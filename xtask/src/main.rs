@@ -241,7 +241,7 @@ fn watch(root: &Path, server_args: &[String]) -> Result<(), String> {
     }
 }
 
-/// The newest modification time of any file under `dirs` (ignoring `target`-like folders).
+/// The newest modification time of any file under `dirs`.
 fn latest_change(dirs: &[PathBuf]) -> Result<SystemTime, String> {
     let mut latest = SystemTime::UNIX_EPOCH;
     for dir in dirs {
@@ -254,23 +254,18 @@ fn latest_change(dirs: &[PathBuf]) -> Result<SystemTime, String> {
     Ok(latest)
 }
 
+/// Every file under `dir`, sorted, skipping `target` and `node_modules` folders.
 fn files_under(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let mut files = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|e| format!("reading {}: {e}", dir.display()))?;
-        for entry in entries {
-            let path = entry.map_err(|e| format!("reading {}: {e}", dir.display()))?.path();
-            if path.is_dir() {
-                if path.file_name().is_some_and(|name| name != "target" && name != "node_modules") {
-                    pending.push(path);
-                }
-            } else {
-                files.push(path);
-            }
+    let walk = walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().filter_entry(|entry| {
+        !(entry.file_type().is_dir() && matches!(entry.file_name().to_str(), Some("target" | "node_modules")))
+    });
+    for entry in walk {
+        let entry = entry.map_err(|e| format!("reading {}: {e}", dir.display()))?;
+        if entry.file_type().is_file() {
+            files.push(entry.into_path());
         }
     }
-    files.sort();
     Ok(files)
 }
 
