@@ -27,6 +27,7 @@ use leptos_router::{
 };
 use pages::{
     account_links::{ActivatePage, ForgotPasswordPage, ResetPasswordPage},
+    api_keys::ApiKeysPage,
     audit::AuditLogPage,
     customer_users::CustomerUsersPage,
     customers::{detail::CustomerDetailPage, CustomersPage},
@@ -160,6 +161,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings/mailbox") view=MailboxPage />
                     <Route path=path!("settings/team") view=TeamPage />
                     <Route path=path!("settings/roles") view=RolesPage />
+                    <Route path=path!("settings/api") view=ApiKeysPage />
                     <Route path=path!("settings/audit") view=AuditLogPage />
                     <Route path=path!("account") view=MyAccountPage />
                 </ParentRoute>

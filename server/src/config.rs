@@ -61,6 +61,11 @@ pub struct Config {
     #[arg(long, env = "CLIENTELE_IMPERSONATION_MAX_MINUTES", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=1440))]
     pub impersonation_max_minutes: u64,
 
+    /// Requests each partner API key may make per minute (counted in the database, so across
+    /// every instance); past it, 429 with `Retry-After`.
+    #[arg(long, env = "CLIENTELE_API_RATE_LIMIT", default_value_t = 600, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub api_rate_limit: u32,
+
     /// The address people reach this instance at, for links in emails (default: http://<listen>).
     #[arg(long, env = "CLIENTELE_PUBLIC_URL")]
     pub public_url: Option<String>,
@@ -154,6 +159,7 @@ impl Config {
             trusted_proxies: self.trusted_proxies.clone(),
             impersonation: self.impersonation == "on",
             impersonation_max: Duration::from_secs(self.impersonation_max_minutes * 60),
+            api_rate_limit: self.api_rate_limit,
         }
     }
 

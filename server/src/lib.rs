@@ -1,6 +1,7 @@
 //! The Clientele server: configuration, the axum router around the Leptos app, and the HTTP
 //! concerns that sit in front of every request (CSRF origin check, security headers, health).
 
+pub mod api_v1;
 pub mod bundle;
 pub mod config;
 pub mod security;
@@ -30,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .route("/customers/users-export.csv", get(export_customer_users))
         .route("/customers/{id}/export", get(export_account))
         .route("/audit/export.csv", get(export_audit_log))
+        .nest("/api/v1", api_v1::router())
         .leptos_routes_with_context(&state, routes, move || provide_context(context_state.clone()), {
             let options = state.leptos_options.clone();
             move || app::shell(options.clone())

@@ -2,6 +2,7 @@
 //! call the domain layer in `crate::backend`, and let `respond` give failures their HTTP status.
 
 pub mod account_links;
+pub mod api_keys;
 pub mod audit;
 pub mod consents;
 pub mod customer_records;

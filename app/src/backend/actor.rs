@@ -28,6 +28,30 @@ pub struct Actor {
     /// Set while the person views a customer account as its users do ("Log in as"): then they
     /// hold no partner or operator rights, only that account (see `impersonation`).
     pub impersonation: Option<Impersonation>,
+    /// Set when an API key calls rather than a person (`backend::api_keys`): then `person_id` is
+    /// the key's creator, whose name its records' stamps carry, there is no session, and audit
+    /// entries name the key.
+    pub api_key: Option<ApiKeyRef>,
+}
+
+/// The API key behind a request.
+#[derive(Debug, Clone)]
+pub struct ApiKeyRef {
+    pub id: i64,
+    pub name: String,
+    /// The secret's first characters, as the keys list shows them.
+    pub prefix: String,
+    /// Where the key stands against its rate limit after this request.
+    pub rate: Option<RateState>,
+}
+
+/// A key's requests in the current minute against its limit (`RateLimit-*` headers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateState {
+    pub limit: u32,
+    pub remaining: u32,
+    /// Seconds until the window resets.
+    pub reset_seconds: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -40,6 +64,9 @@ pub struct PartnerRole {
 impl Actor {
     /// How audit entries name this actor; an operator's entries say so, wherever they work.
     pub fn label(&self) -> String {
+        if let Some(key) = &self.api_key {
+            return format!("API key \u{201c}{}\u{201d} ({}\u{2026})", key.name, key.prefix);
+        }
         if self.is_operator {
             format!("{} <{}>{}", self.full_name, self.email, OPERATOR_MARK)
         } else {

@@ -9,7 +9,8 @@
 //! Repository functions take one of these scopes as their first argument and filter every query
 //! by it. The scopes can only be built here, so data cannot be reached without passing the check.
 
-use super::actor::{Actor, PartnerRole};
+use super::actor::{Actor, ApiKeyRef, PartnerRole};
+use super::api_keys::caller as api_key_caller;
 use super::impersonation::check as impersonation_check;
 use super::session::store;
 use super::{request, state, AppState, Db};
@@ -92,6 +93,11 @@ pub struct OperatorScope {
 /// The actor of the current request, or `Unauthenticated`.
 pub async fn current_actor() -> Result<(AppState, Actor), AppError> {
     let state = state()?;
+    // The partner API: the caller is an API key, whatever cookies come along.
+    if let Some(secret) = request::api_secret() {
+        let actor = key_actor(&state, &secret?).await?;
+        return Ok((state, actor));
+    }
     let token = request::session_token().ok_or(AppError::Unauthenticated)?;
     let session = store::resolve(&state.db, &state.security, &token).await?.ok_or(AppError::Unauthenticated)?;
     let client_addr = request::client_addr(&state.security);
@@ -104,6 +110,30 @@ pub async fn current_actor() -> Result<(AppState, Actor), AppError> {
         }
     }
     Ok((state, actor))
+}
+
+/// The actor an API key's secret stands for, counted against the key's rate limit. A key
+/// unknown, revoked or expired, or whose creator no longer works in its partner, is
+/// `Unauthenticated`; past the limit, `Throttled`.
+async fn key_actor(state: &AppState, secret: &str) -> Result<Actor, AppError> {
+    let caller = api_key_caller::resolve(&state.db, secret).await?.ok_or(AppError::Unauthenticated)?;
+    let rate = api_key_caller::count_request(&state.db, caller.key.id, state.security.api_rate_limit).await?;
+    Ok(Actor {
+        // A key has no session: nothing that works on one is reachable from the API.
+        session_id: 0,
+        person_id: caller.created_by,
+        email: caller.creator_email,
+        full_name: caller.key.name.clone(),
+        theme: Default::default(),
+        is_operator: false,
+        partner_roles: Vec::new(),
+        active_tenant: Some(caller.tenant),
+        permissions: caller.permissions,
+        role_name: Some("API key".to_string()),
+        client_addr: request::client_addr(&state.security),
+        impersonation: None,
+        api_key: Some(ApiKeyRef { rate: Some(rate), ..caller.key }),
+    })
 }
 
 /// Refuses while the caller views a customer account as its users do: nothing that changes a
@@ -126,7 +156,10 @@ pub async fn authorize(permission: Permission) -> Result<TenantScope, AppError> 
     }
     let tenant = actor.active_tenant.clone().ok_or_else(|| AppError::forbidden("you have no partner workspace"))?;
     if !actor.permissions.contains(&permission) {
-        return Err(AppError::forbidden(format!("your role does not include {permission}")));
+        return Err(AppError::forbidden(match actor.api_key {
+            Some(_) => format!("this API key does not hold {permission}"),
+            None => format!("your role does not include {permission}"),
+        }));
     }
     Ok(TenantScope { tenant_id: tenant.id, actor, db: state.db })
 }
@@ -170,11 +203,22 @@ pub async fn with_request<T>(
     parts: http::request::Parts,
     check: impl std::future::Future<Output = Result<T, AppError>>,
 ) -> Result<T, AppError> {
-    use leptos::prelude::{provide_context, Owner};
     let site = parts.headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     if matches!(site, Some("cross-site" | "same-site")) {
         return Err(AppError::forbidden("downloads open only from Clientele's own pages"));
     }
+    in_request(state, parts, check).await
+}
+
+/// Runs `check` (any of the `authorize…` functions, or work that calls them) with the request and
+/// the state that Leptos provides to server functions: for the partner API's routes, whose
+/// callers are API keys (`request::api_secret`), never a browser's cookies.
+pub async fn in_request<T>(
+    state: &AppState,
+    parts: http::request::Parts,
+    check: impl std::future::Future<Output = Result<T, AppError>>,
+) -> Result<T, AppError> {
+    use leptos::prelude::{provide_context, Owner};
     let owner = Owner::new();
     owner.with(|| {
         provide_context(state.clone());
@@ -358,6 +402,7 @@ async fn load_actor(db: &Db, session: &store::Session, client_addr: Option<Strin
         role_name,
         client_addr,
         impersonation: None,
+        api_key: None,
     })
 }
 
@@ -372,6 +417,10 @@ pub(in crate::backend) async fn portal_accounts(db: &Db, actor: &Actor) -> Resul
             tenant_name: impersonation.tenant_name.clone(),
             role: AccountRole::Owner,
         }]);
+    }
+    if actor.api_key.is_some() {
+        // A partner's key reaches no portal account, whatever its creator's own accounts are.
+        return Ok(Vec::new());
     }
     let person_id = actor.person_id;
     let rows = sqlx::query(

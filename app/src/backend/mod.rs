@@ -3,6 +3,7 @@
 
 pub mod account_links;
 pub mod actor;
+pub mod api_keys;
 pub mod audit;
 pub mod authz;
 pub mod backup;
@@ -16,6 +17,7 @@ pub mod erasure;
 pub mod export;
 pub mod field_config;
 pub mod health;
+pub mod idempotency;
 pub mod impersonation;
 pub mod invitations;
 pub mod memberships;

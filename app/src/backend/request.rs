@@ -59,6 +59,32 @@ fn cookie_value(secure_name: &str, plain_name: &str) -> Option<String> {
         .map(|c| c.value().to_string())
 }
 
+/// Where the partner API lives: its requests authenticate by API key alone, never by cookie.
+pub const API_PATH: &str = "/api/v1/";
+
+/// On a partner API request, the API key's secret from `Authorization: Bearer …` (missing or
+/// malformed: `Unauthenticated`); on any other request `None`, whatever headers it carries, so a
+/// key opens the published API only and a session cookie never opens it.
+pub fn api_secret() -> Option<Result<String, AppError>> {
+    let parts = parts()?;
+    // Inside a nested router the URI has lost its prefix; the original one has not.
+    let path = match parts.extensions.get::<axum::extract::OriginalUri>() {
+        Some(original) => original.0.path().to_string(),
+        None => parts.uri.path().to_string(),
+    };
+    if !path.starts_with(API_PATH) {
+        return None;
+    }
+    let bearer = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    Some(bearer.ok_or(AppError::Unauthenticated))
+}
+
 /// The session token from the request's cookie, if any.
 pub fn session_token() -> Option<String> {
     cookie_value(SECURE_SESSION_COOKIE, SESSION_COOKIE)

@@ -36,6 +36,9 @@ pub struct SecurityConfig {
     pub impersonation: bool,
     /// The longest a "Log in as" view may last, whatever a tenant sets.
     pub impersonation_max: Duration,
+    /// Requests an API key may make per minute (`--api-rate-limit`), counted in the database
+    /// across every instance.
+    pub api_rate_limit: u32,
 }
 
 impl Default for SecurityConfig {
@@ -47,6 +50,7 @@ impl Default for SecurityConfig {
             trusted_proxies: Vec::new(),
             impersonation: true,
             impersonation_max: Duration::from_secs(120 * 60),
+            api_rate_limit: 600,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! sit beside its page.
 
 pub mod account_links;
+pub mod api_keys;
 pub mod audit;
 pub mod consents;
 pub mod customer_users;

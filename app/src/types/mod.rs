@@ -2,6 +2,7 @@
 //! rules both sides check. One module per domain, named as in `api/`, `backend/` and `pages/`.
 
 pub mod account_links;
+pub mod api_keys;
 pub mod audit;
 pub mod consents;
 pub mod customer_records;

@@ -18,11 +18,12 @@ pub enum Permission {
     TenantConfigure,
     PartnerUsersManage,
     AuditView,
+    ApiKeysManage,
     PersonsErase,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 13] = [
         Self::CustomersView,
         Self::CustomersCreate,
         Self::CustomersEdit,
@@ -34,6 +35,7 @@ impl Permission {
         Self::TenantConfigure,
         Self::PartnerUsersManage,
         Self::AuditView,
+        Self::ApiKeysManage,
         Self::PersonsErase,
     ];
 
@@ -51,6 +53,7 @@ impl Permission {
             Self::TenantConfigure => "tenant.configure",
             Self::PartnerUsersManage => "partner_users.manage",
             Self::AuditView => "audit.view",
+            Self::ApiKeysManage => "api_keys.manage",
             Self::PersonsErase => "persons.erase",
         }
     }
@@ -79,6 +82,7 @@ impl Permission {
             Self::TenantConfigure => "Customer fields, roles, email settings, consents and Log in as settings.",
             Self::PartnerUsersManage => "Invite colleagues, change their roles, disable and remove them.",
             Self::AuditView => "Read the audit log.",
+            Self::ApiKeysManage => "Create and revoke the partner's API keys (Settings → API).",
             Self::PersonsErase => "Erase a person everywhere (platform operators only).",
         }
     }

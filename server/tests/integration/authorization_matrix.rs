@@ -51,6 +51,8 @@ pub(crate) struct Ids {
     /// A partner user's (staff) membership, and a custom role of the tenant.
     staff: i64,
     role: i64,
+    /// An API key of the tenant.
+    api_key: i64,
 }
 
 pub(crate) struct Endpoint {
@@ -139,6 +141,10 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
     Endpoint { path: "roles/list", access: Needs(TenantConfigure), json: true, args: |_| json!({}), foreign: NoIds },
     Endpoint { path: "roles/save", access: Needs(TenantConfigure), json: true, args: |i| json!({ "draft": { "id": i.role, "name": "Matrix renamed", "permissions": ["CustomersView"] } }), foreign: NotFound },
     Endpoint { path: "roles/delete", access: Needs(TenantConfigure), json: true, args: |i| json!({ "id": i.role }), foreign: NotFound },
+    // The partner's API keys.
+    Endpoint { path: "api-keys/list", access: Needs(ApiKeysManage), json: true, args: |_| json!({}), foreign: NoIds },
+    Endpoint { path: "api-keys/create", access: Needs(ApiKeysManage), json: true, args: |_| json!({ "input": { "name": "Matrix key", "permissions": ["CustomersView"] } }), foreign: NoIds },
+    Endpoint { path: "api-keys/revoke", access: Needs(ApiKeysManage), json: true, args: |i| json!({ "id": i.api_key }), foreign: NotFound },
     // The audit log: a partner's own entries with audit.view, every entry for operators.
     Endpoint { path: "audit/list", access: Needs(AuditView), json: true, args: |i| json!({ "filter": { "partner": i.tenant }, "before": null }), foreign: NoIds },
     // The operator's area.
@@ -194,6 +200,7 @@ pub(crate) async fn fingerprint(app: &TestApp) -> Vec<i64> {
         "SELECT COUNT(*) FROM memberships WHERE state = 'active'",
         "SELECT COUNT(*) FROM custom_fields",
         "SELECT COUNT(*) FROM person_tokens",
+        "SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL",
         "SELECT COUNT(*) FROM outbound_emails",
         "SELECT COUNT(*) FROM audit_log WHERE action NOT LIKE 'auth.%' AND action <> 'customer_user.activate_failed'",
     ] {
@@ -228,6 +235,7 @@ pub(crate) async fn matrix_ids(app: &TestApp) -> (Ids, Ids) {
         field: app.custom_field(app.fixture.acme, "tier", CustomFieldKind::Text, &[]).await,
         staff: acme_staff,
         role: acme_role,
+        api_key: api_key_of(app, app.fixture.acme, "admin@acme.test").await,
     };
     let globex_field = app.custom_field(app.fixture.globex, "tier", CustomFieldKind::Text, &[]).await;
     app.person("gus@globex-customer.test")
@@ -244,6 +252,7 @@ pub(crate) async fn matrix_ids(app: &TestApp) -> (Ids, Ids) {
         field: globex_field,
         staff: globex_staff,
         role: globex_role,
+        api_key: api_key_of(app, app.fixture.globex, "admin@globex.test").await,
     };
     app.person("cara@acme-customer.test").customer_user(acme.customer, AccountRole::Owner).create().await;
     let acme = Ids { membership: member_of("cara@acme-customer.test").await, ..acme };
@@ -252,6 +261,16 @@ pub(crate) async fn matrix_ids(app: &TestApp) -> (Ids, Ids) {
     app.execute(&format!("UPDATE tenants SET support_level_confirmed = 1 WHERE id = {}", app.fixture.acme)).await;
 
     (acme, globex)
+}
+
+/// A live API key of `tenant`, made by `creator`, written straight into the table.
+async fn api_key_of(app: &TestApp, tenant: i64, creator: &str) -> i64 {
+    app.execute(&format!(
+        "INSERT INTO api_keys (tenant_id, name, prefix, secret_hash, permissions, created_by, created_at)
+         SELECT {tenant}, 'Matrix key', 'clt_live_{tenant:06}', 'matrix-{tenant}', 'customers.view', id, 0 FROM persons WHERE email = '{creator}'"
+    ))
+    .await;
+    app.scalar(&format!("SELECT id FROM api_keys WHERE secret_hash = 'matrix-{tenant}'")).await
 }
 
 async fn every_endpoint_is_in_the_matrix_and_enforces_it(app: TestApp) {

@@ -7,6 +7,7 @@
 mod common;
 
 mod account_links;
+mod api;
 mod audit;
 mod authorization;
 mod authorization_matrix;

@@ -43,6 +43,14 @@ impl Entry {
     }
 
     pub fn by(mut self, actor: &Actor) -> Self {
+        if actor.api_key.is_some() {
+            // An API key is named as itself in every partner's log; it is nobody's person.
+            self.actor_person_id = None;
+            self.actor_label = actor.label();
+            self.actor_email = None;
+            self.client_addr = actor.client_addr.clone();
+            return self;
+        }
         self.actor_person_id = Some(actor.person_id);
         self.actor_label = actor.label();
         self.actor_email = Some(actor.email.clone());

@@ -103,6 +103,37 @@ impl Client<'_> {
         self.send(req, Body::from(body)).await
     }
 
+    /// Calls the partner API as software does: the key as `Authorization: Bearer`, a JSON body
+    /// if any, and any further headers (`Idempotency-Key`, `If-Match`).
+    pub async fn api(
+        &mut self,
+        method: &str,
+        path: &str,
+        secret: Option<&str>,
+        body: Option<serde_json::Value>,
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::ACCEPT, "application/json")
+            .header(header::HOST, "clientele.test");
+        if let Some(secret) = secret {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {secret}"));
+        }
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        let body = match body {
+            Some(json) => {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                Body::from(json.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(req, body).await
+    }
+
     /// Forgets one cookie, as if the browser had dropped it.
     pub fn forget_cookie(&mut self, name: &str) {
         let jar: Vec<String> = self

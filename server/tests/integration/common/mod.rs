@@ -263,6 +263,27 @@ impl TestApp {
         self
     }
 
+    /// The same app started with `--api-rate-limit <per_minute>`.
+    pub fn with_api_rate_limit(mut self, per_minute: u32) -> Self {
+        self.state.security.api_rate_limit = per_minute;
+        self.router = server::router(self.state.clone());
+        self
+    }
+
+    /// An API key of `tenant` made by `creator` (a staff member of it, or an operator) holding
+    /// `permissions`; its secret.
+    pub async fn api_key(&self, creator: &str, permissions: &[&str]) -> String {
+        let mut client = self.signed_in(creator).await;
+        let res = client
+            .call_json(
+                "api-keys/create",
+                serde_json::json!({ "input": { "name": format!("Key of {creator}"), "permissions": permissions.iter().map(|p| permission_variant(p)).collect::<Vec<_>>() } }),
+            )
+            .await;
+        assert_eq!(res.status, http::StatusCode::OK, "making a key: {res:?}");
+        res.json()["secret"].as_str().expect("the secret").to_string()
+    }
+
     /// The same app started with `--impersonation off`.
     pub fn without_impersonation(mut self) -> Self {
         self.state.security.impersonation = false;
@@ -413,4 +434,10 @@ impl Drop for TestApp {
             }
         }
     }
+}
+
+/// The serde name of a permission given by its key (`customers.view` → `CustomersView`).
+pub fn permission_variant(key: &str) -> String {
+    let permission = app::types::session::Permission::from_key(key).unwrap_or_else(|| panic!("no permission {key}"));
+    serde_json::to_value(permission).unwrap().as_str().unwrap().to_string()
 }

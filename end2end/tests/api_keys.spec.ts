@@ -1,0 +1,82 @@
+import { expect, request, test } from "@playwright/test";
+import { hydrated, signIn } from "./helpers";
+
+test("a partner admin makes an API key, software uses it, and revoking it locks the software out", async ({ page, baseURL }) => {
+  const stamp = Date.now();
+  const keyName = `CRM sync ${stamp}`;
+  await signIn(page, "admin@northwind.test");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "API keys" }).click();
+  await hydrated(page);
+  await expect(page.getByRole("heading", { name: "API keys", level: 1 })).toBeVisible();
+
+  // A name and the permissions; the dialog names what is missing first.
+  await page.getByRole("button", { name: "New API key" }).click();
+  const dialog = page.getByRole("dialog", { name: "New API key" });
+  await dialog.getByRole("button", { name: "Create key" }).click();
+  await expect(dialog.getByText("Give the key a name that says what uses it.")).toBeVisible();
+  await expect(dialog.getByText("Choose at least one permission.")).toBeVisible();
+  await dialog.getByLabel("Name").fill(keyName);
+  await dialog.getByLabel("Expires").selectOption({ label: "In 90 days" });
+  await dialog.getByRole("checkbox", { name: "customers.view" }).check();
+  await dialog.getByRole("checkbox", { name: "customers.create" }).check();
+  await expect(dialog.getByRole("checkbox", { name: "api_keys.manage" })).toHaveCount(0);
+  await dialog.getByRole("button", { name: "Create key" }).click();
+
+  // Shown once.
+  const shown = page.getByRole("region", { name: "New API key" });
+  const secret = await shown.getByRole("textbox", { name: "API key secret" }).inputValue();
+  expect(secret).toMatch(/^clt_live_[0-9a-f]{64}$/);
+  const row = page.getByRole("row").filter({ hasText: keyName });
+  await expect(row).toContainText(secret.slice(0, 15) + "…");
+  await expect(row).toContainText("customers.create");
+  await expect(row).toContainText("Never");
+  await expect(row).toContainText("Active");
+  await page.screenshot({ path: "test-results/api-keys.png", fullPage: true });
+  await shown.getByRole("button", { name: "Done" }).click();
+  await expect(page.getByRole("region", { name: "New API key" })).toHaveCount(0);
+  await page.reload();
+  await hydrated(page);
+  await expect(page.locator("body")).not.toContainText(secret.slice(15));
+
+  // Software (no cookies) creates a customer with it; the list shows it.
+  const software = await request.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${secret}` } });
+  const name = `Api Customer ${stamp}`;
+  const created = await software.post("/api/v1/customers", {
+    data: { name, city: "Lisbon", country: "PT" },
+    headers: { "Idempotency-Key": `e2e-${stamp}` },
+  });
+  expect(created.status()).toBe(201);
+  const id = (await created.json()).id;
+  await page.goto(`/customers?q=${encodeURIComponent(name)}`);
+  await hydrated(page);
+  await expect(page.locator("#main").getByRole("link", { name, exact: true })).toBeVisible();
+  const list = await software.get(`/api/v1/customers?q=${encodeURIComponent(name)}`);
+  expect(list.status()).toBe(200);
+  expect((await list.json()).data.map((c: { id: number }) => c.id)).toEqual([id]);
+  // Its permissions end where they end: no editing.
+  const edit = await software.patch(`/api/v1/customers/${id}`, { data: { city: "Porto" } });
+  expect(edit.status()).toBe(403);
+  expect(edit.headers()["content-type"]).toBe("application/problem+json");
+
+  // Last use shows; revoking asks first, then locks the software out at once.
+  await page.goto("/settings/api");
+  await hydrated(page);
+  await expect(row).not.toContainText("Never");
+  await row.getByRole("button", { name: `Revoke key ${keyName}` }).click();
+  const confirm = page.getByRole("alertdialog", { name: `Revoke the key “${keyName}”?` });
+  await confirm.getByRole("button", { name: "Revoke key" }).click();
+  await expect(page.getByRole("status")).toContainText(`Key “${keyName}” revoked`);
+  await expect(row).toContainText("Revoked");
+  await expect(row.getByRole("button", { name: /Revoke/ })).toHaveCount(0);
+  const refused = await software.get("/api/v1/customers");
+  expect(refused.status()).toBe(401);
+  await software.dispose();
+});
+
+test("the API's document is served without a key, as OpenAPI 3.1", async ({ request: anyone }) => {
+  const res = await anyone.get("/api/v1/openapi.json");
+  expect(res.status()).toBe(200);
+  const document = await res.json();
+  expect(document.openapi).toMatch(/^3\.1/);
+  expect(Object.keys(document.paths)).toContain("/customers");
+});
