@@ -32,7 +32,8 @@ export default defineConfig({
   webServer: {
     command:
       `rm -rf .data && ../target/debug/server --demo --listen 127.0.0.1:${port} ` +
-      `--database-url "sqlite://.data/e2e.db?mode=rwc" --site-root ../target/site`,
+      // Webhooks go to the tests' own receiver on 127.0.0.1 (webhooks.spec.ts).
+      `--database-url "sqlite://.data/e2e.db?mode=rwc" --site-root ../target/site --webhook-allow-private`,
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,
     timeout: 120_000,

@@ -42,6 +42,7 @@ use pages::{
     roles::RolesPage,
     session::LoginPage,
     team::TeamPage,
+    webhooks::WebhooksPage,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -162,6 +163,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings/team") view=TeamPage />
                     <Route path=path!("settings/roles") view=RolesPage />
                     <Route path=path!("settings/api") view=ApiKeysPage />
+                    <Route path=path!("settings/webhooks") view=WebhooksPage />
                     <Route path=path!("settings/audit") view=AuditLogPage />
                     <Route path=path!("account") view=MyAccountPage />
                 </ParentRoute>

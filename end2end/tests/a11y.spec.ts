@@ -92,6 +92,8 @@ test("partner admin: every page and dialog", async ({ page }) => {
   await visit(page, "/settings/log-in-as", "Admin: Log in as settings");
   await visit(page, "/settings/api", "Admin: API keys");
   await auditDialog(page, "Admin: New API key", () => page.getByRole("button", { name: "New API key" }).click());
+  await visit(page, "/settings/webhooks", "Admin: Webhooks");
+  await auditDialog(page, "Admin: Add endpoint", () => page.getByRole("button", { name: "Add endpoint" }).click());
   await visit(page, "/settings/audit", "Admin: Audit log");
   await visit(page, "/account", "Admin: My account");
 });

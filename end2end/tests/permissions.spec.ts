@@ -8,7 +8,7 @@ import { hydrated, signIn } from "./helpers";
 
 const ALL_PARTNER = [
   "CustomersView", "CustomersCreate", "CustomersEdit", "CustomersDisable", "CustomersDelete", "CustomersExport",
-  "CustomersImpersonate", "CustomerUsersManage", "TenantConfigure", "PartnerUsersManage", "AuditView", "ApiKeysManage",
+  "CustomersImpersonate", "CustomerUsersManage", "TenantConfigure", "PartnerUsersManage", "AuditView", "ApiKeysManage", "WebhooksManage",
 ];
 const ROLES: [string, string, string[]][] = [
   ["Partner admin", "admin", ALL_PARTNER],
@@ -128,6 +128,7 @@ for (const [role, who, permissions] of ROLES) {
       ["Team", nav.getByRole("link", { name: "Team" }), has("PartnerUsersManage")],
       ["Roles", nav.getByRole("link", { name: "Roles" }), has("TenantConfigure")],
       ["API keys", nav.getByRole("link", { name: "API keys" }), has("ApiKeysManage")],
+      ["Webhooks", nav.getByRole("link", { name: "Webhooks" }), has("WebhooksManage")],
       ["Customer fields", nav.getByRole("link", { name: "Customer fields" }), has("TenantConfigure")],
       ["Audit log", nav.getByRole("link", { name: "Audit log" }), has("AuditView")],
     ]);

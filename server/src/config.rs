@@ -66,6 +66,12 @@ pub struct Config {
     #[arg(long, env = "CLIENTELE_API_RATE_LIMIT", default_value_t = 600, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub api_rate_limit: u32,
 
+    /// Deliver webhooks to private, loopback and link-local addresses and over plain http too.
+    /// For development and tests only: on a real instance it would let partners probe the
+    /// server's own network.
+    #[arg(long, env = "CLIENTELE_WEBHOOK_ALLOW_PRIVATE")]
+    pub webhook_allow_private: bool,
+
     /// The address people reach this instance at, for links in emails (default: http://<listen>).
     #[arg(long, env = "CLIENTELE_PUBLIC_URL")]
     pub public_url: Option<String>,
@@ -160,6 +166,7 @@ impl Config {
             impersonation: self.impersonation == "on",
             impersonation_max: Duration::from_secs(self.impersonation_max_minutes * 60),
             api_rate_limit: self.api_rate_limit,
+            webhook_allow_private: self.webhook_allow_private,
         }
     }
 

@@ -5,6 +5,7 @@ pub mod api_v1;
 pub mod bundle;
 pub mod config;
 pub mod security;
+pub mod webhook_sender;
 
 use app::backend::{AppState, Db};
 use axum::{routing::get, Router};

@@ -18,3 +18,4 @@ pub mod portal;
 pub mod roles;
 pub mod session;
 pub mod team;
+pub mod webhooks;

@@ -34,6 +34,7 @@ pub mod state;
 pub mod team;
 pub mod throttle;
 pub mod tokens;
+pub mod webhooks;
 
 pub use actor::Actor;
 pub use authz::{

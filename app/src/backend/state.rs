@@ -39,6 +39,9 @@ pub struct SecurityConfig {
     /// Requests an API key may make per minute (`--api-rate-limit`), counted in the database
     /// across every instance.
     pub api_rate_limit: u32,
+    /// Webhooks may be delivered to private, loopback and link-local addresses, and over plain
+    /// http (`--webhook-allow-private`: development and tests only).
+    pub webhook_allow_private: bool,
 }
 
 impl Default for SecurityConfig {
@@ -51,6 +54,7 @@ impl Default for SecurityConfig {
             impersonation: true,
             impersonation_max: Duration::from_secs(120 * 60),
             api_rate_limit: 600,
+            webhook_allow_private: false,
         }
     }
 }

@@ -72,6 +72,7 @@ pub fn Sidebar(info: SessionInfo) -> impl IntoView {
         (can_configure, "/settings/emails", "Email settings"),
         (can_configure, "/settings/log-in-as", "Log in as settings"),
         (info.can(Permission::ApiKeysManage) && in_tenant, "/settings/api", "API keys"),
+        (info.can(Permission::WebhooksManage) && in_tenant, "/settings/webhooks", "Webhooks"),
         (info.is_operator || (info.can(Permission::AuditView) && in_tenant), "/settings/audit", "Audit log"),
         (info.is_operator, "/settings/mailbox", "Mailbox"),
     ]

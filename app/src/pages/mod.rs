@@ -19,3 +19,4 @@ pub mod portal;
 pub mod roles;
 pub mod session;
 pub mod team;
+pub mod webhooks;

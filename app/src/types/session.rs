@@ -19,11 +19,12 @@ pub enum Permission {
     PartnerUsersManage,
     AuditView,
     ApiKeysManage,
+    WebhooksManage,
     PersonsErase,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 14] = [
         Self::CustomersView,
         Self::CustomersCreate,
         Self::CustomersEdit,
@@ -36,6 +37,7 @@ impl Permission {
         Self::PartnerUsersManage,
         Self::AuditView,
         Self::ApiKeysManage,
+        Self::WebhooksManage,
         Self::PersonsErase,
     ];
 
@@ -54,6 +56,7 @@ impl Permission {
             Self::PartnerUsersManage => "partner_users.manage",
             Self::AuditView => "audit.view",
             Self::ApiKeysManage => "api_keys.manage",
+            Self::WebhooksManage => "webhooks.manage",
             Self::PersonsErase => "persons.erase",
         }
     }
@@ -82,7 +85,8 @@ impl Permission {
             Self::TenantConfigure => "Customer fields, roles, email settings, consents and Log in as settings.",
             Self::PartnerUsersManage => "Invite colleagues, change their roles, disable and remove them.",
             Self::AuditView => "Read the audit log.",
-            Self::ApiKeysManage => "Create and revoke the partner's API keys (Settings → API).",
+            Self::ApiKeysManage => "Create and revoke the partner's API keys (Settings → API keys).",
+            Self::WebhooksManage => "Add, change and remove the partner's webhook endpoints; see their deliveries.",
             Self::PersonsErase => "Erase a person everywhere (platform operators only).",
         }
     }

@@ -53,6 +53,9 @@ pub(crate) struct Ids {
     role: i64,
     /// An API key of the tenant.
     api_key: i64,
+    /// A webhook endpoint of the tenant, and a delivery to it.
+    webhook: i64,
+    delivery: i64,
 }
 
 pub(crate) struct Endpoint {
@@ -145,6 +148,16 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
     Endpoint { path: "api-keys/list", access: Needs(ApiKeysManage), json: true, args: |_| json!({}), foreign: NoIds },
     Endpoint { path: "api-keys/create", access: Needs(ApiKeysManage), json: true, args: |_| json!({ "input": { "name": "Matrix key", "permissions": ["CustomersView"] } }), foreign: NoIds },
     Endpoint { path: "api-keys/revoke", access: Needs(ApiKeysManage), json: true, args: |i| json!({ "id": i.api_key }), foreign: NotFound },
+    // The partner's webhooks.
+    Endpoint { path: "webhooks/settings", access: Needs(WebhooksManage), json: true, args: |_| json!({}), foreign: NoIds },
+    Endpoint { path: "webhooks/create", access: Needs(WebhooksManage), json: true, args: |_| json!({ "draft": { "url": "https://hooks.example.com/matrix", "description": "", "events": ["customer.created"] } }), foreign: NoIds },
+    Endpoint { path: "webhooks/update", access: Needs(WebhooksManage), json: true, args: |i| json!({ "id": i.webhook, "draft": { "url": "https://hooks.example.com/changed", "description": "", "events": ["customer.updated"] } }), foreign: NotFound },
+    Endpoint { path: "webhooks/enable", access: Needs(WebhooksManage), json: true, args: |i| json!({ "id": i.webhook, "enabled": false }), foreign: NotFound },
+    Endpoint { path: "webhooks/rotate-secret", access: Needs(WebhooksManage), json: true, args: |i| json!({ "id": i.webhook }), foreign: NotFound },
+    Endpoint { path: "webhooks/test", access: Needs(WebhooksManage), json: true, args: |i| json!({ "id": i.webhook }), foreign: NotFound },
+    Endpoint { path: "webhooks/deliveries", access: Needs(WebhooksManage), json: true, args: |i| json!({ "endpoint_id": i.webhook }), foreign: NotFound },
+    Endpoint { path: "webhooks/redeliver", access: Needs(WebhooksManage), json: true, args: |i| json!({ "delivery_id": i.delivery }), foreign: NotFound },
+    Endpoint { path: "webhooks/delete", access: Needs(WebhooksManage), json: true, args: |i| json!({ "id": i.webhook }), foreign: NotFound },
     // The audit log: a partner's own entries with audit.view, every entry for operators.
     Endpoint { path: "audit/list", access: Needs(AuditView), json: true, args: |i| json!({ "filter": { "partner": i.tenant }, "before": null }), foreign: NoIds },
     // The operator's area.
@@ -201,6 +214,10 @@ pub(crate) async fn fingerprint(app: &TestApp) -> Vec<i64> {
         "SELECT COUNT(*) FROM custom_fields",
         "SELECT COUNT(*) FROM person_tokens",
         "SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL",
+        "SELECT COUNT(*) FROM webhook_endpoints",
+        "SELECT CAST(COALESCE(SUM(enabled), 0) AS BIGINT) FROM webhook_endpoints",
+        "SELECT COUNT(*) FROM webhook_deliveries",
+        "SELECT COUNT(*) FROM webhook_deliveries WHERE state = 'pending'",
         "SELECT COUNT(*) FROM outbound_emails",
         "SELECT COUNT(*) FROM audit_log WHERE action NOT LIKE 'auth.%' AND action <> 'customer_user.activate_failed'",
     ] {
@@ -236,6 +253,8 @@ pub(crate) async fn matrix_ids(app: &TestApp) -> (Ids, Ids) {
         staff: acme_staff,
         role: acme_role,
         api_key: api_key_of(app, app.fixture.acme, "admin@acme.test").await,
+        webhook: webhook_of(app, app.fixture.acme).await,
+        delivery: 0,
     };
     let globex_field = app.custom_field(app.fixture.globex, "tier", CustomFieldKind::Text, &[]).await;
     app.person("gus@globex-customer.test")
@@ -253,9 +272,13 @@ pub(crate) async fn matrix_ids(app: &TestApp) -> (Ids, Ids) {
         staff: globex_staff,
         role: globex_role,
         api_key: api_key_of(app, app.fixture.globex, "admin@globex.test").await,
+        webhook: webhook_of(app, app.fixture.globex).await,
+        delivery: 0,
     };
     app.person("cara@acme-customer.test").customer_user(acme.customer, AccountRole::Owner).create().await;
     let acme = Ids { membership: member_of("cara@acme-customer.test").await, ..acme };
+    let acme = Ids { delivery: delivery_of(app, acme.webhook).await, ..acme };
+    let globex = Ids { delivery: delivery_of(app, globex.webhook).await, ..globex };
 
     // "Log in as" waits for the operator's confirmation of the partner's support level.
     app.execute(&format!("UPDATE tenants SET support_level_confirmed = 1 WHERE id = {}", app.fixture.acme)).await;
@@ -271,6 +294,33 @@ async fn api_key_of(app: &TestApp, tenant: i64, creator: &str) -> i64 {
     ))
     .await;
     app.scalar(&format!("SELECT id FROM api_keys WHERE secret_hash = 'matrix-{tenant}'")).await
+}
+
+/// A webhook endpoint of `tenant` with one delivered test event, written straight into the tables.
+async fn webhook_of(app: &TestApp, tenant: i64) -> i64 {
+    app.execute(&format!(
+        "INSERT INTO webhook_endpoints (tenant_id, url, description, events, secret, enabled, created_at)
+         VALUES ({tenant}, 'https://hooks.example.com/{tenant}', '', 'customer.created', 'whsec_AAAA', 1, 0)"
+    ))
+    .await;
+    let id =
+        app.scalar(&format!("SELECT id FROM webhook_endpoints WHERE url = 'https://hooks.example.com/{tenant}'")).await;
+    app.execute(&format!(
+        "INSERT INTO webhook_events (tenant_id, event_type, payload, created_at) VALUES ({tenant}, 'webhook.test', '{{}}', 0)"
+    ))
+    .await;
+    let event = app.scalar(&format!("SELECT MAX(id) FROM webhook_events WHERE tenant_id = {tenant}")).await;
+    app.execute(&format!(
+        "INSERT INTO webhook_deliveries (event_id, endpoint_id, state, attempts, next_attempt_at, expires_at)
+         VALUES ({event}, {id}, 'delivered', 1, 0, 0)"
+    ))
+    .await;
+    id
+}
+
+/// The delivery [`webhook_of`] made for `endpoint`.
+async fn delivery_of(app: &TestApp, endpoint: i64) -> i64 {
+    app.scalar(&format!("SELECT MIN(id) FROM webhook_deliveries WHERE endpoint_id = {endpoint}")).await
 }
 
 async fn every_endpoint_is_in_the_matrix_and_enforces_it(app: TestApp) {

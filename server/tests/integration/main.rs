@@ -31,3 +31,4 @@ mod schema;
 mod session;
 mod team;
 mod trust;
+mod webhooks;

@@ -12,6 +12,7 @@ use super::customers::search_text::search_text_for;
 use detail::impact;
 
 use super::sql::{Sql, Value};
+use super::webhooks::outbox;
 use super::{audit, field_config, now, session, TenantScope};
 use crate::error::AppError;
 use crate::types::customer_records::detail::{CustomerForm, NetworkChoice, StoredCustomer, DELETE_TREE_MAX};
@@ -250,6 +251,11 @@ fn audit_changes(
     entry
 }
 
+/// A new customer's values as its audit entry lists them: field → value.
+fn changed_values(entry: &audit::Entry) -> serde_json::Value {
+    entry.changes.iter().map(|(field, pair)| (field.clone(), pair.get(1).cloned().unwrap_or_default())).collect()
+}
+
 /// Creates a customer; returns its id.
 pub async fn create(scope: &TenantScope, input: &CustomerInput, allow_duplicate_name: bool) -> Result<i64, AppError> {
     let mut tx = scope.db.begin().await?;
@@ -296,7 +302,11 @@ async fn insert(
         Some(id),
         values.name.clone(),
     );
-    audit::record(conn, audit_changes(entry, None, Some(values))).await?;
+    let entry = audit_changes(entry, None, Some(values));
+    let data = serde_json::json!({ "id": id, "name": values.name, "status": "active", "parent_id": values.parent_id,
+                                   "values": changed_values(&entry) });
+    audit::record(conn, entry).await?;
+    outbox::customer_event(conn, scope.tenant_id(), "customer.created", id, data).await?;
     Ok(id)
 }
 
@@ -351,7 +361,13 @@ pub async fn update(
         Some(id),
         values.name.clone(),
     );
-    audit::record(&mut tx, audit_changes(entry, Some(&stored.values), Some(&values))).await?;
+    let entry = audit_changes(entry, Some(&stored.values), Some(&values));
+    let changes = serde_json::Value::Object(entry.changes.clone());
+    audit::record(&mut tx, entry).await?;
+    if changes.as_object().is_some_and(|c| !c.is_empty()) {
+        let data = serde_json::json!({ "id": id, "name": values.name, "version": version + 1, "changes": changes });
+        outbox::customer_event(&mut tx, scope.tenant_id(), "customer.updated", id, data).await?;
+    }
     tx.commit().await?;
     Ok(version + 1)
 }
@@ -433,6 +449,8 @@ pub async fn delete(scope: &TenantScope, id: i64, typed_name: &str) -> Result<()
             entry.change("deleted_with_network", serde_json::Value::Null, impact.name.as_str())
         };
         audit::record(&mut tx, audit_changes(entry, Some(&values.values), None)).await?;
+        let data = serde_json::json!({ "id": customer, "name": values.values.name, "with_network": (customer != id).then_some(id) });
+        outbox::customer_event(&mut tx, scope.tenant_id(), "customer.deleted", customer, data).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -380,6 +380,14 @@ pub async fn set_status(
             status.key(),
         );
         audit::record_for_customers(&mut tx, entry, scope.tenant_id(), &changed).await?;
+        super::webhooks::outbox::status_changed(
+            &mut tx,
+            scope.tenant_id(),
+            &changed,
+            status.key(),
+            status.other().key(),
+        )
+        .await?;
     }
     tx.commit().await?;
     // How long the transaction (on SQLite: the write lock) lasted; kept under a second.

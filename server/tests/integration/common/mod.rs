@@ -284,6 +284,13 @@ impl TestApp {
         res.json()["secret"].as_str().expect("the secret").to_string()
     }
 
+    /// The same app started with `--webhook-allow-private` (receivers on 127.0.0.1, over http).
+    pub fn with_local_webhooks(mut self) -> Self {
+        self.state.security.webhook_allow_private = true;
+        self.router = server::router(self.state.clone());
+        self
+    }
+
     /// The same app started with `--impersonation off`.
     pub fn without_impersonation(mut self) -> Self {
         self.state.security.impersonation = false;

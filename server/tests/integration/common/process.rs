@@ -20,8 +20,14 @@ impl ServerProcess {
     }
 
     pub async fn start_on(database_url: &str) -> Self {
+        Self::start_with(database_url, &[]).await
+    }
+
+    /// [`ServerProcess::start_on`] with further command-line flags.
+    pub async fn start_with(database_url: &str, flags: &[&str]) -> Self {
         let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"))
             .args(["--listen", "127.0.0.1:0", "--database-url", database_url, "--statistics-minutes", "0"])
+            .args(flags)
             .env("RUST_LOG", "info,sqlx=warn")
             .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
