@@ -50,6 +50,12 @@ setup_test() {
     say "installing leptosfmt 0.1.33 (one-time, about a minute)"
     cargo install leptosfmt --version 0.1.33 --locked
   fi
+  # Schemathesis (PyPI, in its own virtualenv) tests the partner API against its document.
+  if ! .venv-schemathesis/bin/schemathesis --version 2>/dev/null | grep -q ' 4\.32\.5$'; then
+    say "installing Schemathesis 4.32.5 from PyPI (into .venv-schemathesis)"
+    python3 -m venv .venv-schemathesis
+    .venv-schemathesis/bin/pip install --quiet --disable-pip-version-check schemathesis==4.32.5
+  fi
   if [ ! -x end2end/node_modules/.bin/playwright ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     say "installing npm packages (Playwright, axe)"
     (cd end2end && npm ci --no-audit --no-fund)

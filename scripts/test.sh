@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the lint gate (scripts/lint.sh), then every test: Rust unit and integration tests (each integration test on SQLite and on
-# PostgreSQL), then the Playwright browser tests against a freshly built app.
+# PostgreSQL), Schemathesis against the partner API's document (scripts/api_fuzz.sh), then the
+# Playwright browser tests against a freshly built app.
 # PostgreSQL: postgres://postgres@127.0.0.1:5432/postgres unless CLIENTELE_TEST_POSTGRES_URL says otherwise.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
@@ -20,6 +21,9 @@ cargo test -p app -p server -p xtask
 say "building the browser bundle (WASM, CSS) for the browser tests"
 # Only the bundle: the server is the one cargo test just built.
 cargo xtask build --frontend-only
+
+say "property-based tests of the partner API against its OpenAPI document (Schemathesis)"
+bash "$ROOT/scripts/api_fuzz.sh"
 
 say "Playwright browser tests (Chromium)"
 (cd end2end && npx playwright test)

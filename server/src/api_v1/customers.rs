@@ -171,13 +171,16 @@ impl From<CustomerDetail> for Customer {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerWrite {
+    /// Required when creating.
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     pub street: Option<String>,
     pub suite: Option<String>,
     pub city: Option<String>,
     pub state_province: Option<String>,
     pub postal_code: Option<String>,
-    /// ISO 3166-1 alpha-2.
+    /// ISO 3166-1 alpha-2, or "".
+    #[schema(pattern = "^([A-Za-z]{2})?$")]
     pub country: Option<String>,
     pub contact_first_name: Option<String>,
     pub contact_last_name: Option<String>,
@@ -280,23 +283,33 @@ fn etag(version: i64) -> String {
 #[allow(dead_code)] // documents the parameters; `list_query` reads them, strictly
 pub struct ListParams {
     /// Search in name, contact, email, phones and city: every word must match.
+    #[param(max_length = 100)]
     q: Option<String>,
     status: Option<Status>,
     /// ISO 3166-1 alpha-2 codes, comma-separated: any of them.
+    #[param(pattern = "^[A-Za-z]{2}(,[A-Za-z]{2})*$")]
     country: Option<String>,
+    #[param(min_length = 1, max_length = 100)]
     city: Option<String>,
     /// Sub-accounts of this network (customer id).
+    #[param(minimum = 1)]
     network: Option<i64>,
+    #[param(min_length = 1, max_length = 100)]
     workflow: Option<String>,
     /// Created on or after, YYYY-MM-DD (UTC).
+    #[param(format = Date)]
     from: Option<String>,
     /// Created on or before, YYYY-MM-DD (UTC).
+    #[param(format = Date)]
     to: Option<String>,
     /// `name` (default), `country`, `city`, `status` or `created`.
+    #[param(pattern = "^(name|country|city|status|created)$")]
     sort: Option<String>,
     /// `asc` (default) or `desc`.
+    #[param(pattern = "^(asc|desc)$")]
     dir: Option<String>,
     /// 1 to 100, default 25.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     /// `next_cursor` or `prev_cursor` of a page before.
     cursor: Option<String>,
@@ -435,6 +448,7 @@ pub async fn list(State(state): State<AppState>, parts: Parts) -> Response {
         (status = 401, description = "No valid API key", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key does not hold customers.view", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such customer (or another partner's)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests this minute", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get(State(state): State<AppState>, Path(id): Path<String>, parts: Parts) -> Response {
@@ -510,6 +524,7 @@ fn if_match(parts: &Parts) -> Result<Option<i64>, Problem> {
         (status = 409, description = "Another customer has this name (`duplicate_name`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The customer is no longer the version in If-Match", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Field errors, as the form shows them", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests this minute", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn update(
@@ -563,6 +578,7 @@ pub struct DeleteParams {
         (status = 403, description = "The key does not hold customers.delete", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such customer (or another partner's)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "It is a network with sub-accounts and with_sub_accounts is not true", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests this minute", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn delete(State(state): State<AppState>, Path(id): Path<String>, parts: Parts) -> Response {
@@ -596,6 +612,7 @@ pub async fn delete(State(state): State<AppState>, Path(id): Path<String>, parts
 #[serde(deny_unknown_fields)]
 pub struct StatusWrite {
     /// 1 to 1000 customer ids; all of them change, or (one unknown) none.
+    #[schema(min_items = 1, max_items = 1000)]
     pub ids: Vec<i64>,
     pub status: Status,
 }
@@ -621,6 +638,8 @@ pub struct StatusOutcome {
         (status = 401, description = "No valid API key", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key does not hold customers.disable", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "An id names no customer of the partner: nothing changed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No ids, or more than 1000", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests this minute", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn set_status(State(state): State<AppState>, parts: Parts, body: axum::body::Bytes) -> Response {
@@ -677,6 +696,7 @@ pub struct FieldsSchema {
         (status = 200, description = "The partner's fields", body = FieldsSchema),
         (status = 401, description = "No valid API key", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key does not hold customers.view", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests this minute", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn custom_fields(State(state): State<AppState>, parts: Parts) -> Response {
