@@ -73,10 +73,17 @@ test("a partner admin makes an API key, software uses it, and revoking it locks 
   await software.dispose();
 });
 
-test("the API's document is served without a key, as OpenAPI 3.1", async ({ request: anyone }) => {
+test("the API's document is served without a key, as OpenAPI 3.1, and as a reference page for people", async ({ page, request: anyone }) => {
   const res = await anyone.get("/api/v1/openapi.json");
   expect(res.status()).toBe(200);
   const document = await res.json();
   expect(document.openapi).toMatch(/^3\.1/);
   expect(Object.keys(document.paths)).toContain("/customers");
+
+  await page.goto("/api/v1/reference");
+  await expect(page.getByRole("heading", { name: "Clientele partner API, version 1", level: 1 })).toBeVisible();
+  await page.getByRole("navigation", { name: "Operations" }).getByRole("link", { name: "PATCH /customers/{id}" }).click();
+  await expect(page.getByRole("heading", { name: "PATCH /customers/{id}" })).toBeInViewport();
+  await expect(page.getByRole("region", { name: "PATCH /customers/{id}" })).toContainText("If-Match");
+  await page.screenshot({ path: "test-results/api-reference.png" });
 });

@@ -57,7 +57,10 @@ pub fn ApiKeysPage() -> impl IntoView {
             <code>"Authorization: Bearer <key>"</code>
             ". A key does what its permissions allow, never more than you can \
             yourself; the API and its fields are described in "
-            <a href="/api/v1/openapi.json">"its OpenAPI document"</a> "."
+            <a href="/api/v1/openapi.json">"its OpenAPI document"</a> ", which "
+            <a href="/api/v1/reference" rel="external">
+                "the API reference"
+            </a> " shows for people."
         </p>
         {move || {
             created.get().map(|key| view! { <ShownSecret key on_dismiss=Callback::new(move |_| created.set(None)) /> })

@@ -7,6 +7,7 @@
 
 pub mod customers;
 pub mod problem;
+pub mod reference;
 
 use app::backend::actor::RateState;
 use app::backend::{idempotency, AppState, TenantScope};
@@ -25,7 +26,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
         version = "1",
         description = "Manage your customer accounts from your own software. Authenticate with an API key \
                        (Settings → API keys) as `Authorization: Bearer clt_live_…`. Errors are RFC 9457 problem \
-                       details. Every POST takes an `Idempotency-Key`. See docs/API.md."
+                       details. Every POST takes an `Idempotency-Key`. Keys, limits, webhooks and a walk-through: \
+                       docs/API.md in the source."
     ),
     servers((url = "/api/v1")),
     modifiers(&BearerKey),
@@ -66,7 +68,30 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn router() -> Router<AppState> {
     let (router, document) = parts();
     let document = document.to_pretty_json().expect("the OpenAPI document serializes");
+    let page = reference::render(&serde_json::from_str(&document).expect("the document is JSON"));
     router
+        .route(
+            "/reference",
+            axum::routing::get(move || {
+                let page = page.clone();
+                async move {
+                    (
+                        [
+                            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                            (
+                                header::CONTENT_SECURITY_POLICY,
+                                "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+                            ),
+                        ],
+                        page,
+                    )
+                }
+            }),
+        )
+        .route(
+            "/reference.css",
+            axum::routing::get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], reference::STYLESHEET) }),
+        )
         .route(
             "/openapi.json",
             axum::routing::get(move || {

@@ -19,6 +19,15 @@ async fn the_served_document_is_openapi_3_1_and_the_committed_one(app: TestApp) 
     assert_eq!(document["servers"][0]["url"], "/api/v1");
     assert_eq!(document["components"]["securitySchemes"]["api_key"]["scheme"], "bearer");
 
+    // The page for people: drawn from the same document, no script, its own strict policy.
+    let page = anyone.api("GET", "/api/v1/reference", None, None, &[]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(page.headers["content-security-policy"].to_str().unwrap().starts_with("default-src 'none'"));
+    assert!(page.body.contains("id=\"list_customers\"") && !page.body.contains("<script"));
+    let css = anyone.api("GET", "/api/v1/reference.css", None, None, &[]).await;
+    assert_eq!(css.headers["content-type"], "text/css; charset=utf-8");
+
     let served = format!("{}\n", res.body.trim_end());
     if std::env::var_os("UPDATE_OPENAPI").is_some() {
         std::fs::write(committed_path(), &served).unwrap();
