@@ -270,6 +270,19 @@ pub async fn activate(
     }
     if let (false, Some(tenant)) = (staff, live.tenant_id) {
         super::consents::record_choices(&mut tx, (live.person_id, &known_as, &email), tenant, &policy, choices).await?;
+        let customer: Option<i64> = match live.membership_id {
+            Some(membership) => sqlx::query("SELECT customer_id FROM memberships WHERE id = $1")
+                .bind(membership)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("customer_id")?,
+            None => None,
+        };
+        if let Some(customer) = customer {
+            let data = serde_json::json!({ "customer_id": customer, "membership_id": live.membership_id,
+                                           "full_name": known_as, "email": email });
+            super::webhooks::outbox::customer_event(&mut tx, tenant, "customer_user.activated", customer, data).await?;
+        }
     }
     let token = start_session(state, &mut tx, live.person_id).await?;
     let (action, target) =

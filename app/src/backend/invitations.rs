@@ -52,7 +52,7 @@ pub struct NewInvitation<'a> {
 pub struct Invitation {
     tenant_id: i64,
     offer: Offer,
-    membership_id: i64,
+    pub membership_id: i64,
     full_name: String,
     email: String,
     link: IssuedLink,

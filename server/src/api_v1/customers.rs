@@ -266,7 +266,7 @@ fn parse_body(body: &[u8]) -> Result<CustomerWrite, Problem> {
 }
 
 /// The id in the path; anything but a positive number names no customer.
-fn customer_id(id: &str) -> Result<i64, Problem> {
+pub(super) fn customer_id(id: &str) -> Result<i64, Problem> {
     id.parse::<i64>()
         .ok()
         .filter(|id| *id > 0)

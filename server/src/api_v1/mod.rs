@@ -5,6 +5,7 @@
 //! and types (utoipa), so the routes and the document cannot differ; `tests/integration/api`
 //! compares the served document with `docs/openapi.json` too, so every change to it is seen.
 
+pub mod customer_users;
 pub mod customers;
 pub mod problem;
 pub mod reference;
@@ -32,7 +33,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
     servers((url = "/api/v1")),
     modifiers(&BearerKey),
     security(("api_key" = [])),
-    tags((name = "customers", description = "Customer accounts: list, read, create, change, activate or disable, delete."))
+    tags(
+        (name = "customers", description = "Customer accounts: list, read, create, change, activate or disable, delete."),
+        (name = "customer users", description = "The people who sign in to a customer account: list, invite, remove.")
+    )
 )]
 struct ApiDoc;
 
@@ -56,6 +60,8 @@ fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(customers::get, customers::update, customers::delete))
         .routes(routes!(customers::set_status))
         .routes(routes!(customers::custom_fields))
+        .routes(routes!(customer_users::list, customer_users::invite))
+        .routes(routes!(customer_users::remove))
         .split_for_parts()
 }
 

@@ -7,6 +7,7 @@ mod link_emails;
 pub use link_emails::{send_forgotten_reset, send_reset};
 
 use super::invitations::{self, NewInvitation, Offer, Pending};
+use super::webhooks::outbox;
 use super::{audit, email, memberships, AppState, TenantScope};
 use crate::error::AppError;
 use crate::types::customer_users::{
@@ -65,6 +66,10 @@ pub async fn invite(
         method: input.method,
     };
     let invitation = invitations::invite(&mut tx, inviter.actor, new).await?;
+    let data = serde_json::json!({ "customer_id": customer_id, "membership_id": invitation.membership_id,
+                                   "full_name": crate::types::forms::clean_text(&input.full_name),
+                                   "email": crate::types::forms::normalize_email(&input.email), "role": input.role.key() });
+    outbox::customer_event(&mut tx, inviter.tenant_id, "customer_user.invited", customer_id, data).await?;
     tx.commit().await?;
     invitation.deliver(state).await
 }
@@ -176,6 +181,12 @@ struct Membership {
 }
 
 impl Membership {
+    /// What a `customer_user.*` event says of it.
+    fn event_data(&self, was: &str) -> serde_json::Value {
+        serde_json::json!({ "customer_id": self.customer_id, "membership_id": self.id, "full_name": self.full_name,
+                            "email": self.email, "was": was })
+    }
+
     /// How audit entries name it.
     fn label(&self) -> String {
         format!("{} <{}> in {}", self.full_name, self.email, self.customer_name)
@@ -228,6 +239,8 @@ pub async fn revoke(scope: &TenantScope, membership_id: i64) -> Result<(), AppEr
     let label = m.label();
     // Recorded first, while the membership still says whose it was.
     audit::record(&mut tx, entry(&scope.into(), "customer_user.revoke", m.id, &label)).await?;
+    outbox::customer_event(&mut tx, scope.tenant_id(), "customer_user.removed", m.customer_id, m.event_data("invited"))
+        .await?;
     sqlx::query("DELETE FROM memberships WHERE id = $1").bind(m.id).execute(&mut *tx).await?;
     memberships::forget_unused_person(&mut tx, m.person_id).await?;
     tx.commit().await?;
@@ -263,6 +276,24 @@ pub async fn remove(scope: &TenantScope, membership_id: i64, whole_tenant: bool)
         entry(&scope.into(), action, m.id, &label).change("memberships_removed", serde_json::Value::Null, removing),
     )
     .await?;
+    // One event per account the person leaves (all of this partner's on an unsubscribe).
+    let leaving: Vec<i64> = if whole_tenant {
+        sqlx::query("SELECT customer_id FROM memberships WHERE person_id = $1 AND kind = 'customer' AND tenant_id = $2")
+            .bind(m.person_id)
+            .bind(scope.tenant_id())
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get("customer_id"))
+            .collect::<Result<_, _>>()?
+    } else {
+        vec![m.customer_id]
+    };
+    for customer in leaving {
+        let data = serde_json::json!({ "customer_id": customer, "membership_id": if customer == m.customer_id { Some(m.id) } else { None },
+                                       "full_name": m.full_name, "email": m.email, "was": m.state.key() });
+        outbox::customer_event(&mut tx, scope.tenant_id(), "customer_user.removed", customer, data).await?;
+    }
     if whole_tenant {
         super::erasure::pseudonymise_in_tenant(&mut tx, scope.tenant_id(), m.person_id).await?;
     }

@@ -26,6 +26,9 @@ const ROUTES: &[Route] = &[
     Route { method: "DELETE", path: "/customers/{id}", needs: "customers.delete", body: |_| None },
     Route { method: "POST", path: "/customers/status", needs: "customers.disable", body: |id| Some(json!({ "ids": [id], "status": "disabled" })) },
     Route { method: "GET", path: "/custom-fields", needs: "customers.view", body: |_| None },
+    Route { method: "GET", path: "/customers/{id}/users", needs: "customers.view", body: |_| None },
+    Route { method: "POST", path: "/customers/{id}/users", needs: "customer_users.manage", body: |_| Some(json!({ "full_name": "Matrix Person", "email": "matrix.person@example.com", "role": "member" })) },
+    Route { method: "DELETE", path: "/customers/{id}/users/{user_id}", needs: "customer_users.manage", body: |_| None },
 ];
 
 /// The keys a key can hold.
@@ -43,8 +46,18 @@ const GRANTABLE: &[&str] = &[
     "audit.view",
 ];
 
-fn url(route: &Route, id: i64) -> String {
-    format!("/api/v1{}", route.path.replace("{id}", &id.to_string()))
+/// The route for customer `id` (and its user `user`).
+fn url(route: &Route, id: i64, user: i64) -> String {
+    format!("/api/v1{}", route.path.replace("{id}", &id.to_string()).replace("{user_id}", &user.to_string()))
+}
+
+/// The membership id of a user of `customer`.
+async fn user_of(app: &TestApp, customer: i64, email: &str) -> i64 {
+    app.person(email).customer_user(customer, app::types::customer_users::AccountRole::Member).create().await;
+    app.scalar(&format!(
+        "SELECT m.id FROM memberships m JOIN persons p ON p.id = m.person_id WHERE p.email = '{email}' AND m.customer_id = {customer}"
+    ))
+    .await
 }
 
 async fn every_api_route_is_in_the_matrix_and_enforces_it(app: TestApp) {
@@ -62,12 +75,16 @@ async fn every_api_route_is_in_the_matrix_and_enforces_it(app: TestApp) {
 
     let acme_customer = app.fixture.acme_customer;
     let globex_customer = app.fixture.globex_customer;
+    let acme_user = user_of(&app, acme_customer, "matrix.user@acme-customer.test").await;
+    let globex_user = user_of(&app, globex_customer, "matrix.user@globex-customer.test").await;
     let mut software = app.client_from("10.7.2.1");
 
     // No key: 401, whatever the route.
     for route in ROUTES {
         let before = fingerprint(&app).await;
-        let res = software.api(route.method, &url(route, acme_customer), None, (route.body)(acme_customer), &[]).await;
+        let res = software
+            .api(route.method, &url(route, acme_customer, acme_user), None, (route.body)(acme_customer), &[])
+            .await;
         assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{} {}: {res:?}", route.method, route.path);
         assert_eq!(fingerprint(&app).await, before);
     }
@@ -78,7 +95,7 @@ async fn every_api_route_is_in_the_matrix_and_enforces_it(app: TestApp) {
         let secret = app.api_key("admin@acme.test", &others).await;
         let before = fingerprint(&app).await;
         let res = software
-            .api(route.method, &url(route, acme_customer), Some(&secret), (route.body)(acme_customer), &[])
+            .api(route.method, &url(route, acme_customer, acme_user), Some(&secret), (route.body)(acme_customer), &[])
             .await;
         assert_eq!(
             res.status,
@@ -96,7 +113,13 @@ async fn every_api_route_is_in_the_matrix_and_enforces_it(app: TestApp) {
     for route in ROUTES {
         let before = fingerprint(&app).await;
         let res = software
-            .api(route.method, &url(route, globex_customer), Some(&secret), (route.body)(globex_customer), &[])
+            .api(
+                route.method,
+                &url(route, globex_customer, globex_user),
+                Some(&secret),
+                (route.body)(globex_customer),
+                &[],
+            )
             .await;
         let expected = match (route.method, route.path) {
             ("GET", "/customers") | ("GET", "/custom-fields") => StatusCode::OK,
