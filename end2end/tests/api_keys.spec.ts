@@ -1,5 +1,5 @@
 import { expect, request, test } from "@playwright/test";
-import { hydrated, signIn } from "./helpers";
+import { DEMO_PASSWORD, hydrated, invite, signIn } from "./helpers";
 
 test("a partner admin makes an API key, software uses it, and revoking it locks the software out", async ({ page, baseURL }) => {
   const stamp = Date.now();
@@ -86,4 +86,42 @@ test("the API's document is served without a key, as OpenAPI 3.1, and as a refer
   await expect(page.getByRole("heading", { name: "PATCH /customers/{id}" })).toBeInViewport();
   await expect(page.getByRole("region", { name: "PATCH /customers/{id}" })).toContainText("If-Match");
   await page.screenshot({ path: "test-results/api-reference.png" });
+});
+
+test("a customer account's owner makes an account key in the portal; it reads that account and stops when revoked", async ({ page, browser, baseURL }) => {
+  await signIn(page, "admin@northwind.test");
+  const link = await invite(page, `owner.key.${Date.now()}@example.com`, "Olga Owner");
+  const theirs = await browser.newContext();
+  const owner = await theirs.newPage();
+  await owner.goto(link);
+  await hydrated(owner);
+  await owner.getByLabel("New password").fill(`${DEMO_PASSWORD} longer`);
+  await owner.getByLabel("Repeat the password").fill(`${DEMO_PASSWORD} longer`);
+  await owner.getByRole("button", { name: "Activate and sign in" }).click();
+  await expect(owner.getByText("Customer portal")).toBeVisible();
+  await hydrated(owner);
+  const accountName = (await owner.getByRole("heading", { level: 1 }).textContent())!.trim();
+
+  const card = owner.getByRole("region", { name: "API keys" });
+  await card.getByRole("button", { name: "Create key" }).click();
+  await expect(card.getByText("Give the key a name that says what uses it.")).toBeVisible();
+  await card.getByLabel("Key name").fill("Our ERP");
+  await card.getByRole("button", { name: "Create key" }).click();
+  const secret = await card.getByRole("textbox", { name: "API key secret" }).inputValue();
+  expect(secret).toMatch(/^clt_live_[0-9a-f]{64}$/);
+  await expect(card.getByRole("listitem").filter({ hasText: "Our ERP" })).toContainText("Active");
+  await owner.screenshot({ path: "test-results/portal-account-keys.png", fullPage: true });
+
+  const software = await request.newContext({ baseURL, extraHTTPHeaders: { Authorization: `Bearer ${secret}` } });
+  const res = await software.get("/api/v1/account");
+  expect(res.status()).toBe(200);
+  expect((await res.json()).name).toBe(accountName);
+  expect((await software.get("/api/v1/customers")).status()).toBe(403);
+
+  await card.getByRole("button", { name: "Revoke key Our ERP" }).click();
+  await owner.getByRole("alertdialog").getByRole("button", { name: "Revoke key" }).click();
+  await expect(card.getByRole("listitem").filter({ hasText: "Our ERP" })).toContainText("Revoked");
+  expect((await software.get("/api/v1/account")).status()).toBe(401);
+  await software.dispose();
+  await theirs.close();
 });

@@ -2,11 +2,14 @@
 -- The partner API (issue 28). An API key is a second kind of caller beside a signed-in person
 -- (`backend::authz`): it belongs to one partner, holds a subset of its creator's permissions
 -- (and, at every request, no more than the creator still holds), may expire, and is revoked by
--- setting `revoked_at`. Only the SHA-256 of the secret is stored; `prefix` (the first
+-- setting `revoked_at`. An account key (`customer_id` set) is a customer owner's, holds no
+-- partner permission and opens only `/api/v1/account` of that one account. Only the SHA-256 of the secret is stored; `prefix` (the first
 -- characters of the secret) is what lists show to tell keys apart.
 CREATE TABLE api_keys (
     id           INTEGER PRIMARY KEY,
     tenant_id    INTEGER NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    -- An account key (made by an owner in the portal) reaches this customer account alone.
+    customer_id  INTEGER REFERENCES customers(id) ON DELETE CASCADE,
     name         TEXT    NOT NULL,
     prefix       TEXT    NOT NULL,
     secret_hash  TEXT    NOT NULL UNIQUE,
@@ -20,6 +23,7 @@ CREATE TABLE api_keys (
 );
 CREATE INDEX api_keys_tenant ON api_keys (tenant_id, created_at);
 CREATE INDEX api_keys_creator ON api_keys (created_by);
+CREATE INDEX api_keys_customer ON api_keys (customer_id);
 
 -- Requests per key per minute, for the rate limit: one row per key and window, in the database
 -- so every instance behind a load balancer counts the same calls. Old windows are deleted as

@@ -41,6 +41,8 @@ pub struct ApiKeyRef {
     pub name: String,
     /// The secret's first characters, as the keys list shows them.
     pub prefix: String,
+    /// An account key's customer account: the one account it reaches (`authz::authorize_key_account`).
+    pub customer_id: Option<i64>,
     /// Where the key stands against its rate limit after this request.
     pub rate: Option<RateState>,
 }

@@ -127,7 +127,8 @@ async fn key_actor(state: &AppState, secret: &str) -> Result<Actor, AppError> {
         theme: Default::default(),
         is_operator: false,
         partner_roles: Vec::new(),
-        active_tenant: Some(caller.tenant),
+        // An account key works in no partner's space.
+        active_tenant: caller.key.customer_id.is_none().then_some(caller.tenant),
         permissions: caller.permissions,
         role_name: Some("API key".to_string()),
         client_addr: request::client_addr(&state.security),
@@ -243,6 +244,10 @@ pub async fn authorize_operator() -> Result<OperatorScope, AppError> {
 /// Anything else is "not found": a customer user learns nothing about other accounts.
 pub async fn authorize_account(customer_id: i64) -> Result<AccountScope, AppError> {
     let (state, actor) = current_actor().await?;
+    // An account key reaches its own account and nothing else, not even its sub-accounts.
+    if actor.api_key.as_ref().is_some_and(|key| key.customer_id != Some(customer_id)) {
+        return Err(AppError::not_found("no such customer account"));
+    }
     // Loaded here rather than for every request: only the portal needs them.
     let accounts = portal_accounts(&state.db, &actor).await?;
     let Some(via) = reachable_through(&state.db, &accounts, customer_id).await? else {
@@ -250,6 +255,22 @@ pub async fn authorize_account(customer_id: i64) -> Result<AccountScope, AppErro
     };
     let (tenant_id, role) = (via.tenant_id, via.role);
     Ok(AccountScope { tenant_id, customer_id, role, actor, db: state.db, accounts })
+}
+
+/// For the partner API's `/account` routes: the account an account key was made for, checked as
+/// [`authorize_account`] checks its owner (active, and still theirs). A partner key is refused; a
+/// key whose account was disabled or whose creator no longer owns it is no longer valid.
+pub async fn authorize_key_account() -> Result<AccountScope, AppError> {
+    let (_, actor) = current_actor().await?;
+    let Some(customer_id) = actor.api_key.as_ref().and_then(|key| key.customer_id) else {
+        return Err(AppError::forbidden(
+            "only an account key (made by an account's owner in the portal) opens /account",
+        ));
+    };
+    match authorize_account(customer_id).await {
+        Err(AppError::NotFound(_)) => Err(AppError::Unauthenticated),
+        other => other,
+    }
 }
 
 /// The membership through which a person may open `customer_id`: their own, or one on a
@@ -418,10 +439,13 @@ pub(in crate::backend) async fn portal_accounts(db: &Db, actor: &Actor) -> Resul
             role: AccountRole::Owner,
         }]);
     }
-    if actor.api_key.is_some() {
+    let only_owned = match &actor.api_key {
         // A partner's key reaches no portal account, whatever its creator's own accounts are.
-        return Ok(Vec::new());
-    }
+        Some(key) if key.customer_id.is_none() => return Ok(Vec::new()),
+        // An account key: what its creator owns (its one account is picked in `authorize_account`).
+        Some(_) => true,
+        None => false,
+    };
     let person_id = actor.person_id;
     let rows = sqlx::query(
         "SELECT c.id, c.name, c.tenant_id, t.name AS tenant_name, m.customer_role
@@ -442,7 +466,14 @@ pub(in crate::backend) async fn portal_accounts(db: &Db, actor: &Actor) -> Resul
                 role: AccountRole::from_key(&r.try_get::<String, _>("customer_role")?).unwrap_or_default(),
             })
         })
-        .collect::<Result<_, sqlx::Error>>()
+        .collect::<Result<Vec<_>, sqlx::Error>>()
+        .map(|accounts| {
+            if only_owned {
+                accounts.into_iter().filter(|a| a.role == AccountRole::Owner).collect()
+            } else {
+                accounts
+            }
+        })
         .map_err(Into::into)
 }
 

@@ -38,8 +38,8 @@ pub mod webhooks;
 
 pub use actor::Actor;
 pub use authz::{
-    authorize, authorize_account, authorize_audit, authorize_operator, current_actor, AccountScope, AuditScope,
-    OperatorScope, TenantScope,
+    authorize, authorize_account, authorize_audit, authorize_key_account, authorize_operator, current_actor,
+    AccountScope, AuditScope, OperatorScope, TenantScope,
 };
 pub use db::{Db, DbKind};
 pub use state::{now, state, AppState, MailConfig, SecurityConfig, SmtpConfig, SmtpTls};

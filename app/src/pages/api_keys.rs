@@ -3,14 +3,15 @@
 //! list shows each key's prefix, permissions, creator, last use and expiry, and revokes keys.
 
 use crate::api::api_keys::{list_api_keys, CreateApiKey, RevokeApiKey};
+use crate::api::portal::{list_account_keys, CreateAccountKey, RevokeAccountKey};
 use crate::components::feedback::{field_error, ErrorNotice, Loading};
 use crate::components::field::{described_by, Field};
 use crate::components::modal::{open_when_attached, ConfirmDialog};
 use crate::context::Auth;
 use crate::error::AppError;
 use crate::format::{format_date, format_datetime};
-use crate::types::api_keys::{grantable, ApiKeyInfo, CreatedApiKey, NewApiKey};
-use leptos::either::Either;
+use crate::types::api_keys::{grantable, ApiKeyInfo, CreatedApiKey, NewAccountKey, NewApiKey};
+use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 
 #[component]
@@ -377,6 +378,151 @@ fn ShownSecret(key: CreatedApiKey, on_dismiss: Callback<()>) -> impl IntoView {
                     "Done"
                 </button>
             </div>
+        </section>
+    }
+}
+
+/// The portal's "API keys" card (an account's owners): keys that reach this account alone,
+/// through `/api/v1/account`.
+#[component]
+pub fn AccountKeys(customer_id: i64) -> impl IntoView {
+    let create = ServerAction::<CreateAccountKey>::new();
+    let revoke = ServerAction::<RevokeAccountKey>::new();
+    let keys = Resource::new(
+        move || (create.version().get(), revoke.version().get()),
+        move |_| list_account_keys(customer_id),
+    );
+    let input = RwSignal::new(NewAccountKey::default());
+    let tried = RwSignal::new(false);
+    let client_errors = Memo::new(move |_| input.with(NewAccountKey::validate));
+    let server_error = Signal::derive(move || create.value().get().and_then(Result::err));
+    let error_for = move |key: &'static str| field_error(server_error, client_errors, tried, key);
+    let created = RwSignal::new(None::<CreatedApiKey>);
+    let confirming = RwSignal::new(None::<ApiKeyInfo>);
+    Effect::new(move |_| {
+        if let Some(Ok(key)) = create.value().get() {
+            created.set(Some(key));
+            input.set(NewAccountKey::default());
+            tried.set(false);
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        tried.set(true);
+        if client_errors.with(|e| e.is_empty()) && !create.pending().get_untracked() {
+            create.dispatch(CreateAccountKey { customer_id, input: input.get_untracked() });
+        }
+    };
+    view! {
+        <section class="card wide" aria-labelledby="account-keys">
+            <h2 id="account-keys">"API keys"</h2>
+            <p class="muted">
+                "A key lets your own software read this account's details and users ("
+                <code>"GET /api/v1/account"</code> "). It works only while the account is active and you are its owner."
+            </p>
+            {move || {
+                created
+                    .get()
+                    .map(|key| view! { <ShownSecret key on_dismiss=Callback::new(move |_| created.set(None)) /> })
+            }}
+            <form novalidate on:submit=submit class="inline-form">
+                <Field id="account-key-name" label="Key name" required=true error=Signal::derive(error_for("name"))>
+                    <input
+                        id="account-key-name"
+                        aria-describedby=described_by("account-key-name", false)
+                        type="text"
+                        autocomplete="off"
+                        aria-required="true"
+                        prop:value=move || input.with(|d| d.name.clone())
+                        on:input=move |ev| input.update(|d| d.name = event_target_value(&ev))
+                    />
+                </Field>
+                <button type="submit" class="button" disabled=create.pending()>
+                    "Create key"
+                </button>
+            </form>
+            {move || {
+                server_error
+                    .get()
+                    .filter(|e| !matches!(e, AppError::Invalid(_)))
+                    .map(|error| view! { <ErrorNotice error /> })
+            }}
+            <Transition fallback=|| {
+                view! { <Loading /> }
+            }>
+                {move || Suspend::new(async move {
+                    match keys.await {
+                        Ok(list) if list.is_empty() => EitherOf3::A(view! { <p class="muted">"No keys yet."</p> }),
+                        Ok(list) => {
+                            EitherOf3::B(
+                                view! {
+                                    <ul class="plain-list">
+                                        {list
+                                            .into_iter()
+                                            .map(|key| {
+                                                let state = key.state();
+                                                let for_confirm = key.clone();
+                                                let name = key.name.clone();
+                                                view! {
+                                                    <li class="account-key">
+                                                        <strong>{key.name.clone()}</strong>
+                                                        " "
+                                                        <code>{format!("{}…", key.prefix)}</code>
+                                                        " · "
+                                                        {state}
+                                                        " · last used "
+                                                        {key
+                                                            .last_used_at
+                                                            .map_or_else(|| "never".to_string(), format_datetime)}
+                                                        {(state == "Active")
+                                                            .then(|| {
+                                                                view! {
+                                                                    " "
+                                                                    <button
+                                                                        type="button"
+                                                                        class="button button-small button-danger"
+                                                                        aria-label=format!("Revoke key {name}")
+                                                                        on:click=move |_| confirming.set(Some(for_confirm.clone()))
+                                                                    >
+                                                                        "Revoke"
+                                                                    </button>
+                                                                }
+                                                            })}
+                                                    </li>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </ul>
+                                },
+                            )
+                        }
+                        Err(error) => EitherOf3::C(view! { <ErrorNotice error /> }),
+                    }
+                })}
+            </Transition>
+            {move || {
+                confirming
+                    .get()
+                    .map(|key| {
+                        let id = key.id;
+                        view! {
+                            <ConfirmDialog
+                                title=format!("Revoke the key “{}”?", key.name)
+                                text="Software that uses it is refused from its next request on.".to_string()
+                                confirm_label="Revoke key"
+                                on_confirm=Callback::new(move |_| {
+                                    confirming.set(None);
+                                    revoke
+                                        .dispatch(RevokeAccountKey {
+                                            customer_id,
+                                            id,
+                                        });
+                                })
+                                on_close=Callback::new(move |_| confirming.set(None))
+                            />
+                        }
+                    })
+            }}
         </section>
     }
 }

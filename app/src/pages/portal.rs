@@ -367,7 +367,7 @@ fn Account(
         // The person's own data: never offered to a partner user viewing the account.
         <Show when=move || !impersonation.get()>
             <div class="detail-grid">
-                <MyConsents />
+                {is_owner.then(|| view! { <crate::pages::api_keys::AccountKeys customer_id /> })} <MyConsents />
                 <DeleteMyAccount />
             </div>
         </Show>

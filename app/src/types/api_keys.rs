@@ -31,24 +31,44 @@ pub struct NewApiKey {
 impl NewApiKey {
     /// Field key → problem. The server checks again, and that the creator holds each permission.
     pub fn validate(&self) -> FieldErrors {
-        let mut errors = FieldErrors::new();
-        let name = clean_text(&self.name);
-        if name.is_empty() {
-            errors.insert("name".into(), "Give the key a name that says what uses it.".into());
-        } else if name.chars().count() > NAME_MAX_CHARS {
-            errors.insert("name".into(), format!("At most {NAME_MAX_CHARS} characters."));
-        }
+        let mut errors = name_and_expiry_errors(&self.name, self.expires_in_days);
         if self.permissions.is_empty() {
             errors.insert("permissions".into(), "Choose at least one permission.".into());
         } else if let Some(p) = self.permissions.iter().find(|p| !grantable().any(|g| g == **p)) {
             errors.insert("permissions".into(), format!("A key cannot hold {p}."));
         }
-        if let Some(days) = self.expires_in_days {
-            if days == 0 || days > MAX_EXPIRY_DAYS {
-                errors.insert("expires_in_days".into(), format!("Between 1 and {MAX_EXPIRY_DAYS} days."));
-            }
-        }
         errors
+    }
+}
+
+/// The rules every key's name and expiry follow.
+fn name_and_expiry_errors(name: &str, expires_in_days: Option<u32>) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    let name = clean_text(name);
+    if name.is_empty() {
+        errors.insert("name".into(), "Give the key a name that says what uses it.".into());
+    } else if name.chars().count() > NAME_MAX_CHARS {
+        errors.insert("name".into(), format!("At most {NAME_MAX_CHARS} characters."));
+    }
+    if let Some(days) = expires_in_days {
+        if days == 0 || days > MAX_EXPIRY_DAYS {
+            errors.insert("expires_in_days".into(), format!("Between 1 and {MAX_EXPIRY_DAYS} days."));
+        }
+    }
+    errors
+}
+
+/// What an account owner's "New key" form submits (portal): an account key reaches that one
+/// account's details and users through `/api/v1/account`, and holds no partner permission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct NewAccountKey {
+    pub name: String,
+    pub expires_in_days: Option<u32>,
+}
+
+impl NewAccountKey {
+    pub fn validate(&self) -> FieldErrors {
+        name_and_expiry_errors(&self.name, self.expires_in_days)
     }
 }
 

@@ -5,6 +5,7 @@
 //! and types (utoipa), so the routes and the document cannot differ; `tests/integration/api`
 //! compares the served document with `docs/openapi.json` too, so every change to it is seen.
 
+pub mod account;
 pub mod customer_users;
 pub mod customers;
 pub mod problem;
@@ -35,7 +36,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
     security(("api_key" = [])),
     tags(
         (name = "customers", description = "Customer accounts: list, read, create, change, activate or disable, delete."),
-        (name = "customer users", description = "The people who sign in to a customer account: list, invite, remove.")
+        (name = "customer users", description = "The people who sign in to a customer account: list, invite, remove."),
+        (name = "account", description = "For account keys (made by a customer account's owner in the portal): that one account.")
     )
 )]
 struct ApiDoc;
@@ -62,6 +64,7 @@ fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(customers::custom_fields))
         .routes(routes!(customer_users::list, customer_users::invite))
         .routes(routes!(customer_users::remove))
+        .routes(routes!(account::get))
         .split_for_parts()
 }
 
@@ -129,6 +132,19 @@ impl Answer {
 
     pub fn ok(scope: &TenantScope, body: &impl serde::Serialize) -> Result<Self, AppError> {
         Self::new(scope, StatusCode::OK, body)
+    }
+
+    /// A 200 for a caller whose rate state is given (an account key's scope is not a tenant's).
+    pub fn with_rate(rate: Option<RateState>, body: &impl serde::Serialize) -> Result<Self, AppError> {
+        let body = serde_json::to_string(body).map_err(|e| AppError::internal("writing an API answer", e))?;
+        Ok(Self {
+            status: StatusCode::OK,
+            body,
+            content_type: "application/json",
+            headers: Vec::new(),
+            rate,
+            replayed: false,
+        })
     }
 
     pub fn no_content(scope: &TenantScope) -> Self {

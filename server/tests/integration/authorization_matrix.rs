@@ -172,6 +172,9 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
     // The customer portal.
     Endpoint { path: "portal/account", access: Portal, json: true, args: |i| json!({ "customer_id": i.customer }), foreign: NotFound },
     Endpoint { path: "portal/invite", access: Portal, json: true, args: |i| json!({ "customer_id": i.customer, "input": { "full_name": "P", "email": "portal-matrix@example.com", "role": "Member", "method": "DisplayLink" } }), foreign: NotFound },
+    Endpoint { path: "portal/api-keys", access: Portal, json: true, args: |i| json!({ "customer_id": i.customer }), foreign: NotFound },
+    Endpoint { path: "portal/api-keys/create", access: Portal, json: true, args: |i| json!({ "customer_id": i.customer, "input": { "name": "Matrix account key" } }), foreign: NotFound },
+    Endpoint { path: "portal/api-keys/revoke", access: Portal, json: true, args: |i| json!({ "customer_id": i.customer, "id": i.api_key }), foreign: NotFound },
 ];
 
 async fn call(client: &mut common::Client<'_>, endpoint: &Endpoint, ids: Ids) -> TestResponse {

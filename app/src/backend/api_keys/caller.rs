@@ -34,7 +34,7 @@ pub async fn resolve(db: &Db, secret: &str) -> Result<Option<KeyCaller>, AppErro
     }
     let at = now();
     let Some(row) = sqlx::query(
-        "SELECT k.id, k.name, k.prefix, k.permissions, k.tenant_id, k.created_by, t.name AS tenant_name,
+        "SELECT k.id, k.name, k.prefix, k.permissions, k.tenant_id, k.customer_id, k.created_by, t.name AS tenant_name,
                 p.email, p.email_verified_at
          FROM api_keys k JOIN tenants t ON t.id = k.tenant_id JOIN persons p ON p.id = k.created_by
          WHERE k.secret_hash = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $2)
@@ -47,15 +47,23 @@ pub async fn resolve(db: &Db, secret: &str) -> Result<Option<KeyCaller>, AppErro
     else {
         return Ok(None);
     };
-    if row.try_get::<Option<i64>, _>("email_verified_at")?.is_none() {
-        return Ok(None);
-    }
     let (tenant_id, created_by): (i64, i64) = (row.try_get("tenant_id")?, row.try_get("created_by")?);
-    let Some(held) = creator_permissions(db, created_by, tenant_id).await? else {
-        return Ok(None);
+    let customer_id: Option<i64> = row.try_get("customer_id")?;
+    // An account key holds no partner permission; what it reaches is checked as the portal
+    // checks its owner (`authz::authorize_key_account`).
+    let permissions = match customer_id {
+        Some(_) => BTreeSet::new(),
+        None => {
+            // Staff rights, a partner key's too, need a confirmed email (as `authz` requires).
+            if row.try_get::<Option<i64>, _>("email_verified_at")?.is_none() {
+                return Ok(None);
+            }
+            let Some(held) = creator_permissions(db, created_by, tenant_id).await? else {
+                return Ok(None);
+            };
+            parse_permissions(&row.try_get::<String, _>("permissions")?).intersection(&held).copied().collect()
+        }
     };
-    let permissions =
-        parse_permissions(&row.try_get::<String, _>("permissions")?).intersection(&held).copied().collect();
     let id: i64 = row.try_get("id")?;
     // Written at most once a minute per key: a busy integration should not make every call a write.
     sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)")
@@ -65,7 +73,7 @@ pub async fn resolve(db: &Db, secret: &str) -> Result<Option<KeyCaller>, AppErro
         .execute(&db.pool)
         .await?;
     Ok(Some(KeyCaller {
-        key: ApiKeyRef { id, name: row.try_get("name")?, prefix: row.try_get("prefix")?, rate: None },
+        key: ApiKeyRef { id, name: row.try_get("name")?, prefix: row.try_get("prefix")?, customer_id, rate: None },
         tenant: TenantRef { id: tenant_id, name: row.try_get("tenant_name")?, disabled: false },
         created_by,
         creator_email: row.try_get("email")?,

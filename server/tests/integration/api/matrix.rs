@@ -29,6 +29,8 @@ const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/customers/{id}/users", needs: "customers.view", body: |_| None },
     Route { method: "POST", path: "/customers/{id}/users", needs: "customer_users.manage", body: |_| Some(json!({ "full_name": "Matrix Person", "email": "matrix.person@example.com", "role": "member" })) },
     Route { method: "DELETE", path: "/customers/{id}/users/{user_id}", needs: "customer_users.manage", body: |_| None },
+    // For account keys alone (api/account_keys.rs): every partner key is refused.
+    Route { method: "GET", path: "/account", needs: "an account key", body: |_| None },
 ];
 
 /// The keys a key can hold.
@@ -123,6 +125,7 @@ async fn every_api_route_is_in_the_matrix_and_enforces_it(app: TestApp) {
             .await;
         let expected = match (route.method, route.path) {
             ("GET", "/customers") | ("GET", "/custom-fields") => StatusCode::OK,
+            ("GET", "/account") => StatusCode::FORBIDDEN,
             // The network is a field of the new customer: a field error.
             ("POST", "/customers") => StatusCode::UNPROCESSABLE_ENTITY,
             _ => StatusCode::NOT_FOUND,

@@ -2,6 +2,7 @@
 //! revoked (`keys`); the customer routes (`customers`); every route × permission × another
 //! partner's ids (`matrix`); and the published OpenAPI document (`document`).
 
+mod account_keys;
 mod customer_users;
 mod customers;
 mod document;
