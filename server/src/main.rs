@@ -21,7 +21,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!(database = ?state.db.kind, "database ready");
     // Custom-field removals a crash or restart interrupted go on where they stopped.
     tokio::spawn(server::resume_unfinished_work(state.db.clone()));
-    tokio::spawn(server::webhook_sender::run(state.db.clone(), state.security.webhook_allow_private));
+    tokio::spawn(server::webhook_sender::run(
+        state.db.clone(),
+        state.security.webhook_allow_private,
+        state.mail.clone(),
+    ));
     if config.statistics_minutes > 0 {
         tokio::spawn(server::keep_statistics_current(
             state.db.clone(),

@@ -10,7 +10,7 @@
 use app::backend::now;
 use app::backend::webhooks::delivery::{self, Attempt, Due};
 use app::backend::webhooks::is_public_address;
-use app::backend::Db;
+use app::backend::{Db, MailConfig};
 use futures::StreamExt;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;
@@ -81,11 +81,13 @@ fn client(allow_private: bool) -> HttpsClient {
 pub struct Sender {
     client: HttpsClient,
     allow_private: bool,
+    /// For telling a partner that one of its endpoints is failing.
+    mail: MailConfig,
 }
 
 impl Sender {
-    pub fn new(allow_private: bool) -> Self {
-        Self { client: client(allow_private), allow_private }
+    pub fn new(allow_private: bool, mail: MailConfig) -> Self {
+        Self { client: client(allow_private), allow_private, mail }
     }
 
     /// Claims what is due now and delivers it, side by side; how many were attempted.
@@ -95,8 +97,16 @@ impl Sender {
         futures::stream::iter(due)
             .for_each_concurrent(CONCURRENCY, |due| async move {
                 let attempt = attempt(&self.client, self.allow_private, &due).await;
-                if let Err(error) = delivery::record(db, &due, &attempt).await {
-                    tracing::warn!(%error, delivery = due.delivery_id, "could not record a webhook attempt; it will be retried");
+                match delivery::record(db, &due, &attempt).await {
+                    Ok(Some(failing)) => {
+                        if let Err(error) = app::backend::webhooks::notify_failing(db, &self.mail, failing).await {
+                            tracing::warn!(%error, endpoint = failing, "could not tell the partner its endpoint is failing");
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(error) => {
+                        tracing::warn!(%error, delivery = due.delivery_id, "could not record a webhook attempt; it will be retried")
+                    }
                 }
             })
             .await;
@@ -105,8 +115,8 @@ impl Sender {
 }
 
 /// Delivers forever (spawned at start). A database that is away is waited for.
-pub async fn run(db: Db, allow_private: bool) {
-    let sender = Sender::new(allow_private);
+pub async fn run(db: Db, allow_private: bool, mail: MailConfig) {
+    let sender = Sender::new(allow_private, mail);
     loop {
         match sender.deliver_due(&db).await {
             // There may be more waiting.

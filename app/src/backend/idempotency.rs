@@ -11,6 +11,8 @@ use sqlx::Row;
 /// How long an answer is replayed.
 pub const LIFETIME_SECS: i64 = 24 * 3600;
 pub const MAX_KEY_CHARS: usize = 255;
+/// A claim older than this without an answer belongs to a request that died.
+pub const ABANDONED_AFTER_SECS: i64 = 60;
 
 /// What to do with a request that carries an `Idempotency-Key`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +56,7 @@ pub async fn claim(db: &Db, key_id: i64, idempotency_key: &str, request: &[u8]) 
         return Ok(Claim::New);
     }
     let row = sqlx::query(
-        "SELECT request_hash, status, body FROM api_idempotency WHERE key_id = $1 AND idempotency_key = $2",
+        "SELECT request_hash, status, body, created_at FROM api_idempotency WHERE key_id = $1 AND idempotency_key = $2",
     )
     .bind(key_id)
     .bind(idempotency_key)
@@ -71,6 +73,28 @@ pub async fn claim(db: &Db, key_id: i64, idempotency_key: &str, request: &[u8]) 
         ));
     }
     match row.try_get::<i64, _>("status")? {
+        // Claimed by a request that never finished (its process died): the retry runs it. No
+        // request runs this long (every one times out at 30 s).
+        0 if row.try_get::<i64, _>("created_at")? < at - ABANDONED_AFTER_SECS => {
+            let taken = sqlx::query(
+                "UPDATE api_idempotency SET created_at = $1
+                 WHERE key_id = $2 AND idempotency_key = $3 AND status = 0 AND created_at < $4",
+            )
+            .bind(at)
+            .bind(key_id)
+            .bind(idempotency_key)
+            .bind(at - ABANDONED_AFTER_SECS)
+            .execute(&db.pool)
+            .await?
+            .rows_affected();
+            if taken == 1 {
+                Ok(Claim::New)
+            } else {
+                Err(AppError::AlreadyExists(
+                    "A request with this Idempotency-Key is still running; retry it in a moment.".into(),
+                ))
+            }
+        }
         0 => Err(AppError::AlreadyExists(
             "A request with this Idempotency-Key is still running; retry it in a moment.".into(),
         )),

@@ -6,7 +6,7 @@ use crate::types::forms::{clean_text, FieldErrors};
 use serde::{Deserialize, Serialize};
 
 /// Every event type, in the order the form lists them.
-pub const EVENT_TYPES: [(&str, &str); 7] = [
+pub const EVENT_TYPES: [(&str, &str); 8] = [
     ("customer.created", "A customer account was added."),
     ("customer.updated", "A customer's details changed (the event lists the changed fields)."),
     ("customer.status_changed", "A customer was activated or disabled."),
@@ -14,6 +14,7 @@ pub const EVENT_TYPES: [(&str, &str); 7] = [
     ("customer_user.invited", "Someone was invited to a customer account."),
     ("customer_user.activated", "An invited person accepted and can now sign in."),
     ("customer_user.removed", "A person's access to a customer account ended (or their invitation was withdrawn)."),
+    ("network.changed", "A customer joined or left a network (one event per network)."),
 ];
 /// What "Send test event" sends; no subscription needed.
 pub const TEST_EVENT: &str = "webhook.test";

@@ -124,7 +124,7 @@ async fn customer_changes_arrive_signed_and_a_disabled_customer_goes_quiet(app: 
     let app = app.with_local_webhooks();
     let receiver = Receiver::start().await;
     let (endpoint_id, secret) = endpoint(&app, &receiver.url, ALL_EVENTS).await;
-    let sender = Sender::new(true);
+    let sender = Sender::new(true, crate::common::test_mail());
     let mut admin = app.signed_in("admin@acme.test").await;
 
     let res = admin
@@ -202,7 +202,7 @@ async fn failures_are_retried_then_given_up_and_redelivery_sends_again(app: Test
     let app = app.with_local_webhooks();
     let receiver = Receiver::start().await;
     let (endpoint_id, secret) = endpoint(&app, &receiver.url, ALL_EVENTS).await;
-    let sender = Sender::new(true);
+    let sender = Sender::new(true, crate::common::test_mail());
     let mut admin = app.signed_in("admin@acme.test").await;
     receiver.answer_next(&[500]);
     let res = admin.call_json("webhooks/test", json!({ "id": endpoint_id })).await;
@@ -251,6 +251,10 @@ async fn failures_are_retried_then_given_up_and_redelivery_sends_again(app: Test
     );
     let settings = admin.call_json("webhooks/settings", json!({})).await.json();
     assert!(settings["endpoints"][0]["failing_since"].as_i64().is_some(), "{settings}");
+    // Its partner's webhook managers are told, by email, once.
+    let told = "SELECT COUNT(*) FROM outbound_emails WHERE subject = 'A webhook endpoint is failing' AND to_addr = 'admin@acme.test'";
+    assert_eq!(app.scalar(told).await, 1);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM outbound_emails WHERE subject = 'A webhook endpoint is failing' AND to_addr <> 'admin@acme.test'").await, 0, "nobody else (not Globex, not the viewer)");
 
     // Redelivered by hand, it goes out again and the endpoint is well again.
     admin.call_json("webhooks/redeliver", json!({ "delivery_id": delivery })).await;
@@ -281,12 +285,12 @@ async fn a_rotated_secret_signs_beside_the_old_one_for_a_day(app: TestApp) {
     let new = res.json()["secret"].as_str().unwrap().to_string();
     assert_ne!(new, old);
     admin.call_json("webhooks/test", json!({ "id": endpoint_id })).await;
-    Sender::new(true).deliver_due(&app.db).await.unwrap();
+    Sender::new(true, crate::common::test_mail()).deliver_due(&app.db).await.unwrap();
     let got = &receiver.received()[0];
     assert!(verify(&new, got) && verify(&old, got), "both secrets verify: {}", got.signature);
     app.execute("UPDATE webhook_endpoints SET previous_secret_until = 1").await;
     admin.call_json("webhooks/test", json!({ "id": endpoint_id })).await;
-    Sender::new(true).deliver_due(&app.db).await.unwrap();
+    Sender::new(true, crate::common::test_mail()).deliver_due(&app.db).await.unwrap();
     let got = &receiver.received()[1];
     assert!(verify(&new, got) && !verify(&old, got), "after the day, only the new one");
 }
@@ -330,7 +334,7 @@ async fn private_addresses_are_refused_unless_the_instance_allows_them(app: Test
     admin
         .call_json("customers/create", json!({ "input": { "name": "Probe Ltd" }, "allow_duplicate_name": false }))
         .await;
-    assert_eq!(Sender::new(false).deliver_due(&app.db).await.unwrap(), 2);
+    assert_eq!(Sender::new(false, crate::common::test_mail()).deliver_due(&app.db).await.unwrap(), 2);
     assert!(receiver.received().is_empty(), "nothing reached the private address");
     let why: Vec<String> = {
         use sqlx::Row;
@@ -394,7 +398,7 @@ async fn two_deliverers_on_one_database_send_each_event_once(app: TestApp) {
     assert_eq!(app.scalar("SELECT COUNT(*) FROM webhook_deliveries").await, 60);
 
     let other = app::backend::Db::connect(&app.database_url).await.unwrap();
-    let (a, b) = (Sender::new(true), Sender::new(true));
+    let (a, b) = (Sender::new(true, crate::common::test_mail()), Sender::new(true, crate::common::test_mail()));
     let mut rounds = 0;
     while app.scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE state = 'pending'").await > 0 && rounds < 20 {
         let (x, y) = tokio::join!(a.deliver_due(&app.db), b.deliver_due(&other));
@@ -410,7 +414,44 @@ async fn two_deliverers_on_one_database_send_each_event_once(app: TestApp) {
     assert_eq!((before, ids.len()), (60, 60), "each of the 60 events exactly once");
 }
 
+async fn joining_and_leaving_networks_sends_network_changed(app: TestApp) {
+    let app = app.with_local_webhooks();
+    let receiver = Receiver::start().await;
+    endpoint(&app, &receiver.url, &["network.changed"]).await;
+    let sender = Sender::new(true, crate::common::test_mail());
+    let mut admin = app.signed_in("admin@acme.test").await;
+    let customer = app.customer(app.fixture.acme, "Lone Shop").await;
+    let res =
+        admin.call_json("customers/add-network", json!({ "customer_id": customer, "name": "Shops Network" })).await;
+    assert_eq!(res.status, StatusCode::OK, "{res:?}");
+    let network = res.json()["id"].as_i64().unwrap();
+    let res = admin
+        .call_json(
+            "customers/create",
+            json!({ "input": { "name": "Second Shop", "parent_id": network }, "allow_duplicate_name": false }),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{res:?}");
+    let second = res.json().as_i64().unwrap();
+    sender.deliver_due(&app.db).await.unwrap();
+    let mut got: Vec<(i64, i64, String)> = receiver
+        .received()
+        .iter()
+        .map(|r| {
+            let data = r.json()["data"].clone();
+            (
+                data["network_id"].as_i64().unwrap(),
+                data["customer_id"].as_i64().unwrap(),
+                data["change"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(got, vec![(network, customer, "added".to_string()), (network, second, "added".to_string())]);
+}
+
 on_both_databases!(
+    joining_and_leaving_networks_sends_network_changed,
     customer_changes_arrive_signed_and_a_disabled_customer_goes_quiet,
     failures_are_retried_then_given_up_and_redelivery_sends_again,
     a_rotated_secret_signs_beside_the_old_one_for_a_day,

@@ -307,6 +307,7 @@ async fn insert(
                                    "values": changed_values(&entry) });
     audit::record(conn, entry).await?;
     outbox::customer_event(conn, scope.tenant_id(), "customer.created", id, data).await?;
+    outbox::network_changed(conn, scope.tenant_id(), id, None, values.parent_id).await?;
     Ok(id)
 }
 
@@ -367,6 +368,7 @@ pub async fn update(
     if changes.as_object().is_some_and(|c| !c.is_empty()) {
         let data = serde_json::json!({ "id": id, "name": values.name, "version": version + 1, "changes": changes });
         outbox::customer_event(&mut tx, scope.tenant_id(), "customer.updated", id, data).await?;
+        outbox::network_changed(&mut tx, scope.tenant_id(), id, stored.values.parent_id, values.parent_id).await?;
     }
     tx.commit().await?;
     Ok(version + 1)
@@ -451,6 +453,7 @@ pub async fn delete(scope: &TenantScope, id: i64, typed_name: &str) -> Result<()
         audit::record(&mut tx, audit_changes(entry, Some(&values.values), None)).await?;
         let data = serde_json::json!({ "id": customer, "name": values.values.name, "with_network": (customer != id).then_some(id) });
         outbox::customer_event(&mut tx, scope.tenant_id(), "customer.deleted", customer, data).await?;
+        outbox::network_changed(&mut tx, scope.tenant_id(), customer, values.values.parent_id, None).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -4,6 +4,7 @@
 
 use super::{check_network, field_config, insert, not_found, TenantScope};
 use crate::backend::audit;
+use crate::backend::webhooks::outbox;
 use crate::error::AppError;
 use crate::types::customer_records::detail::NetworkChoice;
 use crate::types::customer_records::{check_name, CustomerInput};
@@ -28,6 +29,7 @@ pub async fn add_network(scope: &TenantScope, customer_id: i64, name: &str) -> R
         .ok_or_else(not_found)?;
     let customer_name: String = customer.try_get("name")?;
     let old_parent: Option<i64> = customer.try_get("parent_id")?;
+    let version: i64 = customer.try_get("version")?;
     let twin = sqlx::query("SELECT id FROM customers WHERE tenant_id = $1 AND name = $2 LIMIT 1")
         .bind(scope.tenant_id())
         .bind(&name)
@@ -57,9 +59,13 @@ pub async fn add_network(scope: &TenantScope, customer_id: i64, name: &str) -> R
     let entry = audit::Entry::new("customer.update")
         .by(&scope.actor)
         .in_tenant(Some(scope.tenant_id()))
-        .target("customer", Some(customer_id), customer_name)
+        .target("customer", Some(customer_id), customer_name.clone())
         .change("network", old_parent, network_id);
     audit::record(&mut tx, entry).await?;
+    let data = serde_json::json!({ "id": customer_id, "name": customer_name, "version": version + 1,
+                                   "changes": { "network": [old_parent, network_id] } });
+    outbox::customer_event(&mut tx, scope.tenant_id(), "customer.updated", customer_id, data).await?;
+    outbox::network_changed(&mut tx, scope.tenant_id(), customer_id, old_parent, Some(network_id)).await?;
     tx.commit().await?;
     Ok(NetworkChoice { id: network_id, name })
 }

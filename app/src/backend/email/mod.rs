@@ -336,7 +336,7 @@ pub fn notice(to_name: &str, to_addr: &str, subject: &str, body_text: &str) -> E
 const BUTTON_STYLE: &str =
     "display:inline-block;padding:10px 16px;background:#1d4ed8;color:#ffffff;border-radius:6px;text-decoration:none";
 
-fn html_escape(value: &str) -> String {
+pub(in crate::backend) fn html_escape(value: &str) -> String {
     value.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 

@@ -146,8 +146,9 @@ impl Attempt {
 }
 
 /// Records an attempt of `due`: delivered, or the next try scheduled, or given up (and the
-/// endpoint marked failing).
-pub async fn record(db: &Db, due: &Due, attempt: &Attempt) -> Result<(), sqlx::Error> {
+/// endpoint marked failing). Returns the endpoint's id when this attempt is what marked it
+/// failing (its partner is then told: [`super::notify_failing`]).
+pub async fn record(db: &Db, due: &Due, attempt: &Attempt) -> Result<Option<i64>, sqlx::Error> {
     let at = now();
     let attempts = due.attempts + 1;
     let response: String = attempt.response.chars().take(EXCERPT_CHARS).collect();
@@ -190,17 +191,21 @@ pub async fn record(db: &Db, due: &Due, attempt: &Attempt) -> Result<(), sqlx::E
         .execute(&mut *tx)
         .await?;
         if give_up {
-            sqlx::query(
+            let marked = sqlx::query(
                 "UPDATE webhook_endpoints SET failing_since = $1
-                 WHERE id = (SELECT endpoint_id FROM webhook_deliveries WHERE id = $2) AND failing_since IS NULL",
+                 WHERE id = (SELECT endpoint_id FROM webhook_deliveries WHERE id = $2) AND failing_since IS NULL
+                 RETURNING id",
             )
             .bind(at)
             .bind(due.delivery_id)
-            .execute(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
+            tx.commit().await?;
+            return marked.map(|r| r.try_get("id")).transpose();
         }
     }
-    tx.commit().await
+    tx.commit().await?;
+    Ok(None)
 }
 
 #[cfg(test)]

@@ -340,6 +340,57 @@ pub async fn redeliver(scope: &TenantScope, delivery_id: i64) -> Result<Delivery
     deliveries(scope, endpoint).await?.into_iter().find(|d| d.id == delivery_id).ok_or_else(not_found)
 }
 
+/// Tells the partner's webhook managers (everyone whose role there holds `webhooks.manage`)
+/// that endpoint `endpoint_id` gave up a delivery after a day of failures. An email that cannot
+/// go is logged; the page shows the endpoint as failing either way.
+pub async fn notify_failing(db: &super::Db, mail: &super::MailConfig, endpoint_id: i64) -> Result<(), AppError> {
+    let Some(endpoint) = sqlx::query("SELECT tenant_id, url FROM webhook_endpoints WHERE id = $1")
+        .bind(endpoint_id)
+        .fetch_optional(&db.pool)
+        .await?
+    else {
+        return Ok(());
+    };
+    let (tenant_id, url): (i64, String) = (endpoint.try_get("tenant_id")?, endpoint.try_get("url")?);
+    let managers = sqlx::query(
+        "SELECT DISTINCT p.email, COALESCE(m.display_name, p.full_name) AS name
+         FROM memberships m JOIN persons p ON p.id = m.person_id
+         JOIN role_permissions rp ON rp.role_id = m.role_id AND rp.permission = 'webhooks.manage'
+         WHERE m.tenant_id = $1 AND m.kind = 'partner' AND m.state = 'active' AND p.email_verified_at IS NOT NULL",
+    )
+    .bind(tenant_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let page = format!("{}/settings/webhooks", mail.public_url.trim_end_matches('/'));
+    for manager in &managers {
+        let text = format!(
+            "Clientele could not deliver an event to your webhook endpoint {url} for a day and has stopped trying \
+             for it.\n\nThe endpoint is marked as failing; new events keep being sent to it. See each delivery and \
+             the receiver's answers, and redeliver, at {page}"
+        );
+        let html = format!(
+            "<p>Clientele could not deliver an event to your webhook endpoint <code>{}</code> for a day and has stopped \
+             trying for it.</p><p>The endpoint is marked as failing; new events keep being sent to it. See each delivery \
+             and the receiver's answers, and redeliver, on <a href=\"{page}\">Settings → Webhooks</a>.</p>",
+            super::email::html_escape(&url)
+        );
+        let email = super::email::Email {
+            tenant_id: Some(tenant_id),
+            to_name: manager.try_get("name")?,
+            to_addr: manager.try_get("email")?,
+            subject: "A webhook endpoint is failing".to_string(),
+            body_text: text,
+            body_html: html,
+            secret: None,
+            requested_by_tenant: None,
+        };
+        if let Err(error) = super::email::send(db, mail, email).await {
+            tracing::warn!(%error, endpoint = endpoint_id, "could not tell a partner that its webhook endpoint is failing");
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::is_public_address;

@@ -157,3 +157,23 @@ pub async fn status_changed(
     }
     Ok(())
 }
+
+/// `network.changed` for each network `customer_id` left (`from`) or joined (`to`).
+pub async fn network_changed(
+    conn: &mut AnyConnection,
+    tenant_id: i64,
+    customer_id: i64,
+    from: Option<i64>,
+    to: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    if from == to {
+        return Ok(());
+    }
+    for (network, change) in [(from, "removed"), (to, "added")] {
+        if let Some(network) = network {
+            let data = json!({ "network_id": network, "customer_id": customer_id, "change": change });
+            customer_event(conn, tenant_id, "network.changed", network, data).await?;
+        }
+    }
+    Ok(())
+}

@@ -177,6 +177,27 @@ async fn an_idempotency_key_replays_the_first_answer_and_refuses_another_body(ap
     let again = software.api("POST", "/api/v1/customers", Some(&secret), Some(bad), &headers).await;
     assert_eq!((first.status, again.status), (StatusCode::UNPROCESSABLE_ENTITY, StatusCode::UNPROCESSABLE_ENTITY));
     assert_eq!(first.body, again.body);
+    // A claim whose request never answered (its process died) makes a retry wait for a minute,
+    // then the retry runs it afresh.
+    let stuck = rand_key();
+    let stuck_headers = [("idempotency-key", stuck.as_str())];
+    let body = json!({ "name": "Stuck Ltd" });
+    let first = software.api("POST", "/api/v1/customers", Some(&secret), Some(body.clone()), &stuck_headers).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{first:?}");
+    app.execute(&format!(
+        "UPDATE api_idempotency SET status = 0, created_at = {} WHERE idempotency_key = '{stuck}'",
+        app::backend::now()
+    ))
+    .await;
+    let waiting = software.api("POST", "/api/v1/customers", Some(&secret), Some(body.clone()), &stuck_headers).await;
+    assert_eq!((waiting.status, problem_code(&waiting).as_str()), (StatusCode::CONFLICT, "conflict"), "{waiting:?}");
+    app.execute(&format!("UPDATE api_idempotency SET created_at = 1 WHERE idempotency_key = '{stuck}'")).await;
+    let again = software.api("POST", "/api/v1/customers", Some(&secret), Some(body), &stuck_headers).await;
+    assert_eq!(
+        (again.status, problem_code(&again).as_str()),
+        (StatusCode::CONFLICT, "duplicate_name"),
+        "it ran again: {again:?}"
+    );
     let long = "k".repeat(300);
     let res = software
         .api(
