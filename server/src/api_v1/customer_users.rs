@@ -44,6 +44,18 @@ pub struct User {
     pub invited_at: Option<i64>,
     pub activated_at: Option<i64>,
     pub last_login_at: Option<i64>,
+    /// Their answers to this partner (terms, privacy policy, marketing), newest per kind.
+    pub consents: Vec<Consent>,
+}
+
+/// One recorded answer of a person to the partner.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Consent {
+    /// `terms`, `privacy` or `marketing`.
+    pub kind: String,
+    pub accepted: bool,
+    /// Unix seconds, UTC.
+    pub at: i64,
 }
 
 impl From<CustomerUser> for User {
@@ -64,6 +76,11 @@ impl From<CustomerUser> for User {
             invited_at: user.invited_at,
             activated_at: user.activated_at,
             last_login_at: user.last_login_at,
+            consents: user
+                .consents
+                .into_iter()
+                .map(|c| Consent { kind: c.kind.key().to_string(), accepted: c.accepted, at: c.at })
+                .collect(),
         }
     }
 }

@@ -738,3 +738,60 @@ pub async fn custom_fields(State(state): State<AppState>, parts: Parts) -> Respo
     })
     .await
 }
+
+/// "Add network account": a new network takes the customer's place in the tree, with the
+/// customer inside it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkWrite {
+    /// The new network's name.
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+}
+
+/// A network just made.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Network {
+    pub id: i64,
+    pub name: String,
+}
+
+/// Puts the customer into a new network of the given name, where the customer was (its
+/// sub-accounts list: `GET /customers?network={id}`; a new sub-account: create with `parent_id`).
+#[utoipa::path(
+    post, path = "/customers/{id}/network", tag = "customers", operation_id = "add_network",
+    request_body = NetworkWrite,
+    params(
+        ("id" = i64, Path, description = "The customer to put in the new network"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key and body get the first answer again (24 hours)"),
+    ),
+    responses(
+        (status = 201, description = "The network, with the customer in it", body = Network),
+        (status = 400, description = "The body is not right", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key does not hold customers.create", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such customer (or another partner's)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The name is taken or not right, or the tree would grow too deep", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests this minute", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn add_network(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    parts: Parts,
+    body: axum::body::Bytes,
+) -> Response {
+    let for_idempotency = parts.clone();
+    answer(&state, parts, async move {
+        let scope = authorize(Permission::CustomersCreate).await?;
+        idempotent(&scope, &for_idempotency, &body, async {
+            let customer = customer_id(&id)?;
+            let write: NetworkWrite = serde_json::from_slice(&body)
+                .map_err(|e| Problem::bad_request(format!("The body must be {{\"name\": \"…\"}}: {e}.")))?;
+            let network = customer_records::add_network(&scope, customer, &write.name).await?;
+            Ok(Answer::new(&scope, StatusCode::CREATED, &Network { id: network.id, name: network.name })?)
+        })
+        .await
+    })
+    .await
+}

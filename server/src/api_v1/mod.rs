@@ -61,6 +61,7 @@ fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(customers::list, customers::create))
         .routes(routes!(customers::get, customers::update, customers::delete))
         .routes(routes!(customers::set_status))
+        .routes(routes!(customers::add_network))
         .routes(routes!(customers::custom_fields))
         .routes(routes!(customer_users::list, customer_users::invite))
         .routes(routes!(customer_users::remove))

@@ -31,6 +31,7 @@ async fn users_are_listed_invited_by_email_and_removed(app: TestApp) {
     assert_eq!(list.status, StatusCode::OK, "{list:?}");
     let user = list.json()["data"].as_array().unwrap().iter().find(|u| u["id"] == id).cloned().unwrap();
     assert_eq!((user["state"].as_str(), user["role"].as_str()), (Some("invited"), Some("owner")));
+    assert_eq!(user["consents"], json!([]), "no answers yet");
 
     // Asking for a link to be shown is not a thing the API does; bad input changes nothing.
     let before = app.scalar("SELECT COUNT(*) FROM memberships").await;

@@ -131,6 +131,20 @@ async fn a_customer_is_created_read_changed_with_if_match_and_deleted(app: TestA
     assert_eq!(res.status, StatusCode::OK, "{res:?}");
     assert_eq!(res.json(), json!({ "status": "disabled", "changed": 1, "unchanged": 0 }));
 
+    // Into a new network ("Add network account"); its sub-accounts are the list's network filter.
+    let res = software
+        .api("POST", &format!("{path}/network"), Some(&secret), Some(json!({ "name": "Api Network" })), &[])
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{res:?}");
+    let network = res.json()["id"].as_i64().unwrap();
+    let subs = get(&mut software, &secret, &format!("/api/v1/customers?network={network}")).await;
+    assert_eq!(subs.json()["data"][0]["id"], id);
+    assert_eq!(get(&mut software, &secret, &path).await.json()["parent_id"], network);
+    let res = software
+        .api("POST", &format!("{path}/network"), Some(&secret), Some(json!({ "name": "Api Network" })), &[])
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "the name is taken: {res:?}");
+
     // Delete.
     let res = software.api("DELETE", &path, Some(&secret), None, &[]).await;
     assert_eq!(res.status, StatusCode::NO_CONTENT, "{res:?}");

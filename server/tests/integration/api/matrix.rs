@@ -26,6 +26,7 @@ const ROUTES: &[Route] = &[
     Route { method: "DELETE", path: "/customers/{id}", needs: "customers.delete", body: |_| None },
     Route { method: "POST", path: "/customers/status", needs: "customers.disable", body: |id| Some(json!({ "ids": [id], "status": "disabled" })) },
     Route { method: "GET", path: "/custom-fields", needs: "customers.view", body: |_| None },
+    Route { method: "POST", path: "/customers/{id}/network", needs: "customers.create", body: |_| Some(json!({ "name": "Matrix Network" })) },
     Route { method: "GET", path: "/customers/{id}/users", needs: "customers.view", body: |_| None },
     Route { method: "POST", path: "/customers/{id}/users", needs: "customer_users.manage", body: |_| Some(json!({ "full_name": "Matrix Person", "email": "matrix.person@example.com", "role": "member" })) },
     Route { method: "DELETE", path: "/customers/{id}/users/{user_id}", needs: "customer_users.manage", body: |_| None },
