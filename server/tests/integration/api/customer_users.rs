@@ -10,7 +10,7 @@ async fn users_are_listed_invited_by_email_and_removed(app: TestApp) {
     let secret = app.api_key("admin@acme.test", &["customers.view", "customer_users.manage"]).await;
     app.execute(&format!(
         "INSERT INTO webhook_endpoints (tenant_id, url, description, events, secret, enabled, created_at)
-         VALUES ({}, 'https://hooks.example.com/u', '', 'customer_user.invited customer_user.removed', 'whsec_AAAA', 1, 0)",
+         VALUES ({}, 'https://hooks.example.com/u', '', 'customer_user.invited customer_user.activated customer_user.removed', 'whsec_AAAA', 1, 0)",
         app.fixture.acme
     ))
     .await;
@@ -58,10 +58,26 @@ async fn users_are_listed_invited_by_email_and_removed(app: TestApp) {
     let list = get(&mut software, &secret, &path).await;
     assert!(list.json()["data"].as_array().unwrap().iter().all(|u| u["id"] != id));
 
-    // Both reached the outbox of the endpoint that wants them.
+    // Someone accepting an invitation is an event too.
+    let mut admin = app.signed_in("admin@acme.test").await;
+    let input = json!({ "full_name": "Lou", "email": "lou@example.com", "role": "Member", "method": "DisplayLink" });
+    let res = admin.call_json("customer-users/invite", json!({ "customer_id": customer, "input": input })).await;
+    assert_eq!(res.status, StatusCode::OK, "{res:?}");
+    let link = res.json()["link"].as_str().unwrap().to_string();
+    let token = link.split("token=").nth(1).unwrap().to_string();
+    let mut lou = app.client_from("10.7.4.2");
+    let res = lou
+        .call_json("account/activate", json!({ "token": token, "password": "violet tractor ninety lanterns" }))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{res:?}");
+    let activated =
+        app.scalar("SELECT COUNT(*) FROM webhook_events WHERE event_type = 'customer_user.activated'").await;
+    assert_eq!(activated, 1);
+
+    // Each reached the outbox of the endpoint that wants them.
     for event in ["customer_user.invited", "customer_user.removed"] {
         let n = app.scalar(&format!("SELECT COUNT(*) FROM webhook_events WHERE event_type = '{event}'")).await;
-        assert_eq!(n, 1, "{event}");
+        assert_eq!(n, if event == "customer_user.invited" { 2 } else { 1 }, "{event}");
     }
 }
 
