@@ -8,3 +8,4 @@ pub mod feedback;
 pub mod field;
 pub mod focus;
 pub mod modal;
+pub mod shown_once;

@@ -7,6 +7,7 @@ use crate::api::portal::{list_account_keys, CreateAccountKey, RevokeAccountKey};
 use crate::components::feedback::{field_error, ErrorNotice, Loading};
 use crate::components::field::{described_by, Field};
 use crate::components::modal::{open_when_attached, ConfirmDialog};
+use crate::components::shown_once::ShownOnce;
 use crate::context::Auth;
 use crate::error::AppError;
 use crate::format::{format_date, format_datetime};
@@ -64,7 +65,7 @@ pub fn ApiKeysPage() -> impl IntoView {
             </a> " shows for people."
         </p>
         {move || {
-            created.get().map(|key| view! { <ShownSecret key on_dismiss=Callback::new(move |_| created.set(None)) /> })
+            created.get().map(|key| view! { <KeySecret key on_dismiss=Callback::new(move |_| created.set(None)) /> })
         }}
         {move || {
             notice
@@ -338,50 +339,6 @@ fn NewKeyDialog(create: ServerAction<CreateApiKey>, on_close: Callback<()>) -> i
     }
 }
 
-/// The secret of a key just made, shown this once: copy it now.
-#[component]
-fn ShownSecret(key: CreatedApiKey, on_dismiss: Callback<()>) -> impl IntoView {
-    let copied = RwSignal::new(false);
-    let for_copy = key.secret.clone();
-    view! {
-        <section class="notice notice-info shown-link" role="region" aria-label="New API key">
-            <p>
-                <strong>{format!("The key “{}” is ready", key.key.name)}</strong>
-            </p>
-            <p class="muted">
-                "Copy it now and keep it somewhere safe: it is shown only this once, and Clientele keeps only a hash of it."
-            </p>
-            <div class="copy-row">
-                <input
-                    type="text"
-                    readonly
-                    aria-label="API key secret"
-                    value=key.secret.clone()
-                    on:focus=move |ev| {
-                        use leptos::wasm_bindgen::JsCast;
-                        if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-                            input.select();
-                        }
-                    }
-                />
-                <button
-                    type="button"
-                    class="button"
-                    on:click=move |_| {
-                        let _ = window().navigator().clipboard().write_text(&for_copy);
-                        copied.set(true);
-                    }
-                >
-                    {move || if copied.get() { "Copied" } else { "Copy key" }}
-                </button>
-                <button type="button" class="button" on:click=move |_| on_dismiss.run(())>
-                    "Done"
-                </button>
-            </div>
-        </section>
-    }
-}
-
 /// The portal's "API keys" card (an account's owners): keys that reach this account alone,
 /// through `/api/v1/account`.
 #[component]
@@ -423,7 +380,7 @@ pub fn AccountKeys(customer_id: i64) -> impl IntoView {
             {move || {
                 created
                     .get()
-                    .map(|key| view! { <ShownSecret key on_dismiss=Callback::new(move |_| created.set(None)) /> })
+                    .map(|key| view! { <KeySecret key on_dismiss=Callback::new(move |_| created.set(None)) /> })
             }}
             <form novalidate on:submit=submit class="inline-form">
                 <Field id="account-key-name" label="Key name" required=true error=Signal::derive(error_for("name"))>
@@ -524,5 +481,21 @@ pub fn AccountKeys(customer_id: i64) -> impl IntoView {
                     })
             }}
         </section>
+    }
+}
+
+/// The secret of a key just made, shown this once.
+#[component]
+fn KeySecret(key: CreatedApiKey, on_dismiss: Callback<()>) -> impl IntoView {
+    view! {
+        <ShownOnce
+            region="New API key"
+            title=format!("The key “{}” is ready", key.key.name)
+            text="Copy it now and keep it somewhere safe: it is shown only this once, and Clientele keeps only a hash of it."
+            field="API key secret"
+            copy_label="Copy key"
+            value=key.secret
+            on_dismiss
+        />
     }
 }

@@ -9,6 +9,7 @@ use crate::api::webhooks::{
 use crate::components::feedback::{field_error, ErrorNotice, Loading};
 use crate::components::field::{described_by, Field};
 use crate::components::modal::{open_when_attached, ConfirmDialog};
+use crate::components::shown_once::ShownOnce;
 use crate::context::Auth;
 use crate::error::AppError;
 use crate::format::format_datetime;
@@ -135,7 +136,19 @@ pub fn WebhooksPage() -> impl IntoView {
         {move || {
             secret
                 .get()
-                .map(|created| view! { <ShownSecret created on_dismiss=Callback::new(move |_| secret.set(None)) /> })
+                .map(|created| {
+                    view! {
+                        <ShownOnce
+                            region="Signing secret"
+                            title=format!("The signing secret of {}", created.endpoint.url)
+                            text="Copy it now into your receiver: it is shown only this once. Your receiver checks each event's webhook-signature with it."
+                            field="Signing secret"
+                            copy_label="Copy secret"
+                            value=created.secret
+                            on_dismiss=Callback::new(move |_| secret.set(None))
+                        />
+                    }
+                })
         }}
         {move || {
             notice
@@ -539,50 +552,5 @@ fn EndpointDialog(id: Option<i64>, draft: EndpointDraft, local_allowed: bool, ac
                 </div>
             </form>
         </dialog>
-    }
-}
-
-/// A signing secret just made, shown this once.
-#[component]
-fn ShownSecret(created: CreatedEndpoint, on_dismiss: Callback<()>) -> impl IntoView {
-    let copied = RwSignal::new(false);
-    let for_copy = created.secret.clone();
-    view! {
-        <section class="notice notice-info shown-link" role="region" aria-label="Signing secret">
-            <p>
-                <strong>{format!("The signing secret of {}", created.endpoint.url)}</strong>
-            </p>
-            <p class="muted">
-                "Copy it now into your receiver: it is shown only this once. Your receiver checks each event's \
-                webhook-signature with it."
-            </p>
-            <div class="copy-row">
-                <input
-                    type="text"
-                    readonly
-                    aria-label="Signing secret"
-                    value=created.secret.clone()
-                    on:focus=move |ev| {
-                        use leptos::wasm_bindgen::JsCast;
-                        if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-                            input.select();
-                        }
-                    }
-                />
-                <button
-                    type="button"
-                    class="button"
-                    on:click=move |_| {
-                        let _ = window().navigator().clipboard().write_text(&for_copy);
-                        copied.set(true);
-                    }
-                >
-                    {move || if copied.get() { "Copied" } else { "Copy secret" }}
-                </button>
-                <button type="button" class="button" on:click=move |_| on_dismiss.run(())>
-                    "Done"
-                </button>
-            </div>
-        </section>
     }
 }

@@ -4,6 +4,7 @@
 //! then every 10 h until the event is a day old; then the delivery is `failed` and its endpoint
 //! marked failing, which the Webhooks page shows until a delivery succeeds again.
 
+use crate::backend::sql::{Sql, Value};
 use crate::backend::{now, Db, DbKind};
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -73,17 +74,21 @@ pub async fn claim(db: &Db, limit: i64) -> Result<Vec<Due>, sqlx::Error> {
         .iter()
         .map(|r| r.try_get("id"))
         .collect::<Result<_, _>>()?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // What each needs, for all of them at once.
+    let mut sql = Sql::default();
+    sql.push(
+        "SELECT d.id, d.attempts, d.expires_at, e.payload, ep.url, ep.secret, ep.previous_secret, ep.previous_secret_until
+         FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
+         JOIN webhook_endpoints ep ON ep.id = d.endpoint_id WHERE d.id IN ",
+    )
+    .bind_list(ids.iter().map(|id| Value::Int(*id)))
+    .push(" ORDER BY d.id");
     let mut due = Vec::with_capacity(ids.len());
-    for id in ids {
-        let row = sqlx::query(
-            "SELECT d.attempts, d.expires_at, e.payload, ep.url, ep.secret, ep.previous_secret, ep.previous_secret_until
-             FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
-             JOIN webhook_endpoints ep ON ep.id = d.endpoint_id WHERE d.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&db.pool)
-        .await?;
-        let Some(row) = row else { continue };
+    for row in sql.query().fetch_all(&db.pool).await? {
+        let id: i64 = row.try_get("id")?;
         let mut secrets = vec![row.try_get::<String, _>("secret")?];
         if let (Some(previous), Some(until)) = (
             row.try_get::<Option<String>, _>("previous_secret")?,
