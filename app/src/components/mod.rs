@@ -1,5 +1,5 @@
 //! The generic UI kit every page uses: the modal, loading and error notices, form fields,
-//! debouncing, moving focus. Nothing here knows a page, a server function or the session: the
+//! debouncing, moving focus, a credential shown once. Nothing here knows a page, a server function or the session: the
 //! app frame around the pages (shell, header, sidebar) is `crate::frame`; feature dialogs live
 //! beside their pages.
 
