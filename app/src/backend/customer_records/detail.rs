@@ -38,8 +38,10 @@ pub async fn detail(scope: &TenantScope, id: i64) -> Result<CustomerDetail, AppE
         Some(id) => Some(NetworkChoice { id, name: row.try_get("network_name")? }),
         None => None,
     };
+    // Through the parent index, then sorted (`+`: the tenant's name index would walk a
+    // million names looking for sub-accounts, 2.5 s on SQLite for a customer without any).
     let sub_accounts = sqlx::query(
-        "SELECT id, name FROM customers WHERE tenant_id = $1 AND parent_id = $2 ORDER BY name, id LIMIT $3",
+        "SELECT id, name FROM customers WHERE +tenant_id = $1 AND parent_id = $2 ORDER BY name, id LIMIT $3",
     )
     .bind(scope.tenant_id())
     .bind(id)

@@ -169,6 +169,12 @@ pub fn push_from_where(sql: &mut Sql, db: DbKind, tenant_id: i64, q: &CustomerQu
         // index condition, PostgreSQL without statistics would also read the tenant's million
         // index entries to intersect with (40 ms for a term that matches nothing).
         sql.push(" WHERE c.tenant_id + 0 = ").bind(Value::Int(tenant_id));
+    } else if db == DbKind::Sqlite && q.network.is_some() {
+        // A network's sub-accounts are found through the parent index and sorted (a few
+        // hundred rows); left indexable, the tenant lets SQLite walk its million names in
+        // order instead, checking each for the parent: 0.5 s, or 2.5 s for a customer that
+        // has no sub-accounts at all.
+        sql.push(" WHERE +c.tenant_id = ").bind(Value::Int(tenant_id));
     } else {
         sql.push(" WHERE c.tenant_id = ").bind(Value::Int(tenant_id));
     }
