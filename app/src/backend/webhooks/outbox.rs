@@ -19,15 +19,27 @@ pub fn payload(event_type: &str, at: i64, data: Value) -> String {
     json!({ "type": event_type, "timestamp": timestamp, "data": data }).to_string()
 }
 
-/// The tenant's enabled endpoints subscribed to `event_type`.
-async fn subscribers(conn: &mut AnyConnection, tenant_id: i64, event_type: &str) -> Result<Vec<i64>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id FROM webhook_endpoints WHERE tenant_id = $1 AND enabled = 1 AND (' ' || events || ' ') LIKE $2",
-    )
-    .bind(tenant_id)
-    .bind(format!("% {event_type} %"))
-    .fetch_all(&mut *conn)
-    .await?;
+/// The tenant's enabled endpoints subscribed to `event_type`; with `about`, none while that
+/// customer is disabled (one statement: this runs inside every change's transaction).
+async fn subscribers(
+    conn: &mut AnyConnection,
+    tenant_id: i64,
+    event_type: &str,
+    about: Option<i64>,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let mut sql = Sql::default();
+    sql.push("SELECT ep.id FROM webhook_endpoints ep WHERE ep.tenant_id = ")
+        .bind(SqlValue::Int(tenant_id))
+        .push(" AND ep.enabled = 1 AND (' ' || ep.events || ' ') LIKE ")
+        .bind(SqlValue::Text(format!("% {event_type} %")));
+    if let Some(customer_id) = about {
+        sql.push(" AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = ")
+            .bind(SqlValue::Int(customer_id))
+            .push(" AND c.tenant_id = ")
+            .bind(SqlValue::Int(tenant_id))
+            .push(" AND c.status = 'disabled')");
+    }
+    let rows = sql.query().fetch_all(&mut *conn).await?;
     rows.iter().map(|r| r.try_get("id")).collect()
 }
 
@@ -50,17 +62,21 @@ pub(in crate::backend) async fn write(
     .fetch_one(&mut *conn)
     .await?
     .try_get("id")?;
-    for endpoint in endpoints {
-        sqlx::query(
-            "INSERT INTO webhook_deliveries (event_id, endpoint_id, state, attempts, next_attempt_at, expires_at)
-             VALUES ($1, $2, 'pending', 0, $3, $4)",
-        )
-        .bind(id)
-        .bind(endpoint)
-        .bind(at)
-        .bind(at + GIVE_UP_AFTER_SECS)
-        .execute(&mut *conn)
-        .await?;
+    if !endpoints.is_empty() {
+        let mut deliveries = Sql::default();
+        deliveries
+            .push(
+                "INSERT INTO webhook_deliveries (event_id, endpoint_id, state, attempts, next_attempt_at, expires_at)
+                 SELECT ",
+            )
+            .bind(SqlValue::Int(id))
+            .push(", ep.id, 'pending', 0, ")
+            .bind(SqlValue::Int(at))
+            .push(", ")
+            .bind(SqlValue::Int(at + GIVE_UP_AFTER_SECS))
+            .push(" FROM webhook_endpoints ep WHERE ep.id IN ")
+            .bind_list(endpoints.iter().map(|id| SqlValue::Int(*id)));
+        deliveries.query().execute(&mut *conn).await?;
     }
     Ok(id)
 }
@@ -74,21 +90,10 @@ pub async fn customer_event(
     customer_id: i64,
     data: Value,
 ) -> Result<(), sqlx::Error> {
-    let endpoints = subscribers(conn, tenant_id, event_type).await?;
+    let about = (event_type != "customer.status_changed").then_some(customer_id);
+    let endpoints = subscribers(conn, tenant_id, event_type, about).await?;
     if endpoints.is_empty() {
         return Ok(());
-    }
-    if event_type != "customer.status_changed" {
-        let status = sqlx::query("SELECT status FROM customers WHERE id = $1 AND tenant_id = $2")
-            .bind(customer_id)
-            .bind(tenant_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .map(|r| r.try_get::<String, _>("status"))
-            .transpose()?;
-        if status.as_deref() == Some("disabled") {
-            return Ok(());
-        }
     }
     write(conn, tenant_id, event_type, data, &endpoints).await?;
     Ok(())
@@ -103,7 +108,7 @@ pub async fn status_changed(
     status: &str,
     previous: &str,
 ) -> Result<(), sqlx::Error> {
-    let endpoints = subscribers(conn, tenant_id, "customer.status_changed").await?;
+    let endpoints = subscribers(conn, tenant_id, "customer.status_changed", None).await?;
     if endpoints.is_empty() || customer_ids.is_empty() {
         return Ok(());
     }
