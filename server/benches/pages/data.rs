@@ -95,6 +95,19 @@ pub(crate) async fn timed_customer(db: &Db, tenant: i64) -> i64 {
     .get("id")
 }
 
+/// A customer outside any network and without sub-accounts (most are): the first by id.
+pub(crate) async fn plain_customer(db: &Db, tenant: i64) -> i64 {
+    sqlx::query(
+        "SELECT c.id FROM customers c WHERE c.tenant_id = $1 AND c.parent_id IS NULL
+         AND NOT EXISTS (SELECT 1 FROM customers s WHERE s.parent_id = c.id) ORDER BY c.id LIMIT 1",
+    )
+    .bind(tenant)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap()
+    .get("id")
+}
+
 /// The bench tenant's custom fields: ids of (plan, key account, account code).
 #[derive(Clone, Copy)]
 pub(crate) struct BenchFields {

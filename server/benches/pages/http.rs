@@ -17,6 +17,11 @@ pub(crate) struct Server {
 
 impl Server {
     pub(crate) async fn start(database_url: &str) -> Self {
+        Self::start_with(database_url, &[]).await
+    }
+
+    /// The server with further options (`--api-rate-limit`, `--webhook-allow-private`, …).
+    pub(crate) async fn start_with(database_url: &str, options: &[&str]) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_server"))
@@ -24,6 +29,7 @@ impl Server {
             // The statistics are what each run sets up; the server must not change them.
             .args(["--statistics-minutes", "0"])
             .args(["--site-root", concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site")])
+            .args(options)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()
@@ -112,6 +118,25 @@ impl Client {
             .header(header::CONTENT_TYPE, "application/json")
             .header(header::ACCEPT, "application/json");
         self.send(request, Bytes::from(json.to_string())).await
+    }
+
+    /// A partner API call (`/api/v1/<path>`) with an API key and an optional JSON body.
+    pub(crate) async fn api(
+        &mut self,
+        method: http::Method,
+        path: &str,
+        key: &str,
+        json: Option<&str>,
+    ) -> (StatusCode, String) {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(format!("/api/v1/{path}"))
+            .header(header::AUTHORIZATION, format!("Bearer {key}"))
+            .header(header::ACCEPT, "application/json");
+        if json.is_some() {
+            request = request.header(header::CONTENT_TYPE, "application/json");
+        }
+        self.send(request, Bytes::from(json.unwrap_or_default().to_string())).await
     }
 
     /// Opens a page as a browser would on a first visit or reload: the whole server-rendered HTML.

@@ -22,8 +22,11 @@
 //! what they cost the reads), `--erasure-only` (only an erasure of a person named in 300 of
 //! 1,000,000 audit entries: how long the previous release's one-transaction `LIKE` rewrite held
 //! the database, against the batched rewrite by person id now, with the worst wait of another
-//! writer meanwhile).
+//! writer meanwhile), `--api-only` (only the partner API and its webhooks, `api.rs`: the API's
+//! customer list, a write with and without its outbox entry, a bulk change with an endpoint
+//! listening, and the deliverer's rate to a local receiver).
 
+mod api;
 mod data;
 mod http;
 mod load;
@@ -52,6 +55,7 @@ struct Options {
     audit_only: bool,
     erasure_only: bool,
     load_only: bool,
+    api_only: bool,
     users: usize,
     think_ms: u64,
     reads_only: bool,
@@ -68,6 +72,7 @@ fn options() -> Options {
         audit_only: false,
         erasure_only: false,
         load_only: false,
+        api_only: false,
         users: 50,
         think_ms: 1000,
         reads_only: false,
@@ -84,6 +89,7 @@ fn options() -> Options {
             "--audit-only" => o.audit_only = true,
             "--erasure-only" => o.erasure_only = true,
             "--load-only" => o.load_only = true,
+            "--api-only" => o.api_only = true,
             "--users" => o.users = number("--users"),
             "--think-ms" => o.think_ms = number("--think-ms") as u64,
             "--reads-only" => o.reads_only = true,
@@ -131,6 +137,7 @@ struct Report {
     load: Vec<String>,
     export: Vec<String>,
     erasure: Vec<String>,
+    api: Vec<String>,
 }
 
 fn main() {
@@ -229,6 +236,10 @@ async fn bench(name: &'static str, url: &str, o: &Options, report: &mut Report) 
         report.load.extend(load::run(name, url, &db, tenant, &plan).await);
         return;
     }
+    if o.api_only {
+        api::run(name, url, &db, tenant, o.samples, report).await;
+        return;
+    }
     if o.audit_only {
         data::ensure_audit(&db, tenant, data::AUDIT_ENTRIES).await;
         audit(name, url, &db, customer, o, report).await;
@@ -263,6 +274,11 @@ async fn bench(name: &'static str, url: &str, o: &Options, report: &mut Report) 
             })
             .collect();
         pages.push((format!("/customers/{customer}"), "Customer detail", "a network".into()));
+        pages.push((
+            format!("/customers/{}", data::plain_customer(&db, tenant).await),
+            "Customer detail",
+            "in no network".into(),
+        ));
         pages.push((format!("/customers/{customer}/users"), "Customer users", "25 users".into()));
         pages.push(("/settings/fields".into(), "Customer fields", String::new()));
         pages.push(("/settings/emails".into(), "Email settings", String::new()));
@@ -663,6 +679,12 @@ async fn list_questions(db: &Db, tenant: i64, rows: usize) -> Vec<Question> {
         ("Yes/no field filter, rare (f.key_account)", "customers/list", "f.key_account=yes".into()),
         ("Choice field + country", "customers/list", "f.plan=Premium&country=DE".into()),
         ("Search, a custom text value", "customers/list", format!("q=ac-{:07}", rows * 7 / 10 + 1)),
+        ("A network's sub-accounts", "customers/list", format!("network={}", timed_customer(db, tenant).await)),
+        (
+            "Network filter, not a network",
+            "customers/list",
+            format!("network={}", data::plain_customer(db, tenant).await),
+        ),
         ("Count, everything", "customers/count", String::new()),
         ("Count, status + country", "customers/count", "status=active&country=DE".into()),
         ("Count, city", "customers/count", "city=Lyon".into()),
@@ -754,6 +776,22 @@ fn print_report(report: &Report, o: &Options) {
         );
         println!("|---|---|---:|---:|---:|");
         for line in &report.erasure {
+            println!("{line}");
+        }
+        return;
+    }
+    if o.api_only {
+        table("`GET /api/v1/customers` with an API key", "Request", &report.list);
+        println!("\n## Writes and bulk changes with webhooks, current statistics\n");
+        println!("| Database | Write | Without an endpoint: p50 / p95 / mean ms | With one subscribed | Mean cost |");
+        println!("|---|---|---:|---:|---:|");
+        for line in report.api.iter().filter(|l| l.contains("PATCH")) {
+            println!("{line}");
+        }
+        println!();
+        println!("| Database | Bulk change (`customers/set-status`, `{}`) | Took | Worst wait of another write | Delivered to a local receiver |", api::BULK);
+        println!("|---|---|---:|---:|---|");
+        for line in report.api.iter().filter(|l| !l.contains("PATCH")) {
             println!("{line}");
         }
         return;
