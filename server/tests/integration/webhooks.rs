@@ -450,7 +450,52 @@ async fn joining_and_leaving_networks_sends_network_changed(app: TestApp) {
     assert_eq!(got, vec![(network, customer, "added".to_string()), (network, second, "added".to_string())]);
 }
 
+/// Deleting an endpoint takes its deliveries, and the events no other endpoint still gets.
+async fn deleting_an_endpoint_keeps_the_events_another_endpoint_gets(app: TestApp) {
+    let app = app.with_local_webhooks();
+    let receiver = Receiver::start().await;
+    let (both, _) = endpoint(&app, &receiver.url, ALL_EVENTS).await;
+    let (created_only, _) = endpoint(&app, &receiver.url, &["customer.created"]).await;
+    let mut admin = app.signed_in("admin@acme.test").await;
+    for name in ["Kept Ltd", "Also Kept Ltd"] {
+        let res = admin
+            .call_json("customers/create", json!({ "input": { "name": name }, "allow_duplicate_name": false }))
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{res:?}");
+    }
+    let id = app.scalar("SELECT MAX(id) FROM customers WHERE name = 'Also Kept Ltd'").await;
+    let res =
+        admin.call_json("customers/set-status", json!({ "selection": { "Ids": [id] }, "status": "Disabled" })).await;
+    assert_eq!(res.status, StatusCode::OK, "{res:?}");
+    // Two creations for both endpoints, a status change for the first alone.
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM webhook_events").await, 3);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM webhook_deliveries").await, 5);
+
+    // Another partner cannot delete it, and nothing goes.
+    let mut globex = app.signed_in("admin@globex.test").await;
+    let res = globex.call_json("webhooks/delete", json!({ "id": both })).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{res:?}");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM webhook_deliveries").await, 5);
+
+    let res = admin.call_json("webhooks/delete", json!({ "id": both })).await;
+    assert_eq!(res.status, StatusCode::OK, "{res:?}");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM webhook_events").await,
+        2,
+        "the status change went, the creations stay"
+    );
+    let left = format!("SELECT COUNT(*) FROM webhook_deliveries WHERE endpoint_id = {created_only}");
+    assert_eq!(app.scalar(&left).await, 2);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM webhook_deliveries").await, 2);
+
+    let res = admin.call_json("webhooks/delete", json!({ "id": created_only })).await;
+    assert_eq!(res.status, StatusCode::OK, "{res:?}");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM webhook_events").await, 0);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM webhook_endpoints").await, 0);
+}
+
 on_both_databases!(
+    deleting_an_endpoint_keeps_the_events_another_endpoint_gets,
     joining_and_leaving_networks_sends_network_changed,
     customer_changes_arrive_signed_and_a_disabled_customer_goes_quiet,
     failures_are_retried_then_given_up_and_redelivery_sends_again,
