@@ -1,7 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { appendFileSync } from "node:fs";
-import { DEMO_PASSWORD, hydrated, invite, signIn } from "./helpers";
+import { DEMO_PASSWORD, hydrated, hoverRow, invite, signIn } from "./helpers";
 
 // axe-core on every page and dialog, for each kind of person, in the light and the dark theme
 // (the device's prefers-color-scheme, which the default "system" theme follows). WCAG 2.0-2.2 A
@@ -70,10 +70,10 @@ test("partner admin: every page and dialog", async ({ page }) => {
   await visit(page, "/customers?status=active", "Admin: Customers");
   const first = (await page.locator("tbody td.name").first().textContent())!.trim();
   await auditDialog(page, "Admin: New customer", () => page.getByRole("button", { name: "New customer" }).click());
-  await auditDialog(page, "Admin: Edit customer", () => page.getByRole("button", { name: `Edit ${first}` }).click());
-  await auditDialog(page, "Admin: Delete customer", () => page.getByRole("button", { name: `Delete ${first}` }).click());
-  await auditDialog(page, "Admin: Log in as", () => page.getByRole("button", { name: `Log in as ${first}` }).click());
-  await auditDialog(page, "Admin: Disable customer", () => page.getByRole("button", { name: `Disable ${first}` }).click());
+  await auditDialog(page, "Admin: Edit customer", async () => (await hoverRow(page, first)).getByRole("button", { name: `Edit ${first}` }).click());
+  await auditDialog(page, "Admin: Delete customer", async () => (await hoverRow(page, first)).getByRole("button", { name: `Delete ${first}` }).click());
+  await auditDialog(page, "Admin: Log in as", async () => (await hoverRow(page, first)).getByRole("button", { name: `Log in as ${first}` }).click());
+  await auditDialog(page, "Admin: Disable customer", async () => (await hoverRow(page, first)).getByRole("button", { name: `Disable ${first}` }).click());
   await page.getByRole("checkbox", { name: `Select ${first}` }).check();
   await audit(page, "Admin: Customers with a selection");
   await auditDialog(page, "Admin: Add network account", () =>

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { hydrated, signIn } from "./helpers";
+import { hydrated, hoverRow, signIn } from "./helpers";
 
 async function openCustomers(page: Page, query = "") {
   await page.goto(`/customers${query}`);
@@ -51,7 +51,7 @@ test("new customer: errors stand next to their fields, the first gets focus, the
 test("edit from the row, and Esc asks before unsaved changes are lost", async ({ page }) => {
   await signIn(page, "admin@northwind.test");
   await openCustomers(page, "?q=zulu+zebra");
-  await page.getByRole("button", { name: "Edit Zulu Zebra Supplies" }).click();
+  await (await hoverRow(page, "Zulu Zebra Supplies")).getByRole("button", { name: "Edit Zulu Zebra Supplies" }).click();
   const dialog = page.getByRole("dialog", { name: "Edit customer" });
   await expect(dialog.getByRole("textbox", { name: "Name", exact: true })).toHaveValue("Zulu Zebra Supplies");
 
@@ -73,7 +73,7 @@ test("an edit made meanwhile in another browser is a conflict, never a silent ov
   await signIn(b, "manager@northwind.test");
   for (const page of [a, b]) {
     await openCustomers(page, "?q=zulu+zebra");
-    await page.getByRole("button", { name: "Edit Zulu Zebra Supplies" }).click();
+    await (await hoverRow(page, "Zulu Zebra Supplies")).getByRole("button", { name: "Edit Zulu Zebra Supplies" }).click();
   }
   const dialogA = a.getByRole("dialog", { name: "Edit customer" });
   const dialogB = b.getByRole("dialog", { name: "Edit customer" });

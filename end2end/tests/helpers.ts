@@ -7,6 +7,14 @@ export async function hydrated(page: Page) {
   await expect(page.locator("body[data-hydrated]")).toBeAttached();
 }
 
+/** A customer's row in the list, with the pointer over it, as a person reaches its actions: they
+ * are drawn only for the row hovered or holding focus. */
+export async function hoverRow(page: Page, name: string) {
+  const row = page.getByRole("row").filter({ has: page.getByRole("link", { name, exact: true }) }).first();
+  await row.hover();
+  return row;
+}
+
 export async function signIn(page: Page, email: string) {
   await page.goto("/login");
   await hydrated(page);

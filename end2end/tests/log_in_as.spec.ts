@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { hydrated, signIn } from "./helpers";
+import { hydrated, hoverRow, signIn } from "./helpers";
 
 const AWAITING = "Available once the platform operator has confirmed your support level";
 
@@ -69,7 +69,7 @@ test("until the operator confirms the support level, Log in as is disabled with 
   const partner = await browser.newPage();
   await signIn(partner, "admin@bluebird.test");
   const name = await listFiltered(partner, "a");
-  const button = partner.getByRole("button", { name: `Log in as ${name}` }).first();
+  const button = (await hoverRow(partner, name)).getByRole("button", { name: `Log in as ${name}` });
   await expect(button).toBeDisabled();
   await expect(button).toHaveAccessibleDescription(AWAITING);
   await expect(button).toHaveAttribute("title", AWAITING);
@@ -85,7 +85,7 @@ test("until the operator confirms the support level, Log in as is disabled with 
   await operator.screenshot({ path: "test-results/log-in-as-partners.png", fullPage: true });
 
   await listFiltered(partner, "a");
-  const enabled = partner.getByRole("button", { name: `Log in as ${name}` }).first();
+  const enabled = (await hoverRow(partner, name)).getByRole("button", { name: `Log in as ${name}` });
   await expect(enabled).toBeEnabled();
   await enabled.click();
   await expect(partner.getByRole("dialog", { name: `Log in as ${name}?` })).toBeVisible();
@@ -95,7 +95,7 @@ test("until the operator confirms the support level, Log in as is disabled with 
   await operator.getByRole("button", { name: "Withdraw the support level of Bluebird Networks" }).click();
   await expect(operator.getByRole("button", { name: "Confirm support level of Bluebird Networks" })).toBeVisible();
   await listFiltered(partner, "a");
-  await expect(partner.getByRole("button", { name: `Log in as ${name}` }).first()).toBeDisabled();
+  await expect((await hoverRow(partner, name)).getByRole("button", { name: `Log in as ${name}` })).toBeDisabled();
 });
 
 test("Add network account and Create sub-account from the toolbar; the sidebar shows the new tree", async ({ page }) => {
