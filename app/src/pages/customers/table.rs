@@ -79,9 +79,11 @@ fn SortHeader(
     } else {
         " ▲"
     };
+    // Plain links here, in the pager and in the cells: the router follows them in the page all
+    // the same, and its `A` would mark each `aria-current="page"` (the list's own path).
     view! {
         <th scope="col" aria-sort=aria_sort class=optional.then_some(OPTIONAL)>
-            <A href=href(&next)>{label}{arrow}</A>
+            <a href=href(&next)>{label}{arrow}</a>
         </th>
     }
 }
@@ -196,7 +198,7 @@ pub(super) fn CustomerTable(
             </span>
             <span class="pager-links">
                 {match prev {
-                    Some(link) => Either::Left(view! { <A href=link>"Previous"</A> }),
+                    Some(link) => Either::Left(view! { <a href=link>"Previous"</a> }),
                     None => {
                         Either::Right(
                             view! {
@@ -208,7 +210,7 @@ pub(super) fn CustomerTable(
                     }
                 }}
                 {match next {
-                    Some(link) => Either::Left(view! { <A href=link>"Next"</A> }),
+                    Some(link) => Either::Left(view! { <a href=link>"Next"</a> }),
                     None => {
                         Either::Right(
                             view! {
@@ -230,12 +232,12 @@ pub(super) fn CustomerTable(
                         } else {
                             Either::Right(
                                 view! {
-                                    <A href=href(
+                                    <a href=href(
                                         &CustomerQuery {
                                             page_size: s,
                                             ..query.get_untracked().first_page()
                                         },
-                                    )>{s}</A>
+                                    )>{s}</a>
                                 },
                             )
                         }
@@ -280,8 +282,7 @@ fn CustomerTableRow(
     };
     let email = c.contact_email.clone().unwrap_or_default();
     let email_title = email.clone();
-    // Plain links, not the router's `A`: the router still follows them in the page, and `A`
-    // marked each one `aria-current="page"` (same path as the list).
+    // Plain links (see `SortHeader`).
     let city_link = c.city.clone().filter(|s| !s.is_empty()).map(|city| {
         let link = with(&|q: &mut CustomerQuery| q.city = Some(city.clone()));
         view! {
