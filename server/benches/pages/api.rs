@@ -1,6 +1,7 @@
 //! The partner API and its webhooks at a million customers (`--api-only`, issue 28):
-//! - `GET /api/v1/customers` with a key, for the list's questions (each answer counts its
-//!   total too, capped as the list's is), in both statistics states;
+//! - `GET /api/v1/customers` with a key, for the list's questions, each without its total (the
+//!   default) and with it (`include_total=true`, capped as the list's is), in both statistics
+//!   states;
 //! - what a write costs with its outbox entry: `PATCH /api/v1/customers/{id}` with no endpoint
 //!   listening and with one subscribed to `customer.updated`, in alternating rounds so drift
 //!   falls on both alike;
@@ -42,17 +43,23 @@ pub(crate) async fn run(name: &'static str, url: &str, db: &Db, tenant: i64, sam
         let mut admin = Client::signed_in(server.addr, ADMIN, PASSWORD).await;
         let key = create_key(&mut admin).await;
         let mut client = Client::connect(server.addr).await;
-        let mut asked: Vec<(&str, String)> = list_questions(db, tenant)
-            .await
-            .into_iter()
+        // Each question as a program asks it by default (no total), then with its total counted.
+        let questions = list_questions(db, tenant).await;
+        let mut asked: Vec<(String, String)> = questions
+            .iter()
             .map(|(label, query)| {
-                (label, if query.is_empty() { "customers".into() } else { format!("customers?{query}") })
+                (label.to_string(), if query.is_empty() { "customers".into() } else { format!("customers?{query}") })
             })
             .collect();
+        asked.extend(questions.iter().map(|(label, query)| {
+            let query =
+                if query.is_empty() { "include_total=true".into() } else { format!("{query}&include_total=true") };
+            (format!("{label}, with total"), format!("customers?{query}"))
+        }));
         let plain = crate::data::plain_customer(db, tenant).await;
         let network = crate::data::timed_customer(db, tenant).await;
-        asked.push(("One customer, in no network", format!("customers/{plain}")));
-        asked.push(("One customer, a network", format!("customers/{network}")));
+        asked.push(("One customer, in no network".into(), format!("customers/{plain}")));
+        asked.push(("One customer, a network".into(), format!("customers/{network}")));
         for (label, path) in asked {
             let mut times = Vec::with_capacity(samples);
             for i in 0..samples + 10 {
@@ -69,7 +76,7 @@ pub(crate) async fn run(name: &'static str, url: &str, db: &Db, tenant: i64, sam
             report.list.push(Timing {
                 db: name,
                 statistics,
-                what: label.to_string(),
+                what: label,
                 detail: format!("`GET /api/v1/{path}`"),
                 p50,
                 p95,

@@ -1,5 +1,5 @@
 //! `/api/v1/customers`: the customer list (its search, filters and sort, cursor pages, a capped
-//! total), one customer (read, create, change with `If-Match`, delete), status changes of many
+//! total on request), one customer (read, create, change with `If-Match`, delete), status changes of many
 //! at once, and the partner's custom fields. Every handler authorizes through `authz` and calls
 //! the same domain functions the UI's server functions do, so the rules are the forms' rules.
 
@@ -97,10 +97,11 @@ pub struct CustomerList {
     pub next_cursor: Option<String>,
     /// Pass as `cursor` for the page before; null on the first.
     pub prev_cursor: Option<String>,
-    /// How many customers match, counted up to 10,000.
-    pub total: u64,
-    /// False when `total` is a floor ("10,000 or more").
-    pub total_is_exact: bool,
+    /// How many customers match, counted up to 10,000 (1,000 for a search); null unless the
+    /// request asked with `include_total=true`.
+    pub total: Option<u64>,
+    /// False when `total` is a floor ("10,000 or more"); null with `total`.
+    pub total_is_exact: Option<bool>,
 }
 
 /// One customer, everything the form holds. Text fields the customer has no value for are "".
@@ -313,16 +314,26 @@ pub struct ListParams {
     limit: Option<u32>,
     /// `next_cursor` or `prev_cursor` of a page before.
     cursor: Option<String>,
+    /// `true` to have `total` counted. Counting reads up to 10,001 matches, which can cost more
+    /// than the page itself: ask when you show it (default `false`).
+    include_total: Option<bool>,
+}
+
+/// A list request: the list's own query, and whether to count its matches.
+struct ListRequest {
+    query: CustomerQuery,
+    include_total: bool,
 }
 
 /// Reads the list's query strictly: an unknown parameter or a malformed value is a 400 that
 /// names it (the UI's parser drops them instead; a program should hear about its mistakes).
 /// Custom fields filter as `f.<key>=<value>`.
-fn list_query(query: &str) -> Result<CustomerQuery, Problem> {
+fn list_query(query: &str) -> Result<ListRequest, Problem> {
     let mut errors = BTreeMap::new();
     let mut pairs = Vec::new();
     let mut limit = DEFAULT_LIMIT;
     let mut cursor = None;
+    let mut include_total = false;
     for (key, value) in form_urlencoded_pairs(query) {
         let problem = match key.as_str() {
             "q" => {
@@ -359,6 +370,13 @@ fn list_query(query: &str) -> Result<CustomerQuery, Problem> {
                 }
                 None => Some("Not a cursor this API gave out.".to_string()),
             },
+            "include_total" => match value.as_str() {
+                "true" | "false" => {
+                    include_total = value == "true";
+                    None
+                }
+                _ => Some("`true` or `false`.".to_string()),
+            },
             field if field.starts_with("f.") => app::types::field_config::check_custom_key(&field[2..])
                 .map(|_| "Not a custom field key.".to_string())
                 .or_else(|| value.trim().is_empty().then(|| "A value to match.".to_string())),
@@ -368,7 +386,7 @@ fn list_query(query: &str) -> Result<CustomerQuery, Problem> {
             Some(problem) => {
                 errors.insert(key, problem);
             }
-            None if !matches!(key.as_str(), "limit" | "cursor") => pairs.push((key, value)),
+            None if !matches!(key.as_str(), "limit" | "cursor" | "include_total") => pairs.push((key, value)),
             None => {}
         }
     }
@@ -378,9 +396,9 @@ fn list_query(query: &str) -> Result<CustomerQuery, Problem> {
         return Err(problem);
     }
     pairs.extend(cursor);
-    let mut q = CustomerQuery::from_pairs(pairs);
-    q.page_size = limit;
-    Ok(q)
+    let mut query = CustomerQuery::from_pairs(pairs);
+    query.page_size = limit;
+    Ok(ListRequest { query, include_total })
 }
 
 fn form_urlencoded_pairs(query: &str) -> Vec<(String, String)> {
@@ -421,11 +439,19 @@ pub async fn list(State(state): State<AppState>, parts: Parts) -> Response {
     let query = parts.uri.query().unwrap_or_default().to_string();
     answer(&state, parts, async move {
         let scope = authorize(Permission::CustomersView).await?;
-        let q = list_query(&query)?;
-        let page = customers::list(&scope, &q).await?;
-        let (total, total_is_exact) = match customers::count(&scope, &q).await? {
-            CustomerCount::Exact(n) => (n, true),
-            CustomerCount::AtLeast(n) => (n, false),
+        let ListRequest { query: q, include_total } = list_query(&query)?;
+        // The page and its count on two connections at once: the answer waits for the slower.
+        let counted = async {
+            match include_total {
+                true => customers::count(&scope, &q).await.map(Some),
+                false => Ok(None),
+            }
+        };
+        let (page, count) = tokio::try_join!(customers::list(&scope, &q), counted)?;
+        let (total, total_is_exact) = match count {
+            None => (None, None),
+            Some(CustomerCount::Exact(n)) => (Some(n), Some(true)),
+            Some(CustomerCount::AtLeast(n)) => (Some(n), Some(false)),
         };
         let body = CustomerList {
             next_cursor: page.next.as_ref().map(|c| encode_cursor(false, &c.token())),

@@ -28,23 +28,31 @@ pub struct KeyCaller {
 
 /// The live key whose secret this is: not revoked, not expired, of an active partner, made by a
 /// person who still works there (or runs the platform). Anything else is `None`.
+///
+/// One statement finds the key and what its creator holds now (a row per permission of their
+/// active membership, or one row with none): a key is resolved on every API call, and each
+/// round trip adds to every answer.
 pub async fn resolve(db: &Db, secret: &str) -> Result<Option<KeyCaller>, AppError> {
     if !secret.starts_with(SECRET_PREFIX) || secret.len() > 200 {
         return Ok(None);
     }
     let at = now();
-    let Some(row) = sqlx::query(
-        "SELECT k.id, k.name, k.prefix, k.permissions, k.tenant_id, k.customer_id, k.created_by, t.name AS tenant_name,
-                p.email, p.email_verified_at
+    let rows = sqlx::query(
+        "SELECT k.id, k.name, k.prefix, k.permissions, k.tenant_id, k.customer_id, k.created_by, k.last_used_at,
+                t.name AS tenant_name, p.email, p.email_verified_at, m.kind AS membership, rp.permission
          FROM api_keys k JOIN tenants t ON t.id = k.tenant_id JOIN persons p ON p.id = k.created_by
+         LEFT JOIN memberships m ON m.person_id = k.created_by AND m.state = 'active'
+           AND (m.kind = 'operator' OR (m.kind = 'partner' AND m.tenant_id = k.tenant_id))
+         LEFT JOIN roles r ON r.id = m.role_id AND (r.tenant_id IS NULL OR r.tenant_id = m.tenant_id)
+         LEFT JOIN role_permissions rp ON rp.role_id = r.id
          WHERE k.secret_hash = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $2)
            AND t.status = 'active'",
     )
     .bind(tokens::token_hash(secret))
     .bind(at)
-    .fetch_optional(&db.pool)
-    .await?
-    else {
+    .fetch_all(&db.pool)
+    .await?;
+    let Some(row) = rows.first() else {
         return Ok(None);
     };
     let (tenant_id, created_by): (i64, i64) = (row.try_get("tenant_id")?, row.try_get("created_by")?);
@@ -58,7 +66,7 @@ pub async fn resolve(db: &Db, secret: &str) -> Result<Option<KeyCaller>, AppErro
             if row.try_get::<Option<i64>, _>("email_verified_at")?.is_none() {
                 return Ok(None);
             }
-            let Some(held) = creator_permissions(db, created_by, tenant_id).await? else {
+            let Some(held) = creator_permissions(&rows)? else {
                 return Ok(None);
             };
             parse_permissions(&row.try_get::<String, _>("permissions")?).intersection(&held).copied().collect()
@@ -66,12 +74,9 @@ pub async fn resolve(db: &Db, secret: &str) -> Result<Option<KeyCaller>, AppErro
     };
     let id: i64 = row.try_get("id")?;
     // Written at most once a minute per key: a busy integration should not make every call a write.
-    sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)")
-        .bind(at)
-        .bind(id)
-        .bind(at - 60)
-        .execute(&db.pool)
-        .await?;
+    if row.try_get::<Option<i64>, _>("last_used_at")?.is_none_or(|used| used < at - 60) {
+        sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2").bind(at).bind(id).execute(&db.pool).await?;
+    }
     Ok(Some(KeyCaller {
         key: ApiKeyRef { id, name: row.try_get("name")?, prefix: row.try_get("prefix")?, customer_id, rate: None },
         tenant: TenantRef { id: tenant_id, name: row.try_get("tenant_name")?, disabled: false },
@@ -81,36 +86,25 @@ pub async fn resolve(db: &Db, secret: &str) -> Result<Option<KeyCaller>, AppErro
     }))
 }
 
-/// What the creator of a key holds in `tenant_id` now: every permission for an operator, their
-/// role's for an active member, `None` for someone who no longer works there.
-async fn creator_permissions(
-    db: &Db,
-    person_id: i64,
-    tenant_id: i64,
-) -> Result<Option<BTreeSet<Permission>>, AppError> {
-    let rows = sqlx::query(
-        "SELECT m.kind, rp.permission FROM memberships m
-         LEFT JOIN roles r ON r.id = m.role_id AND (r.tenant_id IS NULL OR r.tenant_id = m.tenant_id)
-         LEFT JOIN role_permissions rp ON rp.role_id = r.id
-         WHERE m.person_id = $1 AND m.state = 'active'
-           AND (m.kind = 'operator' OR (m.kind = 'partner' AND m.tenant_id = $2))",
-    )
-    .bind(person_id)
-    .bind(tenant_id)
-    .fetch_all(&db.pool)
-    .await?;
-    if rows.is_empty() {
-        return Ok(None);
+/// What the creator of a key holds in its partner now, from the rows [`resolve`] read: every
+/// permission for an operator, their role's for an active member, `None` for someone who no
+/// longer works there (no membership joined).
+fn creator_permissions(rows: &[sqlx::any::AnyRow]) -> Result<Option<BTreeSet<Permission>>, AppError> {
+    let mut held = BTreeSet::new();
+    let mut member = false;
+    for row in rows {
+        match row.try_get::<Option<String>, _>("membership")?.as_deref() {
+            None => continue,
+            Some("operator") => return Ok(Some(Permission::ALL.into_iter().collect())),
+            Some(_) => member = true,
+        }
+        if let Some(permission) =
+            row.try_get::<Option<String>, _>("permission")?.as_deref().and_then(Permission::from_key)
+        {
+            held.insert(permission);
+        }
     }
-    if rows.iter().any(|r| r.try_get::<String, _>("kind").is_ok_and(|k| k == "operator")) {
-        return Ok(Some(Permission::ALL.into_iter().collect()));
-    }
-    Ok(Some(
-        rows.iter()
-            .filter_map(|r| r.try_get::<Option<String>, _>("permission").ok().flatten())
-            .filter_map(|k| Permission::from_key(&k))
-            .collect(),
-    ))
+    Ok(member.then_some(held))
 }
 
 /// Counts one request of key `key_id` in the current minute; `Throttled` past `limit`. The count

@@ -98,9 +98,11 @@ pub async fn list(scope: &TenantScope, q: &CustomerQuery) -> Result<CustomerPage
         push_walk_from_where(&mut sql, scope.tenant_id(), q, order_and_cursor);
         sql.push(&format!(" ORDER BY {expr} {dir}, c.id {dir} LIMIT ")).bind(limit.clone());
         let mut tx = scope.db.pool.begin().await?;
-        // For this query only: read the order from its index, never fetch-and-sort.
-        sqlx::query("SET LOCAL enable_sort = off").execute(&mut *tx).await?;
-        sqlx::query("SET LOCAL enable_bitmapscan = off").execute(&mut *tx).await?;
+        // For this query only: read the order from its index, never fetch-and-sort (both
+        // settings in one statement, `SET LOCAL` as a function: one round trip fewer).
+        sqlx::query("SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true)")
+            .execute(&mut *tx)
+            .await?;
         let walked = sql.query().fetch_all(&mut *tx).await?;
         tx.commit().await?;
         if walked.len() > q.page_size as usize {
