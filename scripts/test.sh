@@ -8,24 +8,26 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 setup_build
 setup_test
 start=$(date +%s)
+# Each step says when it starts, in seconds since the first: where a slow run spent its time.
+step() { say "[$(( $(date +%s) - start ))s] $*"; }
 # A one-off build (CI, a fresh clone) gains nothing from incremental caches but their disk.
 if [ "${CI:-}" = "true" ]; then export CARGO_INCREMENTAL=0; fi
 
 # Lint first: formatting, clippy (both builds) and the dependency check fail in seconds.
 bash "$ROOT/scripts/lint.sh"
 
-say "Rust tests (SQLite and PostgreSQL)"
+step "Rust tests (SQLite and PostgreSQL)"
 # This also builds target/debug/server, the binary the browser tests run.
 cargo test -p app -p server -p xtask
 
-say "building the browser bundle (WASM, CSS) for the browser tests"
+step "building the browser bundle (WASM, CSS) for the browser tests"
 # Only the bundle: the server is the one cargo test just built.
 cargo xtask build --frontend-only
 
-say "property-based tests of the partner API against its OpenAPI document (Schemathesis)"
+step "property-based tests of the partner API against its OpenAPI document (Schemathesis)"
 bash "$ROOT/scripts/api_fuzz.sh"
 
-say "Playwright browser tests (Chromium)"
+step "Playwright browser tests (Chromium)"
 (cd end2end && npx playwright test)
 
 say "all tests passed in $(( $(date +%s) - start ))s"
