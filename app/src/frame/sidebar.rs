@@ -142,7 +142,12 @@ fn changes() -> impl Fn() -> (usize, (usize, u64)) + Copy + Send + Sync + 'stati
 #[component]
 fn ActiveCustomers() -> impl IntoView {
     let changes = changes();
-    let top_level = Resource::new(changes, |_| list_sidebar_customers(String::new(), None));
+    // Loaded by the browser, not in the page's HTML: as a Resource its names came twice, drawn
+    // and again as the data hydration reads (29 of the list page's 114 KB for 200 names).
+    let top_level = LocalResource::new(move || {
+        changes();
+        list_sidebar_customers(String::new(), None)
+    });
     // What is typed, and what is searched once typing pauses.
     let typed = RwSignal::new(String::new());
     let filter = RwSignal::new(String::new());
