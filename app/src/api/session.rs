@@ -13,7 +13,7 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
         authz::refuse_while_impersonating().await?;
         let token = session::sign_in(&state, &email, &password, request::session_token().as_deref()).await?;
         request::set_session_cookie(&token, &state.security);
-        leptos_axum::redirect("/");
+        leptos_axum::redirect("/", false);
         Ok(())
     })
     .await
@@ -42,7 +42,7 @@ pub async fn logout() -> Result<(), AppError> {
             Err(AppError::Unauthenticated) => {}
             Err(other) => return Err(other),
         }
-        leptos_axum::redirect("/login");
+        leptos_axum::redirect("/login", false);
         Ok(())
     })
     .await
@@ -66,7 +66,7 @@ pub async fn get_session() -> Result<Option<SessionInfo>, AppError> {
 pub async fn switch_tenant(tenant_id: i64) -> Result<(), AppError> {
     request::respond(async move {
         authz::switch_tenant(tenant_id).await?;
-        leptos_axum::redirect("/customers");
+        leptos_axum::redirect("/customers", false);
         Ok(())
     })
     .await

@@ -27,7 +27,7 @@ impl Debounce {
         self.generation.update_value(|n| *n += 1);
         let this = self.generation.get_value();
         let generation = self.generation;
-        set_timeout(
+        let _ = set_timeout(
             move || {
                 if generation.get_value() == this {
                     f();

@@ -32,7 +32,7 @@ pub fn open_when_attached(dialog: NodeRef<leptos::html::Dialog>) {
                     opener.set_value(Some((active, name)));
                 }
             }
-            request_animation_frame(move || {
+            let _ = request_animation_frame(move || {
                 if d.is_connected() && !d.open() {
                     let _ = d.show_modal();
                 }
@@ -47,13 +47,13 @@ fn return_focus(element: web_sys::Element, name: Option<String>) {
         let name = name.as_deref().filter(|n| !n.contains(['"', '\\']))?;
         document().query_selector(&format!("[aria-label=\"{name}\"]")).ok().flatten()
     };
-    request_animation_frame(move || {
+    let _ = request_animation_frame(move || {
         if element.is_connected() {
             focus(&element);
         }
         // A save refreshes the list a moment later, replacing the opener: then its twin in
         // the new rows (same accessible name) takes the focus, if nothing else has it.
-        set_timeout(
+        let _ = set_timeout(
             move || {
                 let lost = document().active_element().is_none_or(|a| a.tag_name() == "BODY");
                 if lost {

@@ -109,7 +109,7 @@ fn PageNotice() -> impl IntoView {
     let actions = expect_context::<CustomerActions>();
     Effect::new(move |_| {
         if let Some(text) = actions.notice.get() {
-            set_timeout(
+            let _ = set_timeout(
                 move || {
                     // Only if no newer notice replaced it meanwhile.
                     if actions.notice.get_untracked().as_ref() == Some(&text) {

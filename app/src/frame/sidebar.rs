@@ -46,7 +46,7 @@ pub fn Sidebar(info: SessionInfo) -> impl IntoView {
     Effect::new(move |was_open: Option<bool>| {
         let open = menu.open.get();
         if open {
-            request_animation_frame(|| focus_first("#sidebar a, #sidebar button"));
+            let _ = request_animation_frame(|| focus_first("#sidebar a, #sidebar button"));
         } else if was_open == Some(true) {
             focus_first("#menu-button");
         }

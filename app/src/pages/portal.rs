@@ -93,7 +93,7 @@ fn ImpersonationBanner(impersonation: ImpersonationInfo) -> impl IntoView {
     });
     // Effects run in the browser only: the countdown starts once the page is interactive.
     Effect::new(move |_| {
-        if let Ok(handle) = set_interval_with_handle(
+        if let Ok(handle) = set_interval(
             move || {
                 left.update(|s| *s -= 1);
                 if left.get_untracked() == 0 {
