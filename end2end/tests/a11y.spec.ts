@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, test, type Browser, type Page } from "./fixtures";
 import { appendFileSync } from "node:fs";
 import { DEMO_PASSWORD, hydrated, hoverRow, invite, signIn } from "./helpers";
 

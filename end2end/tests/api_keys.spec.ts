@@ -1,4 +1,4 @@
-import { expect, request, test } from "@playwright/test";
+import { expect, request, test } from "./fixtures";
 import { DEMO_PASSWORD, hydrated, invite, signIn } from "./helpers";
 
 test("a partner admin makes an API key, software uses it, and revoking it locks the software out", async ({ page, baseURL }) => {

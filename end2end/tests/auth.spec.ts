@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { DEMO_PASSWORD, hydrated, signIn } from "./helpers";
 
 test("a partner user signs in, sees the customers, and signs out", async ({ page }) => {

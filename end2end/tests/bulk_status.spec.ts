@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { hydrated, signIn } from "./helpers";
 
 test("bulk disable asks first, then updates the list and the sidebar without a reload", async ({ page }) => {

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures";
 import { hydrated, invite, signIn } from "./helpers";
 
 const PASSWORD = "violet tractor ninety lanterns";

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { signIn } from "./helpers";
 
 test("search and filters narrow the list, live in the URL, and Back restores the view", async ({ page }) => {

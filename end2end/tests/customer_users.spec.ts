@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { hydrated, linkFromMailbox, signIn } from "./helpers";
 
 test("invite with a displayed link, activate it in a fresh browser, land in the portal; the partner sees the active mark", async ({ page, browser }) => {

@@ -1,4 +1,4 @@
-import { expect, test, type Locator, type Page } from "@playwright/test";
+import { expect, test, type Locator, type Page } from "./fixtures";
 import { hydrated, signIn } from "./helpers";
 
 // Everything by keyboard: row actions, ticking rows (space, shift+space for a range), dialogs

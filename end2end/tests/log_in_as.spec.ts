@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures";
 import { hydrated, hoverRow, signIn } from "./helpers";
 
 const AWAITING = "Available once the platform operator has confirmed your support level";

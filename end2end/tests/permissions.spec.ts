@@ -1,4 +1,4 @@
-import { expect, test, type Locator, type Page } from "@playwright/test";
+import { expect, test, type Locator, type Page } from "./fixtures";
 import { hydrated, signIn } from "./helpers";
 
 // Permission parity: for each built-in role, the controls the UI shows on the customer list, a

@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures";
 import { hydrated, signIn } from "./helpers";
 
 // Phone (390 px), tablet (768 px) and desktop (1280 px): the sidebar, the list's columns and

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures";
 import { hydrated, signIn } from "./helpers";
 
 /** Collects Content-Security-Policy violations the page reports, from the console and the DOM event. */

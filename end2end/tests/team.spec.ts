@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { hydrated, linkFromMailbox, signIn } from "./helpers";
 
 const STRONG = "violet tractor ninety lanterns";

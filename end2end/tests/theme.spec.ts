@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures";
 import { hydrated, signIn } from "./helpers";
 
 // The theme: light, dark, or the device's (prefers-color-scheme), chosen on My account, applied
