@@ -17,6 +17,15 @@ install_wasm_bindgen() {
   cargo install wasm-bindgen-cli --version "$(wasm_bindgen_version)" --force
 }
 
+# Clippy as the compiler of our own crates, warnings denied, in every cargo command that follows
+# (scripts/lint.sh). CLIPPY_ARGS is how `cargo clippy` hands clippy-driver its arguments.
+# Artifacts built this way are reused only by commands with the same setting: scripts/test.sh
+# keeps it for all its cargo commands.
+clippy_compiles() {
+  export RUSTC_WORKSPACE_WRAPPER=clippy-driver
+  export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+}
+
 # Building: the wasm32 target, wasm-bindgen-cli (about 2½ minutes to compile, once) and
 # binaryen's wasm-opt (npm, into xtask/node_modules). The build itself is `cargo xtask build`.
 add_wasm_target() {

@@ -13,16 +13,15 @@ step() { say "[$(( $(date +%s) - start ))s] $*"; }
 # A one-off build (CI, a fresh clone) gains nothing from incremental caches but their disk.
 if [ "${CI:-}" = "true" ]; then export CARGO_INCREMENTAL=0; fi
 
-# Lint first: formatting, clippy (both builds) and the dependency check fail in seconds.
+# Lint first: formatting and the dependency check fail in seconds, then clippy compiles the test
+# binaries, target/debug/server (the binary the browser tests run) and the browser bundle.
+step "lint, and the builds the tests run"
 bash "$ROOT/scripts/lint.sh"
+# The same compiler setting as the lint's builds, so cargo reuses them.
+clippy_compiles
 
 step "Rust tests (SQLite and PostgreSQL)"
-# This also builds target/debug/server, the binary the browser tests run.
-cargo test -p app -p server -p xtask
-
-step "building the browser bundle (WASM, CSS) for the browser tests"
-# Only the bundle: the server is the one cargo test just built.
-cargo xtask build --frontend-only
+cargo test -p app -p server -p xtask --locked
 
 step "property-based tests of the partner API against its OpenAPI document (Schemathesis)"
 bash "$ROOT/scripts/api_fuzz.sh"
