@@ -188,8 +188,16 @@ pub fn WebhooksPage() -> impl IntoView {
             })}
         </Transition>
         {move || {
-            let local_allowed = settings.get().and_then(Result::ok).is_some_and(|s| s.local_allowed);
-            actions.editing.get().map(|(id, draft)| view! { <EndpointDialog id draft local_allowed actions /> })
+            actions
+                .editing
+                .get()
+                .map(|(id, draft)| {
+                    let local_allowed = settings.get().and_then(Result::ok).is_some_and(|s| s.local_allowed);
+                    // The settings are read only once a dialog opens: read while the page hydrates, outside
+                    // the Transition above, they would be a resource read that no Suspense waits for (which
+                    // Leptos warns may not hydrate as rendered).
+                    view! { <EndpointDialog id draft local_allowed actions /> }
+                })
         }}
         {move || {
             actions
