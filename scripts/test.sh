@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the lint gate (scripts/lint.sh), then every test: Rust unit and integration tests (each integration test on SQLite and on
-# PostgreSQL), Schemathesis against the partner API's document (scripts/api_fuzz.sh), then the
-# Playwright browser tests against a freshly built app, and the release WASM's size budget.
+# PostgreSQL), Schemathesis against the partner API's document (scripts/api_fuzz.sh), the
+# release WASM's size budget, then the Playwright browser tests against a freshly built app.
 # PostgreSQL: postgres://postgres@127.0.0.1:5432/postgres unless CLIENTELE_TEST_POSTGRES_URL says otherwise.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
@@ -26,12 +26,13 @@ cargo test -p app -p server -p xtask --locked
 step "property-based tests of the partner API against its OpenAPI document (Schemathesis)"
 bash "$ROOT/scripts/api_fuzz.sh"
 
+step "the release WASM within its size budget (issue #29)"
+# Built aside in target/budget (target/site keeps the debug bundle) by rustc itself, as releases
+# are: clippy-driver turns off MIR optimisations, which changes the size. The browser tests then
+# drive it too (end2end/tests/release_bundle.spec.ts).
+(unset RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS; cargo xtask budget)
+
 step "Playwright browser tests (Chromium)"
 (cd end2end && npx playwright test)
-
-step "the release WASM within its size budget (issue #29)"
-# Built aside in target/budget: target/site keeps the bundle the browser tests ran. By rustc
-# itself, as releases are (clippy-driver turns off MIR optimisations, which changes the size).
-(unset RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS; cargo xtask budget)
 
 say "all tests passed in $(( $(date +%s) - start ))s"
