@@ -152,9 +152,28 @@ fn ActiveCustomers() -> impl IntoView {
     let typed = RwSignal::new(String::new());
     let filter = RwSignal::new(String::new());
     let debounce = Debounce::new();
+    // The count and the filter box stay outside the Transition, so a reload (after any customer
+    // change) does not rebuild them: text typed into the box while the list reloads was lost, the
+    // old box's listener gone before the new box came. Until the first load they are not shown;
+    // during a reload they show the last one.
+    let loaded = move || top_level.get().and_then(Result::ok);
     view! {
         <section class="sidebar-customers" aria-labelledby="active-customers-heading" on:keydown=move_in_tree>
             <h2 id="active-customers-heading">"Active customers"</h2>
+            {move || loaded().map(|list| view! { <p class="muted count">{list.total.number()} " active"</p> })}
+            <input
+                type="search"
+                class="sidebar-filter"
+                aria-label="Filter active customers"
+                placeholder="Filter…"
+                hidden=move || !loaded().is_some_and(|list| list.total.exceeds(FILTER_FROM))
+                prop:value=typed
+                on:input=move |ev| {
+                    let text = event_target_value(&ev);
+                    typed.set(text.clone());
+                    debounce.call(move || filter.set(text.trim().to_string()));
+                }
+            />
             <Transition fallback=|| {
                 view! { <p class="muted">"Loading…"</p> }
             }>
@@ -163,26 +182,6 @@ fn ActiveCustomers() -> impl IntoView {
                         Ok(list) => {
                             Either::Left(
                                 view! {
-                                    <p class="muted count">{list.total.number()} " active"</p>
-                                    {list
-                                        .total
-                                        .exceeds(FILTER_FROM)
-                                        .then(|| {
-                                            view! {
-                                                <input
-                                                    type="search"
-                                                    class="sidebar-filter"
-                                                    aria-label="Filter active customers"
-                                                    placeholder="Filter…"
-                                                    prop:value=typed
-                                                    on:input=move |ev| {
-                                                        let text = event_target_value(&ev);
-                                                        typed.set(text.clone());
-                                                        debounce.call(move || filter.set(text.trim().to_string()));
-                                                    }
-                                                />
-                                            }
-                                        })}
                                     <Show
                                         when=move || filter.with(String::is_empty)
                                         fallback=move || view! { <FilteredCustomers filter /> }
